@@ -1,0 +1,42 @@
+# Every target bootstraps .venv on its own, so a fresh clone needs nothing else.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PACKAGES := bot knowledge embeddings
+# Offline by design: never reach for a model hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install run test test-all lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# The CPU build of torch that lies on this machine; a plain torch pulls a CUDA build.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/kepubot start
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(PACKAGES) tests scripts
+	$(VENV)/bin/ruff format --check $(PACKAGES) tests scripts
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy $(PACKAGES)
+
+test: lint typecheck
+	$(VENV)/bin/pytest -m "not slow"
+
+test-all: lint typecheck
+	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	$(PY) scripts/bench_retrieval.py
+
+clean:
+	rm -rf $(VENV) var

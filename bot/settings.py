@@ -1,0 +1,88 @@
+"""One typed settings object, read once at the edge from a TOML file and KEPUBOT_* variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import knowledge
+
+BUNDLED_CORPUS = Path(knowledge.__file__).parent / "corpus"
+ENV_PREFIX = "KEPUBOT_"
+
+
+class SettingsError(Exception):
+    """A setting has a value that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Field `x` is `KEPUBOT_X` in the environment and `x` in TOML."""
+
+    knowledge_dir: Path = BUNDLED_CORPUS
+    data_dir: Path = Path("var")
+    chunk_min_chars: int = 150
+    chunk_max_chars: int = 500
+    variants_file: Path | None = None
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "kepubot.db"
+
+
+DESCRIPTIONS = {
+    "knowledge_dir": "报告文件所在目录（含子目录）",
+    "data_dir": "数据目录：SQLite 知识库与索引",
+    "chunk_min_chars": "片段最小字数（过小的小节与相邻合并）",
+    "chunk_max_chars": "片段最大字数（超出时在句末切分）",
+    "variants_file": "检索用异体词表（默认 knowledge/variants.txt）",
+}
+
+
+def load_settings(
+    environ: Mapping[str, str], path: Path | None = None, **overrides: Any
+) -> Settings:
+    """TOML file (if any), then environment, then explicit overrides (CLI flags); None skips."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError as exc:
+            raise SettingsError(f"找不到配置文件 {path}。") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"配置文件 {path} 格式错误：{exc}") from exc
+    for field in fields(Settings):
+        key = ENV_PREFIX + field.name.upper()
+        if key in environ and environ[key] != "":
+            values[field.name] = environ[key]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise SettingsError(f"未知的设置项：{', '.join(sorted(unknown))}。")
+    return Settings(**{name: _convert(name, value) for name, value in values.items()})
+
+
+def _convert(name: str, value: Any) -> Any:
+    kind = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
+    try:
+        if kind == "int":
+            return int(value)
+        if kind in ("Path", "Path | None"):
+            return Path(value).expanduser()
+    except (TypeError, ValueError) as exc:
+        key = ENV_PREFIX + name.upper()
+        raise SettingsError(f"设置 {key} 的值 {value!r} 无效，应为{_KIND_NAMES[kind]}。") from exc
+    return value
+
+
+_KIND_NAMES = {"int": "整数", "Path": "路径", "Path | None": "路径"}
+
+
+def validate(settings: Settings) -> None:
+    """Cross-field checks that one value alone cannot express."""
+    if not 0 < settings.chunk_min_chars < settings.chunk_max_chars:
+        raise SettingsError("KEPUBOT_CHUNK_MIN_CHARS 必须大于 0 且小于 KEPUBOT_CHUNK_MAX_CHARS。")

@@ -1,0 +1,172 @@
+"""Heading-aware chunking along 公文 numbering (一、 （一） 1、 （1） ①) and format headings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.models import Chunk, Paragraph
+
+# Style name → pattern of a paragraph that opens a section in that numbering style.
+_HEADING_STYLES = (
+    ("chapter", re.compile(r"^第[一二三四五六七八九十百\d]+[章节部分篇]")),
+    ("chinese", re.compile(r"^[一二三四五六七八九十百]{1,3}[、．.](?!\d)")),
+    ("paren_chinese", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
+    ("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
+    ("paren_arabic", re.compile(r"^[（(]\d{1,2}[）)]")),
+    ("circled", re.compile(r"^[①-⑳]")),
+)
+_SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)\"']*|$)")
+_CLAUSE = re.compile(r"[^，、：,:]*(?:[，、：,:]+|$)")
+_TITLE_END = re.compile(r"[。：:；;！？]")
+_TITLE_MAX = 40
+PREAMBLE = "前言"
+
+
+@dataclass(frozen=True)
+class _Atom:
+    """A span that must not be broken: a sentence, or a heading glued to its first sentence."""
+
+    start: int
+    end: int
+    path: tuple[str, ...]
+    opens_section: bool
+
+
+def heading_style(paragraph: Paragraph) -> str | None:
+    """The numbering style that makes this paragraph a heading, or None for body text."""
+    if paragraph.level is not None:
+        return f"level{paragraph.level}"
+    for name, pattern in _HEADING_STYLES:
+        if pattern.match(paragraph.text):
+            return name
+    return None
+
+
+def heading_title(text: str) -> str:
+    """The heading part of a paragraph that may run on into body text."""
+    match = _TITLE_END.search(text)
+    title = text[: match.start()] if match else text
+    return title if len(title) <= _TITLE_MAX else title[: _TITLE_MAX - 1] + "…"
+
+
+def chunk_paragraphs(paragraphs: list[Paragraph], min_chars: int, max_chars: int) -> list[Chunk]:
+    """Chunks over the text "\\n".join(paragraphs), each within max_chars when sentences allow."""
+    atoms = _atoms(paragraphs, max_chars)
+    text = "\n".join(p.text for p in paragraphs)
+    groups: list[list[_Atom]] = []
+    for atom in atoms:
+        current = groups[-1] if groups else None
+        if current is None:
+            groups.append([atom])
+            continue
+        size = current[-1].end - current[0].start
+        if (atom.opens_section and size >= min_chars) or atom.end - current[0].start > max_chars:
+            groups.append([atom])
+        else:
+            current.append(atom)
+    # A short tail joins the chunk before it when the budget allows.
+    if (
+        len(groups) > 1
+        and groups[-1][-1].end - groups[-1][0].start < min_chars
+        and groups[-1][-1].end - groups[-2][0].start <= max_chars
+    ):
+        groups[-2].extend(groups.pop())
+    has_headings = any(atom.path for atom in atoms)
+    return [
+        Chunk(
+            index=i,
+            text=text[group[0].start : group[-1].end],
+            start=group[0].start,
+            end=group[-1].end,
+            heading_path=_group_path(group, has_headings),
+        )
+        for i, group in enumerate(groups)
+    ]
+
+
+def _atoms(paragraphs: list[Paragraph], max_chars: int) -> list[_Atom]:
+    atoms: list[_Atom] = []
+    stack: list[tuple[str, str]] = []
+    offset = 0
+    glue_to_next: _Atom | None = None
+    for paragraph in paragraphs:
+        style = heading_style(paragraph)
+        if style is not None:
+            _push_heading(stack, style, heading_title(paragraph.text))
+        path = tuple(title for _, title in stack)
+        spans = _sentence_spans(paragraph.text, offset, max_chars)
+        for i, (start, end) in enumerate(spans):
+            atom = _Atom(start, end, path, opens_section=style is not None and i == 0)
+            if glue_to_next is not None:
+                if end - glue_to_next.start <= max_chars:
+                    # Body text names the section; a run of bare headings shares their parent.
+                    heading_only = style is not None and len(spans) == 1
+                    merged = _common_prefix([glue_to_next.path, path]) if heading_only else path
+                    atom = _Atom(glue_to_next.start, end, merged, True)
+                else:
+                    atoms.append(glue_to_next)
+                glue_to_next = None
+            atoms.append(atom)
+        # A heading line on its own is glued to the first sentence that follows it.
+        if style is not None and len(spans) == 1 and atoms:
+            glue_to_next = atoms.pop()
+        offset += len(paragraph.text) + 1
+    if glue_to_next is not None:
+        atoms.append(glue_to_next)
+    return atoms
+
+
+def _push_heading(stack: list[tuple[str, str]], style: str, title: str) -> None:
+    styles = [s for s, _ in stack]
+    if style in styles:
+        del stack[styles.index(style) :]
+    elif style.startswith("level"):
+        level = int(style[5:])
+        while stack and stack[-1][0].startswith("level") and int(stack[-1][0][5:]) >= level:
+            stack.pop()
+    stack.append((style, title))
+
+
+def _sentence_spans(text: str, offset: int, max_chars: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for match in _SENTENCE.finditer(text):
+        if match.end() > match.start():
+            spans.extend(_bounded(text, match.start(), match.end(), max_chars, offset))
+    return spans
+
+
+def _bounded(text: str, start: int, end: int, max_chars: int, offset: int) -> list[tuple[int, int]]:
+    # Only a sentence longer than the budget is cut, first at clauses, then anywhere.
+    if end - start <= max_chars:
+        return [(offset + start, offset + end)]
+    pieces: list[tuple[int, int]] = []
+    piece_start = start
+    for match in _CLAUSE.finditer(text, start, end):
+        clause_end = match.end()
+        if clause_end - piece_start > max_chars and match.start() > piece_start:
+            pieces.append((piece_start, match.start()))
+            piece_start = match.start()
+        while clause_end - piece_start > max_chars:
+            pieces.append((piece_start, piece_start + max_chars))
+            piece_start += max_chars
+    if piece_start < end:
+        pieces.append((piece_start, end))
+    return [(offset + s, offset + e) for s, e in pieces if e > s]
+
+
+def _group_path(group: list[_Atom], has_headings: bool) -> tuple[str, ...]:
+    # Sections merged under one parent share its path; otherwise the chunk is named by where
+    # it starts.
+    paths = [atom.path for atom in group]
+    common = _common_prefix(paths) or paths[0]
+    return common or ((PREAMBLE,) if has_headings else ())
+
+
+def _common_prefix(paths: list[tuple[str, ...]]) -> tuple[str, ...]:
+    common: list[str] = []
+    for parts in zip(*paths, strict=False):
+        if any(part != parts[0] for part in parts):
+            break
+        common.append(parts[0])
+    return tuple(common)

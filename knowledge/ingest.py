@@ -1,0 +1,218 @@
+"""Sync a folder of report files into the store: only changed files are processed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from knowledge.chunk import chunk_paragraphs
+from knowledge.clean import clean_paragraphs
+from knowledge.dedupe import find_duplicates, signature
+from knowledge.metadata import extract_metadata, tokens_for
+from knowledge.models import Document
+from knowledge.normalize import Normalizer, detect_script
+from knowledge.readers import UnreadableFile, read_paragraphs
+from knowledge.split import split_reports
+from knowledge.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChunkBudget:
+    min_chars: int = 150
+    max_chars: int = 500
+
+
+@dataclass
+class Failure:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestSummary:
+    files: int = 0
+    documents: int = 0
+    duplicates: int = 0
+    chunks: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_documents(
+    path: Path, source: str, normalizer: Normalizer, budget: ChunkBudget
+) -> list[Document]:
+    """Read, clean, split and chunk one file. Raises UnreadableFile with a user-facing reason."""
+    paragraphs = clean_paragraphs(read_paragraphs(path))
+    reports = split_reports(paragraphs, path.stem)
+    if not reports:
+        raise UnreadableFile("文件中没有可用的正文。")
+    documents = []
+    for position, report in enumerate(reports):
+        text = report.text
+        chunks = chunk_paragraphs(list(report.paragraphs), budget.min_chars, budget.max_chars)
+        documents.append(
+            Document(
+                source=source,
+                position=position,
+                title=report.title,
+                number=report.number,
+                text=text,
+                metadata=extract_metadata(normalizer.normalize(text), path.name),
+                script=detect_script(text),
+                chunks=chunks,
+            )
+        )
+    return documents
+
+
+def sync_folder(
+    knowledge_dir: Path,
+    store: Store,
+    normalizer: Normalizer,
+    budget: ChunkBudget = ChunkBudget(),
+    after_write: Callable[[str], None] | None = None,
+) -> IngestSummary:
+    """Bring the store in line with the folder in one transaction.
+
+    Unchanged files (same size and mtime, or same sha256) are skipped; removed files lose
+    their documents; failures are recorded with a reason and never stop the run.
+    `after_write(path)` runs after each file is written inside the transaction (tests use it
+    to inject a crash).
+    """
+    started = time.perf_counter()
+    if not knowledge_dir.is_dir():
+        raise FileNotFoundError(f"知识库目录不存在：{knowledge_dir}")
+    summary = IngestSummary()
+    known = store.files()
+    on_disk = {p.relative_to(knowledge_dir).as_posix(): p for p in _report_files(knowledge_dir)}
+    processed: dict[str, tuple[dict[str, Any], list[Document] | None]] = {}
+    for source, path in sorted(on_disk.items()):
+        stat = path.stat()
+        previous = known.get(source)
+        if previous and previous["status"] == "ok" and _same_stat(previous, stat):
+            summary.unchanged += 1
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        row = {"path": source, "sha256": digest, "size": stat.st_size, "mtime": stat.st_mtime}
+        if previous and previous["status"] == "ok" and previous["sha256"] == digest:
+            processed[source] = (row | {"status": "ok"}, None)  # touched, not changed
+            summary.unchanged += 1
+            continue
+        try:
+            documents = build_documents(path, source, normalizer, budget)
+            processed[source] = (row | {"status": "ok", "error": None}, documents)
+            (summary.changed if previous and previous["status"] == "ok" else summary.added).append(
+                source
+            )
+        except UnreadableFile as exc:
+            processed[source] = (row | {"status": "failed", "error": str(exc)}, [])
+        except Exception as exc:  # a reader bug must cost one file, not the whole run
+            log.exception("unexpected error reading %s", source)
+            processed[source] = (row | {"status": "failed", "error": f"读取失败：{exc}"}, [])
+    summary.removed = sorted(set(known) - set(on_disk))
+    with store.transaction():
+        for source in summary.removed:
+            store.remove_file(source)
+        for source, (row, documents) in processed.items():
+            if documents is not None:
+                store.remove_documents(source)
+                for document in documents:
+                    store.insert_document(*_rows(document, normalizer))
+                row["documents"] = len(documents)
+            store.upsert_file(row | {"updated_at": datetime.now(UTC).isoformat()})
+            if after_write is not None:
+                after_write(source)
+        if summary.removed or any(docs is not None for _, docs in processed.values()):
+            store.set_duplicates(_duplicates(store))
+        store.set_meta("last_ingest", datetime.now(UTC).isoformat())
+    summary.failed = [
+        Failure(path, row["error"]) for path, row in sorted(store.files().items())
+        if row["status"] == "failed"
+    ]  # fmt: skip
+    counts = store.counts()
+    summary.files = counts["files"]
+    summary.documents = counts["documents"]
+    summary.duplicates = counts["duplicates"]
+    summary.chunks = counts["chunks"]
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _report_files(folder: Path) -> list[Path]:
+    # Hidden files and Office lock files (~$报告.docx) are never reports.
+    return [p for p in folder.rglob("*") if p.is_file() and not _hidden(p.relative_to(folder))]
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith((".", "~$")) for part in relative.parts)
+
+
+def _same_stat(row: dict[str, Any], stat: Any) -> bool:
+    return bool(row["size"] == stat.st_size and row["mtime"] == stat.st_mtime)
+
+
+def _rows(
+    document: Document, normalizer: Normalizer
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    document_id = hashlib.sha1(f"{document.source}#{document.position}".encode()).hexdigest()[:12]
+    normalized_text = normalizer.normalize(document.text)
+    document_row = {
+        "id": document_id,
+        "source": document.source,
+        "position": document.position,
+        "title": document.title,
+        "number": document.number,
+        "script": document.script,
+        "place": ",".join(document.metadata.place) or None,
+        "level": document.metadata.level,
+        "year": document.metadata.year,
+        "duplicate_of": None,
+        "text": document.text,
+        "signature": json.dumps(signature(normalized_text)),
+        "chunk_count": len(document.chunks),
+    }
+    chunk_rows = []
+    for chunk in document.chunks:
+        normalized = normalizer.normalize(chunk.text)
+        chunk_rows.append(
+            {
+                "id": f"{document_id}-{chunk.index:04d}",
+                "document_id": document_id,
+                "idx": chunk.index,
+                "text": chunk.text,
+                "normalized": normalized,
+                "tokens": tokens_for(
+                    normalizer.normalize(" ".join(chunk.heading_path)) + " " + normalized
+                ),
+                "heading_path": json.dumps(list(chunk.heading_path), ensure_ascii=False),
+                "start": chunk.start,
+                "end": chunk.end,
+                "text_hash": hashlib.sha1(chunk.text.encode()).hexdigest()[:16],
+                "searchable": 1,
+            }
+        )
+    return document_row, chunk_rows
+
+
+def _duplicates(store: Store) -> dict[str, str]:
+    # Prefer Simplified copies as canonical (most users ask in Simplified), then file order.
+    documents = sorted(
+        store.documents(), key=lambda d: (d["script"] != "simplified", d["source"], d["position"])
+    )
+    return find_duplicates([(d["id"], json.loads(d["signature"])) for d in documents])

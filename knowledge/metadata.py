@@ -1,0 +1,118 @@
+"""Place, level and year of a report, read from its (normalised) text and file name."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import jieba.posseg
+
+from knowledge.models import Metadata
+from knowledge.normalize import segment
+
+PROVINCES = tuple(
+    [
+        "北京",
+        "天津",
+        "河北",
+        "山西",
+        "内蒙古",
+        "辽宁",
+        "吉林",
+        "黑龙江",
+        "上海",
+        "江苏",
+        "浙江",
+        "安徽",
+        "福建",
+        "江西",
+        "山东",
+        "河南",
+        "湖北",
+        "湖南",
+        "广东",
+        "广西",
+        "海南",
+        "重庆",
+        "四川",
+        "贵州",
+        "云南",
+        "西藏",
+        "陕西",
+        "甘肃",
+        "青海",
+        "宁夏",
+        "新疆",
+        "台湾",
+        "香港",
+        "澳门",
+    ]
+)
+LEVELS = ("省", "市", "县", "乡镇", "街道", "高校")
+# How a report speaks of its own unit: 我镇, 全乡, 街道科协, 学生会 …
+_LEVEL_CUES = {
+    "省": r"我省|全省|本省|省科协",
+    "市": r"我市|全市|本市|市科协",
+    "县": r"我县|全县|本县|县科协",
+    "乡镇": r"我乡|全乡|我镇|全镇|本镇|乡党委|镇党委|乡政府|镇政府|乡科协|镇科协",
+    "街道": r"街道科协|街道党工委|我街道|全街道|社区科协|我社区|本社区|社区居民",
+    "高校": r"高校|大学|学院|学生会|社团|干事|学期",
+}
+# Words ending in an administrative suffix that name no particular place.
+_GENERIC_PREFIXES = set("全本我该城各同市县省地大小中新那这外此每两三其")
+_ADMIN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:省|市|县|区|州|街道)$")
+_NOT_A_PLACE = re.compile(
+    r"(?:社区|园区|试验区|实验区|示范区|新区|开发区|城区|市区|小区|景区|校区|街区|辖区|地区|山区|灾区|藏区|兴市)$"
+)
+_YEAR = re.compile(r"(?<![\d.至到~—-])(19[5-9]\d|20[0-4]\d)(?=年|全国|年度)")
+_ANY_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+_MAX_PLACES = 3
+
+
+def extract_metadata(normalized_text: str, file_name: str) -> Metadata:
+    """Metadata of one report; unknown values stay empty (20xx is not a year)."""
+    return Metadata(
+        place=_places(normalized_text),
+        level=_level(normalized_text),
+        year=_year(normalized_text, file_name),
+    )
+
+
+def _places(text: str) -> tuple[str, ...]:
+    counts: Counter[str] = Counter()
+    for province in PROVINCES:
+        counts[province] += text.count(province)
+    for word, flag in jieba.posseg.cut(text):
+        if (
+            _ADMIN_WORD.match(word)
+            and word[0] not in _GENERIC_PREFIXES
+            and not _NOT_A_PLACE.search(word)
+        ) or (flag == "ns" and len(word) >= 2 and _has_admin_suffix(word, text)):
+            counts[word] += 1
+    ranked = [place for place, count in counts.most_common() if count > 0]
+    # Drop "成都" when "成都市" is also listed: one place, two spellings.
+    distinct = [p for p in ranked if not any(o != p and o.startswith(p) for o in ranked)]
+    return tuple(sorted(distinct[:_MAX_PLACES], key=ranked.index))
+
+
+def _has_admin_suffix(word: str, text: str) -> bool:
+    return re.search(re.escape(word) + "(?:市|县|区|镇|乡|街道)", text) is not None
+
+
+def _level(text: str) -> str | None:
+    scores = {level: len(re.findall(cues, text)) for level, cues in _LEVEL_CUES.items()}
+    best = max(LEVELS, key=lambda level: (scores[level], LEVELS.index(level)))
+    return best if scores[best] > 0 else None
+
+
+def _year(text: str, file_name: str) -> int | None:
+    years = Counter(int(y) for y in _YEAR.findall(text))
+    if years:
+        return max(years, key=lambda y: (years[y], y))
+    in_name = _ANY_YEAR.findall(file_name)
+    return int(in_name[0]) if in_name else None
+
+
+def tokens_for(text: str) -> str:
+    """Space-joined words for the FTS index."""
+    return " ".join(segment(text))

@@ -1,0 +1,63 @@
+"""Plain data shared along the ingestion pipeline: paragraphs → reports → chunks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a file as a reader saw it.
+
+    `level` is a heading level declared by the file format itself (a docx heading style,
+    a Markdown `#`), or None when the format says nothing; 公文 numbering is detected later
+    from the text.
+    """
+
+    text: str
+    level: int | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report of a collection file, as cleaned paragraphs."""
+
+    title: str
+    number: int | None
+    paragraphs: tuple[Paragraph, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    place: tuple[str, ...] = ()
+    level: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: `text` is exactly `document_text[start:end]`."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    heading_path: tuple[str, ...]
+
+
+@dataclass
+class Document:
+    """A report ready for the store, with its chunks."""
+
+    source: str
+    position: int
+    title: str
+    number: int | None
+    text: str
+    metadata: Metadata
+    script: str  # "simplified" or "traditional"
+    chunks: list[Chunk] = field(default_factory=list)

@@ -1,0 +1,96 @@
+"""Search-side text: one script (Simplified), unified variants, jieba words.
+
+The original text is always kept for quoting; only search and embeddings see this form.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import opencc
+
+DEFAULT_VARIANTS = Path(__file__).with_name("variants.txt")
+_STOPWORDS = Path(__file__).with_name("stopwords.txt")
+_WORDS = Path(__file__).with_name("words.txt")
+_TOKEN = re.compile(r"[\w\u3400-\u9fff]")
+# Characters whose Simplified and Traditional forms differ; enough to tell the scripts apart.
+_TRADITIONAL_ONLY_HINT = "這個們來時為會對說學國過發與經點現實開關東動當區義麼還後問體進種總從業應"
+_SIMPLIFIED_ONLY_HINT = "这个们来时为会对说学国过发与经点现实开关东动当区义么还后问体进种总从业应"
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+class Normalizer:
+    """Converts text to the one form that search compares: Simplified, variant-mapped."""
+
+    def __init__(self, variants: Mapping[str, str]) -> None:
+        self._converter = opencc.OpenCC("tw2sp")
+        # Longest first, so 中國小學 is not first rewritten by a shorter entry.
+        self._variants = sorted(variants.items(), key=lambda item: -len(item[0]))
+
+    def normalize(self, text: str) -> str:
+        """Traditional (Taiwan phrasing) → Simplified, then the variant map."""
+        # Before conversion for Traditional-only entries (國小), after it for the rest.
+        text = self._converter.convert(self._apply_variants(text))
+        return self._apply_variants(text).lower()
+
+    def _apply_variants(self, text: str) -> str:
+        for source, target in self._variants:
+            if source in text:
+                text = text.replace(source, target)
+        return text
+
+
+def load_variants(path: Path | None = None) -> dict[str, str]:
+    """Read a variant map: one `source target` pair per line, `#` starts a comment."""
+    mapping: dict[str, str] = {}
+    for raw in (path or DEFAULT_VARIANTS).read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].split()
+        if len(line) == 2:
+            mapping[line[0]] = line[1]
+    return mapping
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Question words and particles that carry no topic (怎么, 哪些, 如何 …)."""
+    return frozenset(_STOPWORDS.read_text(encoding="utf-8").split())
+
+
+def segment(text: str) -> list[str]:
+    """jieba words of normalised text, in search mode (long words also yield their parts)."""
+    _prepare_jieba()
+    return [w for w in jieba.cut_for_search(text) if _TOKEN.search(w)]
+
+
+def query_terms(normalized_question: str) -> list[str]:
+    """Distinct topic words of a normalised question, stopwords removed, in order."""
+    words = [w for w in segment(normalized_question) if w not in stopwords()]
+    return list(dict.fromkeys(words))
+
+
+def detect_script(text: str) -> str:
+    """'traditional' when Traditional-only characters outnumber Simplified-only ones."""
+    traditional = sum(text.count(ch) for ch in _TRADITIONAL_ONLY_HINT)
+    simplified = sum(text.count(ch) for ch in _SIMPLIFIED_ONLY_HINT)
+    return "traditional" if traditional > simplified else "simplified"
+
+
+def _prepare_jieba() -> None:
+    global _jieba_ready
+    if _jieba_ready:
+        return
+    with _jieba_lock:
+        if not _jieba_ready:
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+            for word in _WORDS.read_text(encoding="utf-8").split():
+                jieba.add_word(word)
+            _jieba_ready = True

@@ -1,0 +1,168 @@
+"""The knowledge base in one SQLite file: files, documents, chunks and an FTS5 index."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+
+class StoreError(Exception):
+    """The store file is missing, damaged or from another version; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk_id: str
+    document_id: str
+    title: str
+    heading_path: tuple[str, ...]
+    text: str
+    normalized: str
+    score: float  # BM25, larger is better
+
+
+class Store:
+    """Tables: files (one row per source file), documents (reports), chunks (+ chunks_fts)."""
+
+    def __init__(self, path: Path, create: bool = True) -> None:
+        if not create and not path.exists():
+            raise StoreError(f"知识库尚未建立（{path}），请先运行 `kepubot ingest`。")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite_utils.Database(path)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"知识库文件已损坏（{path}：{exc}），请删除后重新运行 `kepubot ingest`。"
+            ) from exc
+        self.path = path
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing: a crash inside leaves the previous knowledge base as it was."""
+        with self.db.atomic():
+            yield
+
+    def _ensure_schema(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA_VERSION):
+            raise StoreError(
+                "知识库文件来自不兼容的版本，请删除数据目录后重新运行 `kepubot ingest`。"
+            )
+        if "chunks" in self.db.table_names():
+            return
+        with self.db.atomic():
+            self.db["files"].create(
+                {"path": str, "sha256": str, "size": int, "mtime": float, "status": str,
+                 "error": str, "documents": int, "updated_at": str},
+                pk="path",
+            )  # fmt: skip
+            self.db["documents"].create(
+                {"id": str, "source": str, "position": int, "title": str, "number": int,
+                 "script": str, "place": str, "level": str, "year": int, "duplicate_of": str,
+                 "text": str, "signature": str, "chunk_count": int},
+                pk="id",
+            )  # fmt: skip
+            self.db["chunks"].create(
+                {"id": str, "document_id": str, "idx": int, "text": str, "normalized": str,
+                 "tokens": str, "heading_path": str, "start": int, "end": int,
+                 "text_hash": str, "searchable": int},
+                pk="id",
+            )  # fmt: skip
+            self.db["documents"].create_index(["source"])
+            self.db["chunks"].create_index(["document_id"])
+            self.db["meta"].create({"key": str, "value": str}, pk="key")
+            self.db["chunks"].enable_fts(["tokens"], create_triggers=True)
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # Files -------------------------------------------------------------------------------
+    def files(self) -> dict[str, dict[str, Any]]:
+        return {row["path"]: row for row in self.db["files"].rows}
+
+    def upsert_file(self, row: dict[str, Any]) -> None:
+        self.db["files"].upsert(row, pk="path")
+
+    def remove_file(self, path: str) -> None:
+        self.remove_documents(path)
+        self.db["files"].delete_where("path = ?", [path])
+
+    # Documents and chunks ------------------------------------------------------------------
+    def remove_documents(self, source: str) -> None:
+        ids = [r["id"] for r in self.db["documents"].rows_where("source = ?", [source])]
+        for document_id in ids:
+            self.db["chunks"].delete_where("document_id = ?", [document_id])
+        self.db["documents"].delete_where("source = ?", [source])
+
+    def insert_document(self, document: dict[str, Any], chunks: list[dict[str, Any]]) -> None:
+        self.db["documents"].insert(document, pk="id", replace=True)
+        self.db["chunks"].insert_all(chunks, pk="id", replace=True)
+
+    def documents(self) -> list[dict[str, Any]]:
+        return list(self.db["documents"].rows_where(order_by="source, position"))
+
+    def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
+        """Record duplicates and keep only canonical documents' chunks searchable."""
+        self.db.execute("UPDATE documents SET duplicate_of = NULL")
+        self.db.execute("UPDATE chunks SET searchable = 1 WHERE searchable != 1")
+        for duplicate, canonical in duplicate_of.items():
+            self.db["documents"].update(duplicate, {"duplicate_of": canonical})
+            self.db.execute("UPDATE chunks SET searchable = 0 WHERE document_id = ?", [duplicate])
+
+    def chunks(self, include_duplicates: bool = True) -> Iterator[dict[str, Any]]:
+        """Chunks joined with their document, in reading order."""
+        where = "" if include_duplicates else "WHERE c.searchable = 1"
+        sql = f"""
+            SELECT c.*, d.title, d.source, d.place, d.level, d.year, d.duplicate_of
+            FROM chunks c JOIN documents d ON d.id = c.document_id {where}
+            ORDER BY d.source, d.position, c.idx"""
+        for row in self.db.query(sql):
+            yield row | {"heading_path": tuple(json.loads(row["heading_path"]))}
+
+    def counts(self) -> dict[str, int]:
+        one = self.db.execute
+        return {
+            "files": one("SELECT count(*) FROM files WHERE status = 'ok'").fetchone()[0],
+            "documents": one("SELECT count(*) FROM documents").fetchone()[0],
+            "duplicates": one(
+                "SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"
+            ).fetchone()[0],
+            "chunks": one("SELECT count(*) FROM chunks WHERE searchable = 1").fetchone()[0],
+        }
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    # Search --------------------------------------------------------------------------------
+    def keyword_search(self, terms: list[str], limit: int = 10) -> list[SearchHit]:
+        """BM25 over the segmented normalised text; any term may match (OR)."""
+        if not terms:
+            return []
+        query = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+        sql = """
+            SELECT c.id, c.document_id, d.title, c.heading_path, c.text, c.normalized,
+                   -bm25(chunks_fts) AS score
+            FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
+            JOIN documents d ON d.id = c.document_id
+            WHERE chunks_fts MATCH ? AND c.searchable = 1
+            ORDER BY bm25(chunks_fts) LIMIT ?"""
+        return [
+            SearchHit(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], float(r[6]))
+            for r in self.db.execute(sql, [query, limit]).fetchall()
+        ]

@@ -1,0 +1,50 @@
+"""Shared fixtures: offline guard, the bundled corpus ingested once per session."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from knowledge.ingest import IngestSummary, sync_folder
+from knowledge.normalize import Normalizer, load_variants
+from knowledge.store import Store
+
+BUNDLED = Path(__file__).resolve().parent.parent / "knowledge" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse outbound connections except loopback, so tests prove they run offline."""
+    original = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise OSError(f"tests must stay offline, refused connection to {host}")
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def normalizer() -> Normalizer:
+    return Normalizer(load_variants())
+
+
+@pytest.fixture(scope="session")
+def bundled_store(
+    tmp_path_factory: pytest.TempPathFactory, normalizer: Normalizer
+) -> tuple[Store, IngestSummary]:
+    """The bundled corpus ingested once; tests must not modify it."""
+    folder = tmp_path_factory.mktemp("bundled")
+    corpus = folder / "corpus"
+    shutil.copytree(BUNDLED, corpus)
+    store = Store(folder / "var" / "kepubot.db")
+    summary = sync_folder(corpus, store, normalizer)
+    return store, summary
