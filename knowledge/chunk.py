@@ -99,10 +99,12 @@ def _atoms(paragraphs: list[Paragraph], max_chars: int) -> list[_Atom]:
         for i, (start, end) in enumerate(spans):
             atom = _Atom(start, end, path, opens_section=style is not None and i == 0)
             if glue_to_next is not None:
-                if end - glue_to_next.start <= max_chars:
-                    # Body text names the section; a run of bare headings shares their parent.
-                    heading_only = style is not None and len(spans) == 1
-                    merged = _common_prefix([glue_to_next.path, path]) if heading_only else path
+                heading_only = style is not None and len(spans) == 1
+                # A bare heading joins what follows: its body, or a run of its own subheadings
+                # (a list of 1、2、3、 items), but never a sibling or a new chapter.
+                nested = path[: len(glue_to_next.path)] == glue_to_next.path
+                if end - glue_to_next.start <= max_chars and (not heading_only or nested):
+                    merged = glue_to_next.path if heading_only else path
                     atom = _Atom(glue_to_next.start, end, merged, True)
                 else:
                     atoms.append(glue_to_next)

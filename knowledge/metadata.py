@@ -83,6 +83,8 @@ def _places(text: str) -> tuple[str, ...]:
     for province in PROVINCES:
         counts[province] += text.count(province)
     for word, flag in jieba.posseg.cut(text):
+        if word.endswith("省") and word[:-1] in PROVINCES:
+            continue  # already counted under the province's short name
         if (
             _ADMIN_WORD.match(word)
             and word[0] not in _GENERIC_PREFIXES

@@ -1,0 +1,60 @@
+"""Small report files of every supported format, built inside the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+
+def write_gbk(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("gbk"))
+
+
+def write_big5(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("big5"))
+
+
+def write_docx(path: Path) -> None:
+    """A report with Heading styles and a table between paragraphs."""
+    document = docx.Document()
+    document.add_heading("镇科协科普日工作总结", level=1)
+    document.add_heading("一、活动开展情况", level=2)
+    document.add_paragraph("九月，镇科协组织开展全国科普日活动，发放资料两千份。")
+    table = document.add_table(rows=2, cols=2)
+    for row, cells in zip(table.rows, [("项目", "数量"), ("科普讲座", "8场")], strict=True):
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = value
+    document.add_heading("二、下一步打算", level=2)
+    document.add_paragraph("继续开展科普进村入户活动。")
+    document.save(str(path))
+
+
+def write_html(path: Path) -> None:
+    """A template-site page: navigation, breadcrumb, ads and footer around one article."""
+    path.write_text(
+        """<!doctype html><html><head><meta charset="utf-8"><title>社区总结_范文网</title>
+<style>.x{color:red}</style><script>var ad = "广告";</script></head><body>
+<div class="header">范文网</div><nav><a href="/">首页</a> &gt; <a>工作总结</a></nav>
+<div class="breadcrumb">当前位置：首页 &gt; 工作总结</div>
+<article><h1>社区科普工作总结</h1><h2>一、科普进楼栋</h2>
+<p>社区组织志愿者开展科普知识进楼栋活动，覆盖居民三百户。</p></article>
+<div class="related">相关文章：社区工作总结5篇</div>
+<footer>版权所有 © 范文网</footer></body></html>""",
+        encoding="utf-8",
+    )
+
+
+def write_pdf(path: Path) -> None:
+    """A PDF with a real Chinese text layer (reportlab's built-in CID font, not embedded)."""
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path))
+    pdf.setFont("STSong-Light", 12)
+    for i, line in enumerate(
+        ["学校科协工作总结", "一、科普大篷车进校园", "全年组织科普大篷车巡展八次。"]
+    ):
+        pdf.drawString(72, 720 - 20 * i, line)
+    pdf.save()

@@ -1,0 +1,39 @@
+import pytest
+
+from knowledge.metadata import extract_metadata
+
+
+@pytest.mark.parametrize(
+    ("text", "file_name", "year"),
+    [
+        ("2011年，在市委、市政府的领导下，全市开展科普。", "2024科普工作总结5篇.txt", 2011),
+        ("20xx年，街道科协积极开展工作。", "2024科普工作总结5篇.txt", 2024),
+        ("20xx年，街道科协积极开展工作。", "縣科協科普工作總結7篇.txt", None),
+        ("举办了xx市2013全国科普日活动启动仪式。", "x.txt", 2013),
+        ("决定从xx年至2016年组织实施培训工程，今年培训3000人。", "x.txt", None),
+    ],
+)
+def test_year_comes_from_text_then_file_name_and_placeholders_mean_unknown(
+    text: str, file_name: str, year: int | None
+) -> None:
+    assert extract_metadata(text, file_name).year == year
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("我镇科协在市科协的领导下，镇党委政府加强了对科普工作的领导。", "乡镇"),
+        ("全乡粮食总产量达到1717万公斤，乡党委高度重视。", "乡镇"),
+        ("来源街道科协在区委领导下开展工作，街道科协组织讲座。", "街道"),
+        ("作为科普部的一员，本学期我们与各学院干事深入交流。", "高校"),
+        ("省科协科普部全体同志在全省范围内开展工作。", "省"),
+        ("今天天气很好。", None),
+    ],
+)
+def test_level_comes_from_how_the_report_names_its_unit(text: str, level: str | None) -> None:
+    assert extract_metadata(text, "x.txt").level == level
+
+
+def test_places_prefer_named_administrative_units() -> None:
+    text = "xx乡位于原平市东北方向，是典型的农业乡镇。全市开展科普进社区活动，湖北省科协统一部署。"
+    assert set(extract_metadata(text, "x.txt").place) == {"原平市", "湖北"}

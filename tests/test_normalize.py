@@ -1,0 +1,42 @@
+import pytest
+
+from knowledge.normalize import Normalizer, detect_script, load_variants, query_terms
+
+
+@pytest.mark.parametrize(
+    ("original", "normalized"),
+    [
+        ("各社群工作站", "各社区工作站"),
+        ("市實驗國小舉辦", "市实验小学举办"),
+        ("貴陽科技資訊港", "贵阳科技信息港"),
+        ("科協管理網路體系", "科协管理网络体系"),
+        ("县科协科普工作总结", "县科协科普工作总结"),
+        ("PPT、PS", "ppt、ps"),
+    ],
+)
+def test_normalize_maps_traditional_and_taiwan_phrasing_to_simplified(
+    normalizer: Normalizer, original: str, normalized: str
+) -> None:
+    assert normalizer.normalize(original) == normalized
+
+
+def test_variant_file_is_user_editable(tmp_path) -> None:
+    variants = tmp_path / "variants.txt"
+    variants.write_text("# comment\n楼栋 楼宇  # trailing comment\n", encoding="utf-8")
+    assert Normalizer(load_variants(variants)).normalize("科普进楼栋") == "科普进楼宇"
+
+
+def test_query_terms_drop_question_words() -> None:
+    assert query_terms("乡镇是怎么开展科普日活动的？") == ["乡镇", "开展", "科普", "科普日", "活动"]
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("縣科協科普工作總結", "traditional"),
+        ("县科协科普工作总结", "simplified"),
+        ("科普", "simplified"),
+    ],
+)
+def test_detect_script(text: str, script: str) -> None:
+    assert detect_script(text) == script

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import BUNDLED_CORPUS, Settings, SettingsError, load_settings, validate
+
+
+def test_defaults_point_at_bundled_corpus_and_var() -> None:
+    settings = load_settings({})
+    assert settings.knowledge_dir == BUNDLED_CORPUS
+    assert settings.data_dir == Path("var")
+    assert settings.database_path == Path("var/kepubot.db")
+
+
+def test_environment_overrides_toml_and_flags_override_environment(tmp_path: Path) -> None:
+    toml = tmp_path / "kepubot.toml"
+    toml.write_text('data_dir = "/from/toml"\nchunk_max_chars = 400\n', encoding="utf-8")
+    settings = load_settings({"KEPUBOT_DATA_DIR": "/from/env"}, toml)
+    assert settings.data_dir == Path("/from/env")
+    assert settings.chunk_max_chars == 400
+    flagged = load_settings({"KEPUBOT_DATA_DIR": "/from/env"}, toml, data_dir=Path("/flag"))
+    assert flagged.data_dir == Path("/flag")
+
+
+def test_bad_number_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="KEPUBOT_CHUNK_MAX_CHARS"):
+        load_settings({"KEPUBOT_CHUNK_MAX_CHARS": "many"})
+
+
+def test_unknown_toml_key_is_refused(tmp_path: Path) -> None:
+    toml = tmp_path / "kepubot.toml"
+    toml.write_text('data_dri = "x"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="data_dri"):
+        load_settings({}, toml)
+
+
+def test_min_must_be_below_max() -> None:
+    with pytest.raises(SettingsError, match="KEPUBOT_CHUNK_MIN_CHARS"):
+        validate(Settings(chunk_min_chars=500, chunk_max_chars=400))
