@@ -67,7 +67,7 @@ def load_settings(
 
 
 def _convert(name: str, value: Any) -> Any:
-    kind = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
+    kind = str({f.name: f.type for f in dataclasses.fields(Settings)}[name])
     try:
         if kind == "int":
             return int(value)

@@ -129,12 +129,12 @@ def sync_folder(
     with store.transaction():
         for source in summary.removed:
             store.remove_file(source)
-        for source, (row, documents) in processed.items():
-            if documents is not None:
+        for source, (row, replacement) in processed.items():
+            if replacement is not None:
                 store.remove_documents(source)
-                for document in documents:
+                for document in replacement:
                     store.insert_document(*_rows(document, normalizer))
-                row["documents"] = len(documents)
+                row["documents"] = len(replacement)
             store.upsert_file(row | {"updated_at": datetime.now(UTC).isoformat()})
             if after_write is not None:
                 after_write(source)

@@ -8,7 +8,7 @@ from collections import Counter
 import jieba.posseg
 
 from knowledge.models import Metadata
-from knowledge.normalize import segment
+from knowledge.normalize import prepare_jieba, segment
 
 PROVINCES = tuple(
     [
@@ -79,6 +79,7 @@ def extract_metadata(normalized_text: str, file_name: str) -> Metadata:
 
 
 def _places(text: str) -> tuple[str, ...]:
+    prepare_jieba()
     counts: Counter[str] = Counter()
     for province in PROVINCES:
         counts[province] += text.count(province)

@@ -65,7 +65,7 @@ def stopwords() -> frozenset[str]:
 
 def segment(text: str) -> list[str]:
     """jieba words of normalised text, in search mode (long words also yield their parts)."""
-    _prepare_jieba()
+    prepare_jieba()
     return [w for w in jieba.cut_for_search(text) if _TOKEN.search(w)]
 
 
@@ -82,7 +82,8 @@ def detect_script(text: str) -> str:
     return "traditional" if traditional > simplified else "simplified"
 
 
-def _prepare_jieba() -> None:
+def prepare_jieba() -> None:
+    """Load jieba's dictionary once, quietly, with the domain words added."""
     global _jieba_ready
     if _jieba_ready:
         return

@@ -65,60 +65,60 @@ class Store:
         if "chunks" in self.db.table_names():
             return
         with self.db.atomic():
-            self.db["files"].create(
+            self.db.table("files").create(
                 {"path": str, "sha256": str, "size": int, "mtime": float, "status": str,
                  "error": str, "documents": int, "updated_at": str},
                 pk="path",
             )  # fmt: skip
-            self.db["documents"].create(
+            self.db.table("documents").create(
                 {"id": str, "source": str, "position": int, "title": str, "number": int,
                  "script": str, "place": str, "level": str, "year": int, "duplicate_of": str,
                  "text": str, "signature": str, "chunk_count": int},
                 pk="id",
             )  # fmt: skip
-            self.db["chunks"].create(
+            self.db.table("chunks").create(
                 {"id": str, "document_id": str, "idx": int, "text": str, "normalized": str,
                  "tokens": str, "heading_path": str, "start": int, "end": int,
                  "text_hash": str, "searchable": int},
                 pk="id",
             )  # fmt: skip
-            self.db["documents"].create_index(["source"])
-            self.db["chunks"].create_index(["document_id"])
-            self.db["meta"].create({"key": str, "value": str}, pk="key")
-            self.db["chunks"].enable_fts(["tokens"], create_triggers=True)
+            self.db.table("documents").create_index(["source"])
+            self.db.table("chunks").create_index(["document_id"])
+            self.db.table("meta").create({"key": str, "value": str}, pk="key")
+            self.db.table("chunks").enable_fts(["tokens"], create_triggers=True)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # Files -------------------------------------------------------------------------------
     def files(self) -> dict[str, dict[str, Any]]:
-        return {row["path"]: row for row in self.db["files"].rows}
+        return {row["path"]: row for row in self.db.table("files").rows}
 
     def upsert_file(self, row: dict[str, Any]) -> None:
-        self.db["files"].upsert(row, pk="path")
+        self.db.table("files").upsert(row, pk="path")
 
     def remove_file(self, path: str) -> None:
         self.remove_documents(path)
-        self.db["files"].delete_where("path = ?", [path])
+        self.db.table("files").delete_where("path = ?", [path])
 
     # Documents and chunks ------------------------------------------------------------------
     def remove_documents(self, source: str) -> None:
-        ids = [r["id"] for r in self.db["documents"].rows_where("source = ?", [source])]
+        ids = [r["id"] for r in self.db.table("documents").rows_where("source = ?", [source])]
         for document_id in ids:
-            self.db["chunks"].delete_where("document_id = ?", [document_id])
-        self.db["documents"].delete_where("source = ?", [source])
+            self.db.table("chunks").delete_where("document_id = ?", [document_id])
+        self.db.table("documents").delete_where("source = ?", [source])
 
     def insert_document(self, document: dict[str, Any], chunks: list[dict[str, Any]]) -> None:
-        self.db["documents"].insert(document, pk="id", replace=True)
-        self.db["chunks"].insert_all(chunks, pk="id", replace=True)
+        self.db.table("documents").insert(document, pk="id", replace=True)
+        self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
 
     def documents(self) -> list[dict[str, Any]]:
-        return list(self.db["documents"].rows_where(order_by="source, position"))
+        return list(self.db.table("documents").rows_where(order_by="source, position"))
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
         """Record duplicates and keep only canonical documents' chunks searchable."""
         self.db.execute("UPDATE documents SET duplicate_of = NULL")
         self.db.execute("UPDATE chunks SET searchable = 1 WHERE searchable != 1")
         for duplicate, canonical in duplicate_of.items():
-            self.db["documents"].update(duplicate, {"duplicate_of": canonical})
+            self.db.table("documents").update(duplicate, {"duplicate_of": canonical})
             self.db.execute("UPDATE chunks SET searchable = 0 WHERE document_id = ?", [duplicate])
 
     def chunks(self, include_duplicates: bool = True) -> Iterator[dict[str, Any]]:
@@ -143,7 +143,7 @@ class Store:
         }
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+        self.db.table("meta").upsert({"key": key, "value": value}, pk="key")
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()

@@ -85,7 +85,10 @@ def test_trailing_links_and_contact_block_is_cut_but_report_end_kept() -> None:
 
 
 def test_a_marker_word_inside_a_long_body_paragraph_cuts_nothing() -> None:
-    body = "我们开通了客服热线和微信号，群众反映的问题当天答复，全年共受理咨询三百余次，满意率达到百分之九十八以上。"
+    body = (
+        "我们开通了客服热线和微信号，群众反映的问题当天答复，"
+        "全年共受理咨询三百余次，满意率达到百分之九十八以上。"
+    )
     lines = ["一、做法", body, "二、打算", "继续做好服务。"]
     cleaned = [p.text for p in clean_paragraphs([Paragraph(line) for line in lines])]
     assert cleaned == [clean_line(line) for line in lines]

@@ -1,0 +1,102 @@
+import json
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from tests.conftest import BUNDLED
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture()
+def dirs(tmp_path: Path) -> list[str]:
+    kb = tmp_path / "知识库"
+    shutil.copytree(BUNDLED, kb)
+    return ["--knowledge-dir", str(kb), "--data-dir", str(tmp_path / "var")]
+
+
+def commands() -> list[str]:
+    assert isinstance(cli, click.Group)
+    return sorted(cli.commands)
+
+
+@pytest.mark.parametrize("name", commands())
+def test_every_command_has_help_ending_with_an_example(runner: CliRunner, name: str) -> None:
+    result = runner.invoke(cli, [name, "-h"])
+    assert result.exit_code == 0
+    assert "示例" in result.output and f"kepubot {name}" in result.output.split("示例")[-1]
+
+
+def test_ingest_json_reports_twelve_reports_one_duplicate(runner: CliRunner, dirs) -> None:
+    result = runner.invoke(cli, [*dirs, "ingest", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert {k: summary[k] for k in ("files", "documents", "duplicates", "failed")} == {
+        "files": 2,
+        "documents": 12,
+        "duplicates": 1,
+        "failed": [],
+    }
+    assert summary["chunks"] > 0 and "seconds" in summary
+    again = json.loads(runner.invoke(cli, [*dirs, "ingest", "--json"]).output)
+    assert (again["added"], again["changed"], again["removed"]) == ([], [], [])
+
+
+def test_environment_variables_choose_the_folders(runner: CliRunner, tmp_path: Path) -> None:
+    env = {"KEPUBOT_KNOWLEDGE_DIR": str(BUNDLED), "KEPUBOT_DATA_DIR": str(tmp_path / "d")}
+    result = runner.invoke(cli, ["ingest"], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "d" / "kepubot.db").exists()
+    assert "12 份报告" in result.output
+
+
+def test_docs_lists_reports_with_metadata(runner: CliRunner, dirs) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    result = runner.invoke(cli, [*dirs, "docs"])
+    assert result.exit_code == 0
+    assert "縣科協科普工作總結 篇3" in result.output and "原平市" in result.output
+    rows = json.loads(runner.invoke(cli, [*dirs, "docs", "--json"]).output)
+    assert len(rows) == 12
+
+
+def test_export_jsonl_has_one_record_per_chunk(runner: CliRunner, dirs) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    lines = runner.invoke(cli, [*dirs, "export", "--jsonl"]).output.splitlines()
+    records = [json.loads(line) for line in lines]
+    keys = {"chunk_id", "title", "heading_path", "place", "level", "year", "source", "text"}
+    assert records and all(keys | {"normalized"} <= set(r) for r in records)
+    assert len({r["chunk_id"] for r in records}) == len(records)
+    assert not any(r["duplicate_of"] for r in records)
+
+
+def test_commands_before_ingest_say_what_to_do(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["--data-dir", str(tmp_path / "none"), "docs"])
+    assert result.exit_code == 1
+    assert "kepubot ingest" in result.output and "Traceback" not in result.output
+
+
+def test_missing_knowledge_dir_is_one_sentence(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["--knowledge-dir", str(tmp_path / "nope"), "ingest"])
+    assert result.exit_code == 1
+    assert "--knowledge-dir" in result.output
+
+
+def test_damaged_store_is_reported_with_the_fix(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "kepubot.db").write_bytes(b"not a database at all" * 100)
+    result = runner.invoke(cli, ["--data-dir", str(tmp_path / "var"), "docs"])
+    assert result.exit_code == 1
+    assert "损坏" in result.output and "Traceback" not in result.output
+
+
+def test_bad_setting_names_the_variable(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["config"], env={"KEPUBOT_CHUNK_MAX_CHARS": "lots"})
+    assert result.exit_code == 1
+    assert "KEPUBOT_CHUNK_MAX_CHARS" in result.output
