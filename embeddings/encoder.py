@@ -1,0 +1,189 @@
+"""Sentence encoders: a model fitted on the knowledge base itself, or a pretrained one.
+
+The corpus model is a sentence-transformers `StaticEmbedding` whose vocabulary is the
+corpus's jieba words plus every character seen, and whose vectors come from a truncated SVD
+of the TF-IDF chunk × word matrix (LSA), scaled by IDF. It needs no download, encodes
+thousands of chunks per second on a CPU and is saved beside the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.linalg import svds
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+from tokenizers import Tokenizer
+from tokenizers.models import WordLevel
+from tokenizers.pre_tokenizers import WhitespaceSplit
+
+from knowledge.normalize import segment
+
+log = logging.getLogger(__name__)
+
+CORPUS_MODEL = "corpus"
+UNKNOWN = "[UNK]"
+_MAX_DIMENSION = 256
+_BATCH = 256
+
+
+class Encoder(Protocol):
+    model_id: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text.
+
+        `words` may carry each text's jieba words, space-joined, already computed at ingest;
+        encoders that segment use them instead of segmenting again.
+        """
+        ...
+
+    def unknown_share(self, texts: Sequence[str]) -> float:
+        """Share of tokens the model's vocabulary does not know."""
+        ...
+
+
+class CorpusEncoder:
+    """The StaticEmbedding model fitted on the corpus, fed jieba words."""
+
+    def __init__(self, model: SentenceTransformer, fingerprint: str) -> None:
+        self.model = model
+        static = model[0]
+        assert isinstance(static, StaticEmbedding)
+        self._vocabulary = static.tokenizer.get_vocab()
+        self.dimension = int(static.embedding_dim)
+        self.model_id = f"{CORPUS_MODEL}:{fingerprint}"
+
+    def encode(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
+        if words is None:
+            tokens = [self._known(segment(text)) for text in texts]
+        else:
+            tokens = [self._known(w.split()) for w in words]
+        vectors = self.model.encode(tokens, batch_size=_BATCH, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def unknown_share(self, texts: Sequence[str]) -> float:
+        tokens = [t for text in texts for t in self._known(segment(text)).split()]
+        return sum(t not in self._vocabulary for t in tokens) / max(1, len(tokens))
+
+    def _known(self, words: Sequence[str]) -> str:
+        # Words the vocabulary lacks fall back to their characters, so nothing becomes [UNK]
+        # unless even its characters were never seen.
+        out: list[str] = []
+        for word in words:
+            out.extend([word] if word in self._vocabulary else list(word))
+        return " ".join(out) or UNKNOWN
+
+
+class PretrainedEncoder:
+    """Any sentence-transformers model by local path or name (hub access stays off)."""
+
+    def __init__(self, name_or_path: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        self.model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+        self.model_id = f"pretrained:{name_or_path}"
+        self.dimension = int(self.model.get_sentence_embedding_dimension() or 0)
+
+    def encode(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts), batch_size=32, convert_to_numpy=True, normalize_embeddings=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def unknown_share(self, texts: Sequence[str]) -> float:
+        tokenizer = self.model.tokenizer
+        unknown_id = getattr(tokenizer, "unk_token_id", None)
+        if unknown_id is None:
+            return 0.0
+        ids = [i for text in texts for i in tokenizer(text, add_special_tokens=False)["input_ids"]]
+        return sum(i == unknown_id for i in ids) / max(1, len(ids))
+
+
+def fit_corpus_model(words: Sequence[str], dimension: int = _MAX_DIMENSION) -> SentenceTransformer:
+    """LSA word vectors of the corpus wrapped as a StaticEmbedding + Normalize model.
+
+    `words` holds each chunk's jieba words, space-joined (the store keeps them from ingest).
+    """
+    documents = [w.split() for w in words]
+    vocabulary: dict[str, int] = {UNKNOWN: 0}
+    for words in documents:
+        for token in [*words, *"".join(words)]:
+            vocabulary.setdefault(token, len(vocabulary))
+    rows, cols, values = [], [], []
+    for row, words in enumerate(documents):
+        counts: dict[int, int] = {}
+        for token in [*words, *"".join(words)]:
+            index = vocabulary[token]
+            counts[index] = counts.get(index, 0) + 1
+        for index, count in counts.items():
+            rows.append(row)
+            cols.append(index)
+            values.append(1.0 + np.log(count))
+    shape = (max(1, len(documents)), len(vocabulary))
+    matrix = csr_matrix((values, (rows, cols)), shape=shape, dtype=np.float64)
+    document_frequency = np.bincount(cols, minlength=len(vocabulary))
+    idf = np.log((1 + shape[0]) / (1 + document_frequency)) + 1.0
+    matrix = matrix.multiply(idf[None, :]).tocsr()
+    norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A.ravel()
+    matrix = csr_matrix(matrix.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
+    rank = max(1, min(dimension, min(shape) - 1))
+    if rank >= min(shape):
+        # Too small to factorise (one document): one dimension per word, as plain TF-IDF.
+        word_vectors = np.eye(shape[1], dtype=np.float32)[:, : max(1, shape[1])]
+    else:
+        _, singular, vt = svds(matrix, k=rank, random_state=0)
+        word_vectors = (vt.T * np.sqrt(singular)[None, :]).astype(np.float32)
+    word_vectors *= idf[:, None].astype(np.float32)
+    word_vectors[0] = 0.0
+    word_vectors = np.ascontiguousarray(word_vectors)
+    tokenizer = Tokenizer(WordLevel(vocab=vocabulary, unk_token=UNKNOWN))
+    tokenizer.pre_tokenizer = WhitespaceSplit()
+    static = StaticEmbedding(tokenizer, embedding_weights=word_vectors)
+    return SentenceTransformer(modules=[static, Normalize()], device="cpu")
+
+
+def corpus_fingerprint(texts: Sequence[str]) -> str:
+    """Changes whenever the fitted model would."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def save_corpus_model(model: SentenceTransformer, folder: Path, fingerprint: str) -> None:
+    """Write the model to a fresh folder and swap it in, so readers never see half a model."""
+    staging = folder.with_name(folder.name + ".new")
+    if staging.exists():
+        _remove_tree(staging)
+    model.save(str(staging))
+    (staging / "kepubot.json").write_text(json.dumps({"fingerprint": fingerprint}))
+    old = folder.with_name(folder.name + ".old")
+    if old.exists():
+        _remove_tree(old)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    if old.exists():
+        _remove_tree(old)
+
+
+def load_corpus_encoder(folder: Path) -> CorpusEncoder:
+    """The fitted model saved by `save_corpus_model`."""
+    fingerprint = json.loads((folder / "kepubot.json").read_text())["fingerprint"]
+    return CorpusEncoder(SentenceTransformer(str(folder), device="cpu"), fingerprint)
+
+
+def _remove_tree(path: Path) -> None:
+    for child in sorted(path.rglob("*"), key=lambda p: -len(p.parts)):
+        child.rmdir() if child.is_dir() else child.unlink()
+    path.rmdir()

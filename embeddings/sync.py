@@ -1,0 +1,143 @@
+"""Keep the vector index in step with the store: embed only what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from embeddings.encoder import (
+    CORPUS_MODEL,
+    CorpusEncoder,
+    Encoder,
+    PretrainedEncoder,
+    corpus_fingerprint,
+    fit_corpus_model,
+    load_corpus_encoder,
+    save_corpus_model,
+)
+from embeddings.index import VectorIndex, VectorIndexError
+from knowledge.normalize import Normalizer, segment
+from knowledge.store import Store
+
+log = logging.getLogger(__name__)
+
+MODEL_FOLDER = "model"
+INDEX_FOLDER = "index"
+# Above this share of unknown tokens a model cannot read the corpus and stays out of fusion.
+MAX_UNKNOWN_SHARE = 0.2
+SUGGESTED_MODEL = "BAAI/bge-small-zh-v1.5"
+_BATCH = 512
+
+
+@dataclass
+class VectorSummary:
+    model_id: str
+    vectors: int
+    embedded: int
+    removed: int
+    kind: str
+    unknown_share: float
+    usable: bool
+    seconds: float
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class ChunkInput:
+    chunk_id: str
+    text: str  # title + heading path + normalised text, what is embedded
+    words: str  # the same as jieba words, space-joined
+    text_hash: str
+
+
+def chunk_inputs(store: Store, normalizer: Normalizer) -> list[ChunkInput]:
+    """What is embedded for each searchable chunk: title, heading path, normalised text."""
+    title_words: dict[str, str] = {}
+    inputs = []
+    for row in store.chunks(include_duplicates=False):
+        title = normalizer.normalize(row["title"])
+        if title not in title_words:
+            title_words[title] = " ".join(segment(title))
+        text = f"{title} {' '.join(row['heading_path'])} {row['normalized']}"
+        words = f"{title_words[title]} {row['tokens']}"
+        digest = hashlib.sha1(text.encode()).hexdigest()[:16]
+        inputs.append(ChunkInput(row["id"], text, words, digest))
+    return inputs
+
+
+def load_encoder(model_name: str, data_dir: Path) -> Encoder:
+    """The configured encoder; the corpus model must have been fitted by an ingest."""
+    if model_name == CORPUS_MODEL:
+        folder = data_dir / MODEL_FOLDER
+        if not (folder / "kepubot.json").exists():
+            raise VectorIndexError("语料模型尚未训练，请运行 `kepubot ingest`。")
+        return load_corpus_encoder(folder)
+    return PretrainedEncoder(model_name)
+
+
+def sync_vectors(
+    store: Store,
+    normalizer: Normalizer,
+    data_dir: Path,
+    model_name: str = CORPUS_MODEL,
+    exact_limit: int = 50_000,
+    encoder: Encoder | None = None,
+) -> VectorSummary:
+    """Fit (corpus model) or load the encoder, then add, replace and remove vectors."""
+    started = time.perf_counter()
+    inputs = chunk_inputs(store, normalizer)
+    corpus_hash = corpus_fingerprint([i.words for i in inputs])
+    if encoder is None:
+        encoder = _fitted_or_loaded(model_name, data_dir, inputs, corpus_hash)
+    index_folder = data_dir / INDEX_FOLDER
+    try:
+        index, _ = VectorIndex.load(index_folder, exact_limit)
+        if index.model_id != encoder.model_id or index.dimension != encoder.dimension:
+            index = VectorIndex(encoder.dimension, encoder.model_id, exact_limit)
+    except VectorIndexError as exc:
+        log.info("starting a new vector index: %s", exc)
+        index = VectorIndex(encoder.dimension, encoder.model_id, exact_limit)
+    wanted = {i.chunk_id: i for i in inputs}
+    stale = [c for c, h in index.hashes.items() if c not in wanted or wanted[c].text_hash != h]
+    index.remove(stale)
+    missing = [i for i in inputs if i.chunk_id not in index.hashes]
+    for start in range(0, len(missing), _BATCH):
+        batch = missing[start : start + _BATCH]
+        vectors = encoder.encode([i.text for i in batch], [i.words for i in batch])
+        index.add([i.chunk_id for i in batch], [i.text_hash for i in batch], vectors)
+    index.optimize()
+    share = encoder.unknown_share([i.text for i in inputs[:200]])
+    manifest = index.save(index_folder, corpus_hash, share)
+    usable = share <= MAX_UNKNOWN_SHARE
+    warning = None
+    if not usable:
+        warning = (
+            f"向量模型 {encoder.model_id} 无法识别语料中 {share:.0%} 的词元，已停用向量检索；"
+            f"建议改用 {SUGGESTED_MODEL} 这类中文模型。"
+        )
+        log.warning(warning)
+    return VectorSummary(
+        model_id=encoder.model_id, vectors=manifest.count, embedded=len(missing),
+        removed=len(stale), kind=manifest.kind, unknown_share=round(share, 4), usable=usable,
+        seconds=round(time.perf_counter() - started, 3), warning=warning,
+    )  # fmt: skip
+
+
+def _fitted_or_loaded(
+    model_name: str, data_dir: Path, inputs: list[ChunkInput], corpus_hash: str
+) -> Encoder:
+    if model_name != CORPUS_MODEL:
+        return PretrainedEncoder(model_name)
+    folder = data_dir / MODEL_FOLDER
+    try:
+        existing = load_corpus_encoder(folder)
+        if existing.model_id == f"{CORPUS_MODEL}:{corpus_hash}":
+            return existing
+    except (FileNotFoundError, ValueError, KeyError, OSError) as exc:
+        log.info("fitting a new corpus model: %s", exc)
+    model = fit_corpus_model([i.words for i in inputs])
+    save_corpus_model(model, folder, corpus_hash)
+    return CorpusEncoder(model, corpus_hash)
