@@ -16,7 +16,7 @@ from knowledge.chunk import chunk_paragraphs
 from knowledge.clean import clean_paragraphs
 from knowledge.dedupe import find_duplicates, signature
 from knowledge.metadata import extract_metadata, tokens_for
-from knowledge.models import Document
+from knowledge.models import Document, Report
 from knowledge.normalize import Normalizer, detect_script
 from knowledge.readers import UnreadableFile, read_paragraphs
 from knowledge.split import split_reports
@@ -58,13 +58,18 @@ def build_documents(
     path: Path, source: str, normalizer: Normalizer, budget: ChunkBudget
 ) -> list[Document]:
     """Read, clean, split and chunk one file. Raises UnreadableFile with a user-facing reason."""
-    paragraphs = clean_paragraphs(read_paragraphs(path))
-    reports = split_reports(paragraphs, path.stem)
+    reports = split_reports(clean_paragraphs(read_paragraphs(path)), path.stem)
     if not reports:
         raise UnreadableFile("文件中没有可用的正文。")
+    return documents_from_reports(reports, source, path.name, normalizer, budget)
+
+
+def documents_from_reports(
+    reports: list[Report], source: str, file_name: str, normalizer: Normalizer, budget: ChunkBudget
+) -> list[Document]:
+    """Chunk reports and read their metadata."""
     documents = []
     for position, report in enumerate(reports):
-        text = report.text
         chunks = chunk_paragraphs(list(report.paragraphs), budget.min_chars, budget.max_chars)
         documents.append(
             Document(
@@ -72,13 +77,21 @@ def build_documents(
                 position=position,
                 title=report.title,
                 number=report.number,
-                text=text,
-                metadata=extract_metadata(normalizer.normalize(text), path.name),
-                script=detect_script(text),
+                text=report.text,
+                metadata=extract_metadata(normalizer.normalize(report.text), file_name),
+                script=detect_script(report.text),
                 chunks=chunks,
             )
         )
     return documents
+
+
+def store_documents(store: Store, normalizer: Normalizer, documents: list[Document]) -> None:
+    """Insert documents that did not come from files (evaluation sets), in one transaction."""
+    with store.transaction():
+        for document in documents:
+            store.insert_document(*_rows(document, normalizer))
+        store.set_duplicates(_duplicates(store))
 
 
 def sync_folder(

@@ -86,6 +86,10 @@ class Store:
             self.db.table("chunks").create_index(["document_id"])
             self.db.table("meta").create({"key": str, "value": str}, pk="key")
             self.db.table("chunks").enable_fts(["tokens"], create_triggers=True)
+            # Document frequencies of indexed words, for weighting a question's words.
+            self.db.execute(
+                "CREATE VIRTUAL TABLE chunks_fts_vocab USING fts5vocab(chunks_fts, 'row')"
+            )
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # Files -------------------------------------------------------------------------------
@@ -150,19 +154,49 @@ class Store:
         return row[0] if row else None
 
     # Search --------------------------------------------------------------------------------
-    def keyword_search(self, terms: list[str], limit: int = 10) -> list[SearchHit]:
-        """BM25 over the segmented normalised text; any term may match (OR)."""
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many chunks (duplicates included) contain each term."""
         if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        sql = f"SELECT term, doc FROM chunks_fts_vocab WHERE term IN ({marks})"
+        found = dict(self.db.execute(sql, terms).fetchall())
+        return {term: int(found.get(term, 0)) for term in terms}
+
+    def chunk_rows(self, chunk_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Chunks with their document's title and metadata, by id."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        sql = f"""
+            SELECT c.id, c.document_id, c.text, c.normalized, c.heading_path, c.start, c.end,
+                   d.title, d.source, d.place, d.level, d.year
+            FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})"""
+        rows = {}
+        for row in self.db.query(sql, chunk_ids):
+            rows[row["id"]] = row | {"heading_path": tuple(json.loads(row["heading_path"]))}
+        return rows
+
+    def keyword_search(
+        self, terms: list[str], limit: int = 10, document_ids: list[str] | None = None
+    ) -> list[SearchHit]:
+        """BM25 over the segmented normalised text; any term may match (OR)."""
+        if not terms or document_ids == []:
             return []
         query = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        sql = """
+        within = ""
+        arguments: list[Any] = [query]
+        if document_ids is not None:
+            within = f"AND c.document_id IN ({','.join('?' * len(document_ids))})"
+            arguments += document_ids
+        sql = f"""
             SELECT c.id, c.document_id, d.title, c.heading_path, c.text, c.normalized,
                    -bm25(chunks_fts) AS score
             FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
             JOIN documents d ON d.id = c.document_id
-            WHERE chunks_fts MATCH ? AND c.searchable = 1
+            WHERE chunks_fts MATCH ? AND c.searchable = 1 {within}
             ORDER BY bm25(chunks_fts) LIMIT ?"""
         return [
             SearchHit(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], float(r[6]))
-            for r in self.db.execute(sql, [query, limit]).fetchall()
+            for r in self.db.execute(sql, [*arguments, limit]).fetchall()
         ]

@@ -93,6 +93,10 @@ def test_utf8_bom_is_stripped() -> None:
     assert decode_text("科普".encode("utf-8-sig")) == "科普"
 
 
+def test_utf8_cut_off_mid_character_keeps_the_complete_text() -> None:
+    assert decode_text("科普".encode()[:-1]) == "科"
+
+
 def test_binary_noise_is_not_taken_for_text() -> None:
     with pytest.raises(UnreadableFile, match="无法识别文件编码"):
         decode_text(bytes(range(256)) * 8)
@@ -153,6 +157,18 @@ def test_html_page_without_article_drops_site_chrome(tmp_path: Path) -> None:
     assert not {"科协网站", "首页", "热门文章", "推荐阅读", "版权所有", "评论区"} & set(
         texts(paragraphs)
     )
+
+
+def test_html_class_filter_never_empties_the_page(tmp_path: Path) -> None:
+    body = "".join(f"<p>第{number}段正文，介绍科普活动的开展情况。</p>" for number in range(1, 4))
+    page = f'<html><body><div class="page with-sidebar">{body}</div><p>备案</p></body></html>'
+    paragraphs = read_paragraphs(write(tmp_path / "page.html", page.encode()))
+    assert texts(paragraphs) == [
+        "第1段正文，介绍科普活动的开展情况。",
+        "第2段正文，介绍科普活动的开展情况。",
+        "第3段正文，介绍科普活动的开展情况。",
+        "备案",
+    ]
 
 
 DEEP = "<html><body><p>开头</p>" + "<div>" * 50_000 + "深处" + "</div>" * 50_000 + "<p>结尾</p>"

@@ -1,0 +1,227 @@
+"""Hybrid retrieval: BM25 keyword hits and vector hits, fused, with a 'nothing found' rule."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+from embeddings.encoder import Encoder
+from embeddings.index import VectorIndex
+from knowledge.metadata import PROVINCES
+from knowledge.normalize import Normalizer, query_terms
+from knowledge.store import Store
+
+MODES = ("keyword", "vector", "hybrid")
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)\s*年")
+# Words in a question that name a level of organisation, Simplified after normalisation.
+_LEVEL_WORDS = {
+    "乡镇": ("乡镇", "乡里", "镇里", "全乡", "全镇", "乡党委", "镇党委"),
+    "街道": ("街道", "社区"),
+    "高校": ("高校", "大学", "学院", "学生会", "社团"),
+    "县": ("县科协", "县里", "全县", "县级"),
+    "市": ("市科协", "全市", "市级"),
+    "省": ("省科协", "全省", "省级"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None = None
+    place: str | None = None
+    level: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.year, self.place, self.level))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the hybrid score mixes its parts; each part is first scaled to [0, 1]."""
+
+    keyword: float = 1.0
+    vector: float = 0.3
+    metadata_boost: float = 0.15
+    candidates: int = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: str
+    document_id: str
+    title: str
+    heading_path: tuple[str, ...]
+    text: str
+    normalized: str
+    source: str
+    place: tuple[str, ...]
+    level: str | None
+    year: int | None
+    score: float
+    keyword_score: float
+    vector_score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    found: bool
+    hits: list[Hit]
+    filters: Filters = field(default_factory=Filters)
+    coverage: float = 0.0
+
+
+class Retriever:
+    """Answers `search(question)` from a store and, when usable, a vector index."""
+
+    def __init__(
+        self,
+        store: Store,
+        normalizer: Normalizer,
+        encoder: Encoder | None = None,
+        index: VectorIndex | None = None,
+        weights: Weights = Weights(),
+        min_coverage: float = 0.5,
+    ) -> None:
+        self.store = store
+        self.normalizer = normalizer
+        self.encoder = encoder if index is not None else None
+        self.index = index
+        self.weights = weights
+        self.min_coverage = min_coverage
+        self._documents = {d["id"]: d for d in store.documents()}
+        places = {p for d in self._documents.values() for p in (d["place"] or "").split(",") if p}
+        self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
+
+    def search(
+        self, question: str, top_k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> SearchResult:
+        """Top hits for a question, and whether the knowledge base answers it at all."""
+        normalized = self.normalizer.normalize(question)
+        terms = query_terms(normalized)
+        asked = self.question_filters(normalized)
+        hard = filters or Filters()
+        allowed = self._allowed_documents(hard) if hard else None
+        pool = self.weights.candidates
+        keyword = {}
+        if mode in ("keyword", "hybrid"):
+            for hit in self.store.keyword_search(terms, pool, allowed):
+                keyword[hit.chunk_id] = hit.score
+        vector: dict[str, float] = {}
+        if mode in ("vector", "hybrid") and self.encoder is not None and self.index is not None:
+            query_vector = self.encoder.encode([normalized])[0]
+            for chunk_id, score in self.index.search(query_vector, pool * (4 if hard else 1)):
+                vector[chunk_id] = score
+        rows = self.store.chunk_rows(list(keyword.keys() | vector.keys()))
+        if allowed is not None:
+            rows = {k: v for k, v in rows.items() if v["document_id"] in set(allowed)}
+        hits = self._fuse(rows, keyword, vector, asked, mode)
+        hits = _drop_near_duplicates(hits)[:top_k]
+        coverage = self.coverage(terms, hits[0].normalized) if hits else 0.0
+        found = bool(hits) and coverage >= self.min_coverage
+        return SearchResult(question, found, hits, replace(asked, **_set(hard)), coverage)
+
+    def coverage(self, terms: list[str], text: str) -> float:
+        """IDF-weighted share of the question's words that the passage contains.
+
+        Words the corpus never uses weigh most, so a question about something else entirely
+        (天气, 签证, 蓝屏) scores low even when its common words match.
+        """
+        words = _without_overlaps(terms)
+        if not words:
+            return 0.0
+        frequencies = self.store.document_frequencies(words)
+        total = max(1, self.store.counts()["chunks"])
+        weights = {w: math.log((total + 1) / (frequencies[w] + 0.5)) for w in words}
+        present = sum(weight for word, weight in weights.items() if word in text)
+        return present / max(1e-9, sum(weights.values()))
+
+    def question_filters(self, normalized_question: str) -> Filters:
+        """Year, place and level named in the question, used as soft boosts."""
+        year = _YEAR.search(normalized_question)
+        place = next((p for p in self._places if p in normalized_question), None)
+        level = next(
+            (
+                lv
+                for lv, words in _LEVEL_WORDS.items()
+                if any(w in normalized_question for w in words)
+            ),
+            None,
+        )
+        return Filters(int(year.group(1)) if year else None, place, level)
+
+    def _fuse(
+        self,
+        rows: dict[str, dict],
+        keyword: dict[str, float],
+        vector: dict[str, float],
+        asked: Filters,
+        mode: str,
+    ) -> list[Hit]:
+        top_keyword = max(keyword.values(), default=0.0) or 1.0
+        low_vector = min(vector.values(), default=0.0)
+        span_vector = (max(vector.values(), default=0.0) - low_vector) or 1.0
+        hits = []
+        for chunk_id, row in rows.items():
+            k = keyword.get(chunk_id, 0.0) / top_keyword
+            v = (vector[chunk_id] - low_vector) / span_vector if chunk_id in vector else 0.0
+            score = {"keyword": k, "vector": v}.get(
+                mode, self.weights.keyword * k + self.weights.vector * v
+            )
+            score *= 1.0 + self.weights.metadata_boost * _matches(row, asked)
+            hits.append(
+                Hit(
+                    chunk_id=chunk_id, document_id=row["document_id"], title=row["title"],
+                    heading_path=row["heading_path"], text=row["text"],
+                    normalized=row["normalized"], source=row["source"],
+                    place=tuple((row["place"] or "").split(",")) if row["place"] else (),
+                    level=row["level"], year=row["year"], score=round(score, 6),
+                    keyword_score=round(keyword.get(chunk_id, 0.0), 4),
+                    vector_score=round(vector.get(chunk_id, 0.0), 4),
+                )
+            )  # fmt: skip
+        hits.sort(key=lambda h: (-h.score, h.chunk_id))
+        return hits
+
+    def _allowed_documents(self, filters: Filters) -> list[str]:
+        return [
+            doc_id for doc_id, d in self._documents.items()
+            if d["duplicate_of"] is None and _matches(d, filters) == _count(filters)
+        ]  # fmt: skip
+
+
+def _matches(row: dict, filters: Filters) -> int:
+    matched = 0
+    if filters.year is not None and row["year"] == filters.year:
+        matched += 1
+    if filters.place is not None and filters.place in (row["place"] or ""):
+        matched += 1
+    if filters.level is not None and row["level"] == filters.level:
+        matched += 1
+    return matched
+
+
+def _count(filters: Filters) -> int:
+    return sum(v is not None for v in (filters.year, filters.place, filters.level))
+
+
+def _set(filters: Filters) -> dict[str, object]:
+    return {k: v for k, v in vars(filters).items() if v is not None}
+
+
+def _without_overlaps(terms: list[str]) -> list[str]:
+    # Search-mode segmentation yields 科普 and 科普日 for one word; weigh the longest once.
+    return [t for t in terms if not any(t != o and t in o for o in terms)]
+
+
+def _drop_near_duplicates(hits: list[Hit], threshold: float = 0.9) -> list[Hit]:
+    kept: list[Hit] = []
+    shingles: list[set[str]] = []
+    for hit in hits:
+        text = re.sub(r"\W", "", hit.normalized)
+        own = {text[i : i + 4] for i in range(max(1, len(text) - 3))}
+        if any(len(own & other) / max(1, len(own | other)) >= threshold for other in shingles):
+            continue
+        kept.append(hit)
+        shingles.append(own)
+    return kept
