@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
@@ -92,6 +92,7 @@ class Retriever:
         self._documents = {d["id"]: d for d in store.documents()}
         places = {p for d in self._documents.values() for p in (d["place"] or "").split(",") if p}
         self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
+        self._chunk_count = max(1, store.counts()["chunks"])
 
     def search(
         self, question: str, top_k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
@@ -116,10 +117,10 @@ class Retriever:
         if allowed is not None:
             rows = {k: v for k, v in rows.items() if v["document_id"] in set(allowed)}
         hits = self._fuse(rows, keyword, vector, asked, mode)
-        hits = _drop_near_duplicates(hits)[:top_k]
+        hits = _drop_near_duplicates(hits, top_k)
         coverage = self.coverage(terms, hits[0].normalized) if hits else 0.0
         found = bool(hits) and coverage >= self.min_coverage
-        return SearchResult(question, found, hits, replace(asked, **_set(hard)), coverage)
+        return SearchResult(question, found, hits, _merge(asked, hard), coverage)
 
     def coverage(self, terms: list[str], text: str) -> float:
         """IDF-weighted share of the question's words that the passage contains.
@@ -131,7 +132,7 @@ class Retriever:
         if not words:
             return 0.0
         frequencies = self.store.document_frequencies(words)
-        total = max(1, self.store.counts()["chunks"])
+        total = self._chunk_count
         weights = {w: math.log((total + 1) / (frequencies[w] + 0.5)) for w in words}
         present = sum(weight for word, weight in weights.items() if word in text)
         return present / max(1e-9, sum(weights.values()))
@@ -205,8 +206,12 @@ def _count(filters: Filters) -> int:
     return sum(v is not None for v in (filters.year, filters.place, filters.level))
 
 
-def _set(filters: Filters) -> dict[str, object]:
-    return {k: v for k, v in vars(filters).items() if v is not None}
+def _merge(asked: Filters, explicit: Filters) -> Filters:
+    return Filters(
+        explicit.year if explicit.year is not None else asked.year,
+        explicit.place if explicit.place is not None else asked.place,
+        explicit.level if explicit.level is not None else asked.level,
+    )
 
 
 def _without_overlaps(terms: list[str]) -> list[str]:
@@ -214,10 +219,13 @@ def _without_overlaps(terms: list[str]) -> list[str]:
     return [t for t in terms if not any(t != o and t in o for o in terms)]
 
 
-def _drop_near_duplicates(hits: list[Hit], threshold: float = 0.9) -> list[Hit]:
+def _drop_near_duplicates(hits: list[Hit], limit: int, threshold: float = 0.9) -> list[Hit]:
+    """The first `limit` hits, skipping any that repeat a better hit's text almost verbatim."""
     kept: list[Hit] = []
     shingles: list[set[str]] = []
     for hit in hits:
+        if len(kept) == limit:
+            break
         text = re.sub(r"\W", "", hit.normalized)
         own = {text[i : i + 4] for i in range(max(1, len(text) - 3))}
         if any(len(own & other) / max(1, len(own | other)) >= threshold for other in shingles):

@@ -28,10 +28,23 @@ class Settings:
     chunk_min_chars: int = 150
     chunk_max_chars: int = 500
     variants_file: Path | None = None
+    embedding_model: str = "corpus"
+    exact_search_limit: int = 50_000
+    keyword_weight: float = 1.0
+    vector_weight: float | None = None
+    min_coverage: float = 0.35
+    top_k: int = 5
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "kepubot.db"
+
+    @property
+    def effective_vector_weight(self) -> float:
+        if self.vector_weight is not None:
+            return self.vector_weight
+        kind = "corpus" if self.embedding_model == "corpus" else "pretrained"
+        return DEFAULT_VECTOR_WEIGHT[kind]
 
 
 DESCRIPTIONS = {
@@ -40,7 +53,16 @@ DESCRIPTIONS = {
     "chunk_min_chars": "片段最小字数（过小的小节与相邻合并）",
     "chunk_max_chars": "片段最大字数（超出时在句末切分）",
     "variants_file": "检索用异体词表（默认 knowledge/variants.txt）",
+    "embedding_model": "向量模型：corpus（在知识库上训练，离线可用）或本地模型目录/模型名",
+    "exact_search_limit": "向量数超过此值时改用近似索引（IVF）",
+    "keyword_weight": "混合检索中关键词（BM25）得分的权重",
+    "vector_weight": "混合检索中向量得分的权重（默认按模型类型：corpus 0.1，预训练 0.5）",
+    "min_coverage": "判定“找到”的最低问题词覆盖率（0–1）",
+    "top_k": "默认返回的结果数",
 }
+
+# Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).
+DEFAULT_VECTOR_WEIGHT = {"corpus": 0.1, "pretrained": 0.5}
 
 
 def load_settings(
@@ -71,6 +93,8 @@ def _convert(name: str, value: Any) -> Any:
     try:
         if kind == "int":
             return int(value)
+        if kind in ("float", "float | None"):
+            return float(value)
         if kind in ("Path", "Path | None"):
             return Path(value).expanduser()
     except (TypeError, ValueError) as exc:
@@ -79,7 +103,14 @@ def _convert(name: str, value: Any) -> Any:
     return value
 
 
-_KIND_NAMES = {"int": "整数", "Path": "路径", "Path | None": "路径"}
+_KIND_NAMES = {
+    "int": "整数",
+    "float": "数字",
+    "float | None": "数字",
+    "Path": "路径",
+    "Path | None": "路径",
+    "str": "文本",
+}
 
 
 def validate(settings: Settings) -> None:

@@ -1,0 +1,83 @@
+"""The knowledge base as one object for the CLI and the bot: sync it, then search it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from bot.search import Retriever, Weights
+from bot.settings import Settings
+from embeddings.index import VectorIndex, VectorIndexError
+from embeddings.sync import (
+    INDEX_FOLDER,
+    MAX_UNKNOWN_SHARE,
+    VectorSummary,
+    load_encoder,
+    sync_vectors,
+)
+from knowledge.ingest import ChunkBudget, IngestSummary, sync_folder
+from knowledge.normalize import Normalizer, load_variants
+from knowledge.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+
+class NotReady(Exception):
+    """The knowledge base is missing or damaged; the message says which command fixes it."""
+
+
+@dataclass
+class SyncReport:
+    ingest: IngestSummary
+    vectors: VectorSummary
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.ingest.to_dict() | {"vectors": vars(self.vectors)}
+
+
+def sync(settings: Settings) -> SyncReport:
+    """Ingest changed files, then bring the vector index in line with the store."""
+    if not settings.knowledge_dir.is_dir():
+        raise NotReady(
+            f"报告目录 {settings.knowledge_dir} 不存在，"
+            "请用 --knowledge-dir 或 KEPUBOT_KNOWLEDGE_DIR 指定。"
+        )
+    normalizer = Normalizer(load_variants(settings.variants_file))
+    budget = ChunkBudget(settings.chunk_min_chars, settings.chunk_max_chars)
+    try:
+        store = Store(settings.database_path)
+    except StoreError as exc:
+        raise NotReady(str(exc)) from exc
+    try:
+        summary = sync_folder(settings.knowledge_dir, store, normalizer, budget)
+        vectors = sync_vectors(
+            store, normalizer, settings.data_dir, settings.embedding_model,
+            settings.exact_search_limit,
+        )  # fmt: skip
+    finally:
+        store.close()
+    return SyncReport(summary, vectors)
+
+
+def open_retriever(settings: Settings, use_vectors: bool = True) -> Retriever:
+    """Load store, encoder and index once; vectors stay out when unusable or missing."""
+    try:
+        store = Store(settings.database_path, create=False)
+    except StoreError as exc:
+        raise NotReady(str(exc)) from exc
+    normalizer = Normalizer(load_variants(settings.variants_file))
+    weights = Weights(settings.keyword_weight, settings.effective_vector_weight)
+    encoder = index = None
+    if use_vectors:
+        try:
+            index, manifest = VectorIndex.load(settings.data_dir / INDEX_FOLDER)
+            encoder = load_encoder(settings.embedding_model, settings.data_dir)
+            if manifest.model_id != encoder.model_id:
+                raise VectorIndexError("向量索引与当前模型不符，请运行 `kepubot ingest`。")
+            if manifest.unknown_share > MAX_UNKNOWN_SHARE:
+                log.warning("vector model cannot read the corpus; keyword search only")
+                encoder = index = None
+        except VectorIndexError as exc:
+            raise NotReady(str(exc)) from exc
+    return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage)
