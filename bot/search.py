@@ -91,6 +91,8 @@ class Retriever:
         self.min_coverage = min_coverage
         self._documents = {d["id"]: d for d in store.documents()}
         places = {p for d in self._documents.values() for p in (d["place"] or "").split(",") if p}
+        # A question says 成都 or 原平 where the report says 成都市 or 原平市.
+        places |= {p[:-1] for p in places if len(p) >= 3 and p[-1] in "省市县区"}
         self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
         self._chunk_count = max(1, store.counts()["chunks"])
 

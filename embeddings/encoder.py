@@ -91,7 +91,7 @@ class PretrainedEncoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
         self.model_id = f"pretrained:{name_or_path}"
-        self.dimension = int(self.model.get_sentence_embedding_dimension() or 0)
+        self.dimension = int(self.model.get_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
         vectors = self.model.encode(

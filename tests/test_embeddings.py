@@ -1,0 +1,171 @@
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings.encoder import (
+    CorpusEncoder,
+    PretrainedEncoder,
+    fit_corpus_model,
+    load_corpus_encoder,
+    save_corpus_model,
+)
+from embeddings.index import INDEX_FILE, MANIFEST_FILE, VectorIndex, VectorIndexError
+from embeddings.sync import INDEX_FOLDER, chunk_inputs, sync_vectors
+from knowledge.ingest import sync_folder
+from knowledge.normalize import Normalizer
+from knowledge.store import Store
+from tests.models import build_transformer_model
+
+
+def corpus_characters(store: Store, normalizer: Normalizer) -> list[str]:
+    """A vocabulary that covers the test corpus, as a Chinese pretrained model's would."""
+    return sorted(
+        {ch for i in chunk_inputs(store, normalizer) for ch in i.text if not ch.isspace()}
+    )
+
+
+@pytest.fixture()
+def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Store, Path]:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    texts = {
+        "甲.txt": "一、科普日\n九月科普日，街道组织志愿者在社区广场开展科普宣传，发放资料两千份。",
+        "乙.txt": "一、读书活动\n社区开展科普书籍读书活动，参加居民三百人次，反响很好。",
+        "丙.txt": "一、农村培训\n乡镇组织农民实用技术培训，长期培训一千人，短期培训三千人。",
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    store = Store(tmp_path / "var" / "kepubot.db")
+    sync_folder(folder, store, normalizer)
+    return store, folder
+
+
+def test_corpus_model_reads_chinese_and_reloads_identically(kb, tmp_path, normalizer) -> None:
+    store, _ = kb
+    inputs = chunk_inputs(store, normalizer)
+    model = fit_corpus_model([i.words for i in inputs])
+    encoder = CorpusEncoder(model, "fp")
+    assert encoder.unknown_share([i.text for i in inputs]) == 0.0
+    vectors = encoder.encode([i.text for i in inputs], [i.words for i in inputs])
+    assert vectors.shape == (3, encoder.dimension)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    save_corpus_model(model, tmp_path / "model", "fp")
+    reloaded = load_corpus_encoder(tmp_path / "model")
+    assert reloaded.model_id == encoder.model_id
+    again = reloaded.encode([i.text for i in inputs], [i.words for i in inputs])
+    assert np.allclose(vectors, again, atol=1e-6)
+
+
+def test_corpus_model_ranks_the_passage_that_shares_the_topic(kb, normalizer) -> None:
+    store, _ = kb
+    inputs = chunk_inputs(store, normalizer)
+    encoder = CorpusEncoder(fit_corpus_model([i.words for i in inputs]), "fp")
+    vectors = encoder.encode([i.text for i in inputs], [i.words for i in inputs])
+    query = encoder.encode([normalizer.normalize("讀書活動有多少人參加")])[0]
+    best = inputs[int(np.argmax(vectors @ query))]
+    assert "读书" in best.text
+
+
+def test_index_adds_replaces_and_removes_by_chunk_id() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(4, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex(8, "m")
+    index.add(["a", "b", "c", "d"], ["1", "1", "1", "1"], vectors)
+    assert index.search(vectors[2], 1)[0][0] == "c"
+    index.add(["c"], ["2"], vectors[0:1])  # replaced: c now points where a does
+    assert len(index) == 4 and index.hashes["c"] == "2"
+    assert {cid for cid, _ in index.search(vectors[0], 2)} == {"a", "c"}
+    index.remove(["a", "zzz"])
+    assert len(index) == 3 and "a" not in {cid for cid, _ in index.search(vectors[0], 3)}
+
+
+def test_index_switches_to_ivf_above_the_limit_with_high_recall(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(50, 16))
+    vectors = (centres[rng.integers(0, 50, 5000)] + 0.3 * rng.normal(size=(5000, 16))).astype(
+        np.float32
+    )
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [f"c{i}" for i in range(5000)]
+    index = VectorIndex(16, "m", exact_limit=1000)
+    index.add(ids, ["h"] * 5000, vectors)
+    index.optimize()
+    assert index.kind == "ivf" and index.nprobe >= 1
+    exact = vectors[:200] @ vectors.T
+    truth = [set(np.argsort(-row)[:10]) for row in exact]
+    found = [{int(c[1:]) for c, _ in index.search(v, 10)} for v in vectors[:200]]
+    recall = sum(len(t & f) for t, f in zip(truth, found, strict=True)) / 2000
+    assert recall >= 0.95
+    index.save(tmp_path, "corpus-hash")
+    loaded, manifest = VectorIndex.load(tmp_path, exact_limit=1000)
+    assert (manifest.kind, manifest.count, len(loaded)) == ("ivf", 5000, 5000)
+    loaded.remove(["c0"])
+    assert "c0" not in {c for c, _ in loaded.search(vectors[0], 5)}
+
+
+def test_sync_embeds_only_changed_chunks_and_drops_removed(kb, tmp_path, normalizer) -> None:
+    store, folder = kb
+    model = build_transformer_model(tmp_path / "bert", corpus_characters(store, normalizer))
+    encoder = PretrainedEncoder(str(model))
+    first = sync_vectors(store, normalizer, tmp_path / "var", str(model), encoder=encoder)
+    assert (first.vectors, first.embedded, first.usable) == (3, 3, True)
+    (folder / "乙.txt").write_text("一、读书活动\n社区读书活动参加居民五百人次。", encoding="utf-8")
+    (folder / "丙.txt").unlink()
+    sync_folder(folder, store, normalizer)
+    second = sync_vectors(store, normalizer, tmp_path / "var", str(model), encoder=encoder)
+    assert (second.vectors, second.embedded, second.removed) == (2, 1, 2)
+
+
+def test_model_that_cannot_read_chinese_is_kept_out(kb, tmp_path, normalizer) -> None:
+    store, _ = kb
+    model = build_transformer_model(tmp_path / "en", "the a of and science day".split())
+    summary = sync_vectors(store, normalizer, tmp_path / "var", str(model))
+    assert not summary.usable and summary.unknown_share > 0.9
+    assert summary.warning and "bge-small-zh" in summary.warning
+
+
+def test_model_change_rebuilds_the_index(kb, tmp_path, normalizer) -> None:
+    store, _ = kb
+    data = tmp_path / "var"
+    corpus = sync_vectors(store, normalizer, data)
+    model = build_transformer_model(tmp_path / "bert", corpus_characters(store, normalizer))
+    switched = sync_vectors(store, normalizer, data, str(model))
+    assert switched.model_id != corpus.model_id and switched.embedded == 3
+    _, manifest = VectorIndex.load(data / INDEX_FOLDER)
+    assert manifest.model_id == switched.model_id and manifest.dimension == 32
+
+
+@pytest.mark.parametrize("damage", ["truncate_index", "garble_manifest", "half_swapped"])
+def test_damaged_index_is_detected_and_rebuilt_by_next_sync(
+    kb, tmp_path, normalizer, damage: str
+) -> None:
+    store, _ = kb
+    data = tmp_path / "var"
+    sync_vectors(store, normalizer, data)
+    folder = data / INDEX_FOLDER
+    if damage == "truncate_index":
+        raw = (folder / INDEX_FILE).read_bytes()
+        (folder / INDEX_FILE).write_bytes(raw[: len(raw) // 2])
+    elif damage == "garble_manifest":
+        (folder / MANIFEST_FILE).write_text("{not json", encoding="utf-8")
+    else:  # a crash after the new index file was swapped in but before its manifest
+        shutil.copy(folder / INDEX_FILE, tmp_path / "old.faiss")
+        index, _ = VectorIndex.load(folder)
+        index.remove([next(iter(index.hashes))])
+        index.save(folder, "x")
+        old_manifest = json.loads((folder / MANIFEST_FILE).read_text())
+        index.save(folder, "y")
+        (folder / MANIFEST_FILE).write_text(json.dumps(old_manifest))
+        shutil.copy(tmp_path / "old.faiss", folder / INDEX_FILE)
+        (folder / MANIFEST_FILE).write_text(
+            json.dumps(old_manifest | {"manifest": old_manifest["manifest"] | {"count": 3}})
+        )
+    with pytest.raises(VectorIndexError, match="kepubot ingest"):
+        VectorIndex.load(folder)
+    rebuilt = sync_vectors(store, normalizer, data)
+    assert rebuilt.vectors == 3
+    assert len(VectorIndex.load(folder)[0]) == 3

@@ -1,0 +1,88 @@
+from pathlib import Path
+
+import pytest
+
+from bot.evaluate import evaluate_questions, read_questions
+from bot.search import Filters, Retriever, Weights
+from embeddings.index import VectorIndex
+from embeddings.sync import INDEX_FOLDER, load_encoder, sync_vectors
+from knowledge.normalize import Normalizer
+from knowledge.store import Store
+
+DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
+
+
+@pytest.fixture(scope="session")
+def retriever(bundled_store, normalizer: Normalizer, tmp_path_factory) -> Retriever:
+    store, _ = bundled_store
+    data = tmp_path_factory.mktemp("vectors")
+    sync_vectors(store, normalizer, data)
+    index, _ = VectorIndex.load(data / INDEX_FOLDER)
+    encoder = load_encoder("corpus", data)
+    return Retriever(store, normalizer, encoder, index, Weights(vector=0.1), min_coverage=0.35)
+
+
+def test_hybrid_hits_carry_their_component_scores(retriever: Retriever) -> None:
+    result = retriever.search("科普书籍读书活动有多少人次参加？", top_k=5)
+    assert result.found
+    top = result.hits[0]
+    assert "300人次" in top.text
+    assert top.keyword_score > 0 and top.vector_score > 0
+    assert top.title.startswith("縣科協") and top.heading_path
+
+
+def test_traditional_question_finds_the_same_passage(retriever: Retriever) -> None:
+    simplified = retriever.search("科普书籍读书活动有多少人次参加？").hits[0].chunk_id
+    traditional = retriever.search("科普書籍讀書活動有多少人次參加？").hits[0].chunk_id
+    assert simplified == traditional
+
+
+@pytest.mark.parametrize(
+    "question", ["今天晚上吃什么好？", "怎么修电脑蓝屏？", "去日本的签证怎么办？"]
+)
+def test_questions_outside_the_reports_are_not_found(retriever: Retriever, question: str) -> None:
+    assert not retriever.search(question).found
+
+
+def test_duplicate_report_never_appears_twice(retriever: Retriever) -> None:
+    hits = retriever.search("镇里新增了几处科普设施，投资多少？", top_k=10).hits
+    texts = [h.normalized for h in hits]
+    assert sum("三处新的科普设施" in t for t in texts) == 1
+
+
+def test_filters_named_in_the_question_are_reported(retriever: Retriever) -> None:
+    result = retriever.search("2011年成都的教育工作怎么做的？")
+    assert (result.filters.year, result.filters.place) == (2011, "成都")
+    assert result.hits[0].year == 2011
+
+
+@pytest.mark.parametrize(
+    ("filters", "check"),
+    [
+        (Filters(level="街道"), lambda h: h.level == "街道"),
+        (Filters(year=2013), lambda h: h.year == 2013),
+        (Filters(place="原平"), lambda h: any("原平" in p for p in h.place)),
+    ],
+)
+def test_explicit_filters_keep_only_matching_reports(retriever: Retriever, filters, check) -> None:
+    hits = retriever.search("科普活动", top_k=10, filters=filters).hits
+    assert hits and all(check(h) for h in hits)
+
+
+def test_dev_questions_meet_the_retrieval_bar(retriever: Retriever, normalizer) -> None:
+    rows = {
+        r["mode"]: r
+        for r in evaluate_questions(retriever, read_questions(DEV_QUESTIONS), normalizer)
+    }
+    hybrid, keyword = rows["hybrid"], rows["keyword"]
+    assert hybrid["hit@5"] >= 20 and hybrid["mrr@10"] >= 0.90
+    assert hybrid["negatives_correct"] == hybrid["negatives"] == 2
+    for figure in ("hit@1", "hit@5", "mrr@10", "negatives_correct"):
+        assert hybrid[figure] >= keyword[figure], figure
+
+
+def test_keyword_only_store_still_answers_without_vectors(bundled_store, normalizer) -> None:
+    store: Store = bundled_store[0]
+    plain = Retriever(store, normalizer)
+    result = plain.search("科普知识进楼栋活动")
+    assert result.found and result.hits[0].vector_score == 0
