@@ -40,7 +40,7 @@ class Weights:
     """How the hybrid score mixes its parts; each part is first scaled to [0, 1]."""
 
     keyword: float = 1.0
-    vector: float = 0.3
+    vector: float = 0.05
     metadata_boost: float = 0.15
     candidates: int = 50
 
@@ -130,14 +130,17 @@ class Retriever:
         Words the corpus never uses weigh most, so a question about something else entirely
         (天气, 签证, 蓝屏) scores low even when its common words match.
         """
-        words = _without_overlaps(terms)
-        if not words:
+        weights = self.term_weights(_without_overlaps(terms))
+        if not weights:
             return 0.0
-        frequencies = self.store.document_frequencies(words)
-        total = self._chunk_count
-        weights = {w: math.log((total + 1) / (frequencies[w] + 0.5)) for w in words}
         present = sum(weight for word, weight in weights.items() if word in text)
         return present / max(1e-9, sum(weights.values()))
+
+    def term_weights(self, terms: list[str]) -> dict[str, float]:
+        """IDF of each word over the searchable chunks (unseen words weigh most)."""
+        frequencies = self.store.document_frequencies(terms)
+        total = self._chunk_count
+        return {t: math.log((total + 1) / (frequencies[t] + 0.5)) for t in terms}
 
     def question_filters(self, normalized_question: str) -> Filters:
         """Year, place and level named in the question, used as soft boosts."""

@@ -34,6 +34,7 @@ class Settings:
     vector_weight: float | None = None
     min_coverage: float = 0.35
     top_k: int = 5
+    answer_script: str = "auto"
 
     @property
     def database_path(self) -> Path:
@@ -56,13 +57,14 @@ DESCRIPTIONS = {
     "embedding_model": "向量模型：corpus（在知识库上训练，离线可用）或本地模型目录/模型名",
     "exact_search_limit": "向量数超过此值时改用近似索引（IVF）",
     "keyword_weight": "混合检索中关键词（BM25）得分的权重",
-    "vector_weight": "混合检索中向量得分的权重（默认按模型类型：corpus 0.1，预训练 0.5）",
+    "vector_weight": "混合检索中向量得分的权重（默认按模型类型：corpus 0.05，预训练 0.5）",
     "min_coverage": "判定“找到”的最低问题词覆盖率（0–1）",
     "top_k": "默认返回的结果数",
+    "answer_script": "回答用字：auto（随提问）、simplified 或 traditional",
 }
 
 # Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).
-DEFAULT_VECTOR_WEIGHT = {"corpus": 0.1, "pretrained": 0.5}
+DEFAULT_VECTOR_WEIGHT = {"corpus": 0.05, "pretrained": 0.5}
 
 
 def load_settings(

@@ -9,11 +9,15 @@ from typing import Any
 
 import pytest
 
+from bot.search import Retriever, Weights
+from embeddings.index import VectorIndex
+from embeddings.sync import INDEX_FOLDER, load_encoder, sync_vectors
 from knowledge.ingest import IngestSummary, sync_folder
 from knowledge.normalize import Normalizer, load_variants
 from knowledge.store import Store
 
 BUNDLED = Path(__file__).resolve().parent.parent / "knowledge" / "corpus"
+DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +52,14 @@ def bundled_store(
     store = Store(folder / "var" / "kepubot.db")
     summary = sync_folder(corpus, store, normalizer)
     return store, summary
+
+
+@pytest.fixture(scope="session")
+def retriever(bundled_store, normalizer: Normalizer, tmp_path_factory) -> Retriever:
+    """Hybrid retrieval over the bundled corpus with the corpus-fitted model."""
+    store, _ = bundled_store
+    data = tmp_path_factory.mktemp("vectors")
+    sync_vectors(store, normalizer, data)
+    index, _ = VectorIndex.load(data / INDEX_FOLDER)
+    encoder = load_encoder("corpus", data)
+    return Retriever(store, normalizer, encoder, index, Weights(vector=0.05), min_coverage=0.35)

@@ -100,3 +100,34 @@ def test_bad_setting_names_the_variable(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["config"], env={"KEPUBOT_CHUNK_MAX_CHARS": "lots"})
     assert result.exit_code == 1
     assert "KEPUBOT_CHUNK_MAX_CHARS" in result.output
+
+
+def test_ask_json_and_traditional_lead(runner: CliRunner, dirs) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    result = runner.invoke(cli, [*dirs, "ask", "--json", "科普書籍讀書活動有多少人次參加？"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["found"] is True and "報告" in data["answer"].splitlines()[0]
+    citation = data["citations"][0]
+    assert {"n", "chunk_id", "title", "heading_path", "place", "year", "text"} <= set(citation)
+
+
+def test_examples_lists_three_reports_once_each(runner: CliRunner, dirs) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    data = json.loads(runner.invoke(cli, [*dirs, "examples", "--json", "科普日"]).output)
+    titles = [c["title"] for c in data["citations"]]
+    assert len(titles) >= 3 and len(titles) == len(set(titles))
+
+
+def test_chat_reads_questions_piped_on_stdin(runner: CliRunner, dirs) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    piped = "乡镇是怎么开展科普日活动的？\n/source 1\n/quit\n"
+    result = runner.invoke(cli, [*dirs, "chat"], input=piped)
+    assert result.exit_code == 0, result.output
+    assert "来源" in result.output and "[1]" in result.output and "位置：" in result.output
+
+
+def test_start_ingests_then_chats(runner: CliRunner, dirs) -> None:
+    result = runner.invoke(cli, [*dirs, "start"], input="今天晚上吃什么好？\n")
+    assert result.exit_code == 0, result.output
+    assert "没有找到" in result.output

@@ -122,7 +122,7 @@ def test_sync_embeds_only_changed_chunks_and_drops_removed(kb, tmp_path, normali
 
 def test_model_that_cannot_read_chinese_is_kept_out(kb, tmp_path, normalizer) -> None:
     store, _ = kb
-    model = build_transformer_model(tmp_path / "en", "the a of and science day".split())
+    model = build_transformer_model(tmp_path / "en", ["the", "a", "of", "and", "science", "day"])
     summary = sync_vectors(store, normalizer, tmp_path / "var", str(model))
     assert not summary.usable and summary.unknown_share > 0.9
     assert summary.warning and "bge-small-zh" in summary.warning

@@ -1,25 +1,9 @@
-from pathlib import Path
-
 import pytest
 
 from bot.evaluate import evaluate_questions, read_questions
-from bot.search import Filters, Retriever, Weights
-from embeddings.index import VectorIndex
-from embeddings.sync import INDEX_FOLDER, load_encoder, sync_vectors
-from knowledge.normalize import Normalizer
+from bot.search import Filters, Retriever
 from knowledge.store import Store
-
-DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
-
-
-@pytest.fixture(scope="session")
-def retriever(bundled_store, normalizer: Normalizer, tmp_path_factory) -> Retriever:
-    store, _ = bundled_store
-    data = tmp_path_factory.mktemp("vectors")
-    sync_vectors(store, normalizer, data)
-    index, _ = VectorIndex.load(data / INDEX_FOLDER)
-    encoder = load_encoder("corpus", data)
-    return Retriever(store, normalizer, encoder, index, Weights(vector=0.1), min_coverage=0.35)
+from tests.conftest import DEV_QUESTIONS
 
 
 def test_hybrid_hits_carry_their_component_scores(retriever: Retriever) -> None:
