@@ -11,7 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from knowledge import readers
+from knowledge import readers, webpage
 from knowledge.models import Paragraph
 from knowledge.readers import UnreadableFile, decode_text, read_paragraphs
 
@@ -185,7 +185,7 @@ def test_html_falls_back_to_flat_text_when_the_tree_is_too_deep(
     def too_deep(*args: object) -> None:
         raise RecursionError
 
-    monkeypatch.setattr(readers, "BeautifulSoup", too_deep)
+    monkeypatch.setattr(webpage, "BeautifulSoup", too_deep)
     page = "<script>x = 1</script>" + DEEP.replace("开头", "开头&amp;")
     paragraphs = read_paragraphs(write(tmp_path / "deep.html", page.encode()))
     assert texts(paragraphs) == ["开头&", "深处", "结尾"]

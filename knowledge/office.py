@@ -1,0 +1,149 @@
+"""Word (.docx) and PDF readers, bounded against zip bombs and huge page counts."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph as DocxParagraph
+from pypdf import PageObject, PdfReader
+
+from knowledge.models import Paragraph
+from knowledge.unreadable import (
+    CORRUPT,
+    MAX_PDF_PAGES,
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIP_RATIO,
+    OLD_WORD,
+    PDF_ENCRYPTED,
+    PDF_NO_TEXT,
+    ZIP_BOMB,
+    UnreadableFile,
+    split_lines,
+)
+from knowledge.webpage import collapse_spaces
+
+log = logging.getLogger(__name__)
+
+_HEADING_STYLE = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
+_BODY_BLOCKS = "./w:p | ./w:tbl | ./w:sdt/w:sdtContent/w:p | ./w:sdt/w:sdtContent/w:tbl"
+
+
+def read_docx(path: Path) -> list[Paragraph]:
+    _refuse_zip_bomb(path)
+    document = docx.Document(str(path))
+    body = document.element.body
+    paragraphs: list[Paragraph] = []
+    # xpath rather than iter_inner_content(): that skips content controls (w:sdt),
+    # which some templates wrap the whole body in.
+    for element in body.xpath(_BODY_BLOCKS):
+        if element.tag.endswith("}tbl"):
+            paragraphs.extend(_table_rows(Table(element, document._body)))
+            continue
+        paragraph = DocxParagraph(element, document._body)
+        paragraphs.extend(split_lines(paragraph.text, _docx_level(paragraph)))
+    return paragraphs
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    if not zipfile.is_zipfile(path):
+        with path.open("rb") as file:
+            if file.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: a renamed .doc
+                raise UnreadableFile(OLD_WORD)
+        raise UnreadableFile(CORRUPT)
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    if sum(member.file_size for member in members) > MAX_UNZIPPED_BYTES or any(
+        # Tiny repetitive XML parts compress well and are harmless; big ones are not.
+        member.file_size > 1_000_000
+        and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1)
+        for member in members
+    ):
+        raise UnreadableFile(ZIP_BOMB)
+
+
+def _docx_level(paragraph: DocxParagraph) -> int | None:
+    name = (paragraph.style.name if paragraph.style is not None else None) or ""
+    if name.lower() == "title":
+        return 1
+    match = _HEADING_STYLE.fullmatch(name.strip())
+    return int(match[1]) if match else None
+
+
+def _table_rows(table: Table) -> list[Paragraph]:
+    rows = []
+    for row in table.rows:
+        cells, previous = [], None
+        for cell in row.cells:
+            # python-docx repeats a merged cell once per grid column it spans.
+            if cell._tc is not previous and (text := collapse_spaces(cell.text)):
+                cells.append(text)
+            previous = cell._tc
+        if cells:
+            rows.append(Paragraph(" | ".join(cells)))
+    return rows
+
+
+# --- pdf --------------------------------------------------------------------------------------
+
+_PAGE_NUMBER = re.compile(r"[-–—\s]*\d{1,4}[-–—\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?")
+_SENTENCE_END = tuple("。！？；：!?;:")
+_CLOSING = "”’」』）)\"'"
+_NUMBERED = re.compile(
+    r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[、.．](?!\d)|[（(]\d+[）)]|[①-⑳]"
+    r"|第[一二三四五六七八九十百\d]+[章节部分条]"
+)
+
+
+def read_pdf(path: Path) -> list[Paragraph]:
+    reader = PdfReader(path)
+    if reader.is_encrypted:
+        try:
+            opened = bool(reader.decrypt(""))
+        except Exception:  # AES needs the optional cryptography package
+            log.debug("cannot decrypt %s", path, exc_info=True)
+            opened = False
+        if not opened:
+            raise UnreadableFile(PDF_ENCRYPTED)
+    if len(reader.pages) > MAX_PDF_PAGES:
+        raise UnreadableFile(f"PDF 超过 {MAX_PDF_PAGES} 页，请拆分后重新上传。")
+    text = "\n".join(_page_text(page, path) for page in reader.pages)
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not _PAGE_NUMBER.fullmatch(line)]
+    if not any(char.isalpha() for line in lines for char in line):
+        raise UnreadableFile(PDF_NO_TEXT)
+    return [Paragraph(text) for text in _join_wrapped(lines)]
+
+
+def _page_text(page: PageObject, path: Path) -> str:
+    try:
+        return page.extract_text() or ""
+    except Exception:  # one page with a broken font should not lose the whole report
+        log.debug("cannot extract a page of %s", path, exc_info=True)
+        return ""
+
+
+def _join_wrapped(lines: list[str]) -> list[str]:
+    """Undo the text layer's line wrapping: a full line without a sentence end continues."""
+    widths = sorted(_width(line) for line in lines)
+    full_width = widths[min(len(widths) - 1, int(len(widths) * 0.95))]
+    joined: list[str] = []
+    wrapped = False
+    for line in lines:
+        if wrapped and not _NUMBERED.match(line):
+            space = " " if joined[-1][-1].isascii() and line[0].isascii() else ""
+            joined[-1] += space + line
+        else:
+            joined.append(line)
+        ends = line.rstrip(_CLOSING).endswith(_SENTENCE_END)
+        wrapped = not ends and _width(line) >= 0.8 * full_width
+    return joined
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
