@@ -108,7 +108,7 @@ class Retriever:
         pool = self.weights.candidates
         keyword = {}
         if mode in ("keyword", "hybrid"):
-            for hit in self.store.keyword_search(terms, pool, allowed):
+            for hit in self.store.keyword_search(self._selective(terms), pool, allowed):
                 keyword[hit.chunk_id] = hit.score
         vector: dict[str, float] = {}
         if mode in ("vector", "hybrid") and self.encoder is not None and self.index is not None:
@@ -135,6 +135,16 @@ class Retriever:
             return 0.0
         present = sum(weight for word, weight in weights.items() if word in text)
         return present / max(1e-9, sum(weights.values()))
+
+    def _selective(self, terms: list[str]) -> list[str]:
+        """Words that tell passages apart; BM25 gives words in over half the chunks ~0 anyway.
+
+        Leaving them out of the MATCH spares scoring most of a large collection.
+        """
+        frequencies = self.store.document_frequencies(terms)
+        limit = self._chunk_count / 2
+        kept = [t for t in terms if frequencies[t] <= limit]
+        return kept or sorted(terms, key=lambda t: frequencies[t])[:1]
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """IDF of each word over the searchable chunks (unseen words weigh most)."""
