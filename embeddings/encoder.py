@@ -4,6 +4,9 @@ The corpus model is a sentence-transformers `StaticEmbedding` whose vocabulary i
 corpus's jieba words plus every character seen, and whose vectors come from a truncated SVD
 of the TF-IDF chunk × word matrix (LSA), scaled by IDF. It needs no download, encodes
 thousands of chunks per second on a CPU and is saved beside the index.
+
+Heavy libraries (torch, transformers) load only where a model is fitted or a pretrained model
+is used, so commands that query the corpus model start in about a second.
 """
 
 from __future__ import annotations
@@ -14,25 +17,21 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.linalg import svds
-from sentence_transformers import SentenceTransformer
-from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
-from tokenizers import Tokenizer
-from tokenizers.models import WordLevel
-from tokenizers.pre_tokenizers import WhitespaceSplit
+from safetensors.numpy import load_file
 
 from knowledge.normalize import segment
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
 CORPUS_MODEL = "corpus"
 UNKNOWN = "[UNK]"
 _MAX_DIMENSION = 256
-_BATCH = 256
 
 
 class Encoder(Protocol):
@@ -53,23 +52,39 @@ class Encoder(Protocol):
 
 
 class CorpusEncoder:
-    """The StaticEmbedding model fitted on the corpus, fed jieba words."""
+    """The fitted StaticEmbedding + Normalize model, fed jieba words.
 
-    def __init__(self, model: SentenceTransformer, fingerprint: str) -> None:
-        self.model = model
+    Inference is the mean of the words' vectors, L2-normalised: exactly what the saved
+    sentence-transformers model computes (a test checks they agree), done with numpy on the
+    model's own weight and vocabulary files so that querying does not need torch.
+    """
+
+    def __init__(self, weights: np.ndarray, vocabulary: dict[str, int], fingerprint: str) -> None:
+        self._weights = np.ascontiguousarray(weights, dtype=np.float32)
+        self._vocabulary = vocabulary
+        self.dimension = int(weights.shape[1])
+        self.model_id = f"{CORPUS_MODEL}:{fingerprint}"
+
+    @classmethod
+    def from_model(cls, model: SentenceTransformer, fingerprint: str) -> CorpusEncoder:
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
         static = model[0]
         assert isinstance(static, StaticEmbedding)
-        self._vocabulary = static.tokenizer.get_vocab()
-        self.dimension = int(static.embedding_dim)
-        self.model_id = f"{CORPUS_MODEL}:{fingerprint}"
+        weights = static.embedding.weight.detach().cpu().numpy()
+        return cls(weights, static.tokenizer.get_vocab(), fingerprint)
 
     def encode(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
         if words is None:
-            tokens = [self._known(segment(text)) for text in texts]
+            tokens = [self._known(segment(text)).split() for text in texts]
         else:
-            tokens = [self._known(w.split()) for w in words]
-        vectors = self.model.encode(tokens, batch_size=_BATCH, convert_to_numpy=True)
-        return np.asarray(vectors, dtype=np.float32)
+            tokens = [self._known(w.split()).split() for w in words]
+        vectors = np.zeros((len(tokens), self.dimension), dtype=np.float32)
+        for row, text_tokens in enumerate(tokens):
+            ids = [self._vocabulary.get(t, 0) for t in text_tokens]
+            vectors[row] = self._weights[ids].mean(axis=0)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
 
     def unknown_share(self, texts: Sequence[str]) -> float:
         tokens = [t for text in texts for t in self._known(segment(text)).split()]
@@ -89,6 +104,8 @@ class PretrainedEncoder:
 
     def __init__(self, name_or_path: str) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
         self.model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
         self.model_id = f"pretrained:{name_or_path}"
         self.dimension = int(self.model.get_embedding_dimension() or 0)
@@ -113,6 +130,14 @@ def fit_corpus_model(words: Sequence[str], dimension: int = _MAX_DIMENSION) -> S
 
     `words` holds each chunk's jieba words, space-joined (the store keeps them from ingest).
     """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.linalg import svds
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import WhitespaceSplit
+
     documents = [w.split() for w in words]
     vocabulary: dict[str, int] = {UNKNOWN: 0}
     for words in documents:
@@ -178,9 +203,11 @@ def save_corpus_model(model: SentenceTransformer, folder: Path, fingerprint: str
 
 
 def load_corpus_encoder(folder: Path) -> CorpusEncoder:
-    """The fitted model saved by `save_corpus_model`."""
+    """The fitted model saved by `save_corpus_model`, read from its weight and vocabulary files."""
     fingerprint = json.loads((folder / "kepubot.json").read_text())["fingerprint"]
-    return CorpusEncoder(SentenceTransformer(str(folder), device="cpu"), fingerprint)
+    weights = load_file(str(folder / "model.safetensors"))["embedding.weight"]
+    tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    return CorpusEncoder(weights, dict(tokenizer["model"]["vocab"]), fingerprint)
 
 
 def _remove_tree(path: Path) -> None:

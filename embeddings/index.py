@@ -87,6 +87,8 @@ class VectorIndex:
         if not self.hashes or k <= 0:
             return []
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+        # One query is faster on one thread: waking the OpenMP pool costs more than it saves.
+        faiss.omp_set_num_threads(1)
         scores, keys = self.index.search(query, min(k, len(self.hashes)))
         return [
             (self._ids[int(key)], float(score))
@@ -99,6 +101,7 @@ class VectorIndex:
         want = "ivf" if len(self) > self.exact_limit else "flat"
         if want == self.kind:
             return
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and bulk adds use every core
         keys = np.array(list(self._ids), dtype=np.int64)
         vectors = np.vstack([self.index.reconstruct(int(k)) for k in keys]) if len(keys) else None
         if want == "flat":

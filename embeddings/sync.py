@@ -140,4 +140,4 @@ def _fitted_or_loaded(
         log.info("fitting a new corpus model: %s", exc)
     model = fit_corpus_model([i.words for i in inputs])
     save_corpus_model(model, folder, corpus_hash)
-    return CorpusEncoder(model, corpus_hash)
+    return CorpusEncoder.from_model(model, corpus_hash)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import jieba.posseg
-
 from knowledge.models import Metadata
 from knowledge.normalize import prepare_jieba, segment
 
@@ -79,6 +77,8 @@ def extract_metadata(normalized_text: str, file_name: str) -> Metadata:
 
 
 def _places(text: str) -> tuple[str, ...]:
+    import jieba.posseg  # part-of-speech tables load slowly; only ingest needs them
+
     prepare_jieba()
     counts: Counter[str] = Counter()
     for province in PROVINCES:

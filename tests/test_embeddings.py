@@ -47,7 +47,7 @@ def test_corpus_model_reads_chinese_and_reloads_identically(kb, tmp_path, normal
     store, _ = kb
     inputs = chunk_inputs(store, normalizer)
     model = fit_corpus_model([i.words for i in inputs])
-    encoder = CorpusEncoder(model, "fp")
+    encoder = CorpusEncoder.from_model(model, "fp")
     assert encoder.unknown_share([i.text for i in inputs]) == 0.0
     vectors = encoder.encode([i.text for i in inputs], [i.words for i in inputs])
     assert vectors.shape == (3, encoder.dimension)
@@ -59,10 +59,20 @@ def test_corpus_model_reads_chinese_and_reloads_identically(kb, tmp_path, normal
     assert np.allclose(vectors, again, atol=1e-6)
 
 
+def test_numpy_inference_matches_the_sentence_transformers_model(kb, normalizer) -> None:
+    store, _ = kb
+    inputs = chunk_inputs(store, normalizer)
+    model = fit_corpus_model([i.words for i in inputs])
+    encoder = CorpusEncoder.from_model(model, "fp")
+    texts = [i.words for i in inputs] + ["科普 读书 没见过的词"]
+    through_model = model.encode([encoder._known(t.split()) for t in texts])
+    assert np.allclose(encoder.encode(texts, texts), through_model, atol=1e-5)
+
+
 def test_corpus_model_ranks_the_passage_that_shares_the_topic(kb, normalizer) -> None:
     store, _ = kb
     inputs = chunk_inputs(store, normalizer)
-    encoder = CorpusEncoder(fit_corpus_model([i.words for i in inputs]), "fp")
+    encoder = CorpusEncoder.from_model(fit_corpus_model([i.words for i in inputs]), "fp")
     vectors = encoder.encode([i.text for i in inputs], [i.words for i in inputs])
     query = encoder.encode([normalizer.normalize("讀書活動有多少人參加")])[0]
     best = inputs[int(np.argmax(vectors @ query))]
