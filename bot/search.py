@@ -24,6 +24,11 @@ _LEVEL_WORDS = {
     "省": ("省科协", "全省", "省级"),
 }
 
+# Level words that name no topic of their own (社区, 大学 can be the topic, so they stay).
+_LEVEL_ONLY_WORDS = frozenset(
+    {"乡镇", "乡里", "镇里", "街道", "高校", "县里", "县级", "市级", "省级"}
+)
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -101,8 +106,12 @@ class Retriever:
     ) -> SearchResult:
         """Top hits for a question, and whether the knowledge base answers it at all."""
         normalized = self.normalizer.normalize(question)
-        terms = query_terms(normalized)
         asked = self.question_filters(normalized)
+        # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
+        # on the report's level instead of a search word that favours passages repeating it.
+        terms = [t for t in query_terms(normalized) if t not in _LEVEL_ONLY_WORDS] or query_terms(
+            normalized
+        )
         hard = filters or Filters()
         allowed = self._allowed_documents(hard) if hard else None
         pool = self.weights.candidates

@@ -70,3 +70,9 @@ def test_keyword_only_store_still_answers_without_vectors(bundled_store, normali
     plain = Retriever(store, normalizer)
     result = plain.search("科普知识进楼栋活动")
     assert result.found and result.hits[0].vector_score == 0
+
+
+def test_level_word_boosts_instead_of_outweighing_the_topic(retriever: Retriever) -> None:
+    result = retriever.search("乡镇是怎么开展科普日活动的？")
+    assert result.filters.level == "乡镇"
+    assert "科普日" in result.hits[0].normalized
