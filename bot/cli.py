@@ -57,14 +57,58 @@ def cli(
 @cli.command()
 @click.pass_obj
 def start(settings: Settings) -> None:
-    """`make run` 的入口：确保知识库已同步，然后进入终端对话。
+    """`make run` 的入口：确保知识库已同步，然后启动 Telegram 机器人（已设置令牌时）或终端对话。
 
     \b
     示例：
       kepubot start
+      KEPUBOT_TELEGRAM_TOKEN=123:ABC kepubot start
     """
+    if settings.telegram_token is not None:
+        run_telegram(settings)
+        return
     click.echo(describe_sync(run_sync(settings)), err=not sys.stdin.isatty())
     start_chat(settings)
+
+
+@cli.command()
+@click.pass_obj
+def run(settings: Settings) -> None:
+    """运行 Telegram 机器人：先同步知识库，再长轮询接收消息。
+
+    设置 KEPUBOT_WEBHOOK_URL 时改用 webhook。需要 KEPUBOT_TELEGRAM_TOKEN；
+    Ctrl-C 或 SIGTERM 正常退出。
+
+    \b
+    示例：
+      KEPUBOT_TELEGRAM_TOKEN=123:ABC KEPUBOT_ADMIN_IDS=42 kepubot run
+    """
+    run_telegram(settings)
+
+
+def run_telegram(settings: Settings) -> None:
+    """Sync, then serve Telegram until stopped; expected failures become one sentence."""
+    # Imported here so the other commands do not pay for loading the Telegram library.
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.engine import NotReady
+    from bot.telegram.app import TOKEN_MISSING, run_bot
+
+    if settings.telegram_token is None:
+        raise click.ClickException(TOKEN_MISSING)
+    click.echo(describe_sync(run_sync(settings)), err=True)
+    try:
+        run_bot(settings, verbose=logging.getLogger().isEnabledFor(logging.DEBUG))
+    except InvalidToken as exc:
+        raise click.ClickException(
+            "Telegram 拒绝了 KEPUBOT_TELEGRAM_TOKEN，请检查令牌是否正确。"
+        ) from exc
+    except NetworkError as exc:
+        raise click.ClickException(
+            "无法连接 Telegram Bot API，请检查网络或 KEPUBOT_TELEGRAM_API_URL。"
+        ) from exc
+    except (NotReady, SettingsError) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 for command in (

@@ -20,6 +20,19 @@ class SettingsError(Exception):
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A value kept out of `kepubot config`, reprs and logs; `reveal()` gives it to its one user."""
+
+    value: str = dataclasses.field(repr=False)
+
+    def __str__(self) -> str:
+        return "******（已设置）"
+
+    def reveal(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable. Field `x` is `KEPUBOT_X` in the environment and `x` in TOML."""
 
@@ -35,6 +48,15 @@ class Settings:
     min_coverage: float = 0.35
     top_k: int = 5
     answer_script: str = "auto"
+    telegram_token: Secret | None = None
+    telegram_api_url: str | None = None
+    admin_ids: tuple[int, ...] = ()
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: Secret | None = None
+    rate_limit_per_minute: int = 10
+    max_question_chars: int = 500
 
     @property
     def database_path(self) -> Path:
@@ -61,6 +83,15 @@ DESCRIPTIONS = {
     "min_coverage": "判定“找到”的最低问题词覆盖率（0–1）",
     "top_k": "默认返回的结果数",
     "answer_script": "回答用字：auto（随提问）、simplified 或 traditional",
+    "telegram_token": "Telegram 机器人令牌（从 @BotFather 获取；不会显示）",
+    "telegram_api_url": "Bot API 地址，如自建服务器 http://127.0.0.1:8081/bot（默认官方）",
+    "admin_ids": "管理员的 Telegram 用户 ID，逗号分隔（/id 可查看）",
+    "webhook_url": "设置后改用 webhook 接收消息（公网 https 地址）；未设置时长轮询",
+    "webhook_listen": "webhook 本地监听地址",
+    "webhook_port": "webhook 本地监听端口",
+    "webhook_secret": "webhook 密钥（Telegram 在请求头中回传，用于校验来源）",
+    "rate_limit_per_minute": "每位用户每分钟最多提问次数",
+    "max_question_chars": "问题最大字数",
 }
 
 # Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).
@@ -99,6 +130,12 @@ def _convert(name: str, value: Any) -> Any:
             return float(value)
         if kind in ("Path", "Path | None"):
             return Path(value).expanduser()
+        if kind == "Secret | None":
+            return value if isinstance(value, Secret) else Secret(str(value))
+        if kind == "tuple[int, ...]":
+            # "1,2,3" from the environment, [1, 2, 3] from TOML.
+            items = value.replace("，", ",").split(",") if isinstance(value, str) else value
+            return tuple(int(item) for item in items if str(item).strip())
     except (TypeError, ValueError) as exc:
         key = ENV_PREFIX + name.upper()
         raise SettingsError(f"设置 {key} 的值 {value!r} 无效，应为{_KIND_NAMES[kind]}。") from exc
@@ -112,6 +149,9 @@ _KIND_NAMES = {
     "Path": "路径",
     "Path | None": "路径",
     "str": "文本",
+    "str | None": "文本",
+    "Secret | None": "文本",
+    "tuple[int, ...]": "逗号分隔的整数，如 1,2,3",
 }
 
 
@@ -119,3 +159,6 @@ def validate(settings: Settings) -> None:
     """Cross-field checks that one value alone cannot express."""
     if not 0 < settings.chunk_min_chars < settings.chunk_max_chars:
         raise SettingsError("KEPUBOT_CHUNK_MIN_CHARS 必须大于 0 且小于 KEPUBOT_CHUNK_MAX_CHARS。")
+    for name in ("rate_limit_per_minute", "max_question_chars", "webhook_port"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} 必须大于 0。")

@@ -1,0 +1,160 @@
+"""Admin-only handlers: /reload, document upload, /stats; everyone else is politely refused."""
+
+from __future__ import annotations
+
+import json
+import logging
+from html import escape
+from pathlib import Path
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.engine import NotReady, SyncReport
+from bot.telegram.records import Stats
+from bot.telegram.render import render_lines
+from bot.telegram.runtime import Runtime, message_of, runtime, send_parts, user_of
+from bot.telegram.service import Busy
+from bot.telegram.uploads import UnreadableFile, UploadRefused, check_upload, safe_name, save_upload
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+REFUSAL = "抱歉，这个操作只有管理员可以使用。管理员可以用 /id 查看自己的用户 ID。"
+BUSY = "知识库正在更新，请等这一次完成后再试。"
+
+
+async def reload(update: Update, context: Context) -> None:
+    """Sync the knowledge folder off the event loop and swap in the new index."""
+    rt, message = runtime(context), message_of(update)
+    if not await _admin(rt, update, message):
+        return
+    if rt.service.updating:
+        await message.reply_text(BUSY)
+        return
+    status = await message.reply_text("正在更新知识库……")
+    try:
+        report, _ = await rt.service.reload()
+    except (Busy, NotReady) as exc:
+        await status.edit_text(BUSY if isinstance(exc, Busy) else _h(str(exc)))
+        return
+    rt.registry.clear()  # buttons made against the old knowledge base now expire politely
+    rt.records.add_admin_action(user_of(update).id, "reload", json.dumps(_brief(report)))
+    await _edit_with_parts(rt, status, reload_parts(report))
+
+
+async def upload(update: Update, context: Context) -> None:
+    """Save a report sent as a document into the knowledge folder and ingest it."""
+    rt, message = runtime(context), message_of(update)
+    if not await _admin(rt, update, message):
+        return
+    document = message.document
+    assert document is not None
+    name = safe_name(document.file_name)
+    try:
+        check_upload(name, document.file_size)
+    except UploadRefused as exc:
+        await message.reply_text(str(exc))
+        return
+    if rt.service.updating:
+        await message.reply_text(BUSY)
+        return
+    status = await message.reply_text(f"已收到《{_h(name)}》，正在导入……")
+    try:
+        data = bytes(await (await document.get_file()).download_as_bytearray())
+        check_upload(name, len(data))
+    except TelegramError as exc:
+        log.warning("download of %s failed: %s", name, exc)
+        await status.edit_text(f"未能下载《{_h(name)}》，请稍后重新发送。")
+        return
+    except UploadRefused as exc:
+        await status.edit_text(_h(str(exc)))
+        return
+    folder = rt.settings.knowledge_dir
+    try:
+        report, saved = await rt.service.reload(lambda: save_upload(folder, name, data))
+    except (Busy, NotReady, UnreadableFile) as exc:
+        reason = BUSY if isinstance(exc, Busy) else str(exc)
+        await status.edit_text(f"未能导入《{_h(name)}》：{_h(reason)}")
+        return
+    assert saved is not None
+    rt.registry.clear()
+    rt.records.add_admin_action(user_of(update).id, "upload", saved.name)
+    overview = await rt.service.overview()
+    await _edit_with_parts(rt, status, upload_parts(report, saved, folder, overview.documents))
+
+
+async def stats(update: Update, context: Context) -> None:
+    """Questions, users, found vs not found, feedback, latency."""
+    rt, message = runtime(context), message_of(update)
+    if await _admin(rt, update, message):
+        await send_parts(context.bot, message.chat.id, stats_parts(rt.records.stats()))
+
+
+def reload_parts(report: SyncReport) -> list[str]:
+    summary = report.ingest
+    lines = [
+        f"新增 {len(summary.added)} · 变更 {len(summary.changed)} · 删除 {len(summary.removed)}"
+        f" · 失败 {len(summary.failed)}",
+        *[f"新增：{path}" for path in summary.added],
+        *[f"变更：{path}" for path in summary.changed],
+        *[f"删除：{path}" for path in summary.removed],
+        *[f"失败：{f.path} — {f.reason}" for f in summary.failed],
+        f"现有 {summary.documents} 份报告，{summary.chunks} 个可检索片段。",
+        f"用时 {summary.seconds + report.vectors.seconds:.2f} 秒。",
+    ]
+    return render_lines("知识库已更新", lines)
+
+
+def upload_parts(report: SyncReport, saved: Path, folder: Path, documents: list[dict]) -> list[str]:
+    source = saved.relative_to(folder).as_posix()
+    mine = [d for d in documents if d["source"] == source]
+    lines = [f"保存为：{source}"]
+    lines += [
+        f"• 《{d['title']}》{d['chunk_count']} 个片段"
+        + ("（与已有报告重复）" if d["duplicate_of"] else "")
+        for d in mine
+    ]
+    failure = next((f for f in report.ingest.failed if f.path == source), None)
+    if failure is not None:
+        return render_lines("导入失败", [*lines, failure.reason])
+    lines.append(f"用时 {report.ingest.seconds + report.vectors.seconds:.2f} 秒。现在可以提问了。")
+    return render_lines(f"已加入知识库：{len(mine)} 份报告", lines)
+
+
+def stats_parts(stats: Stats) -> list[str]:
+    def ms(value: float | None) -> str:
+        return "—" if value is None else f"{value:.0f} 毫秒"
+
+    return render_lines(
+        "使用统计",
+        [
+            f"提问：{stats.questions} 次，{stats.users} 位用户",
+            f"找到答案：{stats.found} 次；未找到：{stats.not_found} 次",
+            f"反馈：👍 {stats.helpful} · 👎 {stats.unhelpful}",
+            f"回答耗时：p50 {ms(stats.p50_ms)}，p95 {ms(stats.p95_ms)}",
+        ],
+    )
+
+
+async def _admin(rt: Runtime, update: Update, message: Message) -> bool:
+    if rt.is_admin(update.effective_user):
+        return True
+    await message.reply_text(REFUSAL)
+    return False
+
+
+async def _edit_with_parts(rt: Runtime, status: Message, parts: list[str]) -> None:
+    await status.edit_text(parts[0])
+    if parts[1:]:
+        await send_parts(status.get_bot(), status.chat.id, parts[1:])
+
+
+def _brief(report: SyncReport) -> dict:
+    summary = report.ingest
+    return {"added": summary.added, "changed": summary.changed, "removed": summary.removed,
+            "failed": [f.path for f in summary.failed], "seconds": summary.seconds}  # fmt: skip
+
+
+def _h(text: str) -> str:
+    return escape(text, quote=False)

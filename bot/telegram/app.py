@@ -1,0 +1,161 @@
+"""Build the Telegram Application and run it by long polling or webhook."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse, urlsplit, urlunsplit
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import engine
+from bot.settings import Settings, SettingsError
+from bot.telegram import admin, handlers
+from bot.telegram.callbacks import CallbackRegistry
+from bot.telegram.limits import FloodLimiter, UserRateLimit
+from bot.telegram.logs import configure_logging
+from bot.telegram.records import Records
+from bot.telegram.runtime import RUNTIME, Runtime
+from bot.telegram.service import KnowledgeService
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+PUBLIC_COMMANDS = [
+    BotCommand("start", "开始：介绍与示例问题"),
+    BotCommand("help", "使用帮助"),
+    BotCommand("ask", "提问（群聊中使用）"),
+    BotCommand("examples", "查看往年做法，如 /examples 科普日"),
+    BotCommand("docs", "知识库收录了哪些报告"),
+    BotCommand("id", "查看我的 Telegram 用户 ID"),
+]
+ADMIN_COMMANDS = [
+    BotCommand("reload", "重新同步报告目录（管理员）"),
+    BotCommand("stats", "使用统计（管理员）"),
+]
+TOKEN_MISSING = (
+    "未设置 KEPUBOT_TELEGRAM_TOKEN：请把从 @BotFather 获得的令牌写入该环境变量后再运行。"
+)
+
+
+def api_urls(api_url: str) -> tuple[str, str]:
+    """Bot API base URL and file URL: ".../bot" → ".../file/bot" on the same server."""
+    parts = urlsplit(api_url.rstrip("/"))
+    head, found, tail = parts.path.rpartition("/bot")
+    if not found:  # a bare server address
+        head, tail = parts.path, ""
+    base = urlunsplit(parts._replace(path=f"{head}/bot{tail}"))
+    return base, urlunsplit(parts._replace(path=f"{head}/file/bot{tail}"))
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    sync: Callable[[Settings], engine.SyncReport] = engine.sync,
+    flood_limit: bool = True,
+) -> Application:
+    """The bot with all handlers.
+
+    `request` replaces the HTTP side (tests, benchmark); `flood_limit=False` drops the
+    30-messages-per-second throttle so a benchmark can measure the bot's own capacity.
+    """
+    if settings.telegram_token is None:
+        raise SettingsError(TOKEN_MISSING)
+    # Typed loosely: adding a rate limiter changes the builder's generic bot type.
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.reveal())
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(64)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )  # fmt: skip
+    if flood_limit:
+        builder = builder.rate_limiter(FloodLimiter(max_retries=3))
+    if settings.telegram_api_url:
+        base_url, file_url = api_urls(settings.telegram_api_url)
+        builder = builder.base_url(base_url).base_file_url(file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data[RUNTIME] = Runtime(
+        settings,
+        KnowledgeService(settings, sync),
+        Records(settings.data_dir / "bot.db"),
+        CallbackRegistry(),
+        UserRateLimit(settings.rate_limit_per_minute),
+    )
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    new = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    commands = {
+        "start": handlers.start, "help": handlers.help_command, "ask": handlers.ask,
+        "examples": handlers.examples, "docs": handlers.docs, "id": handlers.user_id,
+        "reload": admin.reload, "stats": admin.stats,
+    }  # fmt: skip
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=new))
+    text = new & filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(text & private, handlers.private_text))
+    application.add_handler(MessageHandler(text & groups, handlers.group_text))
+    application.add_handler(MessageHandler(new & private & filters.Document.ALL, admin.upload))
+    application.add_handler(
+        MessageHandler(new & private & filters.COMMAND, handlers.unknown_command)
+    )
+    application.add_handler(MessageHandler(new & private & ~filters.TEXT, handlers.not_text))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_error_handler(handlers.on_error)
+
+
+async def post_init(application: Application) -> None:
+    """Register the command menu: public commands for all, admin ones in admins' chats."""
+    await application.bot.set_my_commands(PUBLIC_COMMANDS)
+    rt = application.bot_data[RUNTIME]
+    for admin_id in rt.settings.admin_ids:
+        try:
+            scope = BotCommandScopeChat(admin_id)
+            await application.bot.set_my_commands(PUBLIC_COMMANDS + ADMIN_COMMANDS, scope=scope)
+        except TelegramError as exc:  # the admin has not opened a chat with the bot yet
+            log.warning("admin menu for %s not set: %s", admin_id, exc)
+
+
+async def post_shutdown(application: Application) -> None:
+    application.bot_data[RUNTIME].close()
+
+
+def run_bot(settings: Settings, verbose: bool = False) -> None:
+    """Serve until SIGINT/SIGTERM: a webhook when KEPUBOT_WEBHOOK_URL is set, else polling."""
+    if settings.telegram_token is None:
+        raise SettingsError(TOKEN_MISSING)
+    configure_logging(settings.telegram_token.reveal(), verbose)
+    application = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.reveal() if settings.webhook_secret else None
+        log.info("kepubot serving webhook %s", settings.webhook_url)
+        application.run_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url, secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5,
+        )  # fmt: skip
+    else:
+        log.info("kepubot polling for updates")
+        # Network errors while polling are retried by PTB; bootstrap retries cover startup.
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5)

@@ -1,0 +1,171 @@
+"""User-facing handlers: each reads the update, then calls the work in `replies`."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import NetworkError, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.telegram import callbacks, replies
+from bot.telegram.limits import HINT
+from bot.telegram.runtime import chat_of, message_of, query_of, runtime, send_parts, user_of
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+
+EXAMPLE_QUESTIONS = (
+    "乡镇是怎么开展科普日活动的？",
+    "科普书籍读书活动有多少人次参加？",
+    "有没有科技培训的例子？",
+)
+START = (
+    "你好！我是 kepubot：从科普工作总结中找出回答问题的原文段落，引用并注明出处。\n"
+    "私聊时直接发问题即可；在群里请用 /ask 问题，或 @我、回复我的消息。\n"
+    "试试这些问题："
+)
+HELP = """<b>使用方法</b>
+直接发送问题，例如：乡镇是怎么开展科普日活动的？
+回答中的 [n] 对应下方来源；点「原文 n」看完整段落，「更多」看其他相关段落，👍/👎 评价回答。
+/ask 问题 — 在群里提问
+/examples 主题 — 不同报告中的相关做法，如 /examples 科普日
+/docs — 知识库收录了什么
+/id — 查看你的 Telegram 用户 ID
+/help — 显示本帮助"""
+ADMIN_HELP = """<b>管理员</b>
+/reload — 重新同步报告目录（只处理变更的文件）
+/stats — 使用统计
+发送文件（txt、md、html、docx、pdf，20 MB 以内）— 加入知识库"""
+APOLOGY = "抱歉，处理时出了点问题，请稍后再试。"
+
+
+async def start(update: Update, context: Context) -> None:
+    """Say what the bot does and offer three example questions as buttons."""
+    rows = [
+        [InlineKeyboardButton(q, callback_data=f"{callbacks.EXAMPLE}:{i}")]
+        for i, q in enumerate(EXAMPLE_QUESTIONS)
+    ]
+    await message_of(update).reply_text(escape(START), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """List the commands; admins also see theirs."""
+    text = HELP + ("\n\n" + ADMIN_HELP if runtime(context).is_admin(update.effective_user) else "")
+    await message_of(update).reply_text(text)
+
+
+async def ask(update: Update, context: Context) -> None:
+    """`/ask 问题`: a question in any chat."""
+    question = " ".join(context.args or [])
+    if not question:
+        await message_of(update).reply_text("请在 /ask 后面写上问题，例如：/ask 科普日怎么办？")
+        return
+    await _answer(update, context, question)
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """In a private chat any text is a question."""
+    await _answer(update, context, message_of(update).text or "")
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In a group, answer only a mention of the bot or a reply to it; ignore other chatter."""
+    question = replies.addressed_question(message_of(update), context.bot.username, context.bot.id)
+    if question is not None:
+        await _answer(update, context, question)
+
+
+async def examples(update: Update, context: Context) -> None:
+    """`/examples 主题`: distinct past cases from different reports."""
+    topic = " ".join(context.args or [])
+    if not topic:
+        await message_of(update).reply_text("请在 /examples 后面写上主题，例如：/examples 科普日")
+        return
+    await _answer(update, context, topic, examples=True)
+
+
+async def docs(update: Update, context: Context) -> None:
+    """What the knowledge base holds."""
+    overview = await runtime(context).service.overview()
+    await send_parts(context.bot, chat_of(update).id, replies.docs_parts(overview))
+
+
+async def user_id(update: Update, context: Context) -> None:
+    """The sender's Telegram id (what KEPUBOT_ADMIN_IDS takes)."""
+    text = f"你的 Telegram 用户 ID：<code>{user_of(update).id}</code>"
+    if chat_of(update).type != ChatType.PRIVATE:
+        text += f"\n本群 ID：<code>{chat_of(update).id}</code>"
+    await message_of(update).reply_text(text)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice and the like in a private chat get a hint."""
+    await message_of(update).reply_text(escape(HINT))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have (private chats only)."""
+    await message_of(update).reply_text("不认识这个命令，输入 /help 查看可用命令。")
+
+
+async def button(update: Update, context: Context) -> None:
+    """Every inline button: example question, 原文 n, 更多, 👍 / 👎."""
+    query = query_of(update)
+    press = callbacks.parse(query.data)
+    rt = runtime(context)
+    if press is not None and press.action == callbacks.EXAMPLE and query.message is not None:
+        await _ask_example(update, context, press.key)
+        return
+    entry = rt.registry.get(press.key) if press is not None else None
+    if press is None or entry is None or query.message is None:
+        await query.answer(replies.EXPIRED)
+    elif press.action == callbacks.SOURCE:
+        await replies.show_source(context.bot, query, entry, press.argument)
+    elif press.action == callbacks.MORE:
+        await replies.show_more(rt, context.bot, query, press.key, entry)
+    else:
+        await replies.record_feedback(rt, query, entry, press.argument)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the exception and apologise to whoever was waiting."""
+    if update is None and isinstance(context.error, NetworkError):
+        # Polling lost the connection; PTB retries by itself, a traceback adds nothing.
+        log.warning("network error while polling Telegram: %s", context.error)
+        return
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.callback_query is not None:
+        try:  # a button press shows the apology where the user is looking
+            await update.callback_query.answer(APOLOGY)
+            return
+        except TelegramError:
+            pass  # already answered before the failure: fall back to a message
+    with suppress(TelegramError):
+        await context.bot.send_message(update.effective_chat.id, APOLOGY)
+
+
+async def _ask_example(update: Update, context: Context, index: str) -> None:
+    query = query_of(update)
+    if not index.isdigit() or int(index) >= len(EXAMPLE_QUESTIONS):
+        await query.answer(replies.EXPIRED)
+        return
+    await query.answer()
+    question = EXAMPLE_QUESTIONS[int(index)]
+    await replies.answer_question(
+        runtime(context), context.bot, chat_of(update).id, query.from_user.id, question
+    )
+
+
+async def _answer(update: Update, context: Context, question: str, examples: bool = False) -> None:
+    message = message_of(update)
+    in_group = chat_of(update).type != ChatType.PRIVATE
+    await replies.answer_question(
+        runtime(context), context.bot, chat_of(update).id, user_of(update).id,
+        question, reply_to=message.message_id if in_group else None, examples=examples,
+    )  # fmt: skip

@@ -1,0 +1,43 @@
+"""Logging for the bot: useful at INFO, and never the bot token, whatever the level."""
+
+from __future__ import annotations
+
+import logging
+
+
+class RedactToken(logging.Filter):
+    """Replace the token in a record's message and traceback before any handler writes it.
+
+    PTB logs its API URL (which embeds the token) at DEBUG, and an InvalidToken error quotes
+    it; httpx logs every request URL at INFO. A handler filter sees all of them.
+    """
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def configure_logging(token: str, verbose: bool = False) -> None:
+    """Bot progress at INFO, request logs off, the token redacted on every root handler."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactToken) for f in handler.filters):
+            handler.addFilter(RedactToken(token))
+    # httpx logs each request URL, token included, at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    level = logging.DEBUG if verbose else logging.INFO
+    logging.getLogger("bot.telegram").setLevel(level)
+    logging.getLogger("telegram.ext.Application").setLevel(level)

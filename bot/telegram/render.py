@@ -1,0 +1,141 @@
+"""Telegram HTML for answers and passages, split into messages no tag ever crosses.
+
+Long text is first cut into plain-text blocks at paragraph or sentence boundaries; each
+block is escaped and formatted on its own, and blocks are then packed into messages. So a
+split can only fall between blocks, never inside a tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+from bot.answer import Answer, Citation, localize
+
+# Telegram allows 4,096 characters after entity parsing; it counts UTF-16 code units, so an
+# emoji counts twice. The margin leaves room for the joining newlines.
+MESSAGE_LIMIT = 4096
+PART_BUDGET = 3800
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;…])")
+
+
+@dataclass(frozen=True)
+class Block:
+    html: str
+    size: int  # visible length in UTF-16 code units
+
+
+def visible_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def block(plain: str, tag: str | None = None, attributes: str = "") -> Block:
+    """One escaped piece of text, optionally wrapped in one tag."""
+    body = escape(plain, quote=False)
+    if tag:
+        body = f"<{tag}{attributes}>{body}</{tag}>"
+    return Block(body, visible_length(plain))
+
+
+def split_plain(text: str, budget: int = PART_BUDGET) -> list[str]:
+    """Cut text into pieces within budget: at paragraphs, then sentences, then anywhere."""
+    if visible_length(text) <= budget:
+        return [text]
+    pieces: list[str] = []
+    for unit in _units(text, budget):
+        if pieces and visible_length(pieces[-1] + unit) <= budget:
+            pieces[-1] += unit
+        else:
+            pieces.append(unit)
+    return [piece.strip("\n") for piece in pieces if piece.strip()]
+
+
+def _units(text: str, budget: int) -> Iterable[str]:
+    for paragraph in text.splitlines(keepends=True):
+        if visible_length(paragraph) <= budget:
+            yield paragraph
+            continue
+        for sentence in _SENTENCE_END.split(paragraph):
+            while visible_length(sentence) > budget:  # no boundary at all: cut hard
+                yield sentence[: budget // 2]
+                sentence = sentence[budget // 2 :]
+            yield sentence
+
+
+def pack(blocks: Iterable[Block], budget: int = PART_BUDGET) -> list[str]:
+    """Join blocks with newlines into as few messages as fit the budget."""
+    parts: list[list[Block]] = []
+    for item in blocks:
+        if parts and sum(b.size + 1 for b in parts[-1]) + item.size <= budget:
+            parts[-1].append(item)
+        else:
+            parts.append([item])
+    return ["\n".join(b.html for b in part) for part in parts]
+
+
+def citation_label(citation: Citation) -> str:
+    """Title › heading path（place · level · year）as plain text."""
+    where = " · ".join(
+        part
+        for part in ("、".join(citation.place), citation.level or "", _year(citation.year))
+        if part
+    )
+    path = " › ".join(citation.heading_path)
+    return f"{citation.title}{' › ' + path if path else ''}{f'（{where}）' if where else ''}"
+
+
+def render_answer(answer: Answer) -> list[str]:
+    """The answer with [n] markers, then the numbered sources."""
+    blocks = [block(answer.lead, "b")]
+    for quote in answer.quotes:
+        for piece in split_plain(f"• {quote.text}[{quote.n}]"):
+            blocks.append(block(piece))
+    blocks += [block(piece) for text in answer.suggestions for piece in split_plain(text)]
+    if answer.citations:
+        blocks.append(block(localize("来源：", answer.script), "b"))
+        for citation in answer.citations:
+            for piece in split_plain(f"[{citation.n}] {citation_label(citation)}"):
+                blocks.append(block(piece, "i"))
+    return pack(blocks)
+
+
+def render_passage(citation: Citation, script: str) -> list[str]:
+    """One cited passage in full, in expandable quotes, with where it comes from."""
+    header = [block(f"[{citation.n}] {citation.title}", "b")]
+    details = [
+        ("位置：", " › ".join(citation.heading_path) or "—"),
+        ("地点：", "、".join(citation.place) or "—"),
+        ("年份：", _year(citation.year) or "—"),
+        ("文件：", citation.source),
+    ]
+    header += [block(localize(label, script) + value) for label, value in details]
+    budget = PART_BUDGET - sum(b.size + 1 for b in header)
+    quotes = [
+        block(piece, "blockquote", " expandable") for piece in split_plain(citation.text, budget)
+    ]
+    return pack(header + quotes)
+
+
+def render_more(citations: list[Citation], script: str, excerpt_chars: int = 120) -> list[str]:
+    """Further results: label and the start of each passage."""
+    blocks = [block(localize("更多相关段落：", script), "b")]
+    for citation in citations:
+        excerpt = " ".join(citation.text.split())
+        if len(excerpt) > excerpt_chars:
+            excerpt = excerpt[:excerpt_chars] + "…"
+        blocks.append(block(f"[{citation.n}] {citation_label(citation)}", "i"))
+        blocks.append(block(excerpt))
+    return pack(blocks)
+
+
+def render_lines(title: str, lines: Iterable[str]) -> list[str]:
+    """A bold title and plain lines: the shape of /docs, /stats and reload reports."""
+    blocks = [block(title, "b")]
+    blocks += [block(piece) for line in lines for piece in split_plain(line)]
+    return pack(blocks)
+
+
+def _year(year: int | None) -> str:
+    return f"{year}年" if year else ""

@@ -1,0 +1,158 @@
+"""The work behind the user-facing handlers: answer, show a source, show more, take a vote."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+
+from telegram import Bot, CallbackQuery, Message, MessageEntity
+from telegram.constants import ChatAction
+
+from bot.answer import Answer, localize
+from bot.telegram.callbacks import Entry, answer_keyboard, more_keyboard
+from bot.telegram.limits import question_problem, rate_limited_message
+from bot.telegram.render import render_answer, render_lines, render_more, render_passage
+from bot.telegram.runtime import Runtime, send_parts, settle
+from bot.telegram.service import Overview
+
+EXPIRED = "已过期，请重新提问。"
+MORE_PAGE = 3
+MAX_SOURCES = 20  # past this, results are too weak to be worth another page
+
+
+async def answer_question(
+    rt: Runtime, bot: Bot, chat_id: int, user_id: int, question: str,
+    reply_to: int | None = None, examples: bool = False,
+) -> None:  # fmt: skip
+    """Check, answer (showing "typing" meanwhile), reply with buttons, record."""
+    problem = question_problem(question, rt.settings.max_question_chars)
+    if problem is not None:
+        await send_parts(bot, chat_id, [problem], reply_to=reply_to)
+        return
+    if not rt.rate_limit.allow(user_id):
+        text = rate_limited_message(rt.rate_limit.wait_seconds(user_id))
+        await send_parts(bot, chat_id, [text], reply_to=reply_to)
+        return
+    started = time.perf_counter()
+    # "typing" goes out while the answer is computed, not before it.
+    typing = asyncio.ensure_future(bot.send_chat_action(chat_id, ChatAction.TYPING))
+    try:
+        service = rt.service
+        answer = await (service.examples(question) if examples else service.answer(question))
+    finally:
+        await settle(typing)
+    await deliver(rt, bot, chat_id, user_id, answer, reply_to, started)
+
+
+async def deliver(
+    rt: Runtime, bot: Bot, chat_id: int, user_id: int, answer: Answer, reply_to: int | None,
+    started: float,
+) -> None:  # fmt: skip
+    key = rt.registry.add(answer)
+    entry = rt.registry.get(key)
+    assert entry is not None
+    keyboard = answer_keyboard(key, entry, more=answer.found)
+    await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
+    latency_ms = (time.perf_counter() - started) * 1000
+    entry.question_id = rt.records.add_question(
+        user_id, chat_id, answer.question, answer.found, answer.kind,
+        [hit.chunk_id for hit in answer.hits], latency_ms,
+    )  # fmt: skip
+
+
+async def show_source(bot: Bot, query: CallbackQuery, entry: Entry, argument: str) -> None:
+    """`原文 n`: the whole cited passage with where it comes from."""
+    citation = next((c for c in entry.citations if str(c.n) == argument), None)
+    if citation is None:
+        await query.answer(EXPIRED)
+        return
+    await query.answer()
+    parts = render_passage(citation, entry.answer.script)
+    await send_parts(bot, _chat_id(query), parts, reply_to=_message_id(query))
+
+
+async def show_more(rt: Runtime, bot: Bot, query: CallbackQuery, key: str, entry: Entry) -> None:
+    """`更多`: the next results the answer did not cite."""
+    if not rt.rate_limit.allow(query.from_user.id):
+        await query.answer(rate_limited_message(rt.rate_limit.wait_seconds(query.from_user.id)))
+        return
+    script = entry.answer.script
+    room = min(MORE_PAGE, MAX_SOURCES - len(entry.citations))
+    new = await rt.service.more(entry.answer.question, entry.shown, len(entry.citations) + 1, room)
+    if not new:
+        await query.answer(localize("没有更多结果了。", script))
+        return
+    await query.answer()
+    entry.citations += new
+    entry.shown |= {c.chunk_id for c in new}
+    more = len(new) == MORE_PAGE and len(entry.citations) < MAX_SOURCES
+    keyboard = more_keyboard(key, entry, new, more)
+    await send_parts(bot, _chat_id(query), render_more(new, script), keyboard, _message_id(query))
+
+
+async def record_feedback(rt: Runtime, query: CallbackQuery, entry: Entry, argument: str) -> None:
+    """👍 / 👎 on an answer; a second press changes the vote."""
+    if entry.question_id is None or argument not in ("+", "-"):
+        await query.answer(EXPIRED)
+        return
+    rt.records.add_feedback(entry.question_id, query.from_user.id, argument == "+")
+    await query.answer(localize("感谢反馈！", entry.answer.script))
+
+
+def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
+    """In a group: the question if the message mentions the bot or replies to it, else None."""
+    text = message.text or ""
+    replied = message.reply_to_message
+    addressed = bool(replied and replied.from_user and replied.from_user.id == bot_id)
+    mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    for entity, value in mentions.items():
+        if value.lower() == f"@{username}".lower() or (entity.user and entity.user.id == bot_id):
+            addressed = True
+            text = text.replace(value, " ")
+    return " ".join(text.split()) if addressed else None
+
+
+def docs_parts(overview: Overview) -> list[str]:
+    """/docs: what the knowledge base holds."""
+    canonical = [d for d in overview.documents if not d["duplicate_of"]]
+    places = sorted({p for d in canonical for p in (d["place"] or "").split(",") if p})
+    years = sorted({d["year"] for d in canonical if d["year"]})
+    lines = [
+        f"报告：{len(canonical)} 份"
+        + (f"（另有 {overview.counts['duplicates']} 份重复，不参与检索）"
+           if overview.counts["duplicates"] else ""),
+        f"可检索片段：{overview.counts['chunks']} 个",
+        "地点：" + (_first("、", places, 30) or "—"),
+        "年份：" + ("、".join(str(y) for y in years) or "—"),
+        "最近更新：" + _when(overview.last_ingest),
+        "报告列表：",
+    ]  # fmt: skip
+    for document in canonical:
+        place = "、".join((document["place"] or "").split(","))
+        where = " · ".join(x for x in (place, str(document["year"] or "")) if x)
+        lines.append(f"• 《{document['title']}》{' ' + where if where else ''}")
+    return render_lines("知识库概况", lines)
+
+
+def _first(separator: str, items: list[str], limit: int) -> str:
+    text = separator.join(items[:limit])
+    return text + (f" 等 {len(items)} 个" if len(items) > limit else "")
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M（UTC）")
+    except ValueError:
+        return iso
+
+
+def _chat_id(query: CallbackQuery) -> int:
+    assert query.message is not None
+    return query.message.chat.id
+
+
+def _message_id(query: CallbackQuery) -> int | None:
+    return query.message.message_id if isinstance(query.message, Message) else None

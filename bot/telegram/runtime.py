@@ -1,0 +1,90 @@
+"""The bot's long-lived objects, kept in `application.bot_data` for the handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, CallbackQuery, Chat, Message, ReplyParameters, Update, User
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.settings import Settings
+from bot.telegram.callbacks import CallbackRegistry
+from bot.telegram.limits import UserRateLimit
+from bot.telegram.records import Records
+from bot.telegram.service import KnowledgeService
+
+log = logging.getLogger(__name__)
+RUNTIME = "kepubot"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    service: KnowledgeService
+    records: Records
+    registry: CallbackRegistry
+    rate_limit: UserRateLimit
+
+    def is_admin(self, user: User | None) -> bool:
+        return user is not None and user.id in self.settings.admin_ids
+
+    def close(self) -> None:
+        self.service.close()
+        self.records.close()
+
+
+def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    value = context.bot_data[RUNTIME]
+    assert isinstance(value, Runtime)
+    return value
+
+
+async def send_parts(
+    bot: Bot, chat_id: int, parts: list[str], keyboard: Any = None, reply_to: int | None = None
+) -> None:
+    """Send a reply that may span several messages; the buttons go under the last one."""
+    quote = (
+        ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        if reply_to is not None
+        else None
+    )
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        await bot.send_message(
+            chat_id, part, reply_markup=keyboard if last else None,
+            reply_parameters=quote if i == 0 else None,
+        )  # fmt: skip
+
+
+async def settle(task: asyncio.Task[Any] | Awaitable[Any]) -> None:
+    """Wait for a side call such as "typing"; its failure must not cost the reply."""
+    try:
+        await task
+    except TelegramError as exc:
+        log.info("side call failed: %s", exc)
+
+
+# The handlers' filters guarantee these parts exist; the checks keep the types honest.
+def message_of(update: Update) -> Message:
+    assert update.effective_message is not None
+    return update.effective_message
+
+
+def chat_of(update: Update) -> Chat:
+    assert update.effective_chat is not None
+    return update.effective_chat
+
+
+def user_of(update: Update) -> User:
+    assert update.effective_user is not None
+    return update.effective_user
+
+
+def query_of(update: Update) -> CallbackQuery:
+    assert update.callback_query is not None
+    return update.callback_query
