@@ -8,7 +8,7 @@ LINTED := $(PACKAGES) tests $(wildcard scripts)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test test-all lint typecheck bench clean
+.PHONY: install run test test-all lint typecheck bench bench-bot clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,6 +38,9 @@ test-all: lint typecheck
 
 bench: $(STAMP)
 	$(PY) scripts/bench_retrieval.py
+
+bench-bot: $(STAMP)
+	$(PY) scripts/bench_bot.py
 
 clean:
 	rm -rf $(VENV) var
