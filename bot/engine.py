@@ -18,7 +18,7 @@ from embeddings.sync import (
 )
 from knowledge.ingest import ChunkBudget, IngestSummary, sync_folder
 from knowledge.normalize import Normalizer, load_variants
-from knowledge.store import Store, StoreError
+from knowledge.store import Store, StoreError, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,13 @@ def sync(settings: Settings) -> SyncReport:
     try:
         store = Store(settings.database_path)
     except StoreError as exc:
-        raise NotReady(str(exc)) from exc
+        # The store is derived from the knowledge folder, so a damaged one is rebuilt, not fixed.
+        kept = set_aside(settings.database_path)
+        log.warning("store unusable (%s); moved to %s and rebuilding", exc, kept)
+        try:
+            store = Store(settings.database_path)
+        except StoreError as again:
+            raise NotReady(str(again)) from again
     try:
         summary = sync_folder(settings.knowledge_dir, store, normalizer, budget)
         vectors = sync_vectors(
@@ -80,4 +86,7 @@ def open_retriever(settings: Settings, use_vectors: bool = True) -> Retriever:
                 encoder = index = None
         except VectorIndexError as exc:
             raise NotReady(str(exc)) from exc
+        except Exception as exc:  # damaged model files: safetensors, JSON, torch all differ
+            log.debug("cannot load the vector model", exc_info=True)
+            raise NotReady("向量模型文件无法读取，请运行 `kepubot ingest` 重建。") from exc
     return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage)

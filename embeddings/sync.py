@@ -136,7 +136,7 @@ def _fitted_or_loaded(
         existing = load_corpus_encoder(folder)
         if existing.model_id == f"{CORPUS_MODEL}:{corpus_hash}":
             return existing
-    except (FileNotFoundError, ValueError, KeyError, OSError) as exc:
+    except Exception as exc:  # missing or damaged files: the model is refitted from the store
         log.info("fitting a new corpus model: %s", exc)
     model = fit_corpus_model([i.words for i in inputs])
     save_corpus_model(model, folder, corpus_hash)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +19,17 @@ SCHEMA_VERSION = 1
 
 class StoreError(Exception):
     """The store file is missing, damaged or from another version; the message says what to do."""
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged store (and its WAL files) out of the way, keeping it for inspection."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.replace(target.with_name(target.name + suffix))
+    return target
 
 
 @dataclass(frozen=True)
@@ -41,10 +54,17 @@ class Store:
             self.db = sqlite_utils.Database(path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self._ensure_schema()
+            # A torn or overwritten file can open fine and fail later; find out now.
+            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
+            check = str(exc)
+        if check != "ok":
+            with contextlib.suppress(Exception):
+                self.db.close()
             raise StoreError(
-                f"知识库文件已损坏（{path}：{exc}），请删除后重新运行 `kepubot ingest`。"
-            ) from exc
+                f"知识库文件已损坏（{path}：{check}），"
+                "请运行 `kepubot ingest` 重建（报告目录不受影响）。"
+            )
         self.path = path
 
     def close(self) -> None:
