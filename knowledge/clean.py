@@ -82,7 +82,12 @@ def is_boilerplate(text: str) -> bool:
     if _SITE_VOICE.search(text):
         return True
     # Stray counters and letters left by page widgets ("32", "c", "50645").
-    return not _CJK_CHAR.search(text) and len(text) <= 10 and "|" not in text
+    return (
+        not _CJK_CHAR.search(text)
+        and len(text) <= 10
+        and "|" not in text
+        and not text.endswith(("。", "！", "？", "；", ".", "!", "?"))
+    )
 
 
 def tail_start(paragraphs: list[Paragraph]) -> int:
