@@ -42,7 +42,7 @@ class Settings:
     chunk_max_chars: int = 500
     variants_file: Path | None = None
     embedding_model: str = "corpus"
-    exact_search_limit: int = 50_000
+    exact_search_limit: int = 200_000
     keyword_weight: float = 1.0
     vector_weight: float | None = None
     min_coverage: float = 0.35
@@ -51,6 +51,7 @@ class Settings:
     telegram_token: Secret | None = None
     telegram_api_url: str | None = None
     admin_ids: tuple[int, ...] = ()
+    allowed_chats: tuple[int, ...] = ()
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
@@ -86,6 +87,7 @@ DESCRIPTIONS = {
     "telegram_token": "Telegram 机器人令牌（从 @BotFather 获取；不会显示）",
     "telegram_api_url": "Bot API 地址，如自建服务器 http://127.0.0.1:8081/bot（默认官方）",
     "admin_ids": "管理员的 Telegram 用户 ID，逗号分隔（/id 可查看）",
+    "allowed_chats": "只为这些用户或群组 ID 服务，逗号分隔（留空则不限；管理员总可使用）",
     "webhook_url": "设置后改用 webhook 接收消息（公网 https 地址）；未设置时长轮询",
     "webhook_listen": "webhook 本地监听地址",
     "webhook_port": "webhook 本地监听端口",

@@ -48,7 +48,7 @@ def chunk_key(chunk_id: str) -> int:
 class VectorIndex:
     """Vectors for chunk ids; add, replace and remove without rebuilding the rest."""
 
-    def __init__(self, dimension: int, model_id: str, exact_limit: int = 50_000) -> None:
+    def __init__(self, dimension: int, model_id: str, exact_limit: int = 200_000) -> None:
         self.dimension = dimension
         self.model_id = model_id
         self.exact_limit = exact_limit
@@ -96,8 +96,12 @@ class VectorIndex:
             if key >= 0 and int(key) in self._ids
         ]
 
-    def optimize(self) -> None:
-        """Switch between exact and IVF search to suit the current size."""
+    def optimize(self, probe_queries: np.ndarray | None = None) -> None:
+        """Switch between exact and IVF search to suit the current size.
+
+        `probe_queries` should look like real questions (short texts, encoded): stored
+        vectors sit on their own cells and make a too-small nprobe look good enough.
+        """
         want = "ivf" if len(self) > self.exact_limit else "flat"
         if want == self.kind:
             return
@@ -115,7 +119,8 @@ class VectorIndex:
             self.index.add_with_ids(vectors, keys)
         if want == "ivf":
             assert vectors is not None
-            self.nprobe = choose_nprobe(faiss.extract_index_ivf(self.index), vectors, keys)
+            queries = vectors if probe_queries is None else probe_queries
+            self.nprobe = choose_nprobe(faiss.extract_index_ivf(self.index), vectors, keys, queries)
 
     # Persistence ---------------------------------------------------------------------------
     def save(self, folder: Path, corpus_hash: str, unknown_share: float = 0.0) -> Manifest:
@@ -138,7 +143,7 @@ class VectorIndex:
         return manifest
 
     @classmethod
-    def load(cls, folder: Path, exact_limit: int = 50_000) -> tuple[VectorIndex, Manifest]:
+    def load(cls, folder: Path, exact_limit: int = 200_000) -> tuple[VectorIndex, Manifest]:
         """Read and verify; raises VectorIndexError with the fix when anything does not match."""
         try:
             body = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
@@ -179,13 +184,17 @@ def _trained_ivf(vectors: np.ndarray) -> faiss.IndexIVFFlat:
 
 
 def choose_nprobe(
-    index: faiss.IndexIVF, vectors: np.ndarray, keys: np.ndarray, target: float = 0.95
+    index: faiss.IndexIVF,
+    vectors: np.ndarray,
+    keys: np.ndarray,
+    queries: np.ndarray,
+    target: float = 0.95,
 ) -> int:
     """Smallest nprobe (doubling) whose recall@10 against exact search reaches `target`."""
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
-    rows = np.random.default_rng(1).choice(len(vectors), min(200, len(vectors)), replace=False)
-    queries = vectors[rows]
+    rows = np.random.default_rng(1).choice(len(queries), min(200, len(queries)), replace=False)
+    queries = np.ascontiguousarray(queries[rows], dtype=np.float32)
     _, truth = exact.search(queries, 10)
     nprobe = 1
     while nprobe < index.nlist:

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from embeddings.encoder import (
     CORPUS_MODEL,
     CorpusEncoder,
@@ -83,7 +85,7 @@ def sync_vectors(
     normalizer: Normalizer,
     data_dir: Path,
     model_name: str = CORPUS_MODEL,
-    exact_limit: int = 50_000,
+    exact_limit: int = 200_000,
     encoder: Encoder | None = None,
 ) -> VectorSummary:
     """Fit (corpus model) or load the encoder, then add, replace and remove vectors."""
@@ -108,7 +110,7 @@ def sync_vectors(
         batch = missing[start : start + _BATCH]
         vectors = encoder.encode([i.text for i in batch], [i.words for i in batch])
         index.add([i.chunk_id for i in batch], [i.text_hash for i in batch], vectors)
-    index.optimize()
+    index.optimize(_probe_queries(encoder, inputs) if len(index) > exact_limit else None)
     share = encoder.unknown_share([i.text for i in inputs[:200]])
     manifest = index.save(index_folder, corpus_hash, share)
     usable = share <= MAX_UNKNOWN_SHARE
@@ -141,3 +143,14 @@ def _fitted_or_loaded(
     model = fit_corpus_model([i.words for i in inputs])
     save_corpus_model(model, folder, corpus_hash)
     return CorpusEncoder.from_model(model, corpus_hash)
+
+
+def _probe_queries(encoder: Encoder, inputs: list[ChunkInput], count: int = 300) -> np.ndarray:
+    """Question-like vectors for tuning IVF: short runs of words taken from random chunks."""
+    rng = np.random.default_rng(7)
+    snippets = []
+    for row in rng.choice(len(inputs), min(count, len(inputs)), replace=False):
+        words = inputs[int(row)].words.split()
+        start = int(rng.integers(0, max(1, len(words) - 6)))
+        snippets.append(" ".join(words[start : start + 6]))
+    return encoder.encode(snippets, snippets)

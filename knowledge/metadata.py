@@ -83,7 +83,7 @@ def _places(text: str) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
     for province in PROVINCES:
         counts[province] += text.count(province)
-    for word, flag in jieba.posseg.cut(text):
+    for word, flag in jieba.posseg.cut(text, HMM=False):
         if word.endswith("省") and word[:-1] in PROVINCES:
             continue  # already counted under the province's short name
         if (

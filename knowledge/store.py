@@ -204,19 +204,28 @@ class Store:
         if not terms or document_ids == []:
             return []
         query = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        within = ""
-        arguments: list[Any] = [query]
-        if document_ids is not None:
-            within = f"AND c.document_id IN ({','.join('?' * len(document_ids))})"
-            arguments += document_ids
-        sql = f"""
-            SELECT c.id, c.document_id, d.title, c.heading_path, c.text, c.normalized,
-                   -bm25(chunks_fts) AS score
-            FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
-            JOIN documents d ON d.id = c.document_id
-            WHERE chunks_fts MATCH ? AND c.searchable = 1 {within}
-            ORDER BY bm25(chunks_fts) LIMIT ?"""
+        columns = """c.id, c.document_id, d.title, c.heading_path, c.text, c.normalized"""
+        if document_ids is None:
+            # Rank inside the FTS table first and join only the best: joining every match
+            # before sorting costs most of the time on a large collection. Over-fetch so that
+            # dropping duplicate reports still leaves `limit` hits.
+            sql = f"""
+                SELECT {columns}, f.score FROM (
+                    SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
+                    WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?
+                ) f JOIN chunks c ON c.rowid = f.rowid JOIN documents d ON d.id = c.document_id
+                WHERE c.searchable = 1 ORDER BY f.score DESC LIMIT ?"""
+            arguments: list[Any] = [query, limit * 4, limit]
+        else:
+            marks = ",".join("?" * len(document_ids))
+            sql = f"""
+                SELECT {columns}, -bm25(chunks_fts) AS score
+                FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
+                JOIN documents d ON d.id = c.document_id
+                WHERE chunks_fts MATCH ? AND c.searchable = 1 AND c.document_id IN ({marks})
+                ORDER BY bm25(chunks_fts) LIMIT ?"""
+            arguments = [query, *document_ids, limit]
         return [
             SearchHit(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], float(r[6]))
-            for r in self.db.execute(sql, [*arguments, limit]).fetchall()
+            for r in self.db.execute(sql, arguments).fetchall()
         ]

@@ -18,45 +18,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# First: `simulation` puts the project root on sys.path for the imports below.
+from simulation import private_message, put, questions, scratch_knowledge_base
 
-from telegram import Update  # noqa: E402
+from bot.settings import Settings
+from bot.telegram.app import build_application
+from bot.telegram.records import percentile
+from tests.telegram_fake import Call, FakeRequest, FakeTelegram
 
-from bot import engine  # noqa: E402
-from bot.settings import BUNDLED_CORPUS, Secret, Settings  # noqa: E402
-from bot.telegram.app import build_application  # noqa: E402
-from bot.telegram.records import percentile  # noqa: E402
-from tests.telegram_fake import Call, FakeRequest, FakeTelegram  # noqa: E402
-
-DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
-FALLBACK = ["乡镇是怎么开展科普日活动的？", "科普书籍读书活动有多少人次参加？",
-            "有没有科技培训的例子？", "火星探测器的发射窗口是什么时候？"]  # fmt: skip
 USERS = 5000  # each user asks at most once a minute: the per-user limit never bites
 
 
-def questions() -> list[str]:
-    if DEV_QUESTIONS.is_file():
-        lines = DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line)["q"] for line in lines if line.strip()]
-    return FALLBACK
-
-
 def update(n: int, text: str) -> dict[str, Any]:
-    user = 100_000 + n % USERS
-    return {"update_id": n + 1, "message": {
-        "message_id": n + 1, "date": int(time.time()), "text": text,
-        "chat": {"id": user, "type": "private", "first_name": "用户"},
-        "from": {"id": user, "is_bot": False, "first_name": "用户"}}}  # fmt: skip
+    return private_message(n + 1, 100_000 + n % USERS, text)
 
 
 class Meter:
@@ -115,7 +93,7 @@ async def run(settings: Settings, mode: str, seconds: float, rate: float, in_fli
 async def _put(app: Any, meter: Meter, n: int, pool: list[str]) -> None:
     data = update(n, pool[n % len(pool)])
     meter.asked[data["message"]["chat"]["id"]] = time.perf_counter()
-    await app.update_queue.put(Update.de_json(data, app.bot))
+    await put(app, data)
 
 
 def main() -> None:
@@ -124,12 +102,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30.0, help="questions/s, sustained run")
     parser.add_argument("--in-flight", type=int, default=16, help="concurrency, capacity run")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        shutil.copytree(BUNDLED_CORPUS, root / "corpus")
-        settings = Settings(knowledge_dir=root / "corpus", data_dir=root / "var",
-                            telegram_token=Secret("123:ABC"))  # fmt: skip
-        report = engine.sync(settings)
+    with scratch_knowledge_base() as (settings, report):
         print(f"bundled corpus: {report.ingest.documents} reports, {report.ingest.chunks} chunks; "
               f"{len(questions())} distinct questions, {USERS} simulated users")  # fmt: skip
         print(f"{'run':<38}{'questions':>10}{'q/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 BOT = {"id": 999, "is_bot": True, "first_name": "kepubot", "username": "kepubot_test_bot",
@@ -53,6 +54,7 @@ class Scripted:
     description: str
     retry_after: int | None = None
     network: bool = False  # drop the connection instead of answering
+    timeout: bool = False  # never answer: the client's read timeout expires
 
 
 class TelegramHTML(HTMLParser):
@@ -158,6 +160,8 @@ class FakeTelegram:
                 call.error = outcome.description
                 if outcome.network:
                     raise ConnectionError(outcome.description)
+                if outcome.timeout:
+                    raise TimeoutError(outcome.description)
                 body: dict[str, Any] = {"ok": False, "error_code": outcome.status,
                                         "description": outcome.description}  # fmt: skip
                 if outcome.retry_after is not None:
@@ -303,5 +307,8 @@ class FakeRequest(BaseRequest):
         if method == "GET":
             return self.telegram.download(url)
         form = request_data.json_parameters if request_data is not None else {}
-        status, body = self.telegram.respond(url.rsplit("/", 1)[-1], form)
+        try:
+            status, body = self.telegram.respond(url.rsplit("/", 1)[-1], form)
+        except TimeoutError as exc:  # what PTB's own HTTPXRequest raises on a read timeout
+            raise TimedOut(str(exc)) from exc
         return status, json.dumps(body, ensure_ascii=False).encode()

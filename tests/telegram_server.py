@@ -56,9 +56,9 @@ class _Handler(BaseHTTPRequestHandler):
         deadline = time.monotonic() + min(float(form.get("timeout", 0)), 1.0)
         try:
             status, body = state.telegram.respond(endpoint, form)
-        except ConnectionError:
+        except (ConnectionError, TimeoutError):
             self.close_connection = True
-            return  # nothing written: the client sees the connection drop
+            return  # nothing written: the client sees the connection drop (or time out)
         # Long polling: hold an empty getUpdates briefly rather than let the bot spin.
         while endpoint == "getUpdates" and status == 200 and not body["result"]:
             if time.monotonic() > deadline:

@@ -17,13 +17,14 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
 from bot import engine
 from bot.settings import Settings, SettingsError
-from bot.telegram import admin, handlers
+from bot.telegram import access, admin, handlers
 from bot.telegram.callbacks import CallbackRegistry
 from bot.telegram.limits import FloodLimiter, UserRateLimit
 from bot.telegram.logs import configure_logging
@@ -110,6 +111,7 @@ def add_handlers(application: Application) -> None:
         "examples": handlers.examples, "docs": handlers.docs, "id": handlers.user_id,
         "reload": admin.reload, "stats": admin.stats,
     }  # fmt: skip
+    application.add_handler(TypeHandler(Update, access.gate), group=-1)  # before all others
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new))
     text = new & filters.TEXT & ~filters.COMMAND
@@ -144,7 +146,8 @@ def run_bot(settings: Settings, verbose: bool = False) -> None:
     """Serve until SIGINT/SIGTERM: a webhook when KEPUBOT_WEBHOOK_URL is set, else polling."""
     if settings.telegram_token is None:
         raise SettingsError(TOKEN_MISSING)
-    configure_logging(settings.telegram_token.reveal(), verbose)
+    webhook_secret = settings.webhook_secret.reveal() if settings.webhook_secret else ""
+    configure_logging(settings.telegram_token.reveal(), webhook_secret, verbose=verbose)
     application = build_application(settings)
     if settings.webhook_url:
         secret = settings.webhook_secret.reveal() if settings.webhook_secret else None

@@ -39,6 +39,11 @@ def block(plain: str, tag: str | None = None, attributes: str = "") -> Block:
     return Block(body, visible_length(plain))
 
 
+def blocks(plain: str, tag: str | None = None, attributes: str = "") -> list[Block]:
+    """Like `block`, but text over the budget becomes several blocks, each in its own tag."""
+    return [block(piece, tag, attributes) for piece in split_plain(plain)]
+
+
 def split_plain(text: str, budget: int = PART_BUDGET) -> list[str]:
     """Cut text into pieces within budget: at paragraphs, then sentences, then anywhere."""
     if visible_length(text) <= budget:
@@ -58,9 +63,10 @@ def _units(text: str, budget: int) -> Iterable[str]:
             yield paragraph
             continue
         for sentence in _SENTENCE_END.split(paragraph):
+            cut = max(1, budget // 2)
             while visible_length(sentence) > budget:  # no boundary at all: cut hard
-                yield sentence[: budget // 2]
-                sentence = sentence[budget // 2 :]
+                yield sentence[:cut]
+                sentence = sentence[cut:]
             yield sentence
 
 
@@ -88,30 +94,30 @@ def citation_label(citation: Citation) -> str:
 
 def render_answer(answer: Answer) -> list[str]:
     """The answer with [n] markers, then the numbered sources."""
-    blocks = [block(answer.lead, "b")]
+    parts = blocks(answer.lead, "b")
     for quote in answer.quotes:
-        for piece in split_plain(f"• {quote.text}[{quote.n}]"):
-            blocks.append(block(piece))
-    blocks += [block(piece) for text in answer.suggestions for piece in split_plain(text)]
+        parts += blocks(f"• {quote.text}[{quote.n}]")
+    parts += [b for text in answer.suggestions for b in blocks(text)]
     if answer.citations:
-        blocks.append(block(localize("来源：", answer.script), "b"))
+        parts.append(block(localize("来源：", answer.script), "b"))
         for citation in answer.citations:
-            for piece in split_plain(f"[{citation.n}] {citation_label(citation)}"):
-                blocks.append(block(piece, "i"))
-    return pack(blocks)
+            parts += blocks(f"[{citation.n}] {citation_label(citation)}", "i")
+    return pack(parts)
 
 
 def render_passage(citation: Citation, script: str) -> list[str]:
     """One cited passage in full, in expandable quotes, with where it comes from."""
-    header = [block(f"[{citation.n}] {citation.title}", "b")]
+    header = blocks(f"[{citation.n}] {citation.title}", "b")
     details = [
         ("位置：", " › ".join(citation.heading_path) or "—"),
         ("地点：", "、".join(citation.place) or "—"),
         ("年份：", _year(citation.year) or "—"),
         ("文件：", citation.source),
     ]
-    header += [block(localize(label, script) + value) for label, value in details]
-    budget = PART_BUDGET - sum(b.size + 1 for b in header)
+    header += [b for label, value in details for b in blocks(localize(label, script) + value)]
+    # The quote shares the first message with a short header; a huge header stands alone.
+    header_size = sum(b.size + 1 for b in header)
+    budget = PART_BUDGET - header_size if header_size <= PART_BUDGET // 2 else PART_BUDGET
     quotes = [
         block(piece, "blockquote", " expandable") for piece in split_plain(citation.text, budget)
     ]
@@ -120,21 +126,21 @@ def render_passage(citation: Citation, script: str) -> list[str]:
 
 def render_more(citations: list[Citation], script: str, excerpt_chars: int = 120) -> list[str]:
     """Further results: label and the start of each passage."""
-    blocks = [block(localize("更多相关段落：", script), "b")]
+    parts = [block(localize("更多相关段落：", script), "b")]
     for citation in citations:
         excerpt = " ".join(citation.text.split())
         if len(excerpt) > excerpt_chars:
             excerpt = excerpt[:excerpt_chars] + "…"
-        blocks.append(block(f"[{citation.n}] {citation_label(citation)}", "i"))
-        blocks.append(block(excerpt))
-    return pack(blocks)
+        parts += blocks(f"[{citation.n}] {citation_label(citation)}", "i")
+        parts.append(block(excerpt))
+    return pack(parts)
 
 
 def render_lines(title: str, lines: Iterable[str]) -> list[str]:
     """A bold title and plain lines: the shape of /docs, /stats and reload reports."""
-    blocks = [block(title, "b")]
-    blocks += [block(piece) for line in lines for piece in split_plain(line)]
-    return pack(blocks)
+    parts = blocks(title, "b")
+    parts += [b for line in lines for b in blocks(line)]
+    return pack(parts)
 
 
 def _year(year: int | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, CallbackQuery, Chat, Message, ReplyParameters, Update, User
@@ -29,9 +29,18 @@ class Runtime:
     records: Records
     registry: CallbackRegistry
     rate_limit: UserRateLimit
+    refusals: UserRateLimit = field(default_factory=lambda: UserRateLimit(1))
 
     def is_admin(self, user: User | None) -> bool:
         return user is not None and user.id in self.settings.admin_ids
+
+    def is_allowed(self, user: User | None, chat: Chat | None) -> bool:
+        """True when no allow-list is set, or the user, the chat or an admin is on it."""
+        allowed = self.settings.allowed_chats
+        if not allowed or self.is_admin(user):
+            return True
+        ids = {user.id if user else None, chat.id if chat else None}
+        return any(i in allowed for i in ids if i is not None)
 
     def close(self) -> None:
         self.service.close()
