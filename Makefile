@@ -8,7 +8,7 @@ LINTED := $(PACKAGES) tests $(wildcard scripts)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test test-all lint typecheck bench bench-bot clean
+.PHONY: install run test test-all lint typecheck bench bench-bot load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -41,6 +41,9 @@ bench: $(STAMP)
 
 bench-bot: $(STAMP)
 	$(PY) scripts/bench_bot.py
+
+load: $(STAMP)
+	$(PY) scripts/load_bot.py --users 200 --seconds 60
 
 clean:
 	rm -rf $(VENV) var
