@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from bot.cli_support import format_table, load_retriever
+from bot.engine import NotReady, retriever_over
 from bot.evaluate import evaluate_questions, evaluate_squad, read_questions
-from bot.search import MODES, Filters, Retriever, SearchResult, Weights
+from bot.search import MODES, Filters, Retriever, SearchResult
 from bot.settings import Settings
-from embeddings.index import VectorIndex
-from embeddings.sync import INDEX_FOLDER, load_encoder, sync_vectors
+from embeddings.sync import sync_vectors
 from knowledge.metadata import LEVELS
 from knowledge.normalize import Normalizer, load_variants
 from knowledge.store import Store
@@ -104,10 +104,10 @@ def eval_squad(settings: Settings, file: Path, as_json: bool) -> None:
         sync_vectors(
             store, normalizer, folder, settings.embedding_model, settings.exact_search_limit
         )
-        index, _ = VectorIndex.load(folder / INDEX_FOLDER)
-        encoder = load_encoder(settings.embedding_model, folder)
-        weights = Weights(settings.keyword_weight, settings.effective_vector_weight)
-        return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage)
+        try:
+            return retriever_over(store, normalizer, folder, settings)
+        except NotReady as exc:
+            raise click.ClickException(str(exc)) from exc
 
     try:
         report = evaluate_squad(file, normalizer, make_retriever)

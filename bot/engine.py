@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.search import Retriever, Weights
@@ -73,12 +74,19 @@ def open_retriever(settings: Settings, use_vectors: bool = True) -> Retriever:
     except StoreError as exc:
         raise NotReady(str(exc)) from exc
     normalizer = Normalizer(load_variants(settings.variants_file))
+    return retriever_over(store, normalizer, settings.data_dir if use_vectors else None, settings)
+
+
+def retriever_over(
+    store: Store, normalizer: Normalizer, data_dir: Path | None, settings: Settings
+) -> Retriever:
+    """A Retriever on an open store, with the vectors in `data_dir` when they are usable."""
     weights = Weights(settings.keyword_weight, settings.effective_vector_weight)
     encoder = index = None
-    if use_vectors:
+    if data_dir is not None:
         try:
-            index, manifest = VectorIndex.load(settings.data_dir / INDEX_FOLDER)
-            encoder = load_encoder(settings.embedding_model, settings.data_dir)
+            index, manifest = VectorIndex.load(data_dir / INDEX_FOLDER)
+            encoder = load_encoder(settings.embedding_model, data_dir)
             if manifest.model_id != encoder.model_id:
                 raise VectorIndexError("向量索引与当前模型不符，请运行 `kepubot ingest`。")
             if manifest.unknown_share > MAX_UNKNOWN_SHARE:

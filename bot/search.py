@@ -109,15 +109,18 @@ class Retriever:
         asked = self.question_filters(normalized)
         # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
         # on the report's level instead of a search word that favours passages repeating it.
-        terms = [t for t in query_terms(normalized) if t not in _LEVEL_ONLY_WORDS] or query_terms(
-            normalized
-        )
+        words = query_terms(normalized)
+        terms = [t for t in words if t not in _LEVEL_ONLY_WORDS] or words
+        # One look-up of document frequencies serves both the match and the coverage.
+        frequencies = self.store.document_frequencies(terms)
         hard = filters or Filters()
         allowed = self._allowed_documents(hard) if hard else None
         pool = self.weights.candidates
         keyword = {}
         if mode in ("keyword", "hybrid"):
-            for hit in self.store.keyword_search(self._selective(terms), pool, allowed):
+            for hit in self.store.keyword_search(
+                self._selective(terms, frequencies), pool, allowed
+            ):
                 keyword[hit.chunk_id] = hit.score
         vector: dict[str, float] = {}
         if mode in ("vector", "hybrid") and self.encoder is not None and self.index is not None:
@@ -126,38 +129,45 @@ class Retriever:
                 vector[chunk_id] = score
         rows = self.store.chunk_rows(list(keyword.keys() | vector.keys()))
         if allowed is not None:
-            rows = {k: v for k, v in rows.items() if v["document_id"] in set(allowed)}
+            permitted = set(allowed)
+            rows = {k: v for k, v in rows.items() if v["document_id"] in permitted}
         hits = self._fuse(rows, keyword, vector, asked, mode)
         hits = _drop_near_duplicates(hits, top_k)
-        coverage = self.coverage(terms, hits[0].normalized) if hits else 0.0
+        coverage = self.coverage(terms, hits[0].normalized, frequencies) if hits else 0.0
         found = bool(hits) and coverage >= self.min_coverage
         return SearchResult(question, found, hits, _merge(asked, hard), coverage)
 
-    def coverage(self, terms: list[str], text: str) -> float:
+    def coverage(
+        self, terms: list[str], text: str, frequencies: dict[str, int] | None = None
+    ) -> float:
         """IDF-weighted share of the question's words that the passage contains.
 
         Words the corpus never uses weigh most, so a question about something else entirely
         (天气, 签证, 蓝屏) scores low even when its common words match.
         """
-        weights = self.term_weights(_without_overlaps(terms))
+        words = _without_overlaps(terms)
+        if frequencies is None:
+            frequencies = self.store.document_frequencies(words)
+        weights = self._idf(words, frequencies)
         if not weights:
             return 0.0
         present = sum(weight for word, weight in weights.items() if word in text)
         return present / max(1e-9, sum(weights.values()))
 
-    def _selective(self, terms: list[str]) -> list[str]:
+    def _selective(self, terms: list[str], frequencies: dict[str, int]) -> list[str]:
         """Words that tell passages apart; BM25 gives words in over half the chunks ~0 anyway.
 
         Leaving them out of the MATCH spares scoring most of a large collection.
         """
-        frequencies = self.store.document_frequencies(terms)
         limit = self._chunk_count / 2
         kept = [t for t in terms if frequencies[t] <= limit]
         return kept or sorted(terms, key=lambda t: frequencies[t])[:1]
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """IDF of each word over the searchable chunks (unseen words weigh most)."""
-        frequencies = self.store.document_frequencies(terms)
+        return self._idf(terms, self.store.document_frequencies(terms))
+
+    def _idf(self, terms: list[str], frequencies: dict[str, int]) -> dict[str, float]:
         total = self._chunk_count
         return {t: math.log((total + 1) / (frequencies[t] + 0.5)) for t in terms}
 
