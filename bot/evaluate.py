@@ -106,11 +106,14 @@ def evaluate_squad(
             )
             for i, article in enumerate(data)
         ]
-        for i, report in enumerate(reports):
-            documents = documents_from_reports(
+        documents = [
+            document
+            for i, report in enumerate(reports)
+            for document in documents_from_reports(
                 [report], f"{path.name}#{i}", path.name, normalizer, budget
             )
-            store_documents(store, normalizer, documents)
+        ]
+        store_documents(store, normalizer, documents)
         retriever = make_retriever(store, Path(folder))
         questions = [
             (qa["question"], [normalizer.normalize(clean_line(a["text"])) for a in qa["answers"]])

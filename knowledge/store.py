@@ -8,13 +8,15 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+from knowledge import keywords
+from knowledge.keywords import SearchHit
+
+SCHEMA_VERSION = 2  # 2: word counts in `terms`
 
 
 class StoreError(Exception):
@@ -30,17 +32,6 @@ def set_aside(path: Path) -> Path:
         if source.exists():
             source.replace(target.with_name(target.name + suffix))
     return target
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    chunk_id: str
-    document_id: str
-    title: str
-    heading_path: tuple[str, ...]
-    text: str
-    normalized: str
-    score: float  # BM25, larger is better
 
 
 class Store:
@@ -66,6 +57,7 @@ class Store:
                 "请运行 `kepubot ingest` 重建（报告目录不受影响）。"
             )
         self.path = path
+        self._terms_stale = False  # set by writes; recounted before the next read or commit
 
     def close(self) -> None:
         self.db.close()
@@ -75,14 +67,20 @@ class Store:
         """All-or-nothing: a crash inside leaves the previous knowledge base as it was."""
         with self.db.atomic():
             yield
+            self._refresh_terms_if_stale()
 
     def _ensure_schema(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
+        if version not in (0, 1, SCHEMA_VERSION):
             raise StoreError(
                 "知识库文件来自不兼容的版本，请删除数据目录后重新运行 `kepubot ingest`。"
             )
         if "chunks" in self.db.table_names():
+            if version == 1:  # the word counts came in version 2; count them from the index
+                with self.db.atomic():
+                    keywords.create_terms(self.db)
+                    keywords.refresh_terms(self.db)
+                    self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             return
         with self.db.atomic():
             self.db.table("files").create(
@@ -106,10 +104,11 @@ class Store:
             self.db.table("chunks").create_index(["document_id"])
             self.db.table("meta").create({"key": str, "value": str}, pk="key")
             self.db.table("chunks").enable_fts(["tokens"], create_triggers=True)
-            # Document frequencies of indexed words, for weighting a question's words.
+            # FTS5's vocabulary, from which `terms` is recounted after every write.
             self.db.execute(
                 "CREATE VIRTUAL TABLE chunks_fts_vocab USING fts5vocab(chunks_fts, 'row')"
             )
+            keywords.create_terms(self.db)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # Files -------------------------------------------------------------------------------
@@ -125,12 +124,14 @@ class Store:
 
     # Documents and chunks ------------------------------------------------------------------
     def remove_documents(self, source: str) -> None:
+        self._terms_stale = True
         ids = [r["id"] for r in self.db.table("documents").rows_where("source = ?", [source])]
         for document_id in ids:
             self.db.table("chunks").delete_where("document_id = ?", [document_id])
         self.db.table("documents").delete_where("source = ?", [source])
 
     def insert_document(self, document: dict[str, Any], chunks: list[dict[str, Any]]) -> None:
+        self._terms_stale = True
         self.db.table("documents").insert(document, pk="id", replace=True)
         self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
 
@@ -176,12 +177,8 @@ class Store:
     # Search --------------------------------------------------------------------------------
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         """How many chunks (duplicates included) contain each term."""
-        if not terms:
-            return {}
-        marks = ",".join("?" * len(terms))
-        sql = f"SELECT term, doc FROM chunks_fts_vocab WHERE term IN ({marks})"
-        found = dict(self.db.execute(sql, terms).fetchall())
-        return {term: int(found.get(term, 0)) for term in terms}
+        self._refresh_terms_if_stale()
+        return keywords.document_frequencies(self.db, terms)
 
     def chunk_rows(self, chunk_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Chunks with their document's title and metadata, by id."""
@@ -198,34 +195,17 @@ class Store:
         return rows
 
     def keyword_search(
-        self, terms: list[str], limit: int = 10, document_ids: list[str] | None = None
+        self,
+        terms: list[str],
+        limit: int = 10,
+        document_ids: list[str] | None = None,
+        first_pass_rows: int = keywords.FIRST_PASS_ROWS,
     ) -> list[SearchHit]:
         """BM25 over the segmented normalised text; any term may match (OR)."""
-        if not terms or document_ids == []:
-            return []
-        query = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-        columns = """c.id, c.document_id, d.title, c.heading_path, c.text, c.normalized"""
-        if document_ids is None:
-            # Rank inside the FTS table first and join only the best: joining every match
-            # before sorting costs most of the time on a large collection. Over-fetch so that
-            # dropping duplicate reports still leaves `limit` hits.
-            sql = f"""
-                SELECT {columns}, f.score FROM (
-                    SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
-                    WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?
-                ) f JOIN chunks c ON c.rowid = f.rowid JOIN documents d ON d.id = c.document_id
-                WHERE c.searchable = 1 ORDER BY f.score DESC LIMIT ?"""
-            arguments: list[Any] = [query, limit * 4, limit]
-        else:
-            marks = ",".join("?" * len(document_ids))
-            sql = f"""
-                SELECT {columns}, -bm25(chunks_fts) AS score
-                FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
-                JOIN documents d ON d.id = c.document_id
-                WHERE chunks_fts MATCH ? AND c.searchable = 1 AND c.document_id IN ({marks})
-                ORDER BY bm25(chunks_fts) LIMIT ?"""
-            arguments = [query, *document_ids, limit]
-        return [
-            SearchHit(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], float(r[6]))
-            for r in self.db.execute(sql, arguments).fetchall()
-        ]
+        self._refresh_terms_if_stale()
+        return keywords.keyword_search(self.db, terms, limit, document_ids, first_pass_rows)
+
+    def _refresh_terms_if_stale(self) -> None:
+        if self._terms_stale:
+            keywords.refresh_terms(self.db)
+            self._terms_stale = False

@@ -1,0 +1,164 @@
+"""Keyword search: the two-pass BM25 equals FTS5's bm25(), and word counts stay in step."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge import bm25
+from knowledge.ingest import sync_folder
+from knowledge.normalize import Normalizer, query_terms
+from knowledge.store import SCHEMA_VERSION, Store
+from tests.conftest import DEV_QUESTIONS
+
+EVERYTHING = 10**12  # a first-pass budget that admits every word: plain FTS5 ranking
+
+
+def vocabulary(store: Store) -> dict[str, int]:
+    return dict(store.db.execute("SELECT term, doc FROM chunks_fts_vocab").fetchall())
+
+
+def counted(store: Store) -> dict[str, int]:
+    return dict(store.db.execute("SELECT term, chunks FROM terms").fetchall())
+
+
+def fts_scores(store: Store, terms: list[str]) -> dict[str, float]:
+    """-bm25() of the full OR query for every matching chunk, straight from FTS5."""
+    query = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    sql = """SELECT c.id, -bm25(chunks_fts) FROM chunks_fts
+             JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?"""
+    return dict(store.db.execute(sql, [query]).fetchall())
+
+
+@pytest.fixture()
+def mixed(tmp_path: Path, normalizer: Normalizer) -> Store:
+    """Reports with words FTS5 splits or folds (2.5, COVID) and words in every chunk."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    bodies = [
+        "开展科普活动，发放资料2.5万份，讲解COVID-19防护知识。",
+        "开展科普活动，举办科普讲座十二场，受众2.5万人次。",
+        "开展科普活动，建成科普画廊三处，covid-19 防护展板十块。",
+        "开展科普活动，组织青少年参观科技馆。",
+    ]
+    for number, body in enumerate(bodies):
+        (folder / f"{number}.txt").write_text(
+            f"第{number}号总结\n一、主要做法\n{body}\n二、下一步打算\n继续开展科普活动。\n",
+            encoding="utf-8",
+        )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    return store
+
+
+def test_rescored_hits_carry_exactly_fts5_full_query_scores(
+    bundled_store, normalizer: Normalizer
+) -> None:
+    store, _ = bundled_store
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    rescored = 0
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        full = fts_scores(store, terms)
+        # A zero budget sends only the rarest word to FTS5 and re-scores with all of them.
+        hits = store.keyword_search(terms, limit=1000, first_pass_rows=0)
+        for hit in hits:
+            assert hit.score == pytest.approx(full[hit.chunk_id], rel=1e-9, abs=1e-12)
+        rescored += len(terms) > 1 and bool(hits)
+    assert rescored >= 15
+
+
+def test_words_fts5_splits_are_scored_as_phrases(mixed: Store) -> None:
+    terms = ["2.5", "COVID", "开展", "科普", "讲座", "从未出现"]
+    full = fts_scores(mixed, terms)
+    assert len(full) >= 4
+    hits = mixed.keyword_search(terms, limit=100, first_pass_rows=0)
+    assert hits
+    for hit in hits:
+        assert hit.score == pytest.approx(full[hit.chunk_id], rel=1e-9, abs=1e-12)
+    frequencies = mixed.document_frequencies(terms)
+    assert frequencies["2.5"] == 2 and frequencies["COVID"] == 2 and frequencies["从未出现"] == 0
+
+
+def test_small_budget_keeps_the_best_passage_first(bundled_store, normalizer) -> None:
+    store, _ = bundled_store
+    for question in ("乡镇是怎么开展科普日活动的？", "有没有组织企业参观高交会的例子？"):
+        terms = query_terms(normalizer.normalize(question))
+        full = store.keyword_search(terms, limit=5, first_pass_rows=EVERYTHING)
+        pruned = store.keyword_search(terms, limit=5, first_pass_rows=0)
+        assert pruned[0].chunk_id == full[0].chunk_id
+        assert pruned[0].score == pytest.approx(full[0].score)
+
+
+def test_word_counts_follow_every_change(tmp_path: Path, normalizer: Normalizer) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "甲.txt").write_text("甲总结\n一、做法\n组织科普讲座十二场。\n", encoding="utf-8")
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    assert counted(store) == vocabulary(store) and "讲座" in counted(store)
+    (folder / "乙.txt").write_text("乙总结\n一、做法\n科普大篷车进校园。\n", encoding="utf-8")
+    (folder / "甲.txt").write_text("甲总结\n一、做法\n建成科普画廊三处。\n", encoding="utf-8")
+    sync_folder(folder, store, normalizer)
+    assert counted(store) == vocabulary(store)
+    assert "讲座" not in counted(store) and store.document_frequencies(["大篷车"]) == {"大篷车": 1}
+    (folder / "乙.txt").unlink()
+    sync_folder(folder, store, normalizer)
+    assert counted(store) == vocabulary(store) and "大篷车" not in counted(store)
+
+
+def test_a_version_1_store_gains_its_word_counts_on_open(mixed: Store) -> None:
+    path = mixed.path
+    mixed.db.execute("DROP TABLE terms")
+    mixed.db.execute("PRAGMA user_version=1")
+    mixed.close()
+    reopened = Store(path)
+    assert reopened.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert counted(reopened) == vocabulary(reopened) and counted(reopened)
+
+
+def test_first_pass_takes_the_rarest_words_within_the_budget() -> None:
+    frequencies = {"科普": 900, "画廊": 3, "开展": 5000, "三处": 40}
+    terms = list(frequencies)
+    assert bm25.first_pass(terms, frequencies, 50) == ["画廊", "三处"]
+    assert bm25.first_pass(terms, frequencies, 0) == ["画廊"]
+    assert bm25.first_pass(terms, frequencies, 10**9) == ["画廊", "三处", "科普", "开展"]
+
+
+@pytest.mark.parametrize("value", [0, 1, 127, 128, 16_383, 16_384, 2**31, 2**56 - 1, 2**63])
+def test_varints_read_back_as_sqlite_wrote_them(value: int) -> None:
+    encoded = _sqlite_varint(value)
+    assert bm25.read_varint(encoded + b"\x05") == (value, len(encoded))
+
+
+def test_averages_record_matches_the_chunks(mixed: Store) -> None:
+    rows = mixed.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    sizes = [
+        bm25.read_varint(size)[0]
+        for (size,) in mixed.db.execute("SELECT sz FROM chunks_fts_docsize")
+    ]
+    tokens = [
+        len(bm25.fts_tokens(text)) for (text,) in mixed.db.execute("SELECT tokens FROM chunks")
+    ]
+    assert sorted(sizes) == sorted(tokens)
+    block = mixed.db.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()[0]
+    count, offset = bm25.read_varint(block)
+    assert (count, bm25.read_varint(block, offset)[0]) == (rows, sum(tokens))
+
+
+def _sqlite_varint(value: int) -> bytes:
+    if value > 0x00FFFFFFFFFFFFFF:
+        out = [value & 0xFF]
+        value >>= 8
+        for _ in range(8):
+            out.append((value & 0x7F) | 0x80)
+            value >>= 7
+        return bytes(reversed(out))
+    groups = [value & 0x7F]
+    value >>= 7
+    while value:
+        groups.append((value & 0x7F) | 0x80)
+        value >>= 7
+    return bytes(reversed(groups))
