@@ -290,6 +290,7 @@ def serve(size: int, workdir: Path, query_count: int, profile: bool) -> dict[str
             retriever.search(question, top_k=5, mode=mode)
             latencies[mode].append((time.perf_counter() - started) * 1000)
     result: dict[str, Any] = {"load_s": load_seconds, "queries": len(timed)}
+    result["keyword_agreement"] = keyword_agreement(retriever, timed)
     for mode, values in latencies.items():
         cuts = statistics.quantiles(values, n=100, method="inclusive")
         result[mode] = {"p50": statistics.median(values), "p95": cuts[94], "max": max(values)}
@@ -326,6 +327,20 @@ def serve(size: int, workdir: Path, query_count: int, profile: bool) -> dict[str
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
     result["serve_peak_mb"] = peak_rss_mb()
     return result
+
+
+def keyword_agreement(retriever: Any, timed: list[str], top: int = 5) -> float:
+    """Share of exact BM25's top hits that the two-pass keyword search also returns."""
+    from knowledge.normalize import query_terms
+
+    kept = found = 0
+    for question in timed:
+        terms = query_terms(retriever.normalizer.normalize(question))
+        exact = retriever.store.keyword_search(terms, 50, first_pass_rows=10**12)[:top]
+        fast = {h.chunk_id for h in retriever.store.keyword_search(terms, 50)[:top]}
+        kept += sum(h.chunk_id in fast for h in exact)
+        found += len(exact)
+    return kept / max(1, found)
 
 
 # Reporting -----------------------------------------------------------------------------------
@@ -441,7 +456,8 @@ def main() -> None:
             f"{r['ingest_s']:.1f} s; vector sync {r['vector_s']:.1f} s (inputs "
             f"{parts['inputs']:.1f}, fit {parts['fit']:.1f}, encode {parts['encode']:.1f}, "
             f"index {parts['index']:.1f}); model {r['model_mb']:.0f} MB, manifest "
-            f"{r['manifest_mb']:.1f} MB; retriever opens in {r['load_s']:.2f} s"
+            f"{r['manifest_mb']:.1f} MB; retriever opens in {r['load_s']:.2f} s; keyword "
+            f"top 5 shares {r['keyword_agreement']:.1%} of exact BM25's"
         )
         if "ivf" in r:
             sweep = ", ".join(f"{n}: {v:.3f}" for n, v in r["ivf"]["sweep"].items())
