@@ -133,8 +133,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
             {
                 "chunk_id": h.chunk_id, "title": h.title, "heading_path": list(h.heading_path),
                 "text": h.text, "score": h.score, "keyword_score": h.keyword_score,
-                "vector_score": h.vector_score, "source": h.source, "place": list(h.place),
-                "level": h.level, "year": h.year,
+                "vector_score": h.vector_score, "coverage": h.coverage, "source": h.source,
+                "place": list(h.place), "level": h.level, "year": h.year,
             }
             for h in result.hits
         ],

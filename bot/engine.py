@@ -81,7 +81,11 @@ def retriever_over(
     store: Store, normalizer: Normalizer, data_dir: Path | None, settings: Settings
 ) -> Retriever:
     """A Retriever on an open store, with the vectors in `data_dir` when they are usable."""
-    weights = Weights(settings.keyword_weight, settings.effective_vector_weight)
+    weights = Weights(
+        keyword=settings.keyword_weight,
+        vector=settings.effective_vector_weight,
+        coverage=settings.coverage_weight,
+    )
     encoder = index = None
     if data_dir is not None:
         try:

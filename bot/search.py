@@ -46,6 +46,9 @@ class Weights:
 
     keyword: float = 1.0
     vector: float = 0.05
+    # Share of the question's words (IDF-weighted) that a candidate contains as text; it
+    # settles BM25 near-ties that the vector would otherwise break the wrong way (README).
+    coverage: float = 0.07
     metadata_boost: float = 0.15
     candidates: int = 50
 
@@ -65,6 +68,7 @@ class Hit:
     score: float
     keyword_score: float
     vector_score: float
+    coverage: float
 
 
 @dataclass(frozen=True)
@@ -131,9 +135,11 @@ class Retriever:
         if allowed is not None:
             permitted = set(allowed)
             rows = {k: v for k, v in rows.items() if v["document_id"] in permitted}
-        hits = self._fuse(rows, keyword, vector, asked, mode)
+        shares = self._idf(_without_overlaps(terms), frequencies)
+        covered = {chunk_id: _covered(shares, row["normalized"]) for chunk_id, row in rows.items()}
+        hits = self._fuse(rows, keyword, vector, covered, asked, mode)
         hits = _drop_near_duplicates(hits, top_k)
-        coverage = self.coverage(terms, hits[0].normalized, frequencies) if hits else 0.0
+        coverage = covered[hits[0].chunk_id] if hits else 0.0
         found = bool(hits) and coverage >= self.min_coverage
         return SearchResult(question, found, hits, _merge(asked, hard), coverage)
 
@@ -148,11 +154,7 @@ class Retriever:
         words = _without_overlaps(terms)
         if frequencies is None:
             frequencies = self.store.document_frequencies(words)
-        weights = self._idf(words, frequencies)
-        if not weights:
-            return 0.0
-        present = sum(weight for word, weight in weights.items() if word in text)
-        return present / max(1e-9, sum(weights.values()))
+        return _covered(self._idf(words, frequencies), text)
 
     def _selective(self, terms: list[str], frequencies: dict[str, int]) -> list[str]:
         """Words that tell passages apart; BM25 gives words in over half the chunks ~0 anyway.
@@ -190,6 +192,7 @@ class Retriever:
         rows: dict[str, dict],
         keyword: dict[str, float],
         vector: dict[str, float],
+        covered: dict[str, float],
         asked: Filters,
         mode: str,
     ) -> list[Hit]:
@@ -200,8 +203,10 @@ class Retriever:
         for chunk_id, row in rows.items():
             k = keyword.get(chunk_id, 0.0) / top_keyword
             v = (vector[chunk_id] - low_vector) / span_vector if chunk_id in vector else 0.0
+            c = covered[chunk_id]
+            weights = self.weights
             score = {"keyword": k, "vector": v}.get(
-                mode, self.weights.keyword * k + self.weights.vector * v
+                mode, weights.keyword * k + weights.vector * v + weights.coverage * c
             )
             score *= 1.0 + self.weights.metadata_boost * _matches(row, asked)
             hits.append(
@@ -212,7 +217,7 @@ class Retriever:
                     place=tuple((row["place"] or "").split(",")) if row["place"] else (),
                     level=row["level"], year=row["year"], score=round(score, 6),
                     keyword_score=round(keyword.get(chunk_id, 0.0), 4),
-                    vector_score=round(vector.get(chunk_id, 0.0), 4),
+                    vector_score=round(vector.get(chunk_id, 0.0), 4), coverage=round(c, 4),
                 )
             )  # fmt: skip
         hits.sort(key=lambda h: (-h.score, h.chunk_id))
@@ -246,6 +251,14 @@ def _merge(asked: Filters, explicit: Filters) -> Filters:
         explicit.place if explicit.place is not None else asked.place,
         explicit.level if explicit.level is not None else asked.level,
     )
+
+
+def _covered(weights: dict[str, float], text: str) -> float:
+    """Share of the weight of the words in `weights` that occur in `text` as written."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(weight for word, weight in weights.items() if word in text) / total
 
 
 def _without_overlaps(terms: list[str]) -> list[str]:

@@ -45,6 +45,7 @@ class Settings:
     exact_search_limit: int = 200_000
     keyword_weight: float = 1.0
     vector_weight: float | None = None
+    coverage_weight: float = 0.07
     min_coverage: float = 0.35
     top_k: int = 5
     answer_script: str = "auto"
@@ -81,6 +82,7 @@ DESCRIPTIONS = {
     "exact_search_limit": "向量数超过此值时改用近似索引（IVF）",
     "keyword_weight": "混合检索中关键词（BM25）得分的权重",
     "vector_weight": "混合检索中向量得分的权重（默认按模型类型：corpus 0.05，预训练 0.5）",
+    "coverage_weight": "混合检索中问题词覆盖率（按 IDF 加权、原文包含的问题词比例）的权重",
     "min_coverage": "判定“找到”的最低问题词覆盖率（0–1）",
     "top_k": "默认返回的结果数",
     "answer_script": "回答用字：auto（随提问）、simplified 或 traditional",
@@ -161,6 +163,12 @@ def validate(settings: Settings) -> None:
     """Cross-field checks that one value alone cannot express."""
     if not 0 < settings.chunk_min_chars < settings.chunk_max_chars:
         raise SettingsError("KEPUBOT_CHUNK_MIN_CHARS 必须大于 0 且小于 KEPUBOT_CHUNK_MAX_CHARS。")
+    for name in ("keyword_weight", "vector_weight", "coverage_weight"):
+        value = getattr(settings, name)
+        if value is not None and value < 0:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} 不能为负数。")
+    if not 0 <= settings.min_coverage <= 1:
+        raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "max_question_chars", "webhook_port"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 必须大于 0。")

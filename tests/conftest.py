@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.search import Retriever, Weights
-from embeddings.index import VectorIndex
-from embeddings.sync import INDEX_FOLDER, load_encoder, sync_vectors
+from bot.engine import retriever_over
+from bot.search import Retriever
+from bot.settings import Settings
+from embeddings.sync import sync_vectors
 from knowledge.ingest import IngestSummary, sync_folder
 from knowledge.normalize import Normalizer, load_variants
 from knowledge.store import Store
@@ -56,10 +57,8 @@ def bundled_store(
 
 @pytest.fixture(scope="session")
 def retriever(bundled_store, normalizer: Normalizer, tmp_path_factory) -> Retriever:
-    """Hybrid retrieval over the bundled corpus with the corpus-fitted model."""
+    """Hybrid retrieval over the bundled corpus with the corpus-fitted model, default settings."""
     store, _ = bundled_store
     data = tmp_path_factory.mktemp("vectors")
     sync_vectors(store, normalizer, data)
-    index, _ = VectorIndex.load(data / INDEX_FOLDER)
-    encoder = load_encoder("corpus", data)
-    return Retriever(store, normalizer, encoder, index, Weights(vector=0.05), min_coverage=0.35)
+    return retriever_over(store, normalizer, data, Settings())

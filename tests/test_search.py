@@ -1,7 +1,8 @@
 import pytest
 
 from bot.evaluate import evaluate_questions, read_questions
-from bot.search import Filters, Retriever
+from bot.search import Filters, Hit, Retriever, Weights
+from knowledge.ingest import sync_folder
 from knowledge.store import Store
 from tests.conftest import DEV_QUESTIONS
 
@@ -11,7 +12,7 @@ def test_hybrid_hits_carry_their_component_scores(retriever: Retriever) -> None:
     assert result.found
     top = result.hits[0]
     assert "300人次" in top.text
-    assert top.keyword_score > 0 and top.vector_score > 0
+    assert top.keyword_score > 0 and top.vector_score > 0 and 0 < top.coverage <= 1
     assert top.title.startswith("縣科協") and top.heading_path
 
 
@@ -76,3 +77,45 @@ def test_level_word_boosts_instead_of_outweighing_the_topic(retriever: Retriever
     result = retriever.search("乡镇是怎么开展科普日活动的？")
     assert result.filters.level == "乡镇"
     assert "科普日" in result.hits[0].normalized
+
+
+@pytest.fixture()
+def gallery(tmp_path, normalizer) -> Store:
+    """One passage repeats a question word; another holds more of the question's words."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    bodies = [
+        "科普画廊，画廊展板，画廊橱窗。",
+        "全年在辖区内各个社区陆续建成了科普画廊两处，并组织居民参观学习，"
+        "居民普遍反映良好，工作得到上级肯定。",
+    ] + [
+        f"{work}，取得良好效果。"
+        for work in (
+            "组织青少年参观科技馆", "开展防震减灾演练", "举办农业技术培训班", "发放科普资料两万份",
+            "召开年度工作会议", "评选优秀科普志愿者", "开展全国科普日活动", "建立科普示范基地",
+        )
+    ]  # fmt: skip
+    for number, body in enumerate(bodies):
+        (folder / f"{number}.txt").write_text(
+            f"第{number}号总结\n一、主要做法\n{body}\n", encoding="utf-8"
+        )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    return store
+
+
+def test_coverage_weight_lifts_the_passage_holding_more_question_words(
+    gallery: Store, normalizer
+) -> None:
+    question = "社区科普画廊建了几处？"
+
+    def top(weights: Weights, mode: str = "hybrid") -> Hit:
+        return Retriever(gallery, normalizer, weights=weights).search(question, mode=mode).hits[0]
+
+    # BM25 alone prefers the passage that says 画廊 three times ...
+    assert "画廊橱窗" in top(Weights(), mode="keyword").normalized
+    assert "画廊橱窗" in top(Weights(coverage=0.0)).normalized
+    # ... the coverage share puts the one that also names 社区 first.
+    lifted = top(Weights(coverage=0.5))
+    assert "社区" in lifted.normalized
+    assert lifted.coverage > top(Weights(), mode="keyword").coverage

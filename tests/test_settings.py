@@ -2,7 +2,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine import retriever_over
+from bot.search import Weights
 from bot.settings import BUNDLED_CORPUS, Settings, SettingsError, load_settings, validate
+from knowledge.normalize import Normalizer
+from knowledge.store import Store
 
 
 def test_defaults_point_at_bundled_corpus_and_var() -> None:
@@ -37,3 +41,28 @@ def test_unknown_toml_key_is_refused(tmp_path: Path) -> None:
 def test_min_must_be_below_max() -> None:
     with pytest.raises(SettingsError, match="KEPUBOT_CHUNK_MIN_CHARS"):
         validate(Settings(chunk_min_chars=500, chunk_max_chars=400))
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"KEPUBOT_COVERAGE_WEIGHT": "-0.1"}, "KEPUBOT_COVERAGE_WEIGHT"),
+        ({"KEPUBOT_VECTOR_WEIGHT": "-1"}, "KEPUBOT_VECTOR_WEIGHT"),
+        ({"KEPUBOT_MIN_COVERAGE": "1.5"}, "KEPUBOT_MIN_COVERAGE"),
+    ],
+)
+def test_search_weights_out_of_range_are_refused(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        validate(load_settings(environ))
+
+
+def test_fusion_weights_reach_the_retriever_from_the_environment(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    settings = load_settings({"KEPUBOT_COVERAGE_WEIGHT": "0.2", "KEPUBOT_VECTOR_WEIGHT": "0"})
+    validate(settings)
+    retriever = retriever_over(Store(tmp_path / "kb.db"), normalizer, None, settings)
+    assert (retriever.weights.coverage, retriever.weights.vector) == (0.2, 0.0)
+    assert retriever_over(Store(tmp_path / "kb.db"), normalizer, None, Settings()).weights == (
+        Weights()
+    ), "the retriever's own defaults and the settings' defaults must agree"
