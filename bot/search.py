@@ -199,16 +199,16 @@ class Retriever:
         top_keyword = max(keyword.values(), default=0.0) or 1.0
         low_vector = min(vector.values(), default=0.0)
         span_vector = (max(vector.values(), default=0.0) - low_vector) or 1.0
+        weights = self.weights
         hits = []
         for chunk_id, row in rows.items():
             k = keyword.get(chunk_id, 0.0) / top_keyword
             v = (vector[chunk_id] - low_vector) / span_vector if chunk_id in vector else 0.0
             c = covered[chunk_id]
-            weights = self.weights
             score = {"keyword": k, "vector": v}.get(
                 mode, weights.keyword * k + weights.vector * v + weights.coverage * c
             )
-            score *= 1.0 + self.weights.metadata_boost * _matches(row, asked)
+            score *= 1.0 + weights.metadata_boost * _matches(row, asked)
             hits.append(
                 Hit(
                     chunk_id=chunk_id, document_id=row["document_id"], title=row["title"],
