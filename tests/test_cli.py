@@ -76,6 +76,28 @@ def test_export_jsonl_has_one_record_per_chunk(runner: CliRunner, dirs) -> None:
     assert not any(r["duplicate_of"] for r in records)
 
 
+def test_search_jsonl_answers_each_line_with_the_original_text(runner: CliRunner, dirs) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    asked = [
+        "科普书籍读书活动有多少人次参加？",
+        "",
+        "去日本的签证怎么办？",
+        "科普書籍讀書活動有多少人次參加？",
+    ]
+    questions = "\n".join(asked) + "\n"
+    result = runner.invoke(cli, [*dirs, "search", "--jsonl", "--top-k", "3"], input=questions)
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    assert [a["query"] for a in answers] == [q for q in questions.splitlines() if q]
+    assert [a["found"] for a in answers] == [True, False, True]
+    keys = {"chunk_id", "title", "heading_path", "text", "score", "source", "place", "year"}
+    assert all(keys <= set(h) and len(a["hits"]) <= 3 for a in answers for h in a["hits"])
+    simplified, _, traditional = answers
+    assert simplified["hits"][0]["chunk_id"] == traditional["hits"][0]["chunk_id"]
+    # `text` is the report as written (a Traditional report), not the search form.
+    assert "讀書" in simplified["hits"][0]["text"] and "300人次" in simplified["hits"][0]["text"]
+
+
 def test_commands_before_ingest_say_what_to_do(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["--data-dir", str(tmp_path / "none"), "docs"])
     assert result.exit_code == 1
