@@ -1,7 +1,7 @@
 """FAISS vectors keyed by chunk id, with a manifest, saved atomically.
 
 Exact inner-product search below `exact_limit` vectors; above it an IVF index whose
-`nprobe` is chosen to keep recall@10 against exact search at or above 0.95.
+`nprobe` is chosen to keep recall@10 against exact search at or above 0.95 (RECALL_PROMISE).
 """
 
 from __future__ import annotations
@@ -183,28 +183,41 @@ def _trained_ivf(vectors: np.ndarray) -> faiss.IndexIVFFlat:
     return index
 
 
+# Recall@10 that real questions must keep against exact search.
+RECALL_PROMISE = 0.95
+# Probes only look like questions and find their neighbours more easily: on the 100k
+# benchmark, nprobe 128 of 632 gave probes 0.972 but the benchmark's questions 0.943, and
+# nprobe 192 gave 0.984 and 0.970. Probes must clear this margin above the promise.
+PROBE_TARGET = 0.98
+
+
 def choose_nprobe(
     index: faiss.IndexIVF,
     vectors: np.ndarray,
     keys: np.ndarray,
     queries: np.ndarray,
-    target: float = 0.95,
+    target: float = PROBE_TARGET,
 ) -> int:
-    """Smallest nprobe (doubling) whose recall@10 against exact search reaches `target`."""
+    """Smallest nprobe (steps of about √2) whose recall@10 against exact search reaches `target`."""
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     rows = np.random.default_rng(1).choice(len(queries), min(200, len(queries)), replace=False)
     queries = np.ascontiguousarray(queries[rows], dtype=np.float32)
     _, truth = exact.search(queries, 10)
-    nprobe = 1
-    while nprobe < index.nlist:
+    for nprobe in _nprobe_steps(index.nlist):
         index.nprobe = nprobe
         _, found = index.search(queries, 10)
         if recall_at_k(keys[truth], found) >= target:
             break
-        nprobe *= 2
-    index.nprobe = min(nprobe, index.nlist)
     return int(index.nprobe)
+
+
+def _nprobe_steps(nlist: int) -> list[int]:
+    """1, 2, 3, 4, 6, 8, 12, 16, 24 … up to nlist: doubling alone overshoots by up to 2×."""
+    steps = sorted(
+        {*(2**i for i in range(nlist.bit_length())), *(3 * 2**i for i in range(nlist.bit_length()))}
+    )
+    return [n for n in steps if n < nlist] + [nlist]
 
 
 def recall_at_k(truth: np.ndarray, found: np.ndarray) -> float:
