@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := bot knowledge embeddings
-LINTED := $(PACKAGES) tests $(wildcard scripts)
+LINTED := $(PACKAGES) tests testkit scripts
 # Offline by design: never reach for a model hub at run time.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -13,8 +13,8 @@ export TRANSFORMERS_OFFLINE := 1
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# The CPU build of torch that lies on this machine; a plain torch pulls a CUDA build.
-	$(PY) -m pip install -q torch==2.13.0
+	# PyTorch's CPU build (a plain torch requirement pulls a multi-GB CUDA build).
+	bash scripts/install-torch.sh $(PY)
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
@@ -26,6 +26,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy $(PACKAGES)

@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import knowledge
+from embeddings.index import EXACT_LIMIT
+from knowledge.ingest import ChunkBudget
+from knowledge.normalize import DEFAULT_VARIANTS
 
 BUNDLED_CORPUS = Path(knowledge.__file__).parent / "corpus"
 ENV_PREFIX = "KEPUBOT_"
@@ -38,11 +41,11 @@ class Settings:
 
     knowledge_dir: Path = BUNDLED_CORPUS
     data_dir: Path = Path("var")
-    chunk_min_chars: int = 150
-    chunk_max_chars: int = 500
+    chunk_min_chars: int = ChunkBudget.min_chars
+    chunk_max_chars: int = ChunkBudget.max_chars
     variants_file: Path | None = None
     embedding_model: str = "corpus"
-    exact_search_limit: int = 200_000
+    exact_search_limit: int = EXACT_LIMIT
     keyword_weight: float = 1.0
     vector_weight: float | None = None
     coverage_weight: float = 0.07
@@ -100,6 +103,18 @@ DESCRIPTIONS = {
 
 # Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).
 DEFAULT_VECTOR_WEIGHT = {"corpus": 0.05, "pretrained": 0.5}
+
+
+def shown_value(settings: Settings, name: str) -> str:
+    """A setting as `kepubot config` prints it: secrets masked, empty values said in words."""
+    value = getattr(settings, name)
+    if name == "variants_file" and value is None:
+        return f"{DEFAULT_VARIANTS}（内置）"
+    if value is None:
+        return "（未设置）"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value) or "（无）"
+    return str(value)
 
 
 def load_settings(

@@ -19,6 +19,8 @@ import numpy as np
 
 INDEX_FILE = "vectors.faiss"
 MANIFEST_FILE = "vectors.json"
+# Exact search of this many vectors still takes only milliseconds on one core (README).
+EXACT_LIMIT = 200_000
 FORMAT = 1
 
 
@@ -48,7 +50,7 @@ def chunk_key(chunk_id: str) -> int:
 class VectorIndex:
     """Vectors for chunk ids; add, replace and remove without rebuilding the rest."""
 
-    def __init__(self, dimension: int, model_id: str, exact_limit: int = 200_000) -> None:
+    def __init__(self, dimension: int, model_id: str, exact_limit: int = EXACT_LIMIT) -> None:
         self.dimension = dimension
         self.model_id = model_id
         self.exact_limit = exact_limit
@@ -143,7 +145,7 @@ class VectorIndex:
         return manifest
 
     @classmethod
-    def load(cls, folder: Path, exact_limit: int = 200_000) -> tuple[VectorIndex, Manifest]:
+    def load(cls, folder: Path, exact_limit: int = EXACT_LIMIT) -> tuple[VectorIndex, Manifest]:
         """Read and verify; raises VectorIndexError with the fix when anything does not match."""
         try:
             body = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))

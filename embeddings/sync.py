@@ -20,7 +20,7 @@ from embeddings.encoder import (
     load_corpus_encoder,
     save_corpus_model,
 )
-from embeddings.index import VectorIndex, VectorIndexError
+from embeddings.index import EXACT_LIMIT, VectorIndex, VectorIndexError
 from knowledge.normalize import Normalizer, segment
 from knowledge.store import Store
 
@@ -59,14 +59,14 @@ def chunk_inputs(store: Store, normalizer: Normalizer) -> list[ChunkInput]:
     """What is embedded for each searchable chunk: title, heading path, normalised text."""
     title_words: dict[str, str] = {}
     inputs = []
-    for row in store.chunks(include_duplicates=False):
-        title = normalizer.normalize(row["title"])
+    for chunk in store.chunks(include_duplicates=False):
+        title = normalizer.normalize(chunk.title)
         if title not in title_words:
             title_words[title] = " ".join(segment(title))
-        text = f"{title} {' '.join(row['heading_path'])} {row['normalized']}"
-        words = f"{title_words[title]} {row['tokens']}"
+        text = f"{title} {' '.join(chunk.heading_path)} {chunk.normalized}"
+        words = f"{title_words[title]} {chunk.tokens}"
         digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-        inputs.append(ChunkInput(row["id"], text, words, digest))
+        inputs.append(ChunkInput(chunk.id, text, words, digest))
     return inputs
 
 
@@ -85,7 +85,7 @@ def sync_vectors(
     normalizer: Normalizer,
     data_dir: Path,
     model_name: str = CORPUS_MODEL,
-    exact_limit: int = 200_000,
+    exact_limit: int = EXACT_LIMIT,
     encoder: Encoder | None = None,
 ) -> VectorSummary:
     """Fit (corpus model) or load the encoder, then add, replace and remove vectors."""

@@ -19,6 +19,7 @@ from knowledge.metadata import extract_metadata, tokens_for
 from knowledge.models import Document, Report
 from knowledge.normalize import Normalizer, detect_script
 from knowledge.readers import UnreadableFile, read_paragraphs
+from knowledge.records import encode_place
 from knowledge.split import split_reports
 from knowledge.store import Store
 
@@ -192,7 +193,7 @@ def _rows(
         "title": document.title,
         "number": document.number,
         "script": document.script,
-        "place": ",".join(document.metadata.place) or None,
+        "place": encode_place(document.metadata.place),
         "level": document.metadata.level,
         "year": document.metadata.year,
         "duplicate_of": None,
@@ -226,6 +227,7 @@ def _rows(
 def _duplicates(store: Store) -> dict[str, str]:
     # Prefer Simplified copies as canonical (most users ask in Simplified), then file order.
     documents = sorted(
-        store.documents(), key=lambda d: (d["script"] != "simplified", d["source"], d["position"])
+        store.documents(), key=lambda d: (d.script != "simplified", d.source, d.position)
     )
-    return find_duplicates([(d["id"], json.loads(d["signature"])) for d in documents])
+    signatures = store.signatures()
+    return find_duplicates([(d.id, signatures[d.id]) for d in documents])

@@ -8,7 +8,6 @@ FTS5 itself walks the word's whole posting list.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +25,8 @@ CANDIDATES_PER_HIT = 6
 
 
 @dataclass(frozen=True)
-class SearchHit:
+class KeywordHit:
     chunk_id: str
-    document_id: str
-    title: str
-    heading_path: tuple[str, ...]
-    text: str
-    normalized: str
     score: float  # BM25, larger is better
 
 
@@ -76,7 +70,7 @@ def keyword_search(
     limit: int = 10,
     document_ids: list[str] | None = None,
     first_pass_rows: int = FIRST_PASS_ROWS,
-) -> list[SearchHit]:
+) -> list[KeywordHit]:
     """BM25 over the segmented normalised text; any term may match (OR)."""
     if not terms or document_ids == []:
         return []
@@ -90,7 +84,7 @@ def keyword_search(
     rescore = len(first) < len(terms)
     # Over-fetch so that dropping duplicate reports, or re-scoring, still leaves good hits.
     fetch = limit * CANDIDATES_PER_HIT
-    columns = "c.id, c.document_id, d.title, c.heading_path, c.text, c.normalized, c.rowid"
+    columns = "c.id, c.rowid"
     query = " OR ".join(_phrase(term) for term in first)
     if document_ids is None:
         # Rank inside the FTS table first and join only the best: joining every match
@@ -99,7 +93,7 @@ def keyword_search(
             SELECT {columns}, f.score FROM (
                 SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
                 WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?
-            ) f JOIN chunks c ON c.rowid = f.rowid JOIN documents d ON d.id = c.document_id
+            ) f JOIN chunks c ON c.rowid = f.rowid
             WHERE c.searchable = 1 ORDER BY f.score DESC LIMIT ?"""
         arguments: list[Any] = [query, fetch, fetch if rescore else limit]
     else:
@@ -107,17 +101,14 @@ def keyword_search(
         sql = f"""
             SELECT {columns}, -bm25(chunks_fts) AS score
             FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
-            JOIN documents d ON d.id = c.document_id
             WHERE chunks_fts MATCH ? AND c.searchable = 1 AND c.document_id IN ({marks})
             ORDER BY bm25(chunks_fts) LIMIT ?"""
         arguments = [query, *document_ids, fetch if rescore else limit]
     rows = db.execute(sql, arguments).fetchall()
-    scores = {r[6]: float(r[7]) for r in rows}
+    scores = {r[1]: float(r[2]) for r in rows}
     if rescore:
         scores = _full_scores(db, list(scores), terms, frequencies)
-    hits = [
-        SearchHit(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], scores[r[6]]) for r in rows
-    ]
+    hits = [KeywordHit(r[0], scores[r[1]]) for r in rows]
     hits.sort(key=lambda h: -h.score)  # stable: FTS5's order breaks ties
     return hits[:limit]
 

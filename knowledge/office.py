@@ -111,7 +111,7 @@ def read_pdf(path: Path) -> list[Paragraph]:
         if not opened:
             raise UnreadableFile(PDF_ENCRYPTED)
     if len(reader.pages) > MAX_PDF_PAGES:
-        raise UnreadableFile(f"PDF 超过 {MAX_PDF_PAGES} 页，请拆分后重新上传。")
+        raise UnreadableFile(f"PDF 超过 {MAX_PDF_PAGES} 页，请拆分后再导入。")
     text = "\n".join(_page_text(page, path) for page in reader.pages)
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line and not _PAGE_NUMBER.fullmatch(line)]

@@ -21,13 +21,13 @@ SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".d
 
 _UNSUPPORTED = (
     ({".doc"}, OLD_WORD),
-    ({".wps"}, "不支持 .wps 格式（WPS 文字），请另存为 .docx 后重新上传。"),
-    ({".rtf", ".odt"}, "不支持 {} 格式，请另存为 .docx 后重新上传。"),
-    ({".xls", ".xlsx", ".et", ".csv"}, "不支持表格文件 {}，请把内容粘贴到 .docx 后重新上传。"),
-    ({".ppt", ".pptx", ".dps"}, "不支持演示文稿 {}，请另存为 PDF 后重新上传。"),
+    ({".wps"}, "不支持 .wps 格式（WPS 文字），请另存为 .docx 后再导入。"),
+    ({".rtf", ".odt"}, "不支持 {} 格式，请另存为 .docx 后再导入。"),
+    ({".xls", ".xlsx", ".et", ".csv"}, "不支持表格文件 {}，请把内容粘贴到 .docx 后再导入。"),
+    ({".ppt", ".pptx", ".dps"}, "不支持演示文稿 {}，请另存为 PDF 后再导入。"),
     ({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"},
      "不支持图片 {}，请提供可复制文字的 PDF 或 .docx。"),
-    ({".zip", ".rar", ".7z", ".gz"}, "不支持压缩包 {}，请解压后逐个上传。"),
+    ({".zip", ".rar", ".7z", ".gz"}, "不支持压缩包 {}，请解压后逐个导入。"),
 )  # fmt: skip
 
 
@@ -40,11 +40,11 @@ def read_paragraphs(path: Path, max_bytes: int = 50_000_000) -> list[Paragraph]:
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise UnreadableFile("无法打开文件，请重新上传。") from error
+        raise UnreadableFile("无法打开文件，请检查文件是否完整后再导入。") from error
     if size == 0:
         raise UnreadableFile(EMPTY)
     if size > max_bytes:
-        raise UnreadableFile(f"文件超过 {max_bytes // 1_000_000} MB，请拆分后重新上传。")
+        raise UnreadableFile(f"文件超过 {max_bytes // 1_000_000} MB，请拆分后再导入。")
     try:
         paragraphs = reader(path)
     except UnreadableFile:

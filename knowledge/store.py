@@ -14,9 +14,12 @@ from typing import Any
 import sqlite_utils
 
 from knowledge import keywords
-from knowledge.keywords import SearchHit
+from knowledge.keywords import KeywordHit
+from knowledge.records import ChunkRecord, DocumentRecord
+from knowledge.schema import migrate
 
-SCHEMA_VERSION = 2  # 2: word counts in `terms`
+_CHUNK_COLUMNS = """c.id, c.document_id, c.idx, c.text, c.normalized, c.tokens, c.heading_path,
+    c.start, c.end, d.title, d.source, d.place, d.level, d.year, d.duplicate_of"""
 
 
 class StoreError(Exception):
@@ -70,46 +73,12 @@ class Store:
             self._refresh_terms_if_stale()
 
     def _ensure_schema(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, 1, SCHEMA_VERSION):
+        try:
+            migrate(self.db)
+        except ValueError as exc:
             raise StoreError(
                 "知识库文件来自不兼容的版本，请删除数据目录后重新运行 `kepubot ingest`。"
-            )
-        if "chunks" in self.db.table_names():
-            if version == 1:  # the word counts came in version 2; count them from the index
-                with self.db.atomic():
-                    keywords.create_terms(self.db)
-                    keywords.refresh_terms(self.db)
-                    self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            return
-        with self.db.atomic():
-            self.db.table("files").create(
-                {"path": str, "sha256": str, "size": int, "mtime": float, "status": str,
-                 "error": str, "documents": int, "updated_at": str},
-                pk="path",
-            )  # fmt: skip
-            self.db.table("documents").create(
-                {"id": str, "source": str, "position": int, "title": str, "number": int,
-                 "script": str, "place": str, "level": str, "year": int, "duplicate_of": str,
-                 "text": str, "signature": str, "chunk_count": int},
-                pk="id",
-            )  # fmt: skip
-            self.db.table("chunks").create(
-                {"id": str, "document_id": str, "idx": int, "text": str, "normalized": str,
-                 "tokens": str, "heading_path": str, "start": int, "end": int,
-                 "text_hash": str, "searchable": int},
-                pk="id",
-            )  # fmt: skip
-            self.db.table("documents").create_index(["source"])
-            self.db.table("chunks").create_index(["document_id"])
-            self.db.table("meta").create({"key": str, "value": str}, pk="key")
-            self.db.table("chunks").enable_fts(["tokens"], create_triggers=True)
-            # FTS5's vocabulary, from which `terms` is recounted after every write.
-            self.db.execute(
-                "CREATE VIRTUAL TABLE chunks_fts_vocab USING fts5vocab(chunks_fts, 'row')"
-            )
-            keywords.create_terms(self.db)
-            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            ) from exc
 
     # Files -------------------------------------------------------------------------------
     def files(self) -> dict[str, dict[str, Any]]:
@@ -135,8 +104,22 @@ class Store:
         self.db.table("documents").insert(document, pk="id", replace=True)
         self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
 
-    def documents(self) -> list[dict[str, Any]]:
-        return list(self.db.table("documents").rows_where(order_by="source, position"))
+    def documents(self) -> list[DocumentRecord]:
+        """Every report, duplicates included, in file order."""
+        rows = self.db.table("documents").rows_where(order_by="source, position")
+        return [DocumentRecord.from_row(row) for row in rows]
+
+    def document_text(self, document_id: str) -> str:
+        """The whole text of one report, as its chunks' spans index it."""
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
+        if row is None:
+            raise KeyError(document_id)
+        return str(row[0])
+
+    def signatures(self) -> dict[str, list[int]]:
+        """Each document's MinHash signature, for finding duplicates."""
+        rows = self.db.execute("SELECT id, signature FROM documents").fetchall()
+        return {document_id: json.loads(signature) for document_id, signature in rows}
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
         """Record duplicates and keep only canonical documents' chunks searchable."""
@@ -146,15 +129,15 @@ class Store:
             self.db.table("documents").update(duplicate, {"duplicate_of": canonical})
             self.db.execute("UPDATE chunks SET searchable = 0 WHERE document_id = ?", [duplicate])
 
-    def chunks(self, include_duplicates: bool = True) -> Iterator[dict[str, Any]]:
+    def chunks(self, include_duplicates: bool = True) -> Iterator[ChunkRecord]:
         """Chunks joined with their document, in reading order."""
         where = "" if include_duplicates else "WHERE c.searchable = 1"
         sql = f"""
-            SELECT c.*, d.title, d.source, d.place, d.level, d.year, d.duplicate_of
+            SELECT {_CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id {where}
             ORDER BY d.source, d.position, c.idx"""
         for row in self.db.query(sql):
-            yield row | {"heading_path": tuple(json.loads(row["heading_path"]))}
+            yield ChunkRecord.from_row(row)
 
     def counts(self) -> dict[str, int]:
         one = self.db.execute
@@ -180,19 +163,15 @@ class Store:
         self._refresh_terms_if_stale()
         return keywords.document_frequencies(self.db, terms)
 
-    def chunk_rows(self, chunk_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, ChunkRecord]:
         """Chunks with their document's title and metadata, by id."""
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         sql = f"""
-            SELECT c.id, c.document_id, c.text, c.normalized, c.heading_path, c.start, c.end,
-                   d.title, d.source, d.place, d.level, d.year
+            SELECT {_CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})"""
-        rows = {}
-        for row in self.db.query(sql, chunk_ids):
-            rows[row["id"]] = row | {"heading_path": tuple(json.loads(row["heading_path"]))}
-        return rows
+        return {row["id"]: ChunkRecord.from_row(row) for row in self.db.query(sql, chunk_ids)}
 
     def keyword_search(
         self,
@@ -200,7 +179,7 @@ class Store:
         limit: int = 10,
         document_ids: list[str] | None = None,
         first_pass_rows: int = keywords.FIRST_PASS_ROWS,
-    ) -> list[SearchHit]:
+    ) -> list[KeywordHit]:
         """BM25 over the segmented normalised text; any term may match (OR)."""
         self._refresh_terms_if_stale()
         return keywords.keyword_search(self.db, terms, limit, document_ids, first_pass_rows)

@@ -28,7 +28,7 @@ from simulation import private_message, put, questions, scratch_knowledge_base
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.records import percentile
-from tests.telegram_fake import Call, FakeRequest, FakeTelegram
+from testkit.telegram_fake import Call, FakeRequest, FakeTelegram
 
 USERS = 5000  # each user asks at most once a minute: the per-user limit never bites
 

@@ -39,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from embeddings.index import EXACT_LIMIT  # noqa: E402
 from knowledge.chunk import chunk_paragraphs, heading_style, heading_title  # noqa: E402
 from knowledge.clean import clean_paragraphs  # noqa: E402
 from knowledge.ingest import ChunkBudget  # noqa: E402
@@ -48,7 +49,7 @@ from knowledge.readers import read_paragraphs  # noqa: E402
 from knowledge.split import split_reports  # noqa: E402
 
 CORPUS = ROOT / "knowledge" / "corpus"
-DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+DEV_QUESTIONS = ROOT / "eval" / "dev_questions.jsonl"
 MODES = ("keyword", "vector", "hybrid")
 WARMUP_QUESTIONS = 20
 _PLACE_NAMES = (
@@ -269,7 +270,7 @@ def serve(size: int, workdir: Path, query_count: int, profile: bool) -> dict[str
     import faiss
     import numpy as np
 
-    from bot.engine import open_retriever
+    from bot.core.knowledge_base import open_retriever
     from bot.settings import Settings
     from embeddings.index import recall_at_k
 
@@ -416,7 +417,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="timed questions per mode")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "retrieval_latency.png")
-    parser.add_argument("--exact-limit", type=int, default=200_000, help="IVF above this count")
+    parser.add_argument("--exact-limit", type=int, default=EXACT_LIMIT, help="IVF above this count")
     parser.add_argument("--profile", action="store_true", help="cProfile the slowest question")
     parser.add_argument("--phase", choices=("build", "serve"), help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)

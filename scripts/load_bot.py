@@ -31,7 +31,7 @@ from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.handlers import APOLOGY
 from bot.telegram.records import percentile
-from tests.telegram_fake import Call, FakeRequest, FakeTelegram
+from testkit.telegram_fake import Call, FakeRequest, FakeTelegram
 
 ADMIN = 42
 FIRST_USER = 100_000

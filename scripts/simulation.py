@@ -23,21 +23,17 @@ if str(ROOT) not in sys.path:
 from telegram import Update  # noqa: E402
 from telegram.ext import Application  # noqa: E402
 
-from bot import engine  # noqa: E402
+from bot import core  # noqa: E402
 from bot.settings import BUNDLED_CORPUS, Secret, Settings  # noqa: E402
 
-DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
-FALLBACK = ["乡镇是怎么开展科普日活动的？", "科普书籍读书活动有多少人次参加？",
-            "有没有科技培训的例子？", "火星探测器的发射窗口是什么时候？"]  # fmt: skip
+DEV_QUESTIONS = ROOT / "eval" / "dev_questions.jsonl"
 TOKEN = "123:ABC"
 
 
 def questions() -> list[str]:
-    """The dev questions when the shared evaluation set is there, else four fixed ones."""
-    if DEV_QUESTIONS.is_file():
-        lines = DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line)["q"] for line in lines if line.strip()]
-    return FALLBACK
+    """The dev questions, from the repository's eval folder."""
+    lines = DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["q"] for line in lines if line.strip()]
 
 
 def private_message(update_id: int, user: int, text: str) -> dict[str, Any]:
@@ -56,11 +52,11 @@ async def put(app: Application, data: dict[str, Any]) -> None:
 
 
 @contextmanager
-def scratch_knowledge_base(**settings: Any) -> Iterator[tuple[Settings, engine.SyncReport]]:
+def scratch_knowledge_base(**settings: Any) -> Iterator[tuple[Settings, core.SyncReport]]:
     """A temporary copy of the bundled corpus, synced, with bot settings for the fake."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         shutil.copytree(BUNDLED_CORPUS, root / "corpus")
         configured = Settings(knowledge_dir=root / "corpus", data_dir=root / "var",
                               telegram_token=Secret(TOKEN), **settings)  # fmt: skip
-        yield configured, engine.sync(configured)
+        yield configured, core.sync(configured)

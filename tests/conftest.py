@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import shutil
 import socket
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.engine import retriever_over
-from bot.search import Retriever
+from bot.core.knowledge_base import retriever_over
+from bot.core.retrieval import Retriever
 from bot.settings import Settings
 from embeddings.sync import sync_vectors
 from knowledge.ingest import IngestSummary, sync_folder
 from knowledge.normalize import Normalizer, load_variants
 from knowledge.store import Store
-
-BUNDLED = Path(__file__).resolve().parent.parent / "knowledge" / "corpus"
-DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
+from tests.paths import BUNDLED
 
 
 @pytest.fixture(autouse=True)

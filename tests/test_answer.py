@@ -4,29 +4,33 @@ import re
 
 import pytest
 
-from bot.answer import Answerer, example_topic
-from bot.chat import run_chat
-from bot.evaluate import read_questions
-from bot.search import Retriever
+from bot.cli.chat import run_chat
+from bot.core.answer import AnswerOptions, example_topic
+from bot.core.assistant import Assistant
+from bot.core.evaluate import read_questions
+from bot.core.retrieval import Retriever
 from knowledge.clean import clean_line
-from tests.conftest import DEV_QUESTIONS
+from knowledge.normalize import Normalizer
+from tests.paths import DEV_QUESTIONS
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 QUESTIONS = read_questions(DEV_QUESTIONS)
 
 
 @pytest.fixture(scope="session")
-def answerer(retriever: Retriever) -> Answerer:
-    return Answerer(retriever)
+def answerer(retriever: Retriever) -> Assistant:
+    return Assistant(retriever, AnswerOptions(script="auto"))
 
 
 @pytest.mark.parametrize(
     "question", [q for q in QUESTIONS if not q.get("negative")], ids=lambda q: q["id"]
 )
-def test_dev_answers_cite_a_key_passage_and_quote_verbatim(answerer: Answerer, question) -> None:
+def test_dev_answers_cite_a_key_passage_and_quote_verbatim(
+    answerer: Assistant, normalizer: Normalizer, question
+) -> None:
     answer = answerer.answer(question["q"])
     assert answer.found and answer.quotes and answer.citations
-    normalize = answerer.retriever.normalizer.normalize
+    normalize = normalizer.normalize
     keys = [normalize(clean_line(k)) for k in question["keys"]]
     assert any(any(k in normalize(c.text) for k in keys) for c in answer.citations)
     cited = {c.n: c.text for c in answer.citations}
@@ -41,27 +45,27 @@ def test_dev_answers_cite_a_key_passage_and_quote_verbatim(answerer: Answerer, q
 @pytest.mark.parametrize(
     "question", [q for q in QUESTIONS if q.get("negative")], ids=lambda q: q["id"]
 )
-def test_dev_negatives_are_not_found_and_cite_nothing(answerer: Answerer, question) -> None:
+def test_dev_negatives_are_not_found_and_cite_nothing(answerer: Assistant, question) -> None:
     answer = answerer.answer(question["q"])
     assert not answer.found and answer.citations == [] and answer.quotes == []
     assert "没有找到" in answer.lead and answer.suggestions
 
 
-def test_traditional_question_gets_traditional_lead(answerer: Answerer) -> None:
+def test_traditional_question_gets_traditional_lead(answerer: Assistant) -> None:
     answer = answerer.answer("科普書籍讀書活動有多少人次參加？")
     assert answer.script == "traditional" and "報告" in answer.lead
     simplified = answerer.answer("科普书籍读书活动有多少人次参加？")
     assert "报告" in simplified.lead
 
 
-def test_examples_give_one_passage_per_report(answerer: Answerer) -> None:
+def test_examples_give_one_passage_per_report(answerer: Assistant) -> None:
     answer = answerer.examples("科普日")
     titles = [c.title for c in answer.citations]
     assert len(titles) >= 3 and len(set(titles)) == len(titles)
     assert {q.n for q in answer.quotes} == {c.n for c in answer.citations}
 
 
-def test_example_questions_are_routed_to_examples(answerer: Answerer) -> None:
+def test_example_questions_are_routed_to_examples(answerer: Assistant) -> None:
     answer = answerer.answer("有没有组织企业参观高交会的例子？")
     assert answer.kind == "examples"
     assert "高交" in answer.citations[0].text
@@ -80,7 +84,7 @@ def test_example_topic_is_read_from_the_question(question: str, topic: str | Non
     assert example_topic(question) == topic
 
 
-def test_chat_answers_then_shows_a_source_then_quits(answerer: Answerer) -> None:
+def test_chat_answers_then_shows_a_source_then_quits(answerer: Assistant) -> None:
     out = io.StringIO()
     lines = [
         "科普书籍读书活动有多少人次参加？",
@@ -90,7 +94,7 @@ def test_chat_answers_then_shows_a_source_then_quits(answerer: Answerer) -> None
         "/quit",
         "never",
     ]
-    run_chat(answerer, lines, out)
+    run_chat(answerer, lines, out, 500)
     text = out.getvalue()
     assert "[1]" in text and "来源" in text
     assert "位置：" in text and "300人次" in text
@@ -98,14 +102,14 @@ def test_chat_answers_then_shows_a_source_then_quits(answerer: Answerer) -> None
     assert "never" not in text
 
 
-def test_chat_source_before_any_question_explains(answerer: Answerer) -> None:
+def test_chat_source_before_any_question_explains(answerer: Assistant) -> None:
     out = io.StringIO()
-    run_chat(answerer, ["/source 1", "/examples"], out)
+    run_chat(answerer, ["/source 1", "/examples"], out, 500)
     assert "请先提一个问题" in out.getvalue() and "/examples 科普日" in out.getvalue()
 
 
-def test_answer_json_shape(answerer: Answerer) -> None:
-    from bot.render import answer_json
+def test_answer_json_shape(answerer: Assistant) -> None:
+    from bot.cli.render import answer_json
 
     data = json.loads(json.dumps(answer_json(answerer.answer("省级科普示范村有哪几个？"))))
     assert set(data) >= {"found", "answer", "citations"}

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.conftest import BUNDLED
+from tests.paths import BUNDLED
 
 
 @pytest.fixture()
@@ -68,7 +68,7 @@ def test_docs_lists_reports_with_metadata(runner: CliRunner, dirs) -> None:
 
 def test_export_jsonl_has_one_record_per_chunk(runner: CliRunner, dirs) -> None:
     runner.invoke(cli, [*dirs, "ingest"])
-    lines = runner.invoke(cli, [*dirs, "export", "--jsonl"]).output.splitlines()
+    lines = runner.invoke(cli, [*dirs, "export"]).output.splitlines()
     records = [json.loads(line) for line in lines]
     keys = {"chunk_id", "title", "heading_path", "place", "level", "year", "source", "text"}
     assert records and all(keys | {"normalized"} <= set(r) for r in records)

@@ -10,7 +10,7 @@ import pytest
 
 from embeddings.index import VectorIndex, VectorIndexError
 from knowledge.store import Store
-from tests.conftest import BUNDLED
+from tests.paths import BUNDLED
 
 # Each entry patches one function so that the process kills itself with SIGKILL there.
 CRASH_POINTS = {
@@ -49,6 +49,7 @@ def run(args: list[str], crash: tuple[str, str, str, int] | None = None) -> int:
     return subprocess.run(command, capture_output=True, timeout=300).returncode
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", list(CRASH_POINTS))
 def test_kill_9_leaves_old_or_new_state_and_the_next_ingest_completes(
     tmp_path: Path, point: str

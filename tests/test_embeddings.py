@@ -12,7 +12,13 @@ from embeddings.encoder import (
     load_corpus_encoder,
     save_corpus_model,
 )
-from embeddings.index import INDEX_FILE, MANIFEST_FILE, VectorIndex, VectorIndexError
+from embeddings.index import (
+    INDEX_FILE,
+    MANIFEST_FILE,
+    RECALL_PROMISE,
+    VectorIndex,
+    VectorIndexError,
+)
 from embeddings.sync import INDEX_FOLDER, chunk_inputs, sync_vectors
 from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer
@@ -93,23 +99,35 @@ def test_index_adds_replaces_and_removes_by_chunk_id() -> None:
     assert len(index) == 3 and "a" not in {cid for cid, _ in index.search(vectors[0], 3)}
 
 
-def test_index_switches_to_ivf_above_the_limit_with_high_recall(tmp_path: Path) -> None:
+def test_index_switches_to_ivf_above_the_limit_and_keeps_its_recall_on_unseen_questions(
+    tmp_path: Path,
+) -> None:
     rng = np.random.default_rng(1)
     centres = rng.normal(size=(50, 16))
     vectors = (centres[rng.integers(0, 50, 5000)] + 0.3 * rng.normal(size=(5000, 16))).astype(
         np.float32
     )
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def questions(seed: int) -> np.ndarray:
+        """Points near stored passages but not on them, as a question's vector is."""
+        pick = np.random.default_rng(seed)
+        near = vectors[pick.integers(0, 5000, 300)] + 0.35 * pick.normal(size=(300, 16))
+        near = near.astype(np.float32)
+        return near / np.linalg.norm(near, axis=1, keepdims=True)
+
     ids = [f"c{i}" for i in range(5000)]
     index = VectorIndex(16, "m", exact_limit=1000)
     index.add(ids, ["h"] * 5000, vectors)
-    index.optimize()
+    index.optimize(probe_queries=questions(seed=2))
     assert index.kind == "ivf" and index.nprobe >= 1
-    exact = vectors[:200] @ vectors.T
-    truth = [set(np.argsort(-row)[:10]) for row in exact]
-    found = [{int(c[1:]) for c, _ in index.search(v, 10)} for v in vectors[:200]]
-    recall = sum(len(t & f) for t, f in zip(truth, found, strict=True)) / 2000
-    assert recall >= 0.95
+    # Measured on other questions than those nprobe was tuned on (tuning on the stored
+    # vectors themselves gives these only about 0.91).
+    unseen = questions(seed=3)
+    truth = [set(np.argsort(-row)[:10]) for row in unseen @ vectors.T]
+    found = [{int(c[1:]) for c, _ in index.search(v, 10)} for v in unseen]
+    recall = sum(len(t & f) for t, f in zip(truth, found, strict=True)) / (10 * len(truth))
+    assert recall >= RECALL_PROMISE
     index.save(tmp_path, "corpus-hash")
     loaded, manifest = VectorIndex.load(tmp_path, exact_limit=1000)
     assert (manifest.kind, manifest.count, len(loaded)) == ("ivf", 5000, 5000)

@@ -11,7 +11,7 @@ from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer
 from knowledge.readers import UnreadableFile, read_paragraphs
 from knowledge.store import Store
-from knowledge.unreadable import MAX_PDF_PAGES
+from knowledge.unreadable import CORRUPT, MAX_PDF_PAGES
 from tests.files import write_pdf
 
 
@@ -60,9 +60,16 @@ def test_malformed_pdf_structure_reads_or_fails_with_a_reason(tmp_path: Path, ma
     write_pdf(good)
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(mangle(good.read_bytes()))
-    outcome, seconds = timed(bad)
-    assert seconds < 10
-    assert outcome == "read" or outcome.endswith("。")
+    started = time.perf_counter()
+    try:
+        text = "\n".join(p.text for p in read_paragraphs(bad))
+    except UnreadableFile as exc:
+        # A damaged PDF is told apart from an empty or scanned one, never a raw exception.
+        assert str(exc) == CORRUPT
+    else:
+        # pypdf repairs the cross-reference table: then the text must be the real text.
+        assert "全年组织科普大篷车巡展八次" in text
+    assert time.perf_counter() - started < 10
 
 
 def test_same_report_twice_and_same_name_in_two_folders(
@@ -81,7 +88,8 @@ def test_same_report_twice_and_same_name_in_two_folders(
     assert sorted(summary.added) == ["2023/总结.txt", "2024/总结.txt", "副本.txt"]
     assert (summary.documents, summary.duplicates) == (3, 1)
     hits = store.keyword_search(["读书", "八百"], limit=10)
-    assert len([h for h in hits if "八百人次" in h.text]) == 1
+    texts = [c.text for c in store.chunks_by_id([h.chunk_id for h in hits]).values()]
+    assert len([text for text in texts if "八百人次" in text]) == 1
 
 
 def test_a_file_that_is_not_what_its_name_says_fails_alone(

@@ -1,3 +1,4 @@
+import contextlib
 import re
 import shutil
 import signal
@@ -13,8 +14,8 @@ from knowledge.clean import clean_line
 from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer, query_terms
 from knowledge.store import Store
-from tests.conftest import BUNDLED
 from tests.files import write_big5, write_docx, write_gbk, write_html, write_pdf
+from tests.paths import BUNDLED
 
 BOILERPLATE = [
     "58汇报网", "可可簡歷網", "工作汇报", "首頁", "職場 >", "小编", "小編", "本站", "供大家参考",
@@ -26,10 +27,8 @@ BOILERPLATE = [
 def test_bundled_corpus_is_twelve_reports_with_one_cross_script_duplicate(bundled_store) -> None:
     store, summary = bundled_store
     assert (summary.documents, summary.duplicates, summary.failed) == (12, 1, [])
-    titles = {d["id"]: d["title"] for d in store.documents()}
-    pairs = {
-        (d["title"], titles[d["duplicate_of"]]) for d in store.documents() if d["duplicate_of"]
-    }
+    titles = {d.id: d.title for d in store.documents()}
+    pairs = {(d.title, titles[d.duplicate_of]) for d in store.documents() if d.duplicate_of}
     assert pairs == {("縣科協科普工作總結 篇5", "2024科普工作总结 篇3")}
 
 
@@ -37,7 +36,7 @@ def test_no_chunk_carries_site_boilerplate(bundled_store) -> None:
     store, _ = bundled_store
     for chunk in store.chunks():
         for junk in BOILERPLATE:
-            assert junk not in chunk["text"], (junk, chunk["id"])
+            assert junk not in chunk.text, (junk, chunk.id)
 
 
 @pytest.mark.parametrize(
@@ -56,7 +55,7 @@ def test_every_body_line_of_the_file_survives_into_a_report(
     body = lines[next(i for i, line in enumerate(lines) if line.endswith("篇1")) :]
     if tail_marker:
         body = body[: body.index(tail_marker)]
-    texts = "\n".join(d["text"] for d in store.documents() if d["source"] == file_name)
+    texts = "\n".join(store.document_text(d.id) for d in store.documents() if d.source == file_name)
     markers = [line for line in body if re.fullmatch(r".*篇\d", line)]
     missing = [line for line in body if line not in markers and clean_line(line) not in texts]
     assert missing == []
@@ -66,42 +65,46 @@ def test_every_body_line_of_the_file_survives_into_a_report(
 def test_chunks_concatenate_to_their_report_text(bundled_store) -> None:
     store, _ = bundled_store
     for document in store.documents():
-        chunks = [c for c in store.chunks() if c["document_id"] == document["id"]]
-        joined = "".join(c["text"] for c in chunks)
-        assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", document["text"])
-        assert all(c["text"] == document["text"][c["start"] : c["end"]] for c in chunks)
+        text = store.document_text(document.id)
+        chunks = [c for c in store.chunks() if c.document_id == document.id]
+        joined = "".join(c.text for c in chunks)
+        assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", text)
+        assert all(c.text == text[c.start : c.end] for c in chunks)
 
 
 def test_chunks_have_paths_fit_the_budget_and_start_at_sentences(bundled_store) -> None:
     store, _ = bundled_store
-    documents = {d["id"]: d for d in store.documents()}
     for chunk in store.chunks():
-        text = documents[chunk["document_id"]]["text"]
-        assert chunk["heading_path"], chunk["id"]
-        assert len(chunk["text"]) <= 500
-        start = chunk["start"]
+        text = store.document_text(chunk.document_id)
+        assert chunk.heading_path, chunk.id
+        assert len(chunk.text) <= 500
+        start = chunk.start
         if start > 0 and text[start - 1] not in "。！？；\n":
             sentence = next(
                 m for m in _SENTENCE.finditer(text) if m.start() <= start < max(m.end(), 1)
             )
-            assert len(sentence.group()) > 500, chunk["id"]
+            assert len(sentence.group()) > 500, chunk.id
 
 
 def test_keyword_search_finds_traditional_passages_in_simplified(
     bundled_store, normalizer: Normalizer
 ) -> None:
     store, _ = bundled_store
-    community = store.keyword_search(query_terms(normalizer.normalize("社区工作站")), limit=20)
-    assert any("社群" in hit.text for hit in community)
-    school = store.keyword_search(query_terms(normalizer.normalize("实验小学")), limit=20)
-    assert any("國小" in hit.text for hit in school)
+
+    def texts(question: str) -> list[str]:
+        hits = store.keyword_search(query_terms(normalizer.normalize(question)), limit=20)
+        return [c.text for c in store.chunks_by_id([h.chunk_id for h in hits]).values()]
+
+    assert any("社群" in text for text in texts("社区工作站"))
+    assert any("國小" in text for text in texts("实验小学"))
 
 
 def test_duplicate_report_is_never_a_search_hit(bundled_store, normalizer: Normalizer) -> None:
     store, _ = bundled_store
-    duplicate = next(d["id"] for d in store.documents() if d["duplicate_of"])
+    duplicate = next(d.id for d in store.documents() if d.duplicate_of)
     hits = store.keyword_search(query_terms(normalizer.normalize("科普设施 三处")), limit=50)
-    assert hits and all(hit.document_id != duplicate for hit in hits)
+    chunks = store.chunks_by_id([h.chunk_id for h in hits]).values()
+    assert hits and all(chunk.document_id != duplicate for chunk in chunks)
 
 
 def report(title: str, body: str) -> str:
@@ -132,20 +135,20 @@ def test_second_ingest_with_nothing_changed_does_nothing(
 def test_edit_delete_and_new_subfolder_file_are_each_synced(folder, tmp_path, normalizer) -> None:
     store = Store(tmp_path / "kb.db")
     sync_folder(folder, store, normalizer)
-    before = {c["id"]: c["text"] for c in store.chunks() if c["source"] == "乙.md"}
+    before = {c.id: c.text for c in store.chunks() if c.source == "乙.md"}
     (folder / "甲.txt").write_text(report("甲街道总结", "组织科普讲座二十场。"), encoding="utf-8")
     edited = sync_folder(folder, store, normalizer)
     assert (edited.added, edited.changed, edited.removed) == ([], ["甲.txt"], [])
-    assert any("二十场" in c["text"] for c in store.chunks())
-    assert not any("十二场" in c["text"] for c in store.chunks())
-    assert {c["id"]: c["text"] for c in store.chunks() if c["source"] == "乙.md"} == before
+    assert any("二十场" in c.text for c in store.chunks())
+    assert not any("十二场" in c.text for c in store.chunks())
+    assert {c.id: c.text for c in store.chunks() if c.source == "乙.md"} == before
 
     (folder / "乙.md").unlink()
     (folder / "2023" / "街道").mkdir(parents=True)
     (folder / "2023" / "街道" / "丙.txt").write_text(report("丙", "发放资料五百份。"), "utf-8")
     later = sync_folder(folder, store, normalizer)
     assert (later.added, later.removed) == (["2023/街道/丙.txt"], ["乙.md"])
-    assert {c["source"] for c in store.chunks()} == {"甲.txt", "2023/街道/丙.txt"}
+    assert {c.source for c in store.chunks()} == {"甲.txt", "2023/街道/丙.txt"}
 
 
 def test_every_supported_format_ingests_and_bad_files_fail_alone(
@@ -167,7 +170,7 @@ def test_every_supported_format_ingests_and_bad_files_fail_alone(
         ["甲.txt", "乙.md", "gbk.txt", "big5.txt", "report.docx", "page.html", "report.pdf"]
     )
     store = Store(tmp_path / "kb.db")
-    texts = "\n".join(c["text"] for c in store.chunks())
+    texts = "\n".join(c.text for c in store.chunks())
     for expected in ["举办科普讲座五场", "舉辦科普講座六場", "科普日活动", "楼栋", "科普大篷车"]:
         assert expected in texts
     assert "首页" not in texts and "版权所有" not in texts
@@ -194,32 +197,45 @@ def test_failure_midway_leaves_the_previous_knowledge_base_serving(
     assert store.keyword_search(["大篷车"])
 
 
-def test_kill_9_during_ingest_keeps_old_or_new_state_and_next_ingest_completes(
+def _wait_for_wal(wal: Path, past: int, process: subprocess.Popen) -> bool:
+    """Poll until the store's write-ahead log holds more than `past` bytes (a write is on)."""
+    while process.poll() is None:
+        with contextlib.suppress(FileNotFoundError):
+            if wal.stat().st_size > past:
+                return True
+        time.sleep(0.002)
+    return False
+
+
+@pytest.mark.slow
+def test_kill_9_during_the_store_write_keeps_old_or_new_state_and_next_ingest_completes(
     tmp_path: Path,
 ) -> None:
-    kb = tmp_path / "kb"
+    kb, data = tmp_path / "kb", tmp_path / "var"
     shutil.copytree(BUNDLED, kb)
-    env_args = ["--knowledge-dir", str(kb), "--data-dir", str(tmp_path / "var")]
-    command = [sys.executable, "-m", "bot", *env_args, "ingest"]
-    subprocess.run(command, check=True, capture_output=True)
-    old_count = Store(tmp_path / "var" / "kepubot.db").counts()["documents"]
+    command = [sys.executable, "-m", "bot", "--knowledge-dir", str(kb), "--data-dir", str(data)]
+    subprocess.run([*command, "ingest"], check=True, capture_output=True)
+    old_count = Store(data / "kepubot.db").counts()["documents"]
     for i in range(30):
         (kb / f"copy{i}.txt").write_text(
             (BUNDLED / "2024科普工作总结5篇.txt").read_text()
             + f"\n补记{i}：本年度共举办讲座{i}场。",
             encoding="utf-8",
         )
-    killed_midway = 0
-    for delay in (0.5, 1.5, 3.0):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+    wal = data / "kepubot.db-wal"
+    # Kill as the write transaction starts, and twice more as its log grows: a kill at a
+    # moment when nothing is being written would prove nothing.
+    for past in (0, 256_000, 1_000_000):
+        process = subprocess.Popen(
+            [*command, "ingest"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        writing = _wait_for_wal(wal, past, process)
         process.send_signal(signal.SIGKILL)
-        killed_midway += process.wait() == -signal.SIGKILL
-        store = Store(tmp_path / "var" / "kepubot.db")
+        assert process.wait() == -signal.SIGKILL and writing, f"no write past {past} bytes"
+        store = Store(data / "kepubot.db")
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert store.counts()["documents"] in (old_count, old_count + 30 * 5)
+        assert store.counts()["documents"] == old_count  # the transaction never committed
         store.close()
-    assert killed_midway >= 1
-    result = subprocess.run([*command, "--json"], check=True, capture_output=True, text=True)
-    assert '"failed": []' in result.stdout
-    assert Store(tmp_path / "var" / "kepubot.db").counts()["documents"] == old_count + 30 * 5
+    result = subprocess.run([*command, "ingest", "--json"], check=True, capture_output=True)
+    assert '"failed": []' in result.stdout.decode()
+    assert Store(data / "kepubot.db").counts()["documents"] == old_count + 30 * 5

@@ -10,8 +10,9 @@ import pytest
 from knowledge import bm25
 from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer, query_terms
-from knowledge.store import SCHEMA_VERSION, Store
-from tests.conftest import DEV_QUESTIONS
+from knowledge.schema import MIGRATIONS
+from knowledge.store import Store
+from tests.paths import DEV_QUESTIONS
 
 EVERYTHING = 10**12  # a first-pass budget that admits every word: plain FTS5 ranking
 
@@ -111,11 +112,13 @@ def test_word_counts_follow_every_change(tmp_path: Path, normalizer: Normalizer)
 
 def test_a_version_1_store_gains_its_word_counts_on_open(mixed: Store) -> None:
     path = mixed.path
+    # What a store of schema version 1 looked like: no word counts, no migrations table.
     mixed.db.execute("DROP TABLE terms")
+    mixed.db.execute("DROP TABLE _sqlite_migrations")
     mixed.db.execute("PRAGMA user_version=1")
     mixed.close()
     reopened = Store(path)
-    assert reopened.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [m.name for m in MIGRATIONS.applied(reopened.db)] == ["m001_tables", "m002_terms"]
     assert counted(reopened) == vocabulary(reopened) and counted(reopened)
 
 

@@ -287,7 +287,7 @@ def encrypted_pdf(user_password: str) -> bytes:
 def test_pdf_locked_with_a_user_password_is_reported_as_encrypted(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile) as caught:
         read_paragraphs(write(tmp_path / "locked.pdf", encrypted_pdf("secret")))
-    assert str(caught.value) == "PDF 已加密，请去除密码后重新上传。"
+    assert str(caught.value) == "PDF 已加密，请去除密码后再导入。"
 
 
 def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
@@ -311,15 +311,15 @@ def zip_without_document() -> bytes:
         (
             "report.docx",
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
-            "不支持 .doc 格式（旧版 Word），请另存为 .docx 后重新上传。",
+            "不支持 .doc 格式（旧版 Word），请另存为 .docx 后再导入。",
         ),
         ("report.xyz", b"data", "不支持的文件类型 .xyz，支持：txt、md、html、docx、pdf。"),
         ("README", b"data", "不支持没有扩展名的文件，支持：txt、md、html、docx、pdf。"),
-        ("report.DOC", b"data", "不支持 .doc 格式（旧版 Word），请另存为 .docx 后重新上传。"),
-        ("report.wps", b"data", "不支持 .wps 格式（WPS 文字），请另存为 .docx 后重新上传。"),
-        ("report.xls", b"data", "不支持表格文件 .xls，请把内容粘贴到 .docx 后重新上传。"),
+        ("report.DOC", b"data", "不支持 .doc 格式（旧版 Word），请另存为 .docx 后再导入。"),
+        ("report.wps", b"data", "不支持 .wps 格式（WPS 文字），请另存为 .docx 后再导入。"),
+        ("report.xls", b"data", "不支持表格文件 .xls，请把内容粘贴到 .docx 后再导入。"),
         ("report.txt", b"", "文件是空的。"),
-        ("report.txt", b" \r\n\t\r\n", "文件里没有找到文字，请检查内容后重新上传。"),
+        ("report.txt", b" \r\n\t\r\n", "文件里没有找到文字，请检查内容后再导入。"),
     ],
 )
 def test_unreadable_file_gets_a_chinese_reason(

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from tests.conftest import BUNDLED
+from tests.paths import BUNDLED
 
 
 def folder_digest(folder: Path) -> str:

@@ -1,10 +1,12 @@
 import pytest
 
-from bot.evaluate import evaluate_questions, read_questions
-from bot.search import Filters, Hit, Retriever, Weights
+from bot.core.evaluate import evaluate_questions, read_questions
+from bot.core.knowledge_base import retriever_over
+from bot.core.retrieval import Filters, Hit, Retriever, Weights
+from bot.settings import Settings
 from knowledge.ingest import sync_folder
 from knowledge.store import Store
-from tests.conftest import DEV_QUESTIONS
+from tests.paths import DEV_QUESTIONS
 
 
 def test_hybrid_hits_carry_their_component_scores(retriever: Retriever) -> None:
@@ -68,7 +70,7 @@ def test_dev_questions_meet_the_retrieval_bar(retriever: Retriever, normalizer) 
 
 def test_keyword_only_store_still_answers_without_vectors(bundled_store, normalizer) -> None:
     store: Store = bundled_store[0]
-    plain = Retriever(store, normalizer)
+    plain = retriever_over(store, normalizer, None, Settings())
     result = plain.search("科普知识进楼栋活动")
     assert result.found and result.hits[0].vector_score == 0
 
@@ -109,13 +111,15 @@ def test_coverage_weight_lifts_the_passage_holding_more_question_words(
 ) -> None:
     question = "社区科普画廊建了几处？"
 
-    def top(weights: Weights, mode: str = "hybrid") -> Hit:
-        return Retriever(gallery, normalizer, weights=weights).search(question, mode=mode).hits[0]
+    def top(coverage: float, mode: str = "hybrid") -> Hit:
+        weights = Weights(keyword=1.0, vector=0.05, coverage=coverage)
+        retriever = Retriever(gallery, normalizer, None, None, weights, min_coverage=0.35)
+        return retriever.search(question, mode=mode).hits[0]
 
     # BM25 alone prefers the passage that says 画廊 three times ...
-    assert "画廊橱窗" in top(Weights(), mode="keyword").normalized
-    assert "画廊橱窗" in top(Weights(coverage=0.0)).normalized
+    assert "画廊橱窗" in top(0.07, mode="keyword").normalized
+    assert "画廊橱窗" in top(0.0).normalized
     # ... the coverage share puts the one that also names 社区 first.
-    lifted = top(Weights(coverage=0.5))
+    lifted = top(0.5)
     assert "社区" in lifted.normalized
-    assert lifted.coverage > top(Weights(), mode="keyword").coverage
+    assert lifted.coverage > top(0.07, mode="keyword").coverage

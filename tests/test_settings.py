@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import retriever_over
-from bot.search import Weights
+from bot.core.knowledge_base import retriever_over
+from bot.core.retrieval import Weights
 from bot.settings import BUNDLED_CORPUS, Settings, SettingsError, load_settings, validate
 from knowledge.normalize import Normalizer
 from knowledge.store import Store
@@ -63,6 +63,6 @@ def test_fusion_weights_reach_the_retriever_from_the_environment(
     validate(settings)
     retriever = retriever_over(Store(tmp_path / "kb.db"), normalizer, None, settings)
     assert (retriever.weights.coverage, retriever.weights.vector) == (0.2, 0.0)
-    assert retriever_over(Store(tmp_path / "kb.db"), normalizer, None, Settings()).weights == (
-        Weights()
-    ), "the retriever's own defaults and the settings' defaults must agree"
+    default = retriever_over(Store(tmp_path / "kb.db"), normalizer, None, Settings())
+    assert default.weights == Weights(keyword=1.0, vector=0.05, coverage=0.07)
+    assert default.min_coverage == 0.35

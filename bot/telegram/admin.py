@@ -11,7 +11,8 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.engine import NotReady, SyncReport
+from bot.core import NotReady, Overview, SyncReport
+from bot.core.wording import BUSY, sync_counts
 from bot.telegram.records import Stats
 from bot.telegram.render import render_lines
 from bot.telegram.runtime import Runtime, message_of, runtime, send_parts, user_of
@@ -21,7 +22,6 @@ from bot.telegram.uploads import UnreadableFile, UploadRefused, check_upload, sa
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 REFUSAL = "抱歉，这个操作只有管理员可以使用。管理员可以用 /id 查看自己的用户 ID。"
-BUSY = "知识库正在更新，请等这一次完成后再试。"
 
 
 async def reload(update: Update, context: Context) -> None:
@@ -81,7 +81,7 @@ async def upload(update: Update, context: Context) -> None:
     rt.registry.clear()
     rt.records.add_admin_action(user_of(update).id, "upload", saved.name)
     overview = await rt.service.overview()
-    await _edit_with_parts(rt, status, upload_parts(report, saved, folder, overview.documents))
+    await _edit_with_parts(rt, status, upload_parts(report, saved, folder, overview))
 
 
 async def stats(update: Update, context: Context) -> None:
@@ -94,8 +94,7 @@ async def stats(update: Update, context: Context) -> None:
 def reload_parts(report: SyncReport) -> list[str]:
     summary = report.ingest
     lines = [
-        f"新增 {len(summary.added)} · 变更 {len(summary.changed)} · 删除 {len(summary.removed)}"
-        f" · 失败 {len(summary.failed)}",
+        sync_counts(summary, len(summary.failed)),
         *[f"新增：{path}" for path in summary.added],
         *[f"变更：{path}" for path in summary.changed],
         *[f"删除：{path}" for path in summary.removed],
@@ -106,13 +105,12 @@ def reload_parts(report: SyncReport) -> list[str]:
     return render_lines("知识库已更新", lines)
 
 
-def upload_parts(report: SyncReport, saved: Path, folder: Path, documents: list[dict]) -> list[str]:
+def upload_parts(report: SyncReport, saved: Path, folder: Path, overview: Overview) -> list[str]:
     source = saved.relative_to(folder).as_posix()
-    mine = [d for d in documents if d["source"] == source]
+    mine = [d for d in overview.documents if d.source == source]
     lines = [f"保存为：{source}"]
     lines += [
-        f"• 《{d['title']}》{d['chunk_count']} 个片段"
-        + ("（与已有报告重复）" if d["duplicate_of"] else "")
+        f"• 《{d.title}》{d.chunk_count} 个片段" + ("（与已有报告重复）" if d.duplicate_of else "")
         for d in mine
     ]
     failure = next((f for f in report.ingest.failed if f.path == source), None)

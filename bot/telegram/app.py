@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import engine
+from bot import core
 from bot.settings import Settings, SettingsError
 from bot.telegram import access, admin, handlers
 from bot.telegram.callbacks import CallbackRegistry
@@ -64,7 +64,7 @@ def api_urls(api_url: str) -> tuple[str, str]:
 def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
-    sync: Callable[[Settings], engine.SyncReport] = engine.sync,
+    sync: Callable[[Settings], core.SyncReport] = core.sync,
     flood_limit: bool = True,
 ) -> Application:
     """The bot with all handlers.

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answer import Answer, Citation, localize
+from bot.core import Answer, Citation
+from bot.core.wording import localize
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 SOURCE, MORE, FEEDBACK, EXAMPLE = "s", "m", "f", "q"

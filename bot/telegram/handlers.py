@@ -11,8 +11,8 @@ from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.core.wording import EXPIRED, TEXT_HINT
 from bot.telegram import callbacks, replies
-from bot.telegram.limits import HINT
 from bot.telegram.runtime import chat_of, message_of, query_of, runtime, send_parts, user_of
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ async def user_id(update: Update, context: Context) -> None:
 
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice and the like in a private chat get a hint."""
-    await message_of(update).reply_text(escape(HINT))
+    await message_of(update).reply_text(escape(TEXT_HINT))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -122,7 +122,7 @@ async def button(update: Update, context: Context) -> None:
         return
     entry = rt.registry.get(press.key) if press is not None else None
     if press is None or entry is None or query.message is None:
-        await query.answer(replies.EXPIRED)
+        await query.answer(EXPIRED)
     elif press.action == callbacks.SOURCE:
         await replies.show_source(context.bot, query, entry, press.argument)
     elif press.action == callbacks.MORE:
@@ -153,7 +153,7 @@ async def on_error(update: object, context: Context) -> None:
 async def _ask_example(update: Update, context: Context, index: str) -> None:
     query = query_of(update)
     if not index.isdigit() or int(index) >= len(EXAMPLE_QUESTIONS):
-        await query.answer(replies.EXPIRED)
+        await query.answer(EXPIRED)
         return
     await query.answer()
     question = EXAMPLE_QUESTIONS[int(index)]

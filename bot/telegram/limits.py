@@ -9,9 +9,6 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter
 
-from bot.answer import localize
-from knowledge.normalize import detect_script
-
 # Calls that are not messages: Telegram's 30-messages-per-second budget is about sends, and
 # counting a "typing" action per question would halve the questions the bot can answer.
 _NOT_MESSAGES = frozenset({"sendChatAction", "answerCallbackQuery", "getFile", "getMe"})
@@ -63,23 +60,3 @@ class UserRateLimit:
         if not asked:
             return 0
         return max(1, int(60 - (self.clock() - asked[0])) + 1)
-
-
-def question_problem(text: str, max_chars: int) -> str | None:
-    """Why a question cannot be answered as sent, or None when it can."""
-    stripped = text.strip()
-    script = detect_script(stripped) if stripped else "simplified"
-    if not any(ch.isalnum() for ch in stripped):
-        return localize(HINT, script)
-    if len(stripped) > max_chars:
-        return localize(
-            f"问题太长了（{len(stripped)} 字），请精简到 {max_chars} 字以内再问。", script
-        )
-    return None
-
-
-def rate_limited_message(seconds: int) -> str:
-    return f"提问有点频繁了，请 {seconds} 秒后再试。"
-
-
-HINT = "请用文字提问，例如：乡镇是怎么开展科普日活动的？"

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from bot.answer import Answer, Citation, localize
+from bot.core import Answer, Citation
+from bot.core.citation import year_text
+from bot.core.wording import FILE, MORE_PASSAGES, PLACE, SOURCES, WHERE, YEAR, localize
 
 # Telegram allows 4,096 characters after entity parsing; it counts UTF-16 code units, so an
 # emoji counts twice. The margin leaves room for the joining newlines.
@@ -81,17 +83,6 @@ def pack(blocks: Iterable[Block], budget: int = PART_BUDGET) -> list[str]:
     return ["\n".join(b.html for b in part) for part in parts]
 
 
-def citation_label(citation: Citation) -> str:
-    """Title › heading path（place · level · year）as plain text."""
-    where = " · ".join(
-        part
-        for part in ("、".join(citation.place), citation.level or "", _year(citation.year))
-        if part
-    )
-    path = " › ".join(citation.heading_path)
-    return f"{citation.title}{' › ' + path if path else ''}{f'（{where}）' if where else ''}"
-
-
 def render_answer(answer: Answer) -> list[str]:
     """The answer with [n] markers, then the numbered sources."""
     parts = blocks(answer.lead, "b")
@@ -99,9 +90,9 @@ def render_answer(answer: Answer) -> list[str]:
         parts += blocks(f"• {quote.text}[{quote.n}]")
     parts += [b for text in answer.suggestions for b in blocks(text)]
     if answer.citations:
-        parts.append(block(localize("来源：", answer.script), "b"))
+        parts.append(block(localize(SOURCES, answer.script), "b"))
         for citation in answer.citations:
-            parts += blocks(f"[{citation.n}] {citation_label(citation)}", "i")
+            parts += blocks(f"[{citation.n}] {citation.label}", "i")
     return pack(parts)
 
 
@@ -109,10 +100,10 @@ def render_passage(citation: Citation, script: str) -> list[str]:
     """One cited passage in full, in expandable quotes, with where it comes from."""
     header = blocks(f"[{citation.n}] {citation.title}", "b")
     details = [
-        ("位置：", " › ".join(citation.heading_path) or "—"),
-        ("地点：", "、".join(citation.place) or "—"),
-        ("年份：", _year(citation.year) or "—"),
-        ("文件：", citation.source),
+        (WHERE, " › ".join(citation.heading_path) or "—"),
+        (PLACE, "、".join(citation.place) or "—"),
+        (YEAR, year_text(citation.year) or "—"),
+        (FILE, citation.source),
     ]
     header += [b for label, value in details for b in blocks(localize(label, script) + value)]
     # The quote shares the first message with a short header; a huge header stands alone.
@@ -126,12 +117,12 @@ def render_passage(citation: Citation, script: str) -> list[str]:
 
 def render_more(citations: list[Citation], script: str, excerpt_chars: int = 120) -> list[str]:
     """Further results: label and the start of each passage."""
-    parts = [block(localize("更多相关段落：", script), "b")]
+    parts = [block(localize(MORE_PASSAGES, script), "b")]
     for citation in citations:
         excerpt = " ".join(citation.text.split())
         if len(excerpt) > excerpt_chars:
             excerpt = excerpt[:excerpt_chars] + "…"
-        parts += blocks(f"[{citation.n}] {citation_label(citation)}", "i")
+        parts += blocks(f"[{citation.n}] {citation.label}", "i")
         parts.append(block(excerpt))
     return pack(parts)
 
@@ -141,7 +132,3 @@ def render_lines(title: str, lines: Iterable[str]) -> list[str]:
     parts = blocks(title, "b")
     parts += [b for line in lines for b in blocks(line)]
     return pack(parts)
-
-
-def _year(year: int | None) -> str:
-    return f"{year}年" if year else ""

@@ -9,14 +9,12 @@ from datetime import datetime
 from telegram import Bot, CallbackQuery, Message, MessageEntity
 from telegram.constants import ChatAction
 
-from bot.answer import Answer, localize
+from bot.core import Answer, Overview, question_problem
+from bot.core.wording import EXPIRED, NO_MORE, THANKS, localize, rate_limited
 from bot.telegram.callbacks import Entry, answer_keyboard, more_keyboard
-from bot.telegram.limits import question_problem, rate_limited_message
 from bot.telegram.render import render_answer, render_lines, render_more, render_passage
 from bot.telegram.runtime import Runtime, send_parts, settle
-from bot.telegram.service import Overview
 
-EXPIRED = "已过期，请重新提问。"
 MORE_PAGE = 3
 MAX_SOURCES = 20  # past this, results are too weak to be worth another page
 
@@ -31,7 +29,7 @@ async def answer_question(
         await send_parts(bot, chat_id, [problem], reply_to=reply_to)
         return
     if not rt.rate_limit.allow(user_id):
-        text = rate_limited_message(rt.rate_limit.wait_seconds(user_id))
+        text = rate_limited(rt.rate_limit.wait_seconds(user_id))
         await send_parts(bot, chat_id, [text], reply_to=reply_to)
         return
     started = time.perf_counter()
@@ -75,13 +73,13 @@ async def show_source(bot: Bot, query: CallbackQuery, entry: Entry, argument: st
 async def show_more(rt: Runtime, bot: Bot, query: CallbackQuery, key: str, entry: Entry) -> None:
     """`更多`: the next results the answer did not cite."""
     if not rt.rate_limit.allow(query.from_user.id):
-        await query.answer(rate_limited_message(rt.rate_limit.wait_seconds(query.from_user.id)))
+        await query.answer(rate_limited(rt.rate_limit.wait_seconds(query.from_user.id)))
         return
     script = entry.answer.script
     room = min(MORE_PAGE, MAX_SOURCES - len(entry.citations))
     new = await rt.service.more(entry.answer.question, entry.shown, len(entry.citations) + 1, room)
     if not new:
-        await query.answer(localize("没有更多结果了。", script))
+        await query.answer(localize(NO_MORE, script))
         return
     await query.answer()
     entry.citations += new
@@ -97,7 +95,7 @@ async def record_feedback(rt: Runtime, query: CallbackQuery, entry: Entry, argum
         await query.answer(EXPIRED)
         return
     rt.records.add_feedback(entry.question_id, query.from_user.id, argument == "+")
-    await query.answer(localize("感谢反馈！", entry.answer.script))
+    await query.answer(localize(THANKS, entry.answer.script))
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
@@ -115,23 +113,18 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
 
 def docs_parts(overview: Overview) -> list[str]:
     """/docs: what the knowledge base holds."""
-    canonical = [d for d in overview.documents if not d["duplicate_of"]]
-    places = sorted({p for d in canonical for p in (d["place"] or "").split(",") if p})
-    years = sorted({d["year"] for d in canonical if d["year"]})
     lines = [
-        f"报告：{len(canonical)} 份"
-        + (f"（另有 {overview.counts['duplicates']} 份重复，不参与检索）"
-           if overview.counts["duplicates"] else ""),
-        f"可检索片段：{overview.counts['chunks']} 个",
-        "地点：" + (_first("、", places, 30) or "—"),
-        "年份：" + ("、".join(str(y) for y in years) or "—"),
+        f"报告：{len(overview.reports)} 份"
+        + (f"（另有 {overview.duplicates} 份重复，不参与检索）" if overview.duplicates else ""),
+        f"可检索片段：{overview.chunks} 个",
+        "地点：" + (_first("、", overview.places, 30) or "—"),
+        "年份：" + ("、".join(str(y) for y in overview.years) or "—"),
         "最近更新：" + _when(overview.last_ingest),
         "报告列表：",
     ]  # fmt: skip
-    for document in canonical:
-        place = "、".join((document["place"] or "").split(","))
-        where = " · ".join(x for x in (place, str(document["year"] or "")) if x)
-        lines.append(f"• 《{document['title']}》{' ' + where if where else ''}")
+    for document in overview.reports:
+        where = " · ".join(x for x in ("、".join(document.place), str(document.year or "")) if x)
+        lines.append(f"• 《{document.title}》{' ' + where if where else ''}")
     return render_lines("知识库概况", lines)
 
 

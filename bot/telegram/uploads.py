@@ -7,7 +7,7 @@ import secrets
 import unicodedata
 from pathlib import Path
 
-from knowledge.readers import SUPPORTED_SUFFIXES, UnreadableFile, read_paragraphs
+from bot.core import SUPPORTED_SUFFIXES, UnreadableFile, check_readable
 
 # Telegram's Bot API refuses to hand bots files larger than this.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -61,7 +61,7 @@ def save_upload(folder: Path, name: str, data: bytes) -> Path:
     temporary = folder / f".upload-{secrets.token_hex(4)}{Path(name).suffix}"
     temporary.write_bytes(data)
     try:
-        read_paragraphs(temporary)
+        check_readable(temporary)
     finally:
         temporary.unlink(missing_ok=True)
     return _write_unique(folder / name, data)

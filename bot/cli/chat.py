@@ -1,0 +1,65 @@
+"""The terminal chat: questions in, answers out, with a few slash commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.cli.render import answer_text, source_text
+from bot.core import Answer, Assistant, question_problem
+from bot.core.wording import EMPTY_TOPIC
+
+HELP = """直接输入问题即可，例如：乡镇是怎么开展科普日活动的？
+  /examples 主题   查看不同报告中的相关做法，如 /examples 科普日
+  /source N        显示上一个回答中第 N 条来源的完整原文
+  /help            显示本帮助
+  /quit            退出"""
+
+
+def run_chat(assistant: Assistant, lines: Iterable[str], out: TextIO, max_chars: int) -> None:
+    """Answer each line until /quit or end of input; never raises on user input."""
+    last: Answer | None = None
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit", "/q"):
+            break
+        reply, last = respond(assistant, line, last, max_chars)
+        print(reply, file=out, flush=True)
+        print(file=out, flush=True)
+
+
+def respond(
+    assistant: Assistant, line: str, last: Answer | None, max_chars: int
+) -> tuple[str, Answer | None]:
+    """One chat turn: the text to show and the answer that /source refers to next."""
+    command, _, argument = line.partition(" ")
+    argument = argument.strip()
+    if command == "/help":
+        return HELP, last
+    if command == "/examples":
+        if not argument:
+            return EMPTY_TOPIC.format(example="/examples 科普日"), last
+        problem = question_problem(argument, max_chars)
+        if problem is not None:
+            return problem, last
+        answer = assistant.examples(argument)
+        return answer_text(answer), answer
+    if command == "/source":
+        return _source(argument, last), last
+    if command.startswith("/"):
+        return f"不认识的命令 {command}，输入 /help 查看可用命令。", last
+    problem = question_problem(line, max_chars)
+    if problem is not None:
+        return problem, last
+    answer = assistant.answer(line)
+    return answer_text(answer), answer
+
+
+def _source(argument: str, last: Answer | None) -> str:
+    if last is None or not last.citations:
+        return "还没有可查看的来源，请先提一个问题。"
+    if not argument.isdigit() or not 1 <= int(argument) <= len(last.citations):
+        return f"请输入 1 到 {len(last.citations)} 之间的来源编号，例如：/source 1"
+    return source_text(last.citations[int(argument) - 1], last.script)

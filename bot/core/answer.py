@@ -1,0 +1,219 @@
+"""Extractive answers: the reports' own sentences, each with a numbered citation.
+
+Everything here is plain data; the CLI and Telegram only render it, so both show the
+same answer. Quotes are verbatim substrings of the cited chunk's original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core import wording
+from bot.core.citation import Citation
+from bot.core.coverage import coverage
+from bot.core.question import script_of
+from bot.core.retrieval import Filters, Hit, Retriever, SearchResult
+from knowledge.chunk import heading_style, heading_title
+from knowledge.models import Paragraph
+from knowledge.normalize import query_terms
+
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*[”’」』）)]*")
+_EXAMPLE_QUESTION = re.compile(
+    r"^(?:请问)?(?:有没有|有无|有哪些|是否有|找找|举几个|举个|给我看看)?(?P<topic>.+?)"
+    r"(?:的)?(?:例子|案例|经验|做法|实例)(?:吗|呢)?[？?。！!]*$"
+)
+_MIN_SENTENCE = 8
+_MIN_LIST_ITEM = 4
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str  # verbatim from the cited chunk
+    n: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    found: bool
+    kind: str  # "answer", "examples" or "not_found"
+    lead: str
+    quotes: list[Quote]
+    citations: list[Citation]
+    suggestions: list[str] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    script: str = "simplified"
+
+    @property
+    def text(self) -> str:
+        """Lead and quotes as one string with [n] markers (what --json calls `answer`)."""
+        lines = [self.lead] + [f"{q.text}[{q.n}]" for q in self.quotes]
+        lines += self.suggestions
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class AnswerOptions:
+    script: str  # "auto", "simplified" or "traditional" (default in Settings)
+    max_quotes: int = 4
+    max_chars: int = 1200
+    examples: int = 5
+
+
+class Answerer:
+    """question → Answer, over a Retriever."""
+
+    def __init__(self, retriever: Retriever, options: AnswerOptions) -> None:
+        self.retriever = retriever
+        self.options = options
+
+    def answer(self, question: str, filters: Filters | None = None) -> Answer:
+        """An extractive answer, or examples when the question asks for them."""
+        topic = example_topic(question)
+        if topic:
+            return self.examples(topic, filters, question=question)
+        result = self.retriever.search(question, top_k=5, filters=filters)
+        script = self._script(question)
+        if not result.found:
+            return self._not_found(question, result, script)
+        quotes, citations = self._select(question, result.hits)
+        reports = len({c.title for c in citations})
+        lead = wording.found_lead(reports, script)
+        return Answer(
+            question, True, "answer", lead, quotes, citations,
+            hits=result.hits, script=script,
+        )  # fmt: skip
+
+    def examples(
+        self,
+        topic: str,
+        filters: Filters | None = None,
+        question: str | None = None,
+        limit: int | None = None,
+    ) -> Answer:
+        """Distinct past cases: the best passage of each report, one report each."""
+        script = self._script(question or topic)
+        result = self.retriever.search(topic, top_k=40, filters=filters)
+        if not result.found:
+            return self._not_found(question or topic, result, script)
+        best: dict[str, Hit] = {}
+        for hit in result.hits:
+            best.setdefault(hit.document_id, hit)
+        cases = list(best.values())[: limit or self.options.examples]
+        quotes: list[Quote] = []
+        citations: list[Citation] = []
+        for n, hit in enumerate(cases, start=1):
+            sentences = [s for _, _, s in self._ranked_sentences(topic, [hit])[:2]]
+            sentences = sentences or _sentences(hit.text)[:1]
+            for sentence in sorted(sentences, key=hit.text.index):
+                quotes.append(Quote(sentence, n))
+            citations.append(Citation.of(n, hit))
+        lead = wording.examples_lead(len(cases), topic, script)
+        return Answer(
+            question or topic, True, "examples", lead, quotes, citations,
+            hits=result.hits, script=script,
+        )  # fmt: skip
+
+    def _select(self, question: str, hits: list[Hit]) -> tuple[list[Quote], list[Citation]]:
+        chosen: list[tuple[Hit, str]] = []
+        length = 0
+        for _, hit, sentence in self._ranked_sentences(question, hits):
+            if (
+                len(chosen) == self.options.max_quotes
+                or length + len(sentence) > self.options.max_chars
+            ):
+                break
+            if any(_similar(sentence, other) for _, other in chosen):
+                continue
+            chosen.append((hit, sentence))
+            length += len(sentence)
+        numbers: dict[str, int] = {}
+        for hit, _ in chosen:
+            numbers.setdefault(hit.chunk_id, len(numbers) + 1)
+        by_id = {hit.chunk_id: hit for hit, _ in chosen}
+        ordered = sorted(chosen, key=lambda c: (numbers[c[0].chunk_id], c[0].text.index(c[1])))
+        quotes = [Quote(sentence, numbers[hit.chunk_id]) for hit, sentence in ordered]
+        citations = [Citation.of(n, by_id[chunk_id]) for chunk_id, n in numbers.items()]
+        return quotes, citations
+
+    def _ranked_sentences(self, question: str, hits: list[Hit]) -> list[tuple[float, Hit, str]]:
+        """Sentences of the hits, best first.
+
+        A sentence scores by the question words it covers itself and, with less weight, by
+        those its headings cover, so the items of a list under "二、存在的问题" rank for a
+        question about problems. Better-ranked hits get a small bonus.
+        """
+        normalizer = self.retriever.normalizer
+        weights = self.retriever.term_weights(query_terms(normalizer.normalize(question)))
+        ranked = []
+        for rank, hit in enumerate(hits):
+            path = normalizer.normalize(" ".join(hit.heading_path))
+            for sentence, heading in _sentences_with_headings(hit.text):
+                own = coverage(weights, normalizer.normalize(sentence))
+                context = coverage(
+                    weights,
+                    f"{path} {normalizer.normalize(heading)} {normalizer.normalize(sentence)}",
+                )
+                if context == 0 or (len(sentence) < _MIN_SENTENCE and own == context):
+                    continue
+                ranked.append((0.6 * own + 0.4 * context + 0.15 / (rank + 1), hit, sentence))
+        ranked.sort(key=lambda item: -item[0])
+        # Prefer a spread of reports: each further sentence from a report counts a bit less.
+        seen_reports: dict[str, int] = {}
+        spread = []
+        for score, hit, sentence in ranked:
+            count = seen_reports.get(hit.document_id, 0)
+            seen_reports[hit.document_id] = count + 1
+            spread.append((score * (0.85**count), hit, sentence))
+        spread.sort(key=lambda item: -item[0])
+        return spread
+
+    def _not_found(self, question: str, result: SearchResult, script: str) -> Answer:
+        titles = list(dict.fromkeys(h.title for h in result.hits))[:3]
+        if not titles:
+            titles = self.retriever.report_titles()[:3]
+        lead = wording.not_found_lead(question, script)
+        suggestion = wording.HOLDINGS.format(titles="、".join(f"《{t}》" for t in titles))
+        return Answer(
+            question, False, "not_found", lead, [], [],
+            suggestions=[wording.localize(suggestion, script)], hits=[], script=script,
+        )  # fmt: skip
+
+    def _script(self, question: str) -> str:
+        return script_of(question, self.options.script)
+
+
+def example_topic(question: str) -> str | None:
+    """The topic of a request for past examples ("有没有组织企业参观高交会的例子？"), else None."""
+    match = _EXAMPLE_QUESTION.match(question.strip())
+    if not match:
+        return None
+    topic = re.sub(r"^(?:关于|一些|几个|什么)", "", match.group("topic")).strip("的 ")
+    return topic or None
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences long enough to quote, verbatim and in order."""
+    found = (m.group().strip() for m in _SENTENCE.finditer(text))
+    return [s for s in found if len(s) >= _MIN_SENTENCE]
+
+
+def _sentences_with_headings(text: str) -> list[tuple[str, str]]:
+    """Every quotable sentence with the nearest heading line above it inside the chunk."""
+    out = []
+    heading = ""
+    for line in text.split("\n"):
+        if heading_style(Paragraph(line.strip())) is not None:
+            heading = heading_title(line.strip())
+        for match in _SENTENCE.finditer(line):
+            sentence = match.group().strip()
+            if len(sentence) >= _MIN_LIST_ITEM:
+                out.append((sentence, heading))
+    return out
+
+
+def _similar(a: str, b: str) -> bool:
+    grams_a = {a[i : i + 3] for i in range(len(a) - 2)}
+    grams_b = {b[i : i + 3] for i in range(len(b) - 2)}
+    return len(grams_a & grams_b) / max(1, min(len(grams_a), len(grams_b))) > 0.6

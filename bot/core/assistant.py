@@ -1,0 +1,93 @@
+"""The answering core's one front door, used alike by the CLI and the Telegram bot.
+
+Front ends hold an `Assistant` (or call the functions below) and render what it returns;
+they never reach the store, the retriever or the index, so both show the same answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from bot.core import knowledge_base
+from bot.core.answer import Answer, Answerer, AnswerOptions
+from bot.core.citation import Citation
+from bot.core.overview import Overview
+from bot.core.retrieval import Filters, Retriever, SearchResult
+from bot.settings import Settings
+from knowledge.readers import read_paragraphs
+from knowledge.records import ChunkRecord
+from knowledge.store import Store
+
+
+class Assistant:
+    """Answers, examples, further results, searches and the overview of one knowledge base."""
+
+    def __init__(self, retriever: Retriever, options: AnswerOptions) -> None:
+        self._retriever = retriever
+        self._answerer = Answerer(retriever, options)
+
+    @classmethod
+    def open(cls, settings: Settings, use_vectors: bool = True) -> Assistant:
+        """Open the synced knowledge base; raises NotReady with the command that fixes it."""
+        retriever = knowledge_base.open_retriever(settings, use_vectors)
+        return cls(retriever, AnswerOptions(script=settings.answer_script))
+
+    def answer(self, question: str, filters: Filters | None = None) -> Answer:
+        """Quotes with citations, or examples when the question asks for them."""
+        return self._answerer.answer(question, filters)
+
+    def examples(
+        self, topic: str, filters: Filters | None = None, limit: int | None = None
+    ) -> Answer:
+        """Past practice on a topic: one case per report."""
+        return self._answerer.examples(topic, filters, limit=limit)
+
+    def more(self, question: str, exclude: set[str], first: int, count: int) -> list[Citation]:
+        """Up to `count` further passages for a question, numbered from `first`."""
+        result = self._retriever.search(question, top_k=len(exclude) + count + 5)
+        hits = [h for h in result.hits if h.chunk_id not in exclude][:count]
+        return [Citation.of(first + i, hit) for i, hit in enumerate(hits)]
+
+    def search(
+        self, question: str, top_k: int, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> SearchResult:
+        """Ranked passages with their component scores."""
+        return self._retriever.search(question, top_k, filters, mode)
+
+    def overview(self) -> Overview:
+        return _overview(self._retriever.store)
+
+    def close(self) -> None:
+        """Close the store; call from the thread that opened it."""
+        self._retriever.store.close()
+
+
+def read_overview(settings: Settings) -> Overview:
+    """The overview without loading the vector model (for `kepubot docs`)."""
+    store = knowledge_base.open_store(settings)
+    try:
+        return _overview(store)
+    finally:
+        store.close()
+
+
+def export_chunks(settings: Settings, include_duplicates: bool) -> Iterator[ChunkRecord]:
+    """Every stored chunk in reading order."""
+    store = knowledge_base.open_store(settings)
+    try:
+        yield from store.chunks(include_duplicates=include_duplicates)
+    finally:
+        store.close()
+
+
+def check_readable(path: Path) -> None:
+    """Raise UnreadableFile with the reader's reason when `path` cannot become a report."""
+    read_paragraphs(path)
+
+
+def _overview(store: Store) -> Overview:
+    counts = store.counts()
+    return Overview(
+        tuple(store.documents()), counts["files"], counts["chunks"], store.get_meta("last_ingest")
+    )

@@ -1,0 +1,48 @@
+"""A citation: which passage a quote comes from, and the one way its label is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.retrieval import Hit
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    chunk_id: str
+    title: str
+    heading_path: tuple[str, ...]
+    place: tuple[str, ...]
+    level: str | None
+    year: int | None
+    source: str
+    text: str  # the whole cited chunk
+
+    @classmethod
+    def of(cls, n: int, hit: Hit) -> Citation:
+        """Hit `hit` shown as source number `n`."""
+        return cls(n, hit.chunk_id, hit.title, hit.heading_path, hit.place, hit.level,
+                   hit.year, hit.source, hit.text)  # fmt: skip
+
+    @property
+    def label(self) -> str:
+        """Title › heading path（place · level · year）, as both front ends show it."""
+        return citation_label(self.title, self.heading_path, self.place, self.level, self.year)
+
+
+def citation_label(
+    title: str,
+    heading_path: tuple[str, ...],
+    place: tuple[str, ...],
+    level: str | None,
+    year: int | None,
+) -> str:
+    """Title › heading path（place · level · year）for a passage, cited or not."""
+    where = " · ".join(part for part in ("、".join(place), level or "", year_text(year)) if part)
+    path = " › ".join(heading_path)
+    return f"{title}{' › ' + path if path else ''}{f'（{where}）' if where else ''}"
+
+
+def year_text(year: int | None) -> str:
+    return f"{year}年" if year else ""

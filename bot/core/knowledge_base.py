@@ -1,0 +1,113 @@
+"""The knowledge base on disk: sync it from the report folder, open it for searching."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.core.retrieval import Retriever, Weights
+from bot.settings import Settings
+from embeddings.index import VectorIndex, VectorIndexError
+from embeddings.sync import (
+    INDEX_FOLDER,
+    MAX_UNKNOWN_SHARE,
+    VectorSummary,
+    load_encoder,
+    sync_vectors,
+)
+from knowledge.ingest import ChunkBudget, IngestSummary, sync_folder
+from knowledge.normalize import Normalizer, load_variants
+from knowledge.store import Store, StoreError, set_aside
+
+log = logging.getLogger(__name__)
+
+
+class NotReady(Exception):
+    """The knowledge base is missing or damaged; the message says which command fixes it."""
+
+
+@dataclass
+class SyncReport:
+    ingest: IngestSummary
+    vectors: VectorSummary
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.ingest.to_dict() | {"vectors": vars(self.vectors)}
+
+
+def sync(settings: Settings) -> SyncReport:
+    """Ingest changed files, then bring the vector index in line with the store."""
+    if not settings.knowledge_dir.is_dir():
+        raise NotReady(
+            f"报告目录 {settings.knowledge_dir} 不存在，"
+            "请用 --knowledge-dir 或 KEPUBOT_KNOWLEDGE_DIR 指定。"
+        )
+    normalizer = Normalizer(load_variants(settings.variants_file))
+    budget = chunk_budget(settings)
+    try:
+        store = Store(settings.database_path)
+    except StoreError as exc:
+        # The store is derived from the knowledge folder, so a damaged one is rebuilt, not fixed.
+        kept = set_aside(settings.database_path)
+        log.warning("store unusable (%s); moved to %s and rebuilding", exc, kept)
+        try:
+            store = Store(settings.database_path)
+        except StoreError as again:
+            raise NotReady(str(again)) from again
+    try:
+        summary = sync_folder(settings.knowledge_dir, store, normalizer, budget)
+        vectors = sync_vectors(
+            store, normalizer, settings.data_dir, settings.embedding_model,
+            settings.exact_search_limit,
+        )  # fmt: skip
+    finally:
+        store.close()
+    return SyncReport(summary, vectors)
+
+
+def chunk_budget(settings: Settings) -> ChunkBudget:
+    return ChunkBudget(settings.chunk_min_chars, settings.chunk_max_chars)
+
+
+def open_store(settings: Settings) -> Store:
+    """The existing store, or NotReady saying which command makes it."""
+    try:
+        return Store(settings.database_path, create=False)
+    except StoreError as exc:
+        raise NotReady(str(exc)) from exc
+
+
+def open_retriever(settings: Settings, use_vectors: bool = True) -> Retriever:
+    """Load store, encoder and index once; vectors stay out when unusable or missing."""
+    store = open_store(settings)
+    normalizer = Normalizer(load_variants(settings.variants_file))
+    return retriever_over(store, normalizer, settings.data_dir if use_vectors else None, settings)
+
+
+def retriever_over(
+    store: Store, normalizer: Normalizer, data_dir: Path | None, settings: Settings
+) -> Retriever:
+    """A Retriever on an open store, with the vectors in `data_dir` when they are usable."""
+    weights = Weights(
+        keyword=settings.keyword_weight,
+        vector=settings.effective_vector_weight,
+        coverage=settings.coverage_weight,
+    )
+    encoder = index = None
+    if data_dir is not None:
+        try:
+            index, manifest = VectorIndex.load(data_dir / INDEX_FOLDER)
+            encoder = load_encoder(settings.embedding_model, data_dir)
+            if manifest.model_id != encoder.model_id:
+                raise VectorIndexError("向量索引与当前模型不符，请运行 `kepubot ingest`。")
+            if manifest.unknown_share > MAX_UNKNOWN_SHARE:
+                log.warning("vector model cannot read the corpus; keyword search only")
+                encoder = index = None
+        except VectorIndexError as exc:
+            raise NotReady(str(exc)) from exc
+        except Exception as exc:  # damaged model files: safetensors, JSON, torch all differ
+            log.debug("cannot load the vector model", exc_info=True)
+            raise NotReady("向量模型文件无法读取，请运行 `kepubot ingest` 重建。") from exc
+    return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage)

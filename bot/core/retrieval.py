@@ -1,0 +1,265 @@
+"""Hybrid retrieval: BM25 keyword hits and vector hits, fused, with a 'nothing found' rule."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core.coverage import coverage, idf, without_overlaps
+from embeddings.encoder import Encoder
+from embeddings.index import VectorIndex
+from knowledge.metadata import LEVELS, PROVINCES
+from knowledge.normalize import Normalizer, query_terms
+from knowledge.records import ChunkRecord, DocumentRecord
+from knowledge.store import Store
+
+MODES = ("keyword", "vector", "hybrid")
+__all__ = ["LEVELS", "MODES", "Filters", "Hit", "Retriever", "SearchResult", "Weights"]
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)\s*年")
+# Words in a question that name a level of organisation, Simplified after normalisation.
+_LEVEL_WORDS = {
+    "乡镇": ("乡镇", "乡里", "镇里", "全乡", "全镇", "乡党委", "镇党委"),
+    "街道": ("街道", "社区"),
+    "高校": ("高校", "大学", "学院", "学生会", "社团"),
+    "县": ("县科协", "县里", "全县", "县级"),
+    "市": ("市科协", "全市", "市级"),
+    "省": ("省科协", "全省", "省级"),
+}
+
+# Level words that name no topic of their own (社区, 大学 can be the topic, so they stay).
+_LEVEL_ONLY_WORDS = frozenset(
+    {"乡镇", "乡里", "镇里", "街道", "高校", "县里", "县级", "市级", "省级"}
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Year, place and level a search is limited to (flags) or leans towards (the question)."""
+
+    year: int | None = None
+    place: str | None = None
+    level: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.year, self.place, self.level))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the hybrid score mixes its parts; each part is first scaled to [0, 1].
+
+    The three weights have their defaults in `Settings`, the one place they are chosen.
+    """
+
+    keyword: float
+    vector: float
+    # Share of the question's words (IDF-weighted) that a candidate contains as text; it
+    # settles BM25 near-ties that the vector would otherwise break the wrong way (README).
+    coverage: float
+    metadata_boost: float = 0.15
+    candidates: int = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: str
+    document_id: str
+    title: str
+    heading_path: tuple[str, ...]
+    text: str
+    normalized: str
+    source: str
+    place: tuple[str, ...]
+    level: str | None
+    year: int | None
+    score: float
+    keyword_score: float
+    vector_score: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    found: bool
+    hits: list[Hit]
+    filters: Filters = field(default_factory=Filters)
+    coverage: float = 0.0
+
+
+class Retriever:
+    """Answers `search(question)` from a store and, when usable, a vector index."""
+
+    def __init__(
+        self,
+        store: Store,
+        normalizer: Normalizer,
+        encoder: Encoder | None,
+        index: VectorIndex | None,
+        weights: Weights,
+        min_coverage: float,
+    ) -> None:
+        self.store = store
+        self.normalizer = normalizer
+        self.encoder = encoder if index is not None else None
+        self.index = index
+        self.weights = weights
+        self.min_coverage = min_coverage
+        self._documents = {d.id: d for d in store.documents()}
+        places = {p for d in self._documents.values() for p in d.place}
+        # A question says 成都 or 原平 where the report says 成都市 or 原平市.
+        places |= {p[:-1] for p in places if len(p) >= 3 and p[-1] in "省市县区"}
+        self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
+        self._chunk_count = max(1, store.counts()["chunks"])
+
+    def search(
+        self, question: str, top_k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> SearchResult:
+        """Top hits for a question, and whether the knowledge base answers it at all."""
+        normalized = self.normalizer.normalize(question)
+        asked = self.question_filters(normalized)
+        # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
+        # on the report's level instead of a search word that favours passages repeating it.
+        words = query_terms(normalized)
+        terms = [t for t in words if t not in _LEVEL_ONLY_WORDS] or words
+        # One look-up of document frequencies serves both the match and the coverage.
+        frequencies = self.store.document_frequencies(terms)
+        hard = filters or Filters()
+        allowed = self._allowed_documents(hard) if hard else None
+        pool = self.weights.candidates
+        keyword: dict[str, float] = {}
+        if mode in ("keyword", "hybrid"):
+            for hit in self.store.keyword_search(
+                self._selective(terms, frequencies), pool, allowed
+            ):
+                keyword[hit.chunk_id] = hit.score
+        vector: dict[str, float] = {}
+        if mode in ("vector", "hybrid") and self.encoder is not None and self.index is not None:
+            query_vector = self.encoder.encode([normalized])[0]
+            for chunk_id, score in self.index.search(query_vector, pool * (4 if hard else 1)):
+                vector[chunk_id] = score
+        rows = self.store.chunks_by_id(list(keyword.keys() | vector.keys()))
+        if allowed is not None:
+            permitted = set(allowed)
+            rows = {k: v for k, v in rows.items() if v.document_id in permitted}
+        shares = self._idf({t: frequencies[t] for t in without_overlaps(terms)})
+        covered = {chunk_id: coverage(shares, row.normalized) for chunk_id, row in rows.items()}
+        hits = self._fuse(rows, keyword, vector, covered, asked, mode)
+        hits = _drop_near_duplicates(hits, top_k)
+        best = covered[hits[0].chunk_id] if hits else 0.0
+        found = bool(hits) and best >= self.min_coverage
+        return SearchResult(question, found, hits, _merge(asked, hard), best)
+
+    def report_titles(self) -> list[str]:
+        """Titles of the searchable reports, in file order."""
+        return [d.title for d in self._documents.values() if d.duplicate_of is None]
+
+    def _selective(self, terms: list[str], frequencies: dict[str, int]) -> list[str]:
+        """Words that tell passages apart; BM25 gives words in over half the chunks ~0 anyway.
+
+        Leaving them out of the MATCH spares scoring most of a large collection.
+        """
+        limit = self._chunk_count / 2
+        kept = [t for t in terms if frequencies[t] <= limit]
+        return kept or sorted(terms, key=lambda t: frequencies[t])[:1]
+
+    def term_weights(self, terms: list[str]) -> dict[str, float]:
+        """IDF of each word over the searchable chunks (unseen words weigh most)."""
+        return self._idf(self.store.document_frequencies(terms))
+
+    def _idf(self, frequencies: dict[str, int]) -> dict[str, float]:
+        return idf(frequencies, self._chunk_count)
+
+    def question_filters(self, normalized_question: str) -> Filters:
+        """Year, place and level named in the question, used as soft boosts."""
+        year = _YEAR.search(normalized_question)
+        place = next((p for p in self._places if p in normalized_question), None)
+        level = next(
+            (
+                lv
+                for lv, words in _LEVEL_WORDS.items()
+                if any(w in normalized_question for w in words)
+            ),
+            None,
+        )
+        return Filters(int(year.group(1)) if year else None, place, level)
+
+    def _fuse(
+        self,
+        rows: dict[str, ChunkRecord],
+        keyword: dict[str, float],
+        vector: dict[str, float],
+        covered: dict[str, float],
+        asked: Filters,
+        mode: str,
+    ) -> list[Hit]:
+        top_keyword = max(keyword.values(), default=0.0) or 1.0
+        low_vector = min(vector.values(), default=0.0)
+        span_vector = (max(vector.values(), default=0.0) - low_vector) or 1.0
+        weights = self.weights
+        hits = []
+        for chunk_id, row in rows.items():
+            k = keyword.get(chunk_id, 0.0) / top_keyword
+            v = (vector[chunk_id] - low_vector) / span_vector if chunk_id in vector else 0.0
+            c = covered[chunk_id]
+            score = {"keyword": k, "vector": v}.get(
+                mode, weights.keyword * k + weights.vector * v + weights.coverage * c
+            )
+            score *= 1.0 + weights.metadata_boost * _matches(row, asked)
+            hits.append(
+                Hit(
+                    chunk_id=chunk_id, document_id=row.document_id, title=row.title,
+                    heading_path=row.heading_path, text=row.text, normalized=row.normalized,
+                    source=row.source, place=row.place, level=row.level, year=row.year,
+                    score=round(score, 6),
+                    keyword_score=round(keyword.get(chunk_id, 0.0), 4),
+                    vector_score=round(vector.get(chunk_id, 0.0), 4), coverage=round(c, 4),
+                )
+            )  # fmt: skip
+        hits.sort(key=lambda h: (-h.score, h.chunk_id))
+        return hits
+
+    def _allowed_documents(self, filters: Filters) -> list[str]:
+        return [
+            doc_id for doc_id, d in self._documents.items()
+            if d.duplicate_of is None and _matches(d, filters) == _count(filters)
+        ]  # fmt: skip
+
+
+def _matches(row: ChunkRecord | DocumentRecord, filters: Filters) -> int:
+    matched = 0
+    if filters.year is not None and row.year == filters.year:
+        matched += 1
+    if filters.place is not None and any(filters.place in p for p in row.place):
+        matched += 1
+    if filters.level is not None and row.level == filters.level:
+        matched += 1
+    return matched
+
+
+def _count(filters: Filters) -> int:
+    return sum(v is not None for v in (filters.year, filters.place, filters.level))
+
+
+def _merge(asked: Filters, explicit: Filters) -> Filters:
+    return Filters(
+        explicit.year if explicit.year is not None else asked.year,
+        explicit.place if explicit.place is not None else asked.place,
+        explicit.level if explicit.level is not None else asked.level,
+    )
+
+
+def _drop_near_duplicates(hits: list[Hit], limit: int, threshold: float = 0.9) -> list[Hit]:
+    """The first `limit` hits, skipping any that repeat a better hit's text almost verbatim."""
+    kept: list[Hit] = []
+    shingles: list[set[str]] = []
+    for hit in hits:
+        if len(kept) == limit:
+            break
+        text = re.sub(r"\W", "", hit.normalized)
+        own = {text[i : i + 4] for i in range(max(1, len(text) - 3))}
+        if any(len(own & other) / max(1, len(own | other)) >= threshold for other in shingles):
+            continue
+        kept.append(hit)
+        shingles.append(own)
+    return kept

@@ -1,0 +1,103 @@
+"""The bot's own words, in one place: sentences, Chinese numerals and their script.
+
+Everything here is Simplified; `localize` turns it into the asker's script. Quotes from the
+reports are never converted. The bot's own words carry no digits where an answer's figures
+could be confused with them, so every digit in an answer comes from a cited source.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Protocol
+
+import opencc
+
+_to_traditional = opencc.OpenCC("s2tw")
+_NUMERALS = "零一二三四五六七八九十"
+
+
+def localize(text: str, script: str) -> str:
+    """The bot's own words in the script of the question (quotes are never converted)."""
+    return _to_traditional.convert(text) if script == "traditional" else text
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 2 → 两, 12 → 十二, 25 → 二十五 (counting words, as in 两份报告)."""
+    if n == 2:
+        return "两"
+    if n <= 10:
+        return _NUMERALS[n]
+    if n >= 100:
+        return str(n)
+    tens, units = divmod(n, 10)
+    return (_NUMERALS[tens] if tens > 1 else "") + "十" + (_NUMERALS[units] if units else "")
+
+
+# Answers -----------------------------------------------------------------------------------
+# The asker's own words are echoed as typed: only the bot's words follow the asker's script.
+def found_lead(reports: int, script: str) -> str:
+    return localize(f"在{chinese_number(reports)}份报告中找到相关内容：", script)
+
+
+def examples_lead(reports: int, topic: str, script: str) -> str:
+    template = localize(f"找到{chinese_number(reports)}份报告中关于「{{topic}}」的做法：", script)
+    return template.format(topic=shorten(topic))
+
+
+def not_found_lead(question: str, script: str) -> str:
+    return localize("报告中没有找到与「{question}」相关的内容。", script).format(
+        question=shorten(question)
+    )
+
+
+HOLDINGS = "知识库目前收录的报告包括：{titles}。"
+SOURCES = "来源："
+MORE_PASSAGES = "更多相关段落："
+NO_MORE = "没有更多结果了。"
+WHERE = "位置："
+PLACE = "地点："
+YEAR = "年份："
+FILE = "文件："
+
+
+def shorten(text: str, limit: int = 30) -> str:
+    """A user's words echoed back, cut so a long question does not swamp the reply."""
+    # Control and format characters (NUL, bidi overrides, zero-width) never go back out.
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Questions the bot cannot take -------------------------------------------------------------
+TEXT_HINT = "请用文字提问，例如：乡镇是怎么开展科普日活动的？"
+EMPTY_QUESTION = "请写下要问的问题，例如：乡镇是怎么开展科普日活动的？"
+EMPTY_TOPIC = "请写上主题，例如：{example}"
+
+
+def too_long(length: int, limit: int) -> str:
+    return f"问题太长了（{length} 字），请精简到 {limit} 字以内再问。"
+
+
+def rate_limited(seconds: int) -> str:
+    return f"提问有点频繁了，请 {seconds} 秒后再试。"
+
+
+# The knowledge base ------------------------------------------------------------------------
+class SyncCounts(Protocol):
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: int
+
+
+def sync_counts(summary: SyncCounts, failed: int) -> str:
+    """新增 · 变更 · 删除 · 未变 · 失败: the one line both front ends show after a sync."""
+    return (
+        f"新增 {len(summary.added)} · 变更 {len(summary.changed)} · 删除 {len(summary.removed)}"
+        f" · 未变 {summary.unchanged} · 失败 {failed}"
+    )
+
+
+BUSY = "知识库正在更新，请等这一次完成后再试。"
+EXPIRED = "已过期，请重新提问。"
+THANKS = "感谢反馈！"

@@ -1,0 +1,78 @@
+"""The store's schema as registered migrations, applied in order when a store opens.
+
+Stores made before migrations were registered carry their version in `PRAGMA user_version`
+(1: tables, 2: word counts); opening one records those steps as applied, then runs the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from knowledge import keywords
+
+MIGRATIONS = sqlite_utils.Migrations("kepubot")
+
+
+@MIGRATIONS()
+def m001_tables(db: sqlite_utils.Database) -> None:
+    db.table("files").create(
+        {"path": str, "sha256": str, "size": int, "mtime": float, "status": str,
+         "error": str, "documents": int, "updated_at": str},
+        pk="path",
+    )  # fmt: skip
+    db.table("documents").create(
+        {"id": str, "source": str, "position": int, "title": str, "number": int,
+         "script": str, "place": str, "level": str, "year": int, "duplicate_of": str,
+         "text": str, "signature": str, "chunk_count": int},
+        pk="id",
+    )  # fmt: skip
+    db.table("chunks").create(
+        {"id": str, "document_id": str, "idx": int, "text": str, "normalized": str,
+         "tokens": str, "heading_path": str, "start": int, "end": int,
+         "text_hash": str, "searchable": int},
+        pk="id",
+    )  # fmt: skip
+    db.table("documents").create_index(["source"])
+    db.table("chunks").create_index(["document_id"])
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("chunks").enable_fts(["tokens"], create_triggers=True)
+    # FTS5's vocabulary, from which `terms` is recounted after every write.
+    db.execute("CREATE VIRTUAL TABLE chunks_fts_vocab USING fts5vocab(chunks_fts, 'row')")
+
+
+@MIGRATIONS()
+def m002_terms(db: sqlite_utils.Database) -> None:
+    """Per-word chunk counts, read by every search instead of walking posting lists."""
+    keywords.create_terms(db)
+    keywords.refresh_terms(db)
+
+
+# Migrations that a store of each legacy `user_version` already has.
+_LEGACY = {1: ["m001_tables"], 2: ["m001_tables", "m002_terms"]}
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Bring the schema up to date; raises ValueError for a store from a newer version."""
+    # Every registered name: what an empty database would still have to apply.
+    known = {m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))}
+    if not MIGRATIONS.applied(db):
+        legacy = db.execute("PRAGMA user_version").fetchone()[0]
+        if legacy and legacy not in _LEGACY:
+            raise ValueError(f"unknown schema version {legacy}")
+        if legacy:
+            _adopt(db, _LEGACY[legacy])
+    unknown = {m.name for m in MIGRATIONS.applied(db)} - known
+    if unknown:
+        raise ValueError(f"store has migrations this version does not know: {sorted(unknown)}")
+    MIGRATIONS.apply(db)
+
+
+def _adopt(db: sqlite_utils.Database, names: list[str]) -> None:
+    with db.atomic():
+        MIGRATIONS.ensure_migrations_table(db)
+        now = str(datetime.now(UTC))
+        db.table(MIGRATIONS.migrations_table).insert_all(
+            {"migration_set": MIGRATIONS.name, "name": name, "applied_at": now} for name in names
+        )

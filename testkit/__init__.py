@@ -1,0 +1,1 @@
+"""Fakes at the network boundary, shared by the tests and the benchmark scripts."""

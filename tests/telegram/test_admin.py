@@ -1,0 +1,202 @@
+"""Admin features: /reload, uploads, /stats, refusals, and records that survive restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from html import unescape
+
+from bot import core
+from bot.core.wording import BUSY
+from bot.settings import Settings
+from testkit.telegram_fake import FakeTelegram
+from tests.telegram.harness import ADMIN, NEW_REPORT, USER, Harness, document_message, drive
+
+NEW_QUESTION = "青山镇机器人竞赛有多少支队伍参加？"
+
+
+def plain(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_non_admins_are_refused_reload_stats_and_upload_politely(bot_settings: Settings) -> None:
+    telegram = FakeTelegram()
+
+    async def scenario(bot: Harness) -> None:
+        await bot.say("/reload")
+        await bot.say("/stats")
+        upload = document_message(bot, telegram, "报告.txt", NEW_REPORT.encode(), user=USER)
+        await bot.process({"update_id": 900, "message": upload})
+        texts = [r["text"] for r in bot.replies()]
+        assert len(texts) == 3 and all("只有管理员" in t for t in texts)
+        assert telegram.sent("getFile") == []
+        assert sorted(p.name for p in bot_settings.knowledge_dir.iterdir()) == [
+            "2024科普工作总结5篇.txt", "縣科協科普工作總結7篇.txt"]  # fmt: skip
+        assert bot.runtime.records.admin_actions() == []
+
+    drive(bot_settings, scenario, telegram)
+
+
+def test_reload_reports_added_changed_removed_and_failed_with_reasons_and_time(
+    bot_settings: Settings,
+) -> None:
+    folder = bot_settings.knowledge_dir
+    (folder / "青山镇.txt").write_text(NEW_REPORT, encoding="utf-8")
+    (folder / "损坏.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    (folder / "2024科普工作总结5篇.txt").unlink()
+    changed = folder / "縣科協科普工作總結7篇.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+
+    async def scenario(bot: Harness) -> None:
+        await bot.say("/reload", user=ADMIN)
+        status = bot.replies(ADMIN)[0]
+        assert status["text"] == "正在更新知识库……"
+        edited = bot.telegram.sent("editMessageText")[-1].params["text"]
+        text = plain(edited)
+        assert "新增 1 · 变更 1 · 删除 1 · 未变 0 · 失败 1" in text
+        assert "新增：青山镇.txt" in text and "删除：2024科普工作总结5篇.txt" in text
+        assert re.search(r"失败：损坏\.pdf — .+", text)
+        assert re.search(r"用时 \d+\.\d\d 秒", text)
+        action = bot.runtime.records.admin_actions()[0]
+        assert (action["user_id"], action["action"]) == (ADMIN, "reload")
+        assert json.loads(action["detail"])["added"] == ["青山镇.txt"]
+        await bot.say(NEW_QUESTION)
+        assert "四十二支队伍" in plain(bot.last()["text"])
+
+    drive(bot_settings, scenario)
+
+
+def test_questions_use_the_old_index_during_reload_and_a_second_reload_is_told_to_wait(
+    bot_settings: Settings,
+) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow_sync(settings: Settings) -> core.SyncReport:
+        started.set()
+        assert release.wait(10)
+        return core.sync(settings)
+
+    (bot_settings.knowledge_dir / "青山镇.txt").write_text(NEW_REPORT, encoding="utf-8")
+
+    async def scenario(bot: Harness) -> None:
+        reload = asyncio.create_task(bot.say("/reload", user=ADMIN))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        await bot.say(NEW_QUESTION)  # answered at once, from the old index
+        assert "四十二支队伍" not in plain(bot.last()["text"])
+        await bot.say("科普书籍读书活动有多少人次参加？")
+        assert "300人次" in plain(bot.last()["text"])
+        await bot.say("/reload", user=ADMIN)
+        # The first reload's progress message, then the second is told to wait, not started.
+        assert [r["text"] for r in bot.replies(ADMIN)] == ["正在更新知识库……", BUSY]
+        release.set()
+        await reload
+        assert "新增 1" in plain(bot.telegram.sent("editMessageText")[-1].params["text"])
+        await bot.say(NEW_QUESTION)
+        assert "四十二支队伍" in plain(bot.last()["text"])
+
+    drive(bot_settings, scenario, sync=slow_sync)
+
+
+def test_upload_is_saved_under_a_safe_name_ingested_and_then_answered_with_citation(
+    bot_settings: Settings,
+) -> None:
+    telegram = FakeTelegram()
+    folder = bot_settings.knowledge_dir
+
+    async def scenario(bot: Harness) -> None:
+        message = document_message(
+            bot, telegram, "../../etc/青山镇\x00总结.txt", NEW_REPORT.encode()
+        )
+        await bot.process({"update_id": 901, "message": message})
+        assert bot.replies(ADMIN)[0]["text"].startswith("已收到《")
+        done = plain(telegram.sent("editMessageText")[-1].params["text"])
+        assert "已加入知识库：1 份报告" in done and "保存为：青山镇_总结.txt" in done
+        saved = [p for p in folder.iterdir() if "青山镇" in p.name]
+        assert [p.name for p in saved] == ["青山镇_总结.txt"]
+        assert saved[0].read_text(encoding="utf-8") == NEW_REPORT
+        await bot.say(NEW_QUESTION)
+        reply = plain(bot.last()["text"])
+        assert "四十二支队伍" in reply and "青山镇科协机器人竞赛工作总结" in reply
+        again = document_message(
+            bot, telegram, "青山镇\x00总结.txt", b"\xef\xbb\xbf" + NEW_REPORT.encode()
+        )
+        await bot.process({"update_id": 902, "message": again})
+        assert "保存为：青山镇_总结-2.txt" in plain(
+            telegram.sent("editMessageText")[-1].params["text"]
+        )
+        assert saved[0].read_text(encoding="utf-8") == NEW_REPORT  # never overwritten
+        assert [a["action"] for a in bot.runtime.records.admin_actions()] == ["upload", "upload"]
+
+    drive(bot_settings, scenario, telegram)
+
+
+def test_upload_refuses_unsupported_oversized_and_unreadable_files_leaving_no_trace(
+    bot_settings: Settings,
+) -> None:
+    telegram = FakeTelegram()
+    folder = bot_settings.knowledge_dir
+    before = sorted(p.name for p in folder.iterdir())
+
+    async def scenario(bot: Harness) -> None:
+        cases = [
+            document_message(bot, telegram, "setup.exe", b"MZ..."),
+            document_message(bot, telegram, "大报告.pdf", b"%PDF", size=25 * 1024 * 1024),
+            document_message(bot, telegram, "坏文件.docx", b"PK\x03\x04 broken zip"),
+        ]
+        for n, message in enumerate(cases):
+            await bot.process({"update_id": 910 + n, "message": message})
+        texts = [plain(r["text"]) for r in bot.replies(ADMIN)]
+        assert "不支持的文件类型.exe" in texts[0]
+        assert "20 MB" in texts[1]
+        failed = plain(telegram.sent("editMessageText")[-1].params["text"])
+        assert failed.startswith("未能导入《坏文件.docx》：")
+        assert len(telegram.sent("getFile")) == 1  # only the plausible file was downloaded
+        assert sorted(p.name for p in folder.iterdir()) == before
+
+    drive(bot_settings, scenario, telegram)
+
+
+def test_stats_show_questions_users_found_feedback_and_latency(bot_settings: Settings) -> None:
+    async def scenario(bot: Harness) -> None:
+        await bot.say("科普书籍读书活动有多少人次参加？")
+        answer = bot.last()["result"]
+        await bot.say("火星探测器的发射窗口是什么时候？", user=8)
+        await bot.say("乡镇是怎么开展科普日活动的？", user=ADMIN)
+        buttons = {
+            b["text"]: b["callback_data"] for b in answer["reply_markup"]["inline_keyboard"][-1]
+        }
+        await bot.press(buttons["👍"], answer)
+        await bot.press(buttons["👎"], answer, user=8)
+        await bot.say("/stats", user=ADMIN)
+        text = plain(bot.last(ADMIN)["text"])
+        assert "提问：3 次，3 位用户" in text
+        assert "找到答案：2 次；未找到：1 次" in text
+        assert "👍 1 · 👎 1" in text
+        assert re.search(r"p50 \d+ 毫秒，p95 \d+ 毫秒", text)
+
+    drive(bot_settings, scenario)
+
+
+def test_questions_feedback_and_admin_actions_survive_a_restart(bot_settings: Settings) -> None:
+    async def first(bot: Harness) -> None:
+        await bot.say("科普书籍读书活动有多少人次参加？")
+        answer = bot.last()["result"]
+        feedback = answer["reply_markup"]["inline_keyboard"][-1][-1]["callback_data"]
+        await bot.press(feedback, answer)
+        await bot.say("/reload", user=ADMIN)
+
+    async def second(bot: Harness) -> None:
+        records = bot.runtime.records
+        (question,) = records.questions()
+        assert (question["user_id"], question["chat_id"]) == (USER, USER)
+        assert question["question"] == "科普书籍读书活动有多少人次参加？"
+        assert question["found"] == 1 and question["latency_ms"] > 0
+        assert len(json.loads(question["hit_ids"])) >= 1
+        assert records.stats().unhelpful == 1
+        assert [a["action"] for a in records.admin_actions()] == ["reload"]
+
+    drive(bot_settings, first)
+    drive(bot_settings, second)

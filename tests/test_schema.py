@@ -1,0 +1,78 @@
+"""Schema migrations: stores made by earlier versions open without losing a row."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge.ingest import sync_folder
+from knowledge.normalize import Normalizer
+from knowledge.schema import MIGRATIONS
+from knowledge.store import Store, StoreError
+from tests.paths import DATA
+
+TABLES = ("files", "documents", "chunks", "terms")
+
+
+def rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of the store's own tables, read with plain sqlite3."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        return {
+            table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall())
+            for table in TABLES
+        }
+    finally:
+        connection.close()
+
+
+def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    # tests/data/schema2.db was written by the store of schema version 2 (user_version 2,
+    # no migrations table) from tests/data/schema2_corpus.
+    path = tmp_path / "kepubot.db"
+    shutil.copy(DATA / "schema2.db", path)
+    before = rows(path)
+    assert before["chunks"] and before["terms"]
+    store = Store(path)
+    assert [m.name for m in MIGRATIONS.applied(store.db)] == ["m001_tables", "m002_terms"]
+    assert MIGRATIONS.pending(store.db) == []
+    store.close()
+    assert rows(path) == before
+    store = Store(path)  # a second open applies nothing and changes nothing
+    assert store.counts() == {"files": 2, "documents": 2, "duplicates": 0, "chunks": 2}
+    assert {d.place for d in store.documents()} and all(
+        isinstance(c.heading_path, tuple) for c in store.chunks()
+    )
+    hits = store.keyword_search(["读书"], 5)
+    assert [h.chunk_id for h in hits] == [c.id for c in store.chunks() if "讀書" in c.text]
+    # The upgraded store syncs like any other: nothing in the folder changed.
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DATA / "schema2_corpus", corpus)
+    summary = sync_folder(corpus, store, normalizer)
+    assert summary.chunks == 2 and not summary.failed
+    store.close()
+
+
+def test_a_new_store_applies_every_migration(tmp_path: Path) -> None:
+    store = Store(tmp_path / "kepubot.db")
+    names = [m.name for m in MIGRATIONS.applied(store.db)]
+    assert names == ["m001_tables", "m002_terms"]
+    assert set(TABLES) <= set(store.db.table_names())
+    store.close()
+
+
+def test_a_store_from_a_newer_version_is_refused_with_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "kepubot.db"
+    store = Store(path)
+    store.db.table(MIGRATIONS.migrations_table).insert(
+        {"migration_set": MIGRATIONS.name, "name": "m999_future", "applied_at": "2030"}
+    )
+    store.close()
+    with pytest.raises(StoreError, match="不兼容的版本"):
+        Store(path)
