@@ -153,3 +153,49 @@ def test_start_ingests_then_chats(runner: CliRunner, dirs) -> None:
     result = runner.invoke(cli, [*dirs, "start"], input="今天晚上吃什么好？\n")
     assert result.exit_code == 0, result.output
     assert "没有找到" in result.output
+
+
+def test_help_examples_show_escapes_as_typed(runner: CliRunner) -> None:
+    # Click keeps docstring text as written: a "\n" meant for printf must not break the line.
+    result = runner.invoke(cli, ["search", "-h"])
+    assert "printf '科普日\\n读书活动\\n' | kepubot search --jsonl" in result.output
+
+
+@pytest.mark.parametrize(
+    ("question", "hint"),
+    [("", "请写下要问的问题"), ("🙂", "请用文字提问"), ("  \u200b ", "请用文字提问")],
+)
+def test_ask_without_words_gets_a_usage_hint_not_an_answer(
+    runner: CliRunner, dirs, question: str, hint: str
+) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    result = runner.invoke(cli, [*dirs, "ask", question])
+    assert result.exit_code == 2 and hint in result.output
+    assert "没有找到" not in result.output
+
+
+def test_search_says_whether_it_found_an_answer_and_shows_each_score(
+    runner: CliRunner, dirs
+) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    found = runner.invoke(
+        cli, [*dirs, "search", "--top-k", "2", "科普书籍读书活动有多少人次参加？"]
+    )
+    lines = found.output.splitlines()
+    assert lines[0].startswith("找到相关内容（最佳片段覆盖问题词 ")
+    assert lines[1].startswith("[1] ") and "关键词" in lines[2] and "向量" in lines[2]
+    missing = runner.invoke(cli, [*dirs, "search", "火星探测器的发射窗口是什么时候？"])
+    assert missing.output.startswith("没有找到足以回答的内容")
+
+
+def test_examples_lead_counts_reports_in_words_that_read_right(runner: CliRunner, dirs) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    result = runner.invoke(cli, [*dirs, "examples", "--limit", "1", "科普日"])
+    assert result.output.startswith("找到一份报告中关于「科普日」的做法：")
+
+
+def test_config_says_empty_values_in_words(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["config"], env={"KEPUBOT_ADMIN_IDS": ""})
+    row = {line.split()[0]: line.split()[1] for line in result.output.splitlines()[1:]}
+    assert row["KEPUBOT_ADMIN_IDS"] == "（无）" and row["KEPUBOT_TELEGRAM_TOKEN"] == "（未设置）"
+    assert row["KEPUBOT_VARIANTS_FILE"].endswith("variants.txt（内置）")

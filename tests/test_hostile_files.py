@@ -58,6 +58,7 @@ def test_pdf_of_empty_pages_under_the_limit_says_it_has_no_text(tmp_path: Path) 
 def test_malformed_pdf_structure_reads_or_fails_with_a_reason(tmp_path: Path, mangle) -> None:
     good = tmp_path / "good.pdf"
     write_pdf(good)
+    assert "全年组织科普大篷车巡展八次" in "\n".join(p.text for p in read_paragraphs(good))
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(mangle(good.read_bytes()))
     started = time.perf_counter()

@@ -55,8 +55,9 @@ def test_hostile_questions_get_a_bounded_well_formed_reply_in_private_and_in_gro
 ) -> None:
     text = HOSTILE[kind]
 
-    # Every case also carries markup, so a reply that echoes the words must escape them.
-    topic = " ".join((text + " <i>&</i>").split())
+    # Every case also starts with markup (the echo is cut after 30 characters), so a reply
+    # that echoes the words must escape them.
+    topic = " ".join(("<i>&</i> " + text).split())
 
     async def scenario(bot: Harness) -> None:
         await bot.say(text)
