@@ -174,8 +174,16 @@ _KIND_NAMES = {
 }
 
 
-def validate(settings: Settings) -> None:
+def validate(settings: Settings, config_file: Path | None = None) -> None:
     """Cross-field checks that one value alone cannot express."""
+    # Everything in the knowledge folder is quoted to users: the bot's own files never are.
+    knowledge_dir = settings.knowledge_dir.resolve()
+    for name, path in (("KEPUBOT_DATA_DIR", settings.data_dir), ("KEPUBOT_CONFIG", config_file)):
+        if path is not None and path.resolve().is_relative_to(knowledge_dir):
+            raise SettingsError(
+                f"{name}（{path}）不能放在报告目录 {settings.knowledge_dir} 之内："
+                "其中的文件会被当作报告回答给所有用户。请换一个位置。"
+            )
     if not 0 < settings.chunk_min_chars < settings.chunk_max_chars:
         raise SettingsError("KEPUBOT_CHUNK_MIN_CHARS 必须大于 0 且小于 KEPUBOT_CHUNK_MAX_CHARS。")
     for name in ("keyword_weight", "vector_weight", "coverage_weight"):

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from knowledge.chunk import chunk_paragraphs
@@ -18,8 +18,9 @@ from knowledge.dedupe import find_duplicates, signature
 from knowledge.metadata import extract_metadata, tokens_for
 from knowledge.models import Document, Report
 from knowledge.normalize import Normalizer, detect_script
-from knowledge.readers import UnreadableFile, read_paragraphs
+from knowledge.readers import UnreadableFile, check_kind, read_paragraphs
 from knowledge.records import encode_place
+from knowledge.scan import VANISHED, Entry, scan_folder
 from knowledge.split import split_reports
 from knowledge.store import Store
 
@@ -58,11 +59,16 @@ class IngestSummary:
 def build_documents(
     path: Path, source: str, normalizer: Normalizer, budget: ChunkBudget
 ) -> list[Document]:
-    """Read, clean, split and chunk one file. Raises UnreadableFile with a user-facing reason."""
-    reports = split_reports(clean_paragraphs(read_paragraphs(path)), path.stem)
+    """Read, clean, split and chunk one file. Raises UnreadableFile with a user-facing reason.
+
+    Titles and metadata come from `source`, the name as a person reads it, not from `path`,
+    which may hold undecodable bytes.
+    """
+    name = PurePosixPath(source).name
+    reports = split_reports(clean_paragraphs(read_paragraphs(path)), PurePosixPath(name).stem)
     if not reports:
         raise UnreadableFile("文件中没有可用的正文。")
-    return documents_from_reports(reports, source, path.name, normalizer, budget)
+    return documents_from_reports(reports, source, name, normalizer, budget)
 
 
 def documents_from_reports(
@@ -114,32 +120,46 @@ def sync_folder(
         raise FileNotFoundError(f"知识库目录不存在：{knowledge_dir}")
     summary = IngestSummary()
     known = store.files()
-    on_disk = {p.relative_to(knowledge_dir).as_posix(): p for p in _report_files(knowledge_dir)}
-    processed: dict[str, tuple[dict[str, Any], list[Document] | None]] = {}
-    for source, path in sorted(on_disk.items()):
-        stat = path.stat()
+    entries, skipped = scan_folder(knowledge_dir)
+    on_disk = {entry.source: entry for entry in entries}
+    processed: dict[str, tuple[dict[str, Any], list[Document] | None]] = {
+        item.source: (_failed_row(item.source, item.reason), []) for item in skipped
+    }
+    for source, entry in sorted(on_disk.items()):
         previous = known.get(source)
-        if previous and previous["status"] == "ok" and _same_stat(previous, stat):
-            summary.unchanged += 1
+        if previous and previous["status"] == "ok" and _same_stat(previous, entry):
+            summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        row = {"path": source, "sha256": digest, "size": stat.st_size, "mtime": stat.st_mtime}
-        if previous and previous["status"] == "ok" and previous["sha256"] == digest:
-            processed[source] = (row | {"status": "ok"}, None)  # touched, not changed
-            summary.unchanged += 1
-            continue
+        row = {"path": source, "sha256": None, "size": entry.size, "mtime": entry.mtime}
         try:
-            documents = build_documents(path, source, normalizer, budget)
-            processed[source] = (row | {"status": "ok", "error": None}, documents)
-            (summary.changed if previous and previous["status"] == "ok" else summary.added).append(
-                source
-            )
+            # Type and size first: a video or a photo is refused without reading a byte.
+            check_kind(entry.path.name, entry.size)
+            row["sha256"] = _sha256(entry.path)
+            if previous and previous["status"] == "ok" and previous["sha256"] == row["sha256"]:
+                processed[source] = (row | {"status": "ok"}, None)  # touched, not changed
+                summary.unchanged += 1
+                continue
+            documents = build_documents(entry.path, source, normalizer, budget)
         except UnreadableFile as exc:
             processed[source] = (row | {"status": "failed", "error": str(exc)}, [])
+            continue
+        except FileNotFoundError:
+            processed[source] = (row | {"status": "failed", "error": VANISHED}, [])
+            continue
+        except OSError as exc:
+            reason = f"无法读取文件（{exc.strerror or exc}），请检查权限后再同步。"
+            processed[source] = (row | {"status": "failed", "error": reason}, [])
+            continue
         except Exception as exc:  # a reader bug must cost one file, not the whole run
             log.exception("unexpected error reading %s", source)
             processed[source] = (row | {"status": "failed", "error": f"读取失败：{exc}"}, [])
-    summary.removed = sorted(set(known) - set(on_disk))
+            continue
+        processed[source] = (row | {"status": "ok", "error": None}, documents)
+        (summary.changed if previous and previous["status"] == "ok" else summary.added).append(
+            source
+        )
+    on_disk_or_skipped = set(on_disk) | set(processed)
+    summary.removed = sorted(set(known) - on_disk_or_skipped)
     with store.transaction():
         for source in summary.removed:
             store.remove_file(source)
@@ -168,17 +188,22 @@ def sync_folder(
     return summary
 
 
-def _report_files(folder: Path) -> list[Path]:
-    # Hidden files and Office lock files (~$报告.docx) are never reports.
-    return [p for p in folder.rglob("*") if p.is_file() and not _hidden(p.relative_to(folder))]
+def _failed_row(source: str, reason: str) -> dict[str, Any]:
+    return {"path": source, "sha256": None, "size": None, "mtime": None, "status": "failed",
+            "error": reason}  # fmt: skip
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith((".", "~$")) for part in relative.parts)
+def _sha256(path: Path, block: int = 1 << 20) -> str:
+    """The file's digest, read in blocks: memory stays flat whatever the file's size."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(block):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
-def _same_stat(row: dict[str, Any], stat: Any) -> bool:
-    return bool(row["size"] == stat.st_size and row["mtime"] == stat.st_mtime)
+def _same_stat(row: dict[str, Any], entry: Entry) -> bool:
+    return bool(row["size"] == entry.size and row["mtime"] == entry.mtime)
 
 
 def _rows(

@@ -13,7 +13,13 @@ from knowledge.office import read_docx, read_pdf
 from knowledge.unreadable import CORRUPT, EMPTY, NO_TEXT, OLD_WORD, UnreadableFile, split_lines
 from knowledge.webpage import read_html
 
-__all__ = ["SUPPORTED_SUFFIXES", "UnreadableFile", "decode_text", "read_paragraphs"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "UnreadableFile",
+    "check_kind",
+    "decode_text",
+    "read_paragraphs",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +37,30 @@ _UNSUPPORTED = (
 )  # fmt: skip
 
 
-def read_paragraphs(path: Path, max_bytes: int = 50_000_000) -> list[Paragraph]:
-    """Read a report file into its non-empty paragraphs, raising UnreadableFile if impossible."""
-    suffix = path.suffix.lower()
-    reader = _READERS.get(suffix)
-    if reader is None:
+MAX_BYTES = 50_000_000
+
+
+def check_kind(name: str, size: int, max_bytes: int = MAX_BYTES) -> None:
+    """Refuse, before reading a byte, what cannot be a report by its type or size."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in _READERS:
         raise UnreadableFile(_unsupported_reason(suffix))
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise UnreadableFile("无法打开文件，请检查文件是否完整后再导入。") from error
     if size == 0:
         raise UnreadableFile(EMPTY)
     if size > max_bytes:
         raise UnreadableFile(f"文件超过 {max_bytes // 1_000_000} MB，请拆分后再导入。")
+
+
+def read_paragraphs(path: Path, max_bytes: int = MAX_BYTES) -> list[Paragraph]:
+    """Read a report file into its non-empty paragraphs, raising UnreadableFile if impossible."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        if path.suffix.lower() not in _READERS:
+            raise UnreadableFile(_unsupported_reason(path.suffix.lower())) from error
+        raise UnreadableFile("无法打开文件，请检查文件是否完整后再导入。") from error
+    check_kind(path.name, size, max_bytes)
+    reader = _READERS[path.suffix.lower()]
     try:
         paragraphs = reader(path)
     except UnreadableFile:

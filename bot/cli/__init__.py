@@ -49,7 +49,7 @@ def cli(
         config = Path("kepubot.toml")
     try:
         settings = load_settings(os.environ, config, knowledge_dir=knowledge_dir, data_dir=data_dir)
-        validate(settings)
+        validate(settings, config)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.obj = settings
