@@ -144,7 +144,7 @@ def test_a_file_that_vanishes_during_the_scan_is_reported_and_the_sync_goes_on(
         return listed
 
     monkeypatch.setattr(ingest, "scan_folder", scan_then_delete)
-    summary, text = sync(folder, tmp_path, normalizer)
+    summary, _ = sync(folder, tmp_path, normalizer)
     assert failures(summary) == {"草稿.docx": scan.VANISHED}
     assert summary.added == ["好.txt"]
     monkeypatch.setattr(ingest, "scan_folder", real_scan)
