@@ -61,6 +61,9 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: Secret | None = None
     rate_limit_per_minute: int = 10
+    actions_per_minute: int = 30
+    # A third of what Telegram lets a bot send one group in a minute (20), per member.
+    group_actions_per_minute: int = 6
     max_question_chars: int = 500
 
     @property
@@ -98,6 +101,8 @@ DESCRIPTIONS = {
     "webhook_port": "webhook 本地监听端口",
     "webhook_secret": "webhook 密钥（Telegram 在请求头中回传，用于校验来源）",
     "rate_limit_per_minute": "每位用户每分钟最多提问次数",
+    "actions_per_minute": "每位用户每分钟最多操作次数（按钮、命令、提问，私聊）",
+    "group_actions_per_minute": "群内每位成员每分钟最多操作次数（群发送额度有限）",
     "max_question_chars": "问题最大字数",
 }
 
@@ -192,6 +197,7 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 不能为负数。")
     if not 0 <= settings.min_coverage <= 1:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
-    for name in ("rate_limit_per_minute", "max_question_chars", "webhook_port"):
+    for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",
+                 "max_question_chars", "webhook_port"):  # fmt: skip
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 必须大于 0。")

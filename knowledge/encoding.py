@@ -25,8 +25,18 @@ _UNLIKELY_BLOCKS = ((0x0400, 0x04FF), (0x2500, 0x257F), (0x3040, 0x30FF), (0x310
 _COMMON_PUNCTUATION = "\u3000、。〈〉《》「」『』【】〔〕"
 
 
-def decode_text(data: bytes) -> str:
-    """Decode a text file's bytes: BOM, else UTF-8, else the likelier of GB18030 and Big5."""
+# A few bad bytes in an otherwise plain GBK or Big5 file (a careless edit, a torn copy) are
+# replaced rather than costing the whole report: at most this share of its characters.
+MAX_REPLACED_SHARE = 0.01
+MIN_REPLACED = 8  # a short file may have a torn character or two
+
+
+def decode_text(data: bytes, notes: list[str] | None = None) -> str:
+    """Decode a text file's bytes: BOM, else UTF-8, else the likelier of GB18030 and Big5.
+
+    When no codec reads every byte but one reads nearly all of them as plausible Chinese,
+    the undecodable bytes become U+FFFD and a note saying how many is added to `notes`.
+    """
     for bom, codec in BOMS:
         if data.startswith(bom):
             try:
@@ -48,12 +58,39 @@ def decode_text(data: bytes) -> str:
     best = max(scored, default=None)
     if best is not None and best[0] >= 0.5:
         return best[2]
+    repaired = _with_replacements(data)
+    if repaired is not None:
+        text, replaced = repaired
+        if notes is not None:
+            notes.append(f"有 {replaced} 处无法识别的字节，已替换为“\ufffd”，其余内容已导入。")
+        return text
     guess = charset_normalizer.from_bytes(data).best()
     if guess is not None:
         return str(guess)
     if best is not None and best[0] > 0:
         return best[2]
     raise UnreadableFile(UNKNOWN_ENCODING)
+
+
+def _with_replacements(data: bytes) -> tuple[str, int] | None:
+    """The legacy decoding that needs the fewest replacements, if they are few and it reads."""
+    candidates = []
+    for codec in ("gb18030", "big5"):
+        text = data.decode(codec, errors="replace")
+        replaced = text.count("\ufffd")
+        if replaced <= max(MIN_REPLACED, len(text) * MAX_REPLACED_SHARE):
+            clean = text.replace("\ufffd", "")
+            if _hanzi_share(clean) >= 0.3:  # Chinese prose, not a Western file guessed as GBK
+                candidates.append((_plausibility(clean), -replaced, text, replaced))
+    best = max(candidates, default=None)
+    if best is None or best[0] < 0.5:
+        return None
+    return best[2], best[3]
+
+
+def _hanzi_share(text: str) -> float:
+    letters = [ch for ch in text[:20_000] if not ch.isspace()]
+    return sum(0x4E00 <= ord(ch) <= 0x9FFF for ch in letters) / max(1, len(letters))
 
 
 def _plausibility(text: str) -> float:

@@ -50,6 +50,7 @@ class IngestSummary:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: list[Failure] = field(default_factory=list)
+    notes: list[Failure] = field(default_factory=list)  # read, but with a caveat
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,7 +58,11 @@ class IngestSummary:
 
 
 def build_documents(
-    path: Path, source: str, normalizer: Normalizer, budget: ChunkBudget
+    path: Path,
+    source: str,
+    normalizer: Normalizer,
+    budget: ChunkBudget,
+    notes: list[str] | None = None,
 ) -> list[Document]:
     """Read, clean, split and chunk one file. Raises UnreadableFile with a user-facing reason.
 
@@ -65,7 +70,8 @@ def build_documents(
     which may hold undecodable bytes.
     """
     name = PurePosixPath(source).name
-    reports = split_reports(clean_paragraphs(read_paragraphs(path)), PurePosixPath(name).stem)
+    paragraphs = read_paragraphs(path, notes=notes)
+    reports = split_reports(clean_paragraphs(paragraphs), PurePosixPath(name).stem)
     if not reports:
         raise UnreadableFile("文件中没有可用的正文。")
     return documents_from_reports(reports, source, name, normalizer, budget)
@@ -139,7 +145,9 @@ def sync_folder(
                 processed[source] = (row | {"status": "ok"}, None)  # touched, not changed
                 summary.unchanged += 1
                 continue
-            documents = build_documents(entry.path, source, normalizer, budget)
+            notes: list[str] = []
+            documents = build_documents(entry.path, source, normalizer, budget, notes)
+            summary.notes += [Failure(source, note) for note in notes]
         except UnreadableFile as exc:
             processed[source] = (row | {"status": "failed", "error": str(exc)}, [])
             continue

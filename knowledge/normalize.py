@@ -69,10 +69,15 @@ def segment(text: str) -> list[str]:
     return [w for w in jieba.cut_for_search(text) if _TOKEN.search(w)]
 
 
+# A question is a sentence or two; a pasted page must not cost a second of everyone's time
+# (every question of the CMRC and DRCD sets has at most 32 distinct words).
+MAX_QUESTION_TERMS = 48
+
+
 def query_terms(normalized_question: str) -> list[str]:
-    """Distinct topic words of a normalised question, stopwords removed, in order."""
+    """Distinct topic words of a normalised question, stopwords removed, in order (at most 48)."""
     words = [w for w in segment(normalized_question) if w not in stopwords()]
-    return list(dict.fromkeys(words))
+    return list(dict.fromkeys(words))[:MAX_QUESTION_TERMS]
 
 
 def detect_script(text: str) -> str:

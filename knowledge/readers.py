@@ -51,8 +51,13 @@ def check_kind(name: str, size: int, max_bytes: int = MAX_BYTES) -> None:
         raise UnreadableFile(f"文件超过 {max_bytes // 1_000_000} MB，请拆分后再导入。")
 
 
-def read_paragraphs(path: Path, max_bytes: int = MAX_BYTES) -> list[Paragraph]:
-    """Read a report file into its non-empty paragraphs, raising UnreadableFile if impossible."""
+def read_paragraphs(
+    path: Path, max_bytes: int = MAX_BYTES, notes: list[str] | None = None
+) -> list[Paragraph]:
+    """Read a report file into its non-empty paragraphs, raising UnreadableFile if impossible.
+
+    What was read but only in part (bytes replaced) is said in `notes`.
+    """
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -62,7 +67,7 @@ def read_paragraphs(path: Path, max_bytes: int = MAX_BYTES) -> list[Paragraph]:
     check_kind(path.name, size, max_bytes)
     reader = _READERS[path.suffix.lower()]
     try:
-        paragraphs = reader(path)
+        paragraphs = reader(path, notes if notes is not None else [])
     except UnreadableFile:
         raise
     except Exception as error:  # parsers raise anything on malformed input
@@ -81,16 +86,16 @@ def _unsupported_reason(suffix: str) -> str:
     return f"{kind}，支持：txt、md、html、docx、pdf。"
 
 
-def _read_text(path: Path) -> list[Paragraph]:
-    return split_lines(decode_text(path.read_bytes()))
+def _read_text(path: Path, notes: list[str]) -> list[Paragraph]:
+    return split_lines(decode_text(path.read_bytes(), notes))
 
 
 _MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+(.*?)(?:\s+#+)?")
 
 
-def _read_markdown(path: Path) -> list[Paragraph]:
+def _read_markdown(path: Path, notes: list[str]) -> list[Paragraph]:
     paragraphs = []
-    for line in split_lines(decode_text(path.read_bytes())):
+    for line in split_lines(decode_text(path.read_bytes(), notes)):
         heading = _MARKDOWN_HEADING.fullmatch(line.text)
         if heading is None:
             paragraphs.append(line)
@@ -99,12 +104,12 @@ def _read_markdown(path: Path) -> list[Paragraph]:
     return paragraphs
 
 
-_READERS: dict[str, Callable[[Path], list[Paragraph]]] = {
+_READERS: dict[str, Callable[[Path, list[str]], list[Paragraph]]] = {
     ".txt": _read_text,
     ".md": _read_markdown,
     ".markdown": _read_markdown,
-    ".html": read_html,
-    ".htm": read_html,
-    ".docx": read_docx,
-    ".pdf": read_pdf,
+    ".html": lambda path, notes: read_html(path),
+    ".htm": lambda path, notes: read_html(path),
+    ".docx": lambda path, notes: read_docx(path),
+    ".pdf": lambda path, notes: read_pdf(path),
 }

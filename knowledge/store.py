@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import logging
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -23,7 +26,60 @@ _CHUNK_COLUMNS = """c.id, c.document_id, c.idx, c.text, c.normalized, c.tokens, 
 
 
 class StoreError(Exception):
-    """The store file is missing, damaged or from another version; the message says what to do."""
+    """The store cannot be used; the message is one sentence saying what to do."""
+
+
+class StoreDamaged(StoreError):
+    """The file itself is damaged or from another version: set it aside and rebuild."""
+
+
+class StoreUnavailable(StoreError):
+    """Nothing is wrong with the file, but it cannot be used now (disk full, locked, no access).
+
+    Never a reason to move the store aside: the knowledge base it holds is still good.
+    """
+
+
+class DiskFull(StoreUnavailable):
+    """The data directory's disk has no room left."""
+
+
+DISK_FULL = "数据目录所在的磁盘已满（{path}），请清理空间后重试；现有知识库未受影响。"
+LOCKED = "知识库正被另一个 kepubot 进程更新，请等它完成后再试。"
+NO_ACCESS = "无法写入数据目录（{path}），请检查权限；现有知识库未受影响。"
+IO_ERROR = "读写知识库时出错（{error}），请检查数据目录所在的磁盘；现有知识库未受影响。"
+DAMAGED = "知识库文件已损坏（{path}：{error}），请运行 `kepubot ingest` 重建（报告目录不受影响）。"
+_MIN_FREE_BYTES = 1 << 20
+log = logging.getLogger(__name__)
+
+
+def classify(error: BaseException, path: Path) -> StoreError:
+    """Tell a damaged store from one that merely cannot be written now."""
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return StoreDamaged(DAMAGED.format(path=path, error=error))
+    if primary == 13 or getattr(error, "errno", None) == errno.ENOSPC or _disk_full(path):
+        return DiskFull(DISK_FULL.format(path=path.parent))
+    if primary in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return StoreUnavailable(LOCKED)
+    if primary in (3, 8, 14) or isinstance(error, PermissionError):  # PERM, READONLY, CANTOPEN
+        return StoreUnavailable(NO_ACCESS.format(path=path.parent))
+    if primary is None and not isinstance(error, OSError):
+        return StoreDamaged(DAMAGED.format(path=path, error=error))
+    return StoreUnavailable(IO_ERROR.format(error=error))
+
+
+def _disk_full(path: Path) -> bool:
+    # A full disk shows up as SQLITE_FULL, or as a bare "disk I/O error" when the WAL's
+    # shared memory cannot grow: the free space tells them apart from a failing disk.
+    folder = next((p for p in (path.parent, *path.parents) if p.exists()), None)
+    if folder is None:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < _MIN_FREE_BYTES
+    except OSError:
+        return False
 
 
 def set_aside(path: Path) -> Path:
@@ -37,28 +93,54 @@ def set_aside(path: Path) -> Path:
     return target
 
 
+def _ensure_schema(db: sqlite_utils.Database) -> None:
+    try:
+        migrate(db)
+    except ValueError as exc:
+        raise StoreDamaged(
+            "知识库文件来自不兼容的版本，请删除数据目录后重新运行 `kepubot ingest`。"
+        ) from exc
+
+
+def _read_only(path: Path) -> sqlite_utils.Database:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    return sqlite_utils.Database(connection)
+
+
+def _close_quietly(db: sqlite_utils.Database | None) -> None:
+    if db is not None:
+        with contextlib.suppress(Exception):
+            db.close()
+
+
 class Store:
     """Tables: files (one row per source file), documents (reports), chunks (+ chunks_fts)."""
 
     def __init__(self, path: Path, create: bool = True) -> None:
         if not create and not path.exists():
             raise StoreError(f"知识库尚未建立（{path}），请先运行 `kepubot ingest`。")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        db: sqlite_utils.Database | None = None
         try:
-            self.db = sqlite_utils.Database(path)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self._ensure_schema()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite_utils.Database(path)
+            db.execute("PRAGMA journal_mode=WAL")
+            _ensure_schema(db)
             # A torn or overwritten file can open fine and fail later; find out now.
-            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            check = str(exc)
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+        except (sqlite3.DatabaseError, OSError) as exc:
+            _close_quietly(db)
+            problem = classify(exc, path)
+            if create or not isinstance(problem, DiskFull):
+                raise problem from exc
+            # On a full disk SQLite cannot even make the WAL's shared memory; the knowledge
+            # base itself is fine, so it is served read-only until there is room again.
+            log.warning("disk full: opening %s read-only", path)
+            db = _read_only(path)
+            check = "ok"
         if check != "ok":
-            with contextlib.suppress(Exception):
-                self.db.close()
-            raise StoreError(
-                f"知识库文件已损坏（{path}：{check}），"
-                "请运行 `kepubot ingest` 重建（报告目录不受影响）。"
-            )
+            _close_quietly(db)
+            raise StoreDamaged(DAMAGED.format(path=path, error=check))
+        self.db = db
         self.path = path
         self._terms_stale = False  # set by writes; recounted before the next read or commit
 
@@ -71,14 +153,6 @@ class Store:
         with self.db.atomic():
             yield
             self._refresh_terms_if_stale()
-
-    def _ensure_schema(self) -> None:
-        try:
-            migrate(self.db)
-        except ValueError as exc:
-            raise StoreError(
-                "知识库文件来自不兼容的版本，请删除数据目录后重新运行 `kepubot ingest`。"
-            ) from exc
 
     # Files -------------------------------------------------------------------------------
     def files(self) -> dict[str, dict[str, Any]]:

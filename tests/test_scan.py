@@ -187,3 +187,17 @@ def test_the_data_directory_and_config_may_not_live_in_the_knowledge_folder(
     config = folder / "kepubot.toml" if inside == "config" else None
     with pytest.raises(SettingsError, match="不能放在报告目录"):
         validate(settings, config)
+
+
+def test_a_mostly_gbk_file_with_a_few_bad_bytes_is_read_and_the_repair_reported(
+    folder: Path, tmp_path: Path, normalizer: Normalizer
+) -> None:
+    body = "街道今年开展科普讲座十二场，参加群众八百人次，发放宣传资料三千份。"
+    data = REPORT.format(title="南山街道科协工作总结", body=body * 3).encode("gbk")
+    (folder / "南山.txt").write_bytes(data[:40] + b"\xff\xff" + data[40:])  # a torn copy
+    summary, text = sync(folder, tmp_path, normalizer)
+    assert summary.failed == [] and "南山.txt" in summary.added
+    assert [(n.path, n.reason) for n in summary.notes] == [
+        ("南山.txt", "有 2 处无法识别的字节，已替换为“\ufffd”，其余内容已导入。")
+    ]
+    assert "参加群众八百人次" in text

@@ -52,6 +52,7 @@ def describe_sync(report: SyncReport) -> str:
         sync_counts(summary, len(summary.failed)),
     ]
     lines += [f"  失败：{failure.path} — {failure.reason}" for failure in summary.failed]
+    lines += [f"  注意：{note.path} — {note.reason}" for note in summary.notes]
     lines.append(
         f"向量索引：{vectors.vectors} 条（本次新编码 {vectors.embedded}，移除 {vectors.removed}，"
         f"{'精确' if vectors.kind == 'flat' else '近似 IVF'}检索，模型 {vectors.model_id}，"

@@ -13,6 +13,7 @@ from bot.core.question import question_problem, script_of
 from bot.core.retrieval import LEVELS, MODES, Filters, Hit, SearchResult
 from knowledge.readers import SUPPORTED_SUFFIXES, UnreadableFile
 from knowledge.records import ChunkRecord, DocumentRecord
+from knowledge.store import set_aside
 
 __all__ = [
     "LEVELS",
@@ -40,5 +41,6 @@ __all__ = [
     "question_problem",
     "read_overview",
     "script_of",
+    "set_aside",
     "sync",
 ]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +23,17 @@ from embeddings.sync import (
 )
 from knowledge.ingest import ChunkBudget, IngestSummary, sync_folder
 from knowledge.normalize import Normalizer, load_variants
-from knowledge.store import Store, StoreError, set_aside
+from knowledge.store import (
+    LOCKED,
+    Store,
+    StoreDamaged,
+    StoreError,
+    classify,
+    set_aside,
+)
 
 log = logging.getLogger(__name__)
+SYNC_LOCK = "sync.lock"
 
 
 class NotReady(Exception):
@@ -46,25 +58,56 @@ def sync(settings: Settings) -> SyncReport:
         )
     normalizer = Normalizer(load_variants(settings.variants_file))
     budget = chunk_budget(settings)
-    try:
-        store = Store(settings.database_path)
-    except StoreError as exc:
-        # The store is derived from the knowledge folder, so a damaged one is rebuilt, not fixed.
-        kept = set_aside(settings.database_path)
-        log.warning("store unusable (%s); moved to %s and rebuilding", exc, kept)
+    with _sync_lock(settings.data_dir):
+        store = _open_for_sync(settings.database_path)
         try:
-            store = Store(settings.database_path)
+            summary = sync_folder(settings.knowledge_dir, store, normalizer, budget)
+            vectors = sync_vectors(
+                store, normalizer, settings.data_dir, settings.embedding_model,
+                settings.exact_search_limit,
+            )  # fmt: skip
+        except (sqlite3.DatabaseError, OSError) as exc:
+            # A full disk or a failing write: the transaction rolled back, the old knowledge
+            # base is whole, and the message says why (never "damaged" for a full disk).
+            log.warning("sync failed: %s", exc)
+            raise NotReady(str(classify(exc, settings.database_path))) from exc
+        finally:
+            store.close()
+    return SyncReport(summary, vectors)
+
+
+def _open_for_sync(path: Path) -> Store:
+    try:
+        return Store(path)
+    except StoreDamaged as exc:
+        # The store is derived from the knowledge folder, so a damaged one is rebuilt, not fixed.
+        kept = set_aside(path)
+        log.warning("store damaged (%s); moved to %s and rebuilding", exc, kept)
+        try:
+            return Store(path)
         except StoreError as again:
             raise NotReady(str(again)) from again
+    except StoreError as exc:  # full disk, no access: the store stays where it is
+        raise NotReady(str(exc)) from exc
+
+
+@contextmanager
+def _sync_lock(data_dir: Path) -> Iterator[None]:
+    """One sync at a time per data directory, across processes (the bot and `kepubot ingest`)."""
     try:
-        summary = sync_folder(settings.knowledge_dir, store, normalizer, budget)
-        vectors = sync_vectors(
-            store, normalizer, settings.data_dir, settings.embedding_model,
-            settings.exact_search_limit,
-        )  # fmt: skip
-    finally:
-        store.close()
-    return SyncReport(summary, vectors)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handle = (data_dir / SYNC_LOCK).open("a")
+    except OSError as exc:
+        raise NotReady(str(classify(exc, data_dir / "kepubot.db"))) from exc
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise NotReady(LOCKED) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def chunk_budget(settings: Settings) -> ChunkBudget:

@@ -99,5 +99,6 @@ def sync_counts(summary: SyncCounts, failed: int) -> str:
 
 
 BUSY = "知识库正在更新，请等这一次完成后再试。"
+OVERLOADED = "现在提问的人很多，请过几秒再问。"
 EXPIRED = "已过期，请重新提问。"
 THANKS = "感谢反馈！"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from html import escape
@@ -56,10 +57,8 @@ async def upload(update: Update, context: Context) -> None:
     except UploadRefused as exc:
         await message.reply_text(str(exc))
         return
-    if rt.service.updating:
-        await message.reply_text(BUSY)
-        return
-    status = await message.reply_text(f"已收到《{_h(name)}》，正在导入……")
+    waiting = "，排在正在进行的更新之后" if rt.service.updating else ""
+    status = await message.reply_text(f"已收到《{_h(name)}》{waiting}，正在导入……")
     try:
         data = bytes(await (await document.get_file()).download_as_bytearray())
         check_upload(name, len(data))
@@ -72,7 +71,7 @@ async def upload(update: Update, context: Context) -> None:
         return
     folder = rt.settings.knowledge_dir
     try:
-        report, saved = await rt.service.reload(lambda: save_upload(folder, name, data))
+        report, saved = await rt.service.reload(lambda: save_upload(folder, name, data), wait=True)
     except (Busy, NotReady, UnreadableFile) as exc:
         reason = BUSY if isinstance(exc, Busy) else str(exc)
         await status.edit_text(f"未能导入《{_h(name)}》：{_h(reason)}")
@@ -88,7 +87,8 @@ async def stats(update: Update, context: Context) -> None:
     """Questions, users, found vs not found, feedback, latency."""
     rt, message = runtime(context), message_of(update)
     if await _admin(rt, update, message):
-        await send_parts(context.bot, message.chat.id, stats_parts(rt.records.stats()))
+        stats = await asyncio.to_thread(rt.records.stats)  # SQLite stays off the event loop
+        await send_parts(context.bot, message.chat.id, stats_parts(stats))
 
 
 def reload_parts(report: SyncReport) -> list[str]:
@@ -99,6 +99,7 @@ def reload_parts(report: SyncReport) -> list[str]:
         *[f"变更：{path}" for path in summary.changed],
         *[f"删除：{path}" for path in summary.removed],
         *[f"失败：{f.path} — {f.reason}" for f in summary.failed],
+        *[f"注意：{n.path} — {n.reason}" for n in summary.notes],
         f"现有 {summary.documents} 份报告，{summary.chunks} 个可检索片段。",
         f"用时 {summary.seconds + report.vectors.seconds:.2f} 秒。",
     ]

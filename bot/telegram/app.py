@@ -98,6 +98,8 @@ def build_application(
         Records(settings.data_dir / "bot.db"),
         CallbackRegistry(),
         UserRateLimit(settings.rate_limit_per_minute),
+        UserRateLimit(settings.actions_per_minute),
+        UserRateLimit(settings.group_actions_per_minute),
     )
     add_handlers(application)
     return application

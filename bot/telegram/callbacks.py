@@ -27,6 +27,7 @@ class Entry:
 
     answer: Answer
     citations: list[Citation]
+    chat_id: int  # buttons work only in the chat they were sent to
     question_id: int | None = None
     shown: set[str] = field(default_factory=set)  # chunk ids already on screen
 
@@ -47,19 +48,25 @@ class CallbackRegistry:
         self._prefix = _base36(secrets.randbelow(36**3)).rjust(3, "0")
         self._counter = 0
 
-    def add(self, answer: Answer) -> str:
+    def add(self, answer: Answer, chat_id: int) -> str:
         self._counter += 1
         key = self._prefix + _base36(self._counter)
         shown = {c.chunk_id for c in answer.citations}
-        self._entries[key] = Entry(answer, list(answer.citations), shown=shown)
+        self._entries[key] = Entry(answer, list(answer.citations), chat_id, shown=shown)
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
         return key
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str, chat_id: int) -> Entry | None:
+        """The entry behind a button pressed in `chat_id`; None for another chat's key.
+
+        Keys are short and sequential, so a forged button could name another user's answer;
+        binding the key to its chat keeps each chat's passages in that chat.
+        """
         entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
+        if entry is None or entry.chat_id != chat_id:
+            return None
+        self._entries.move_to_end(key)
         return entry
 
     def clear(self) -> None:

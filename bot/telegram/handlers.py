@@ -11,9 +11,10 @@ from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core.wording import EXPIRED, TEXT_HINT
+from bot.core.wording import EXPIRED, OVERLOADED, TEXT_HINT
 from bot.telegram import callbacks, replies
 from bot.telegram.runtime import chat_of, message_of, query_of, runtime, send_parts, user_of
+from bot.telegram.service import Overloaded
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -120,7 +121,10 @@ async def button(update: Update, context: Context) -> None:
     if press is not None and press.action == callbacks.EXAMPLE and query.message is not None:
         await _ask_example(update, context, press.key)
         return
-    entry = rt.registry.get(press.key) if press is not None else None
+    chat_id = query.message.chat.id if query.message is not None else None
+    entry = (
+        rt.registry.get(press.key, chat_id) if press is not None and chat_id is not None else None
+    )
     if press is None or entry is None or query.message is None:
         await query.answer(EXPIRED)
     elif press.action == callbacks.SOURCE:
@@ -137,17 +141,22 @@ async def on_error(update: object, context: Context) -> None:
         # Polling lost the connection; PTB retries by itself, a traceback adds nothing.
         log.warning("network error while polling Telegram: %s", context.error)
         return
-    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if isinstance(context.error, Overloaded):  # not a failure: the queue is full for a moment
+        log.info("answering queue full; update %s told to retry", getattr(update, "update_id", "?"))
+        text = OVERLOADED
+    else:
+        log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+        text = APOLOGY
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.callback_query is not None:
         try:  # a button press shows the apology where the user is looking
-            await update.callback_query.answer(APOLOGY)
+            await update.callback_query.answer(text)
             return
         except TelegramError:
             pass  # already answered before the failure: fall back to a message
     with suppress(TelegramError):
-        await context.bot.send_message(update.effective_chat.id, APOLOGY)
+        await context.bot.send_message(update.effective_chat.id, text)
 
 
 async def _ask_example(update: Update, context: Context, index: str) -> None:

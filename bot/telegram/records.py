@@ -6,13 +6,25 @@ base, so deleting the knowledge base to rebuild it never loses usage history.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import logging
 import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import sqlite_utils
+
+from bot.core import set_aside
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,74 +40,105 @@ class Stats:
 
 
 class Records:
-    """Tables `questions`, `feedback` (one vote per user and question) and `admin_actions`."""
+    """Tables `questions`, `feedback` (one vote per user and question) and `admin_actions`.
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Only the event loop's thread writes, but tests and the benchmark may build the bot
-        # in one thread and run it in another.
-        connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db = sqlite_utils.Database(connection)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # A lost vote on power failure is acceptable; an fsync per question is not.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self._ensure_tables()
+    Every statement runs on one writer thread, so the event loop never waits for SQLite: a
+    record is queued and the handler goes on. A locked, full or damaged `bot.db` costs
+    records, with the reason logged, never an answer. Reads (`stats`, `questions`) wait for
+    the writes queued before them; call them off the event loop.
+    """
 
-    def _ensure_tables(self) -> None:
-        tables = set(self.db.table_names())
-        if "questions" not in tables:
-            self.db.table("questions").create(
-                {"id": int, "at": str, "user_id": int, "chat_id": int, "question": str,
-                 "found": int, "kind": str, "hit_ids": str, "latency_ms": float},
-                pk="id",
-            )  # fmt: skip
-            self.db.table("questions").create_index(["user_id"])
-        if "feedback" not in tables:
-            self.db.table("feedback").create(
-                {"question_id": int, "user_id": int, "vote": int, "at": str},
-                pk=("question_id", "user_id"),
-            )
-        if "admin_actions" not in tables:
-            self.db.table("admin_actions").create(
-                {"id": int, "at": str, "user_id": int, "action": str, "detail": str}, pk="id"
-            )
+    def __init__(self, path: Path, max_pending: int = 10_000, busy_seconds: float = 1.0) -> None:
+        self.path = path
+        self.max_pending = max_pending
+        self._pending = 0
+        self._lost = 0
+        self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kepubot-records")
+        self.db = self._worker.submit(_open, path, busy_seconds).result()
+        last = self._worker.submit(self._last_question_id).result()
+        self._ids = itertools.count(last + 1)
 
     def close(self) -> None:
-        self.db.close()
+        """Write what is queued, then close."""
+        self._worker.submit(self.db.close).result()
+        self._worker.shutdown(wait=True)
+
+    @property
+    def lost(self) -> int:
+        """Records dropped since start (queue full, or bot.db locked, full or damaged)."""
+        return self._lost
 
     def add_question(
         self, user_id: int, chat_id: int, question: str, found: bool, kind: str,
         hit_ids: list[str], latency_ms: float,
     ) -> int:  # fmt: skip
-        table = self.db.table("questions")
-        table.insert(
-            {"at": _now(), "user_id": user_id, "chat_id": chat_id, "question": question,
-             "found": int(found), "kind": kind, "hit_ids": json.dumps(hit_ids),
-             "latency_ms": round(latency_ms, 2)}
+        """Queue a question; its id is known at once, so 👍/👎 can refer to it."""
+        question_id = next(self._ids)
+        self._write(
+            "questions",
+            {"id": question_id, "at": _now(), "user_id": user_id, "chat_id": chat_id,
+             "question": question, "found": int(found), "kind": kind,
+             "hit_ids": json.dumps(hit_ids), "latency_ms": round(latency_ms, 2)},
         )  # fmt: skip
-        assert table.last_pk is not None
-        return int(table.last_pk)
+        return question_id
 
     def add_feedback(self, question_id: int, user_id: int, helpful: bool) -> None:
         """Record a vote; pressing the other button later changes it."""
-        self.db.table("feedback").upsert(
+        self._write(
+            "feedback",
             {"question_id": question_id, "user_id": user_id, "vote": 1 if helpful else -1,
              "at": _now()},
             pk=("question_id", "user_id"),
         )  # fmt: skip
 
     def add_admin_action(self, user_id: int, action: str, detail: str = "") -> None:
-        self.db.table("admin_actions").insert(
-            {"at": _now(), "user_id": user_id, "action": action, "detail": detail}
+        self._write(
+            "admin_actions", {"at": _now(), "user_id": user_id, "action": action, "detail": detail}
         )
 
     def admin_actions(self) -> list[dict]:
-        return list(self.db.table("admin_actions").rows_where(order_by="id"))
+        return self._read(lambda: list(self.db.table("admin_actions").rows_where(order_by="id")))
 
     def questions(self) -> list[dict]:
-        return list(self.db.table("questions").rows_where(order_by="id"))
+        return self._read(lambda: list(self.db.table("questions").rows_where(order_by="id")))
+
+    def feedback(self) -> list[dict]:
+        return self._read(lambda: list(self.db.table("feedback").rows))
 
     def stats(self) -> Stats:
+        """Counts and latency percentiles, computed inside SQLite (no row comes to Python)."""
+        return self._read(self._stats)
+
+    def _write(self, table: str, row: dict, pk: tuple[str, ...] | None = None) -> None:
+        with self._lock:
+            if self._pending >= self.max_pending:
+                self._lost += 1
+                log.warning("bot.db queue full: a %s record was dropped", table)
+                return
+            self._pending += 1
+        self._worker.submit(self._run_write, table, row, pk)
+
+    def _run_write(self, table: str, row: dict, pk: tuple[str, ...] | None) -> None:
+        try:
+            if pk is None:
+                self.db.table(table).insert(row)
+            else:
+                self.db.table(table).upsert(row, pk=pk)
+        except sqlite3.Error as exc:
+            self._lost += 1
+            log.warning("bot.db: a %s record was lost (%s)", table, exc)
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+    def _read(self, function: Callable[[], T]) -> T:
+        return self._worker.submit(function).result()
+
+    def _last_question_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()[0])
+
+    def _stats(self) -> Stats:
         one = self.db.execute
         questions, users, found = one(
             "SELECT count(*), count(DISTINCT user_id), coalesce(sum(found), 0) FROM questions"
@@ -103,11 +146,85 @@ class Records:
         helpful, unhelpful = one(
             "SELECT coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0) FROM feedback"
         ).fetchone()
-        latencies = [row[0] for row in one("SELECT latency_ms FROM questions ORDER BY 1")]
         return Stats(
             questions, users, found, questions - found, helpful, unhelpful,
-            percentile(latencies, 50), percentile(latencies, 95),
+            self._latency_percentile(questions, 50), self._latency_percentile(questions, 95),
         )  # fmt: skip
+
+    def _latency_percentile(self, count: int, q: float) -> float | None:
+        if not count:
+            return None
+        rank = max(1, -(-count * q // 100))
+        row = self.db.execute(
+            "SELECT latency_ms FROM questions ORDER BY latency_ms LIMIT 1 OFFSET ?",
+            [int(rank) - 1],
+        ).fetchone()
+        return float(row[0])
+
+
+def _open(path: Path, busy_seconds: float) -> sqlite_utils.Database:
+    """bot.db, set aside and made anew when damaged; in memory when it cannot be written.
+
+    Usage history is worth keeping but never worth refusing to start over.
+    """
+    try:
+        return _connect(path, busy_seconds)
+    except sqlite3.DatabaseError as exc:
+        if _damaged(exc):
+            kept = set_aside(path)
+            log.warning("bot.db damaged (%s); moved to %s, starting a new one", exc, kept)
+            with contextlib.suppress(sqlite3.Error, OSError):
+                return _connect(path, busy_seconds)
+        log.warning("bot.db unusable (%s); this run keeps its records in memory only", exc)
+    except OSError as exc:
+        log.warning("bot.db unusable (%s); this run keeps its records in memory only", exc)
+    return _tables(sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False)))
+
+
+def _connect(path: Path, busy_seconds: float) -> sqlite_utils.Database:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(
+        path, check_same_thread=False, isolation_level=None, timeout=busy_seconds
+    )
+    db = sqlite_utils.Database(connection)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        # A lost vote on power failure is acceptable; an fsync per question is not.
+        db.execute("PRAGMA synchronous=NORMAL")
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed: {check}")
+        return _tables(db)
+    except sqlite3.Error:
+        connection.close()
+        raise
+
+
+def _damaged(error: sqlite3.DatabaseError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return (isinstance(code, int) and code & 0xFF in (11, 26)) or "malformed" in str(error)
+
+
+def _tables(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    tables = set(db.table_names())
+    if "questions" not in tables:
+        db.table("questions").create(
+            {"id": int, "at": str, "user_id": int, "chat_id": int, "question": str,
+             "found": int, "kind": str, "hit_ids": str, "latency_ms": float},
+            pk="id",
+        )  # fmt: skip
+        db.table("questions").create_index(["user_id"])
+        db.table("questions").create_index(["latency_ms"])
+    if "feedback" not in tables:
+        db.table("feedback").create(
+            {"question_id": int, "user_id": int, "vote": int, "at": str},
+            pk=("question_id", "user_id"),
+        )
+    if "admin_actions" not in tables:
+        db.table("admin_actions").create(
+            {"id": int, "at": str, "user_id": int, "action": str, "detail": str}, pk="id"
+        )
+    return db
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:

@@ -9,14 +9,16 @@ from datetime import datetime
 from telegram import Bot, CallbackQuery, Message, MessageEntity
 from telegram.constants import ChatAction
 
-from bot.core import Answer, Overview, question_problem
-from bot.core.wording import EXPIRED, NO_MORE, THANKS, localize, rate_limited
+from bot.core import Answer, Overview, question_problem, script_of
+from bot.core.wording import EXPIRED, NO_MORE, OVERLOADED, THANKS, localize, rate_limited
 from bot.telegram.callbacks import Entry, answer_keyboard, more_keyboard
 from bot.telegram.render import render_answer, render_lines, render_more, render_passage
 from bot.telegram.runtime import Runtime, send_parts, settle
+from bot.telegram.service import Overloaded
 
 MORE_PAGE = 3
 MAX_SOURCES = 20  # past this, results are too weak to be worth another page
+DOCS_LISTED = 30  # /docs of a province's archive would be a hundred messages
 
 
 async def answer_question(
@@ -38,6 +40,9 @@ async def answer_question(
     try:
         service = rt.service
         answer = await (service.examples(question) if examples else service.answer(question))
+    except Overloaded:
+        await send_parts(bot, chat_id, [localize(OVERLOADED, script_of(question))], None, reply_to)
+        return
     finally:
         await settle(typing)
     await deliver(rt, bot, chat_id, user_id, answer, reply_to, started)
@@ -47,8 +52,8 @@ async def deliver(
     rt: Runtime, bot: Bot, chat_id: int, user_id: int, answer: Answer, reply_to: int | None,
     started: float,
 ) -> None:  # fmt: skip
-    key = rt.registry.add(answer)
-    entry = rt.registry.get(key)
+    key = rt.registry.add(answer, chat_id)
+    entry = rt.registry.get(key, chat_id)
     assert entry is not None
     keyboard = answer_keyboard(key, entry, more=answer.found)
     await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
@@ -77,7 +82,13 @@ async def show_more(rt: Runtime, bot: Bot, query: CallbackQuery, key: str, entry
         return
     script = entry.answer.script
     room = min(MORE_PAGE, MAX_SOURCES - len(entry.citations))
-    new = await rt.service.more(entry.answer.question, entry.shown, len(entry.citations) + 1, room)
+    try:
+        new = await rt.service.more(
+            entry.answer.question, entry.shown, len(entry.citations) + 1, room
+        )
+    except Overloaded:
+        await query.answer(localize(OVERLOADED, script))
+        return
     if not new:
         await query.answer(localize(NO_MORE, script))
         return
@@ -122,9 +133,12 @@ def docs_parts(overview: Overview) -> list[str]:
         "最近更新：" + _when(overview.last_ingest),
         "报告列表：",
     ]  # fmt: skip
-    for document in overview.reports:
+    shown = overview.reports[:DOCS_LISTED]
+    for document in shown:
         where = " · ".join(x for x in ("、".join(document.place), str(document.year or "")) if x)
         lines.append(f"• 《{document.title}》{' ' + where if where else ''}")
+    if len(overview.reports) > len(shown):
+        lines.append(f"……另有 {len(overview.reports) - len(shown)} 份（完整列表：kepubot docs）")
     return render_lines("知识库概况", lines)
 
 

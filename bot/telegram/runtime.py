@@ -28,8 +28,11 @@ class Runtime:
     service: KnowledgeService
     records: Records
     registry: CallbackRegistry
-    rate_limit: UserRateLimit
+    rate_limit: UserRateLimit  # questions
+    actions: UserRateLimit  # every update that makes the bot send, in private chats
+    group_actions: UserRateLimit  # the same, per member of a group
     refusals: UserRateLimit = field(default_factory=lambda: UserRateLimit(1))
+    throttle_notices: UserRateLimit = field(default_factory=lambda: UserRateLimit(1))
 
     def is_admin(self, user: User | None) -> bool:
         return user is not None and user.id in self.settings.admin_ids

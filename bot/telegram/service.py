@@ -27,60 +27,79 @@ class Busy(Exception):
     """A reload or upload is already running; the caller should ask the user to wait."""
 
 
+class Overloaded(Exception):
+    """Too many questions are already waiting for the answering thread; ask again shortly."""
+
+
 class KnowledgeService:
     """The core's front door on one worker thread, with reloads that swap it whole."""
 
     def __init__(
-        self, settings: Settings, sync: Callable[[Settings], SyncReport] = core.sync
+        self,
+        settings: Settings,
+        sync: Callable[[Settings], SyncReport] = core.sync,
+        max_waiting: int = 16,
     ) -> None:
         self.settings = settings
         self._sync = sync
+        # Past this many queued questions a newcomer would wait seconds: better to say so.
+        self.max_waiting = max_waiting
+        self._waiting = 0
+        self._update = asyncio.Lock()  # one reload or upload at a time; uploads queue for it
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kepubot-answer")
         self._assistant = self._worker.submit(Assistant.open, settings).result()  # NotReady
-        self._updating = False
 
     async def _run(self, function: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._worker, function)
 
+    async def _queued(self, function: Callable[[], T]) -> T:
+        """Run a user's request on the answering thread, unless too many already wait."""
+        if self._waiting >= self.max_waiting:
+            raise Overloaded()
+        self._waiting += 1
+        try:
+            return await self._run(function)
+        finally:
+            self._waiting -= 1
+
     async def answer(self, question: str) -> Answer:
         # The lambda reads the assistant when it runs, so a swap applies to queued questions.
-        return await self._run(lambda: self._assistant.answer(question))
+        return await self._queued(lambda: self._assistant.answer(question))
 
     async def examples(self, topic: str) -> Answer:
-        return await self._run(lambda: self._assistant.examples(topic))
+        return await self._queued(lambda: self._assistant.examples(topic))
 
     async def more(
         self, question: str, exclude: set[str], first: int, count: int
     ) -> list[Citation]:
         """Up to `count` further passages for a question, numbered from `first`."""
-        return await self._run(lambda: self._assistant.more(question, exclude, first, count))
+        return await self._queued(lambda: self._assistant.more(question, exclude, first, count))
 
     async def overview(self) -> Overview:
-        return await self._run(lambda: self._assistant.overview())
+        return await self._queued(lambda: self._assistant.overview())
 
     @property
     def updating(self) -> bool:
-        return self._updating
+        return self._update.locked()
 
-    async def reload(self, before: Callable[[], T] | None = None) -> tuple[SyncReport, T | None]:
+    async def reload(
+        self, before: Callable[[], T] | None = None, wait: bool = False
+    ) -> tuple[SyncReport, T | None]:
         """Sync the knowledge folder and swap in a fresh assistant.
 
-        `before` runs on the ingest thread first (an upload saves its file there). Raises
-        Busy when another update runs; the flag is set before the first await, so two
-        updates can never overlap.
+        `before` runs on the ingest thread first (an upload saves its file there). With
+        `wait` the call queues behind a running update (uploads: five files sent at once
+        are five imports, one after another); without it, it raises Busy.
         """
-        if self._updating:
+        if self._update.locked() and not wait:
             raise Busy()
-        self._updating = True
-        try:
+        async with self._update:
             prepared = await asyncio.to_thread(before) if before is not None else None
             report = await asyncio.to_thread(self._sync, self.settings)
             fresh = await self._run(lambda: Assistant.open(self.settings))
             old, self._assistant = self._assistant, fresh
             await self._run(old.close)
             return report, prepared
-        finally:
-            self._updating = False
 
     def close(self) -> None:
         """Close the store on its thread, then stop the worker."""

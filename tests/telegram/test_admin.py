@@ -200,3 +200,28 @@ def test_questions_feedback_and_admin_actions_survive_a_restart(bot_settings: Se
 
     drive(bot_settings, first)
     drive(bot_settings, second)
+
+
+def test_several_uploads_at_once_are_queued_and_all_ingested(bot_settings: Settings) -> None:
+    telegram = FakeTelegram()
+    towns = {"青山镇": "防震减灾演练", "白石镇": "农业技术培训", "黄土镇": "青少年航模比赛",
+             "红岩镇": "科普大篷车巡展", "绿水镇": "垃圾分类宣传"}  # fmt: skip
+
+    async def scenario(bot: Harness) -> None:
+        messages = [
+            document_message(bot, telegram, f"{town}总结.txt", (
+                f"{town}科协工作总结\n一、{work}\n{town}今年开展{work}，共{n + 3}场，"
+                f"参加群众{n + 1}百人次。\n").encode())
+            for n, (town, work) in enumerate(towns.items())
+        ]  # fmt: skip
+        await asyncio.gather(
+            *(bot.process({"update_id": 950 + n, "message": m}) for n, m in enumerate(messages))
+        )
+        edits = [plain(c.params["text"]) for c in telegram.sent("editMessageText")]
+        assert len(edits) == 5 and all(e.startswith("已加入知识库：1 份报告") for e in edits)
+        saved = sorted(p.name for p in bot_settings.knowledge_dir.iterdir() if "镇总结" in p.name)
+        assert saved == sorted(f"{town}总结.txt" for town in towns)
+        await bot.say("绿水镇垃圾分类宣传有多少人次参加？")
+        assert "参加群众5百人次" in plain(bot.last()["text"])
+
+    drive(bot_settings, scenario, telegram)

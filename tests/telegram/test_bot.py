@@ -138,7 +138,7 @@ def test_feedback_buttons_record_one_vote_per_user_that_can_change(
         await bot.press(buttons(answer)["👍"], answer, user=ADMIN)
         thanks = [c.params.get("text") for c in bot.telegram.sent("answerCallbackQuery")]
         assert thanks == ["感谢反馈！"] * 3
-        votes = {(r["user_id"], r["vote"]) for r in bot.runtime.records.db["feedback"].rows}
+        votes = {(r["user_id"], r["vote"]) for r in bot.runtime.records.feedback()}
         assert votes == {(USER, -1), (ADMIN, 1)}
 
     drive(bot_settings, scenario)
