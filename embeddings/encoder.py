@@ -16,7 +16,7 @@ import json
 import logging
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -126,10 +126,16 @@ class PretrainedEncoder:
         return sum(i == unknown_id for i in ids) / max(1, len(ids))
 
 
-def fit_corpus_model(words: Sequence[str], dimension: int = _MAX_DIMENSION) -> SentenceTransformer:
+def fit_corpus_model(
+    words: Sequence[str],
+    dimension: int = _MAX_DIMENSION,
+    interrupt: Callable[[], None] | None = None,
+) -> SentenceTransformer:
     """LSA word vectors of the corpus wrapped as a StaticEmbedding + Normalize model.
 
     `words` holds each chunk's jieba words, space-joined (the store keeps them from ingest).
+    `interrupt` is called at every step of the SVD and may raise to abandon the fit, which
+    on a large corpus is most of a sync's time.
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.linalg import svds
@@ -150,7 +156,8 @@ def fit_corpus_model(words: Sequence[str], dimension: int = _MAX_DIMENSION) -> S
         # Too small to factorise (one document): one dimension per word, as plain TF-IDF.
         word_vectors = np.eye(shape[1], dtype=np.float32)[:, : max(1, shape[1])]
     else:
-        _, singular, vt = svds(matrix, k=rank, random_state=0)
+        operator = matrix if interrupt is None else _interruptible(matrix, interrupt)
+        _, singular, vt = svds(operator, k=rank, random_state=0)
         word_vectors = (vt.T * np.sqrt(singular)[None, :]).astype(np.float32)
     word_vectors *= idf[:, None].astype(np.float32)
     word_vectors[0] = 0.0
@@ -159,6 +166,26 @@ def fit_corpus_model(words: Sequence[str], dimension: int = _MAX_DIMENSION) -> S
     tokenizer.pre_tokenizer = WhitespaceSplit()
     static = StaticEmbedding(tokenizer, embedding_weights=word_vectors)
     return SentenceTransformer(modules=[static, Normalize()], device="cpu")
+
+
+def _interruptible(matrix: Any, interrupt: Callable[[], None]) -> Any:
+    """The matrix as svds sees it (the same products, so the same result), checking in first."""
+    from scipy.sparse.linalg import LinearOperator, aslinearoperator
+
+    base = aslinearoperator(matrix)
+
+    def checked(operation: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def run(argument: Any) -> Any:
+            interrupt()
+            return operation(argument)
+
+        return run
+
+    return LinearOperator(
+        base.shape, dtype=base.dtype, matvec=checked(base.matvec),
+        rmatvec=checked(base.rmatvec), matmat=checked(base.matmat),
+        rmatmat=checked(base.rmatmat),
+    )  # fmt: skip
 
 
 def _term_counts(words: Sequence[str]) -> tuple[Any, dict[str, int], np.ndarray]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from embeddings.encoder import (
     save_corpus_model,
 )
 from embeddings.index import EXACT_LIMIT, VectorIndex, VectorIndexError
+from knowledge.ingest import check_cancelled
 from knowledge.normalize import Normalizer, segment
 from knowledge.store import Store
 
@@ -87,13 +90,19 @@ def sync_vectors(
     model_name: str = CORPUS_MODEL,
     exact_limit: int = EXACT_LIMIT,
     encoder: Encoder | None = None,
+    cancel: threading.Event | None = None,
 ) -> VectorSummary:
-    """Fit (corpus model) or load the encoder, then add, replace and remove vectors."""
+    """Fit (corpus model) or load the encoder, then add, replace and remove vectors.
+
+    Setting `cancel` stops between batches, before anything is saved.
+    """
     started = time.perf_counter()
     inputs = chunk_inputs(store, normalizer)
     corpus_hash = corpus_fingerprint([i.words for i in inputs])
     if encoder is None:
-        encoder = _fitted_or_loaded(model_name, data_dir, inputs, corpus_hash)
+        encoder = _fitted_or_loaded(
+            model_name, data_dir, inputs, corpus_hash, lambda: check_cancelled(cancel)
+        )
     index_folder = data_dir / INDEX_FOLDER
     try:
         index, _ = VectorIndex.load(index_folder, exact_limit)
@@ -107,9 +116,11 @@ def sync_vectors(
     index.remove(stale)
     missing = [i for i in inputs if i.chunk_id not in index.hashes]
     for start in range(0, len(missing), _BATCH):
+        check_cancelled(cancel)
         batch = missing[start : start + _BATCH]
         vectors = encoder.encode([i.text for i in batch], [i.words for i in batch])
         index.add([i.chunk_id for i in batch], [i.text_hash for i in batch], vectors)
+    check_cancelled(cancel)
     index.optimize(_probe_queries(encoder, inputs) if len(index) > exact_limit else None)
     share = encoder.unknown_share([i.text for i in inputs[:200]])
     manifest = index.save(index_folder, corpus_hash, share)
@@ -129,7 +140,11 @@ def sync_vectors(
 
 
 def _fitted_or_loaded(
-    model_name: str, data_dir: Path, inputs: list[ChunkInput], corpus_hash: str
+    model_name: str,
+    data_dir: Path,
+    inputs: list[ChunkInput],
+    corpus_hash: str,
+    interrupt: Callable[[], None] | None = None,
 ) -> Encoder:
     if model_name != CORPUS_MODEL:
         return PretrainedEncoder(model_name)
@@ -140,7 +155,7 @@ def _fitted_or_loaded(
             return existing
     except Exception as exc:  # missing or damaged files: the model is refitted from the store
         log.info("fitting a new corpus model: %s", exc)
-    model = fit_corpus_model([i.words for i in inputs])
+    model = fit_corpus_model([i.words for i in inputs], interrupt=interrupt)
     save_corpus_model(model, folder, corpus_hash)
     return CorpusEncoder.from_model(model, corpus_hash)
 

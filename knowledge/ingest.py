@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,15 @@ from knowledge.split import split_reports
 from knowledge.store import Store
 
 log = logging.getLogger(__name__)
+
+
+class Cancelled(Exception):
+    """The sync was asked to stop (the process is shutting down); nothing was written."""
+
+
+def check_cancelled(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled()
 
 
 @dataclass(frozen=True)
@@ -113,13 +123,15 @@ def sync_folder(
     normalizer: Normalizer,
     budget: ChunkBudget = ChunkBudget(),
     after_write: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> IngestSummary:
     """Bring the store in line with the folder in one transaction.
 
     Unchanged files (same size and mtime, or same sha256) are skipped; removed files lose
     their documents; failures are recorded with a reason and never stop the run.
     `after_write(path)` runs after each file is written inside the transaction (tests use it
-    to inject a crash).
+    to inject a crash). Setting `cancel` stops the sync at the next file, before or inside
+    the transaction, which then rolls back: the old knowledge base stays.
     """
     started = time.perf_counter()
     if not knowledge_dir.is_dir():
@@ -132,6 +144,7 @@ def sync_folder(
         item.source: (_failed_row(item.source, item.reason), []) for item in skipped
     }
     for source, entry in sorted(on_disk.items()):
+        check_cancelled(cancel)
         previous = known.get(source)
         if previous and previous["status"] == "ok" and _same_stat(previous, entry):
             summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
@@ -180,6 +193,7 @@ def sync_folder(
             store.upsert_file(row | {"updated_at": datetime.now(UTC).isoformat()})
             if after_write is not None:
                 after_write(source)
+            check_cancelled(cancel)
         if summary.removed or any(docs is not None for _, docs in processed.values()):
             store.set_duplicates(_duplicates(store))
         store.set_meta("last_ingest", datetime.now(UTC).isoformat())

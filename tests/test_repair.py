@@ -75,3 +75,23 @@ def test_damaged_store_is_kept_aside_for_inspection(ingested) -> None:
     damage_store_by_overwrite(data)
     CliRunner().invoke(cli, [*args, "ingest"])
     assert list(data.glob("kepubot.db.damaged-*"))
+
+
+def test_a_second_sync_while_one_runs_is_one_sentence_not_a_lock_traceback(
+    tmp_path: Path,
+) -> None:
+    import fcntl
+
+    from bot.core import NotReady, sync
+    from bot.core.knowledge_base import SYNC_LOCK
+    from bot.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED, corpus)
+    settings = Settings(knowledge_dir=corpus, data_dir=tmp_path / "var")
+    settings.data_dir.mkdir()
+    with (settings.data_dir / SYNC_LOCK).open("a") as held:  # what a running ingest holds
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(NotReady, match="正被另一个 kepubot 进程更新"):
+            sync(settings)
+    assert sync(settings).ingest.documents == 12  # free again once the other one is done

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from embeddings.sync import (
     load_encoder,
     sync_vectors,
 )
-from knowledge.ingest import ChunkBudget, IngestSummary, sync_folder
+from knowledge.ingest import Cancelled, ChunkBudget, IngestSummary, sync_folder
 from knowledge.normalize import Normalizer, load_variants
 from knowledge.store import (
     LOCKED,
@@ -34,6 +35,7 @@ from knowledge.store import (
 
 log = logging.getLogger(__name__)
 SYNC_LOCK = "sync.lock"
+CANCELLED = "更新已中止（程序正在退出），知识库保持更新前的状态。"
 
 
 class NotReady(Exception):
@@ -49,8 +51,12 @@ class SyncReport:
         return self.ingest.to_dict() | {"vectors": vars(self.vectors)}
 
 
-def sync(settings: Settings) -> SyncReport:
-    """Ingest changed files, then bring the vector index in line with the store."""
+def sync(settings: Settings, cancel: threading.Event | None = None) -> SyncReport:
+    """Ingest changed files, then bring the vector index in line with the store.
+
+    Raises NotReady with one sentence when it cannot; setting `cancel` stops it early with
+    NotReady(CANCELLED), the old knowledge base left as it was.
+    """
     if not settings.knowledge_dir.is_dir():
         raise NotReady(
             f"报告目录 {settings.knowledge_dir} 不存在，"
@@ -61,11 +67,13 @@ def sync(settings: Settings) -> SyncReport:
     with _sync_lock(settings.data_dir):
         store = _open_for_sync(settings.database_path)
         try:
-            summary = sync_folder(settings.knowledge_dir, store, normalizer, budget)
+            summary = sync_folder(settings.knowledge_dir, store, normalizer, budget, cancel=cancel)
             vectors = sync_vectors(
                 store, normalizer, settings.data_dir, settings.embedding_model,
-                settings.exact_search_limit,
+                settings.exact_search_limit, cancel=cancel,
             )  # fmt: skip
+        except Cancelled as exc:
+            raise NotReady(CANCELLED) from exc
         except (sqlite3.DatabaseError, OSError) as exc:
             # A full disk or a failing write: the transaction rolled back, the old knowledge
             # base is whole, and the message says why (never "damaged" for a full disk).

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlparse, urlsplit, urlunsplit
 
@@ -31,6 +35,7 @@ from bot.telegram.logs import configure_logging
 from bot.telegram.records import Records
 from bot.telegram.runtime import RUNTIME, Runtime
 from bot.telegram.service import KnowledgeService
+from bot.telegram.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -64,7 +69,7 @@ def api_urls(api_url: str) -> tuple[str, str]:
 def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
-    sync: Callable[[Settings], core.SyncReport] = core.sync,
+    sync: Callable[[Settings, threading.Event], core.SyncReport] = core.sync,
     flood_limit: bool = True,
 ) -> Application:
     """The bot with all handlers.
@@ -129,7 +134,11 @@ def add_handlers(application: Application) -> None:
 
 
 async def post_init(application: Application) -> None:
-    """Register the command menu: public commands for all, admin ones in admins' chats."""
+    """Stop promptly on SIGINT/SIGTERM; register the command menu (admin ones for admins)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError):  # not the main thread
+            loop.add_signal_handler(signum, _stop, application)
     await application.bot.set_my_commands(PUBLIC_COMMANDS)
     rt = application.bot_data[RUNTIME]
     for admin_id in rt.settings.admin_ids:
@@ -138,6 +147,13 @@ async def post_init(application: Application) -> None:
             await application.bot.set_my_commands(PUBLIC_COMMANDS + ADMIN_COMMANDS, scope=scope)
         except TelegramError as exc:  # the admin has not opened a chat with the bot yet
             log.warning("admin menu for %s not set: %s", admin_id, exc)
+
+
+def _stop(application: Application) -> None:
+    # A reload may be minutes into a large sync: it stops at its next file, keeping the old
+    # knowledge base, so shutdown takes seconds, not the rest of the sync.
+    application.bot_data[RUNTIME].service.stop_syncs()
+    application.stop_running()
 
 
 async def post_shutdown(application: Application) -> None:
@@ -153,14 +169,17 @@ def run_bot(settings: Settings, verbose: bool = False) -> None:
     application = build_application(settings)
     if settings.webhook_url:
         secret = settings.webhook_secret.reveal() if settings.webhook_secret else None
-        log.info("kepubot serving webhook %s", settings.webhook_url)
-        application.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url, secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5,
+        asyncio.run(
+            serve_webhook(
+                application, settings.webhook_url, urlparse(settings.webhook_url).path,
+                settings.webhook_listen, settings.webhook_port, secret, ALLOWED_UPDATES,
+                on_stop=application.bot_data[RUNTIME].service.stop_syncs,
+            )
         )  # fmt: skip
     else:
         log.info("kepubot polling for updates")
         # Network errors while polling are retried by PTB; bootstrap retries cover startup.
-        application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5)
+        # post_init installs the signal handlers (they also stop a running reload).
+        application.run_polling(
+            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5, stop_signals=None
+        )

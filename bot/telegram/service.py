@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -37,7 +38,7 @@ class KnowledgeService:
     def __init__(
         self,
         settings: Settings,
-        sync: Callable[[Settings], SyncReport] = core.sync,
+        sync: Callable[[Settings, threading.Event], SyncReport] = core.sync,
         max_waiting: int = 16,
     ) -> None:
         self.settings = settings
@@ -46,6 +47,7 @@ class KnowledgeService:
         self.max_waiting = max_waiting
         self._waiting = 0
         self._update = asyncio.Lock()  # one reload or upload at a time; uploads queue for it
+        self._stopping = threading.Event()  # set on shutdown: a running sync stops early
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kepubot-answer")
         self._assistant = self._worker.submit(Assistant.open, settings).result()  # NotReady
 
@@ -95,13 +97,18 @@ class KnowledgeService:
             raise Busy()
         async with self._update:
             prepared = await asyncio.to_thread(before) if before is not None else None
-            report = await asyncio.to_thread(self._sync, self.settings)
+            report = await asyncio.to_thread(self._sync, self.settings, self._stopping)
             fresh = await self._run(lambda: Assistant.open(self.settings))
             old, self._assistant = self._assistant, fresh
             await self._run(old.close)
             return report, prepared
 
+    def stop_syncs(self) -> None:
+        """Make a running reload stop at its next file or batch (shutdown is under way)."""
+        self._stopping.set()
+
     def close(self) -> None:
-        """Close the store on its thread, then stop the worker."""
+        """Stop a running sync, close the store on its thread, then stop the worker."""
+        self._stopping.set()
         self._worker.submit(self._assistant.close).result()
         self._worker.shutdown(wait=True)

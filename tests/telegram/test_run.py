@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.settings import Settings, SettingsError, load_settings
 from bot.telegram.app import api_urls
+from knowledge.store import Store
 from testkit.telegram_fake import FakeTelegram, Scripted
 from testkit.telegram_server import FakeBotServer
 from tests.telegram.harness import ADMIN, TOKEN, USER
@@ -237,3 +238,48 @@ def test_api_url_sets_bot_and_file_urls_on_the_same_server(
     configured: str, base: str, files: str
 ) -> None:
     assert api_urls(configured) == (base, files)
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_long_reload_exits_in_seconds_leaving_old_or_new_state(
+    bot_settings: Settings,
+) -> None:
+    telegram = FakeTelegram()
+    before = Store(bot_settings.database_path).counts()
+    for n in range(1500):  # a reload of these takes well over a minute on two cores
+        (bot_settings.knowledge_dir / f"{n:04d}.txt").write_text(
+            f"第{n}号街道科协工作总结\n一、主要做法\n第{n}号街道开展科普讲座{n}场，"
+            f"服务群众{n * 7}人次，发放资料{n * 3}份。\n二、下一步打算\n继续办好第{n}号活动。\n",
+            encoding="utf-8",
+        )
+    with FakeBotServer(telegram, TOKEN) as server:
+        env = {"KEPUBOT_TELEGRAM_API_URL": f"http://127.0.0.1:{server.port}/bot",
+               "KEPUBOT_ADMIN_IDS": str(ADMIN)}  # fmt: skip
+        # `kepubot run` syncs at start: the new files join only once it is up.
+        hidden = bot_settings.knowledge_dir.parent / "later"
+        hidden.mkdir()
+        for path in bot_settings.knowledge_dir.glob("0*.txt"):
+            path.rename(hidden / path.name)
+        with kepubot_run(bot_settings, bot_settings.data_dir, **env) as bot:
+            wait_for(lambda: telegram.sent("setMyCommands"), bot, 90)
+            for path in hidden.iterdir():
+                path.rename(bot_settings.knowledge_dir / path.name)
+            telegram.updates.append(update(1, "/reload", user=ADMIN))
+            wait_for(lambda: telegram.sent(), bot, 30)  # "正在更新知识库……"
+            time.sleep(2)  # well inside the sync
+            started = time.monotonic()
+            bot.send_signal(signal.SIGTERM)
+            bot.wait(timeout=30)
+            stopped_after = time.monotonic() - started
+    assert stopped_after < 10, f"took {stopped_after:.1f} s to stop"
+    # Stopped while reading or writing: the old reports. While embedding (after the store's
+    # commit): the new ones, whose vectors the next start completes. Never a mix.
+    after = Store(bot_settings.database_path).counts()
+    assert after["documents"] in (before["documents"], before["documents"] + 1500)
+    done = subprocess.run([sys.executable, "-m", "bot", "--knowledge-dir",
+                           str(bot_settings.knowledge_dir), "--data-dir",
+                           str(bot_settings.data_dir), "ingest", "--json"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    report = json.loads(done.stdout)
+    assert report["documents"] == before["documents"] + 1500
+    assert report["vectors"]["vectors"] == report["chunks"]
