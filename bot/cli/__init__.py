@@ -12,7 +12,7 @@ import click
 
 from bot.cli.answer import ask, chat, examples, start_chat
 from bot.cli.knowledge import config, docs, export, ingest
-from bot.cli.search import eval_command, eval_squad, search
+from bot.cli.search import eval_answers, eval_command, eval_squad, search
 from bot.cli.support import describe_sync, run_sync
 from bot.core import NotReady
 from bot.settings import Settings, SettingsError, load_settings, validate
@@ -119,6 +119,7 @@ for command in (
     search,
     eval_command,
     eval_squad,
+    eval_answers,
     ask,
     examples,
     chat,

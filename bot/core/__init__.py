@@ -4,6 +4,7 @@ The CLI and the Telegram bot import from here only (a contract in `make test` ch
 """
 
 from bot.core.answer import Answer, Quote, example_topic
+from bot.core.answer_eval import evaluate_answer_file
 from bot.core.assistant import Assistant, check_readable, export_chunks, read_overview
 from bot.core.citation import Citation, citation_label
 from bot.core.evaluate import evaluate_question_file, evaluate_squad_file
@@ -34,6 +35,7 @@ __all__ = [
     "UnreadableFile",
     "check_readable",
     "citation_label",
+    "evaluate_answer_file",
     "evaluate_question_file",
     "evaluate_squad_file",
     "example_topic",
