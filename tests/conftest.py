@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,3 +62,19 @@ def retriever(bundled_store, normalizer: Normalizer, tmp_path_factory) -> Retrie
     data = tmp_path_factory.mktemp("vectors")
     sync_vectors(store, normalizer, data)
     return retriever_over(store, normalizer, data, Settings())
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 24 MB tmpfs of our own, where the machine lets the tests mount one."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

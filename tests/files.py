@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 import docx
@@ -58,3 +60,14 @@ def write_pdf(path: Path) -> None:
     ):
         pdf.drawString(72, 720 - 20 * i, line)
     pdf.save()
+
+
+def fill(folder: Path) -> Path:
+    """Take every free byte of the filesystem that holds `folder`."""
+    filler = folder / "filler"
+    # Unbuffered: the write that finds no room fails at once, not later at close.
+    with filler.open("wb", buffering=0) as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0" * (1 << 16))
+            os.fsync(handle.fileno())
+    return filler

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,34 +10,8 @@ import pytest
 from bot import core
 from bot.core import Assistant, NotReady
 from bot.settings import Settings
+from tests.files import fill
 from tests.paths import BUNDLED
-
-
-@pytest.fixture()
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 24 MB tmpfs of our own, where the machine lets the tests mount one."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small filesystem here: {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(folder: Path) -> Path:
-    """Take every free byte of the filesystem that holds `folder`."""
-    filler = folder / "filler"
-    with filler.open("wb") as handle, contextlib.suppress(OSError):
-        while True:
-            handle.write(b"\0" * (1 << 16))
-            handle.flush()
-            os.fsync(handle.fileno())
-    return filler
 
 
 def test_a_sync_on_a_full_disk_says_so_and_keeps_the_old_knowledge_base(

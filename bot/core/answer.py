@@ -97,9 +97,18 @@ class Answerer:
         result = self.retriever.search(topic, top_k=40, filters=filters)
         if not result.found:
             return self._not_found(question or topic, result, script)
+        specific = self._specific_word(topic)
+        if specific is None:
+            return self._not_found(question or topic, result, script)
         best: dict[str, Hit] = {}
         for hit in result.hits:
-            best.setdefault(hit.document_id, hit)
+            # A case must name what the examples are examples of (the topic's most specific
+            # word) and cover the topic as well as "found" demands of the best passage: the
+            # slots are never filled with whatever ranks next.
+            if specific in hit.normalized and hit.coverage >= self.retriever.min_coverage:
+                best.setdefault(hit.document_id, hit)
+        if not best:
+            return self._not_found(question or topic, result, script)
         cases = list(best.values())[: limit or self.options.examples]
         quotes: list[Quote] = []
         citations: list[Citation] = []
@@ -114,6 +123,19 @@ class Answerer:
             question or topic, True, "examples", lead, quotes, citations,
             hits=result.hits, script=script,
         )  # fmt: skip
+
+    def _specific_word(self, topic: str) -> str | None:
+        """The topic's most specific word (fewest passages hold it), or None when no passage
+        holds it at all: then no report can be an example of it, however well the topic's
+        common words match ("邀请院士" where no report names an academician).
+        """
+        words = query_terms(self.retriever.normalizer.normalize(topic))
+        counts = self.retriever.store.document_frequencies(words)
+        named = [w for w in words if len(w) > 1] or words
+        if not named:
+            return ""
+        specific = min(named, key=lambda word: (counts[word], -len(word)))
+        return specific if counts[specific] else None
 
     def _select(self, question: str, hits: list[Hit]) -> tuple[list[Quote], list[Citation]]:
         chosen: list[tuple[Hit, str]] = []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -12,7 +14,8 @@ import pytest
 
 from bot.settings import Settings
 from bot.telegram.records import Records
-from tests.telegram.harness import Harness, drive
+from tests.files import fill
+from tests.telegram.harness import ADMIN, NEW_REPORT, Harness, drive
 
 
 def plain_reply(bot: Harness) -> str:
@@ -90,3 +93,25 @@ def test_stats_percentiles_are_computed_in_sqlite(tmp_path: Path) -> None:
     assert (stats.questions, stats.users, stats.found) == (6, 6, 3)
     assert (stats.p50_ms, stats.p95_ms) == (3.0, 100.0)
     records.close()
+
+
+def test_reload_on_a_full_disk_tells_the_admin_and_answers_go_on_without_apologies(
+    bot_settings: Settings, small_disk: Path
+) -> None:
+    on_disk = small_disk / "var"
+    shutil.copytree(bot_settings.data_dir, on_disk)
+    settings = dataclasses.replace(bot_settings, data_dir=on_disk)
+    (settings.knowledge_dir / "青山镇.txt").write_text(NEW_REPORT * 50, encoding="utf-8")
+
+    async def scenario(bot: Harness) -> None:
+        filler = fill(small_disk)  # bot.db and the knowledge base share the full disk
+        await bot.say("/reload", user=ADMIN)
+        status = bot.telegram.sent("editMessageText")[-1].params["text"]
+        assert "磁盘已满" in status and "损坏" not in status
+        for _ in range(3):
+            await bot.say("科普书籍读书活动有多少人次参加？")
+            assert "300人次" in plain_reply(bot) and "抱歉" not in plain_reply(bot)
+        filler.unlink()
+
+    drive(settings, scenario)
+    assert not [p for p in on_disk.iterdir() if "damaged" in p.name]

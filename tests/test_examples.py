@@ -1,0 +1,53 @@
+"""Examples of past practice: only reports that are about the topic, and an honest count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.answer import AnswerOptions
+from bot.core.assistant import Assistant
+from bot.core.knowledge_base import retriever_over
+from bot.settings import Settings
+from knowledge.ingest import sync_folder
+from knowledge.normalize import Normalizer
+from knowledge.store import Store
+
+REPORTS = {
+    "甲街道": "今年高交会期间，甲街道科协组织辖区企业技术人员参观高交会，交流科技成果。",
+    "乙镇": "乙镇科协组织企业参观高交会展馆，了解新产品新技术。",
+    # Every word of the topic but the one that says what it is about:
+    "丙镇": "丙镇科协组织企业参观科技馆，组织企业技术人员参观学习。",
+    "丁社区": "丁社区开展垃圾分类宣传，发放资料五百份。",
+    "戊街道": "戊街道召开年度工作会议，总结全年工作。",
+    "己县": "己县科协举办青少年科技创新大赛，评出一等奖十名。",
+}
+
+
+@pytest.fixture()
+def assistant(tmp_path: Path, normalizer: Normalizer) -> Assistant:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for name, body in REPORTS.items():
+        (folder / f"{name}.txt").write_text(
+            f"{name}科协工作总结\n一、主要做法\n{body}\n", encoding="utf-8"
+        )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    return Assistant(retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto"))
+
+
+def test_examples_list_only_the_reports_about_the_topic_and_count_them(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.answer("有没有组织企业参观高交会的例子？")
+    assert answer.kind == "examples"
+    assert sorted(c.title for c in answer.citations) == ["乙镇科协工作总结", "甲街道科协工作总结"]
+    assert answer.lead == "找到两份报告中关于「组织企业参观高交会」的做法："
+
+
+def test_examples_of_something_no_report_names_are_not_found(assistant: Assistant) -> None:
+    # 科协, 组织 and 举办 match everywhere; 院士 is in no report.
+    answer = assistant.answer("有没有科协组织举办院士报告会的例子？")
+    assert not answer.found and answer.citations == []
