@@ -51,3 +51,14 @@ def test_examples_of_something_no_report_names_are_not_found(assistant: Assistan
     # 科协, 组织 and 举办 match everywhere; 院士 is in no report.
     answer = assistant.answer("有没有科协组织举办院士报告会的例子？")
     assert not answer.found and answer.citations == []
+
+
+def test_not_found_says_what_the_whole_knowledge_base_holds_not_near_miss_titles(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.answer("火星探测器的发射窗口是什么时候？")
+    assert not answer.found
+    assert answer.lead == "报告中没有找到与「火星探测器的发射窗口是什么时候？」相关的内容。"
+    (holdings,) = answer.suggestions
+    assert holdings.startswith("知识库目前收录六份报告") and "《" not in holdings
+    assert holdings.endswith("可以换个说法再问，或用 /examples 主题 查看往年做法。")

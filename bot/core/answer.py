@@ -192,11 +192,11 @@ class Answerer:
         return spread
 
     def _not_found(self, question: str, result: SearchResult, script: str) -> Answer:
-        titles = list(dict.fromkeys(h.title for h in result.hits))[:3]
-        if not titles:
-            titles = self.retriever.report_titles()[:3]
+        # What the whole knowledge base holds, never a few near-miss titles that read as if
+        # they were all of it.
+        reports, places, years = self.retriever.holdings()
         lead = wording.not_found_lead(question, script)
-        suggestion = wording.HOLDINGS.format(titles="、".join(f"《{t}》" for t in titles))
+        suggestion = wording.holdings(reports, places, years)
         return Answer(
             question, False, "not_found", lead, [], [],
             suggestions=[wording.localize(suggestion, script)], hits=[], script=script,

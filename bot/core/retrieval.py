@@ -150,9 +150,12 @@ class Retriever:
         found = bool(hits) and best >= self.min_coverage
         return SearchResult(question, found, hits, _merge(asked, hard), best)
 
-    def report_titles(self) -> list[str]:
-        """Titles of the searchable reports, in file order."""
-        return [d.title for d in self._documents.values() if d.duplicate_of is None]
+    def holdings(self) -> tuple[int, list[str], list[int]]:
+        """How many searchable reports there are, their places and their years."""
+        reports = [d for d in self._documents.values() if d.duplicate_of is None]
+        places = sorted({p for d in reports for p in d.place})
+        years = sorted({d.year for d in reports if d.year})
+        return len(reports), places, years
 
     def _selective(self, terms: list[str], frequencies: dict[str, int]) -> list[str]:
         """Words that tell passages apart; BM25 gives words in over half the chunks ~0 anyway.

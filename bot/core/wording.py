@@ -50,7 +50,18 @@ def not_found_lead(question: str, script: str) -> str:
     )
 
 
-HOLDINGS = "知识库目前收录的报告包括：{titles}。"
+def holdings(reports: int, places: list[str], years: list[int], shown: int = 8) -> str:
+    """What the knowledge base holds, for a reader whose question it cannot answer."""
+    where = "、".join(places[:shown]) + ("等地" if len(places) > shown else "")
+    when = "、".join(f"{y}年" for y in years)
+    parts = [f"知识库目前收录{chinese_number(reports)}份报告"]
+    if where:
+        parts.append(f"来自{where}")
+    if when:
+        parts.append(f"涉及{when}")
+    return "，".join(parts) + "。可以换个说法再问，或用 /examples 主题 查看往年做法。"
+
+
 SOURCES = "来源："
 MORE_PASSAGES = "更多相关段落："
 NO_MORE = "没有更多结果了。"
