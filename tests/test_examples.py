@@ -45,6 +45,8 @@ def test_examples_list_only_the_reports_about_the_topic_and_count_them(
     assert answer.kind == "examples"
     assert sorted(c.title for c in answer.citations) == ["乙镇科协工作总结", "甲街道科协工作总结"]
     assert answer.lead == "找到两份报告中关于「组织企业参观高交会」的做法："
+    # The report's title is a label, never quoted as if it were an answer.
+    assert answer.quotes and all("工作总结" not in q.text for q in answer.quotes)
 
 
 def test_examples_of_something_no_report_names_are_not_found(assistant: Assistant) -> None:

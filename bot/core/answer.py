@@ -171,7 +171,7 @@ class Answerer:
         ranked = []
         for rank, hit in enumerate(hits):
             path = normalizer.normalize(" ".join(hit.heading_path))
-            for sentence, heading in _sentences_with_headings(hit.text):
+            for sentence, heading in _sentences_with_headings(hit.text, hit.title):
                 own = coverage(weights, normalizer.normalize(sentence))
                 context = coverage(
                     weights,
@@ -221,13 +221,21 @@ def _sentences(text: str) -> list[str]:
     return [s for s in found if len(s) >= _MIN_SENTENCE]
 
 
-def _sentences_with_headings(text: str) -> list[tuple[str, str]]:
-    """Every quotable sentence with the nearest heading line above it inside the chunk."""
+def _sentences_with_headings(text: str, title: str = "") -> list[tuple[str, str]]:
+    """Every quotable sentence with the nearest heading line above it inside the chunk.
+
+    The report's title is a label, never an answer. (Headings are still quoted: without
+    answers composed under their headings, a heading is often the only line naming what a
+    list below it is about.)
+    """
     out = []
     heading = ""
     for line in text.split("\n"):
-        if heading_style(Paragraph(line.strip())) is not None:
-            heading = heading_title(line.strip())
+        line = line.strip()
+        if line == title.strip():
+            continue
+        if heading_style(Paragraph(line)) is not None:
+            heading = heading_title(line)
         for match in _SENTENCE.finditer(line):
             sentence = match.group().strip()
             if len(sentence) >= _MIN_LIST_ITEM:
