@@ -27,9 +27,9 @@ from pathlib import Path
 from simulation import private_message, put, questions, scratch_knowledge_base
 from telegram.ext import Application, ContextTypes
 
+from bot.core.wording import APOLOGY
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from bot.telegram.handlers import APOLOGY
 from bot.telegram.records import percentile
 from testkit.telegram_fake import Call, FakeRequest, FakeTelegram
 

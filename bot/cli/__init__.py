@@ -92,7 +92,8 @@ def run_telegram(settings: Settings) -> None:
     # Imported here so the other commands do not pay for loading the Telegram library.
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.telegram.app import TOKEN_MISSING, run_bot
+    from bot.core.wording import TOKEN_MISSING
+    from bot.telegram.app import run_bot
 
     if settings.telegram_token is None:
         raise click.ClickException(TOKEN_MISSING)

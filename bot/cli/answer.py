@@ -10,10 +10,11 @@ from pathlib import Path
 
 import click
 
-from bot.cli.chat import HELP, run_chat
+from bot.cli.chat import run_chat
 from bot.cli.render import answer_json, answer_text
 from bot.cli.support import open_assistant, with_filters
 from bot.core import Filters, question_problem
+from bot.core.wording import CHAT_HELP
 from bot.settings import Settings
 
 
@@ -93,7 +94,7 @@ def start_chat(settings: Settings) -> None:
         run_chat(assistant, sys.stdin, sys.stdout, limit)
         return
     history = _enable_line_editing(settings.data_dir / "chat_history")
-    click.echo("kepubot 已就绪。" + HELP.splitlines()[0] + " 输入 /help 查看命令。\n")
+    click.echo("kepubot 已就绪。" + CHAT_HELP.splitlines()[0] + " 输入 /help 查看命令。\n")
     try:
         run_chat(assistant, _prompted_lines(), sys.stdout, limit)
     finally:

@@ -7,13 +7,7 @@ from typing import TextIO
 
 from bot.cli.render import answer_text, source_text
 from bot.core import Answer, Assistant, question_problem
-from bot.core.wording import EMPTY_TOPIC
-
-HELP = """直接输入问题即可，例如：乡镇是怎么开展科普日活动的？
-  /examples 主题   查看不同报告中的相关做法，如 /examples 科普日
-  /source N        显示上一个回答中第 N 条来源的完整原文
-  /help            显示本帮助
-  /quit            退出"""
+from bot.core.wording import CHAT_HELP, EMPTY_TOPIC
 
 
 def run_chat(assistant: Assistant, lines: Iterable[str], out: TextIO, max_chars: int) -> None:
@@ -37,7 +31,7 @@ def respond(
     command, _, argument = line.partition(" ")
     argument = argument.strip()
     if command == "/help":
-        return HELP, last
+        return CHAT_HELP, last
     if command == "/examples":
         if not argument:
             return EMPTY_TOPIC.format(example="/examples 科普日"), last

@@ -14,12 +14,11 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.core.wording import rate_limited
+from bot.core.wording import STRANGER, rate_limited
 from bot.telegram.replies import addressed_question
 from bot.telegram.runtime import runtime
 
 log = logging.getLogger(__name__)
-STRANGER = "抱歉，这个机器人只为指定的用户和群组服务；如需使用，请把你的用户 ID {user} 告诉管理员。"
 
 
 async def gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core import NotReady, Overview, SyncReport
-from bot.core.wording import BUSY, sync_counts
+from bot.core.wording import BUSY, REFUSAL, RELOAD_FAILED, sync_counts
 from bot.telegram.records import Stats
 from bot.telegram.render import render_lines
 from bot.telegram.runtime import Runtime, message_of, runtime, send_parts, user_of
@@ -22,7 +22,6 @@ from bot.telegram.uploads import UnreadableFile, UploadRefused, check_upload, sa
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-REFUSAL = "抱歉，这个操作只有管理员可以使用。管理员可以用 /id 查看自己的用户 ID。"
 
 
 async def reload(update: Update, context: Context) -> None:
@@ -38,6 +37,11 @@ async def reload(update: Update, context: Context) -> None:
         report, _ = await rt.service.reload()
     except (Busy, NotReady) as exc:
         await status.edit_text(BUSY if isinstance(exc, Busy) else _h(str(exc)))
+        return
+    except Exception:
+        # The status must never stay at "正在更新" with the admin left guessing.
+        log.exception("reload failed")
+        await status.edit_text(RELOAD_FAILED)
         return
     rt.registry.clear()  # buttons made against the old knowledge base now expire politely
     rt.records.add_admin_action(user_of(update).id, "reload", json.dumps(_brief(report)))

@@ -27,6 +27,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import core
+from bot.core.wording import TOKEN_MISSING
 from bot.settings import Settings, SettingsError
 from bot.telegram import access, admin, handlers
 from bot.telegram.callbacks import CallbackRegistry
@@ -51,9 +52,6 @@ ADMIN_COMMANDS = [
     BotCommand("reload", "重新同步报告目录（管理员）"),
     BotCommand("stats", "使用统计（管理员）"),
 ]
-TOKEN_MISSING = (
-    "未设置 KEPUBOT_TELEGRAM_TOKEN：请把从 @BotFather 获得的令牌写入该环境变量后再运行。"
-)
 
 
 def api_urls(api_url: str) -> tuple[str, str]:

@@ -11,37 +11,22 @@ from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core.wording import EXPIRED, OVERLOADED, TEXT_HINT
+from bot.core.wording import (
+    APOLOGY,
+    EXAMPLE_QUESTIONS,
+    EXPIRED,
+    OVERLOADED,
+    TELEGRAM_ADMIN_HELP,
+    TELEGRAM_HELP,
+    TELEGRAM_START,
+    TEXT_HINT,
+)
 from bot.telegram import callbacks, replies
 from bot.telegram.runtime import chat_of, message_of, query_of, runtime, send_parts, user_of
 from bot.telegram.service import Overloaded
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-
-EXAMPLE_QUESTIONS = (
-    "乡镇是怎么开展科普日活动的？",
-    "科普书籍读书活动有多少人次参加？",
-    "有没有科技培训的例子？",
-)
-START = (
-    "你好！我是 kepubot：从科普工作总结中找出回答问题的原文段落，引用并注明出处。\n"
-    "私聊时直接发问题即可；在群里请用 /ask 问题，或 @我、回复我的消息。\n"
-    "试试这些问题："
-)
-HELP = """<b>使用方法</b>
-直接发送问题，例如：乡镇是怎么开展科普日活动的？
-回答中的 [n] 对应下方来源；点「原文 n」看完整段落，「更多」看其他相关段落，👍/👎 评价回答。
-/ask 问题 — 在群里提问
-/examples 主题 — 不同报告中的相关做法，如 /examples 科普日
-/docs — 知识库收录了什么
-/id — 查看你的 Telegram 用户 ID
-/help — 显示本帮助"""
-ADMIN_HELP = """<b>管理员</b>
-/reload — 重新同步报告目录（只处理变更的文件）
-/stats — 使用统计
-发送文件（txt、md、html、docx、pdf，20 MB 以内）— 加入知识库"""
-APOLOGY = "抱歉，处理时出了点问题，请稍后再试。"
 
 
 async def start(update: Update, context: Context) -> None:
@@ -50,12 +35,14 @@ async def start(update: Update, context: Context) -> None:
         [InlineKeyboardButton(q, callback_data=f"{callbacks.EXAMPLE}:{i}")]
         for i, q in enumerate(EXAMPLE_QUESTIONS)
     ]
-    await message_of(update).reply_text(escape(START), reply_markup=InlineKeyboardMarkup(rows))
+    keyboard = InlineKeyboardMarkup(rows)
+    await message_of(update).reply_text(escape(TELEGRAM_START), reply_markup=keyboard)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """List the commands; admins also see theirs."""
-    text = HELP + ("\n\n" + ADMIN_HELP if runtime(context).is_admin(update.effective_user) else "")
+    admin = runtime(context).is_admin(update.effective_user)
+    text = TELEGRAM_HELP + ("\n\n" + TELEGRAM_ADMIN_HELP if admin else "")
     await message_of(update).reply_text(text)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
+from bot.core.wording import EXAMPLE_QUESTIONS
 from bot.settings import Settings
 from bot.telegram.app import post_init
-from bot.telegram.handlers import EXAMPLE_QUESTIONS
 from testkit.telegram_fake import BOT, visible_text_length
 from tests.telegram.harness import ADMIN, GROUP, USER, Harness, drive
 
