@@ -82,3 +82,32 @@ def test_a_reports_title_is_never_quoted_as_an_answer(
     assert answer.found and answer.quotes
     assert all(q.text != title for q in answer.quotes)
     assert any("二十家企业" in q.text for q in answer.quotes)
+
+
+def test_a_question_naming_a_level_quotes_that_levels_sentences_of_a_city_report(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "某市.txt").write_text(
+        "某市科协科普日活动总结\n"
+        "一、领导重视\n"
+        "市科协高度重视科普日活动，成立科普日活动领导小组，制订科普日活动方案。\n"
+        "市科协召开科普日活动动员会，部署开展科普日活动。\n"
+        "市科协联合市教育局开展科普日活动进校园，开展科普日活动宣传。\n"
+        "二、各地开展科普日活动\n"
+        "全市科普日活动期间共开展科普日活动讲座六场，科普日活动反响良好。\n"
+        "青山镇科协在镇政府门口开展科普日宣传活动，发放资料一千份。\n"
+        "白石乡科协组织全乡党员开展科普日活动，收看专题讲座。\n",
+        encoding="utf-8",
+    )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    assistant = Assistant(
+        retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto")
+    )
+    answer = assistant.answer("乡镇是怎么开展科普日活动的？")
+    assert answer.found
+    quoted = [q.text for q in answer.quotes]
+    # The township sentences, not only the city's own words about the same day.
+    assert any("青山镇科协" in q for q in quoted) and any("白石乡" in q for q in quoted)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.core import wording
 from bot.core.citation import Citation
 from bot.core.coverage import coverage
+from bot.core.levels import LEVEL_ONLY_WORDS, speaks_of
 from bot.core.question import script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult
 from knowledge.chunk import heading_style, heading_title
@@ -25,6 +26,9 @@ _EXAMPLE_QUESTION = re.compile(
 )
 _MIN_SENTENCE = 8
 _MIN_LIST_ITEM = 4
+# What naming a unit of the asked level is worth against covering the question: about as
+# much as the topic words of a heading, so an on-topic sentence of the right level wins.
+_LEVEL_BONUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class Answerer:
         script = self._script(question)
         if not result.found:
             return self._not_found(question, result, script)
-        quotes, citations = self._select(question, result.hits)
+        quotes, citations = self._select(question, result.hits, result.filters.level)
         reports = len({c.title for c in citations})
         lead = wording.found_lead(reports, script)
         return Answer(
@@ -137,10 +141,12 @@ class Answerer:
         specific = min(named, key=lambda word: (counts[word], -len(word)))
         return specific if counts[specific] else None
 
-    def _select(self, question: str, hits: list[Hit]) -> tuple[list[Quote], list[Citation]]:
+    def _select(
+        self, question: str, hits: list[Hit], level: str | None = None
+    ) -> tuple[list[Quote], list[Citation]]:
         chosen: list[tuple[Hit, str]] = []
         length = 0
-        for _, hit, sentence in self._ranked_sentences(question, hits):
+        for _, hit, sentence in self._ranked_sentences(question, hits, level):
             if (
                 len(chosen) == self.options.max_quotes
                 or length + len(sentence) > self.options.max_chars
@@ -159,15 +165,21 @@ class Answerer:
         citations = [Citation.of(n, by_id[chunk_id]) for chunk_id, n in numbers.items()]
         return quotes, citations
 
-    def _ranked_sentences(self, question: str, hits: list[Hit]) -> list[tuple[float, Hit, str]]:
+    def _ranked_sentences(
+        self, question: str, hits: list[Hit], level: str | None = None
+    ) -> list[tuple[float, Hit, str]]:
         """Sentences of the hits, best first.
 
         A sentence scores by the question words it covers itself and, with less weight, by
         those its headings cover, so the items of a list under "二、存在的问题" rank for a
-        question about problems. Better-ranked hits get a small bonus.
+        question about problems. Better-ranked hits get a small bonus. When the question
+        names a level, sentences about a unit of that level (蒿坪镇科协… for 乡镇) rank above
+        the same topic at another level; the level word itself is not a topic word.
         """
         normalizer = self.retriever.normalizer
-        weights = self.retriever.term_weights(query_terms(normalizer.normalize(question)))
+        words = query_terms(normalizer.normalize(question))
+        topic = [w for w in words if w not in LEVEL_ONLY_WORDS] or words
+        weights = self.retriever.term_weights(topic)
         ranked = []
         for rank, hit in enumerate(hits):
             path = normalizer.normalize(" ".join(hit.heading_path))
@@ -179,7 +191,10 @@ class Answerer:
                 )
                 if context == 0 or (len(sentence) < _MIN_SENTENCE and own == context):
                     continue
-                ranked.append((0.6 * own + 0.4 * context + 0.15 / (rank + 1), hit, sentence))
+                score = 0.6 * own + 0.4 * context + 0.15 / (rank + 1)
+                if level is not None and speaks_of(normalizer.normalize(sentence), level):
+                    score += _LEVEL_BONUS
+                ranked.append((score, hit, sentence))
         ranked.sort(key=lambda item: -item[0])
         # Prefer a spread of reports: each further sentence from a report counts a bit less.
         seen_reports: dict[str, int] = {}

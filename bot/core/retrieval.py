@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.coverage import coverage, idf, without_overlaps
+from bot.core.levels import LEVEL_ONLY_WORDS, asked_level
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
@@ -16,20 +17,6 @@ from knowledge.store import Store
 MODES = ("keyword", "vector", "hybrid")
 __all__ = ["LEVELS", "MODES", "Filters", "Hit", "Retriever", "SearchResult", "Weights"]
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)\s*年")
-# Words in a question that name a level of organisation, Simplified after normalisation.
-_LEVEL_WORDS = {
-    "乡镇": ("乡镇", "乡里", "镇里", "全乡", "全镇", "乡党委", "镇党委"),
-    "街道": ("街道", "社区"),
-    "高校": ("高校", "大学", "学院", "学生会", "社团"),
-    "县": ("县科协", "县里", "全县", "县级"),
-    "市": ("市科协", "全市", "市级"),
-    "省": ("省科协", "全省", "省级"),
-}
-
-# Level words that name no topic of their own (社区, 大学 can be the topic, so they stay).
-_LEVEL_ONLY_WORDS = frozenset(
-    {"乡镇", "乡里", "镇里", "街道", "高校", "县里", "县级", "市级", "省级"}
-)
 
 
 @dataclass(frozen=True)
@@ -121,7 +108,7 @@ class Retriever:
         # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
         # on the report's level instead of a search word that favours passages repeating it.
         words = query_terms(normalized)
-        terms = [t for t in words if t not in _LEVEL_ONLY_WORDS] or words
+        terms = [t for t in words if t not in LEVEL_ONLY_WORDS] or words
         # One look-up of document frequencies serves both the match and the coverage.
         frequencies = self.store.document_frequencies(terms)
         hard = filters or Filters()
@@ -177,14 +164,7 @@ class Retriever:
         """Year, place and level named in the question, used as soft boosts."""
         year = _YEAR.search(normalized_question)
         place = next((p for p in self._places if p in normalized_question), None)
-        level = next(
-            (
-                lv
-                for lv, words in _LEVEL_WORDS.items()
-                if any(w in normalized_question for w in words)
-            ),
-            None,
-        )
+        level = asked_level(normalized_question)
         return Filters(int(year.group(1)) if year else None, place, level)
 
     def _fuse(
