@@ -246,8 +246,11 @@ def test_sigterm_during_a_long_reload_exits_in_seconds_leaving_old_or_new_state(
 ) -> None:
     telegram = FakeTelegram()
     before = Store(bot_settings.database_path).counts()
+    # `kepubot run` syncs at start: the new files join only once it is up.
+    hidden = bot_settings.knowledge_dir.parent / "later"
+    hidden.mkdir()
     for n in range(1500):  # a reload of these takes well over a minute on two cores
-        (bot_settings.knowledge_dir / f"{n:04d}.txt").write_text(
+        (hidden / f"{n:04d}.txt").write_text(
             f"第{n}号街道科协工作总结\n一、主要做法\n第{n}号街道开展科普讲座{n}场，"
             f"服务群众{n * 7}人次，发放资料{n * 3}份。\n二、下一步打算\n继续办好第{n}号活动。\n",
             encoding="utf-8",
@@ -255,11 +258,6 @@ def test_sigterm_during_a_long_reload_exits_in_seconds_leaving_old_or_new_state(
     with FakeBotServer(telegram, TOKEN) as server:
         env = {"KEPUBOT_TELEGRAM_API_URL": f"http://127.0.0.1:{server.port}/bot",
                "KEPUBOT_ADMIN_IDS": str(ADMIN)}  # fmt: skip
-        # `kepubot run` syncs at start: the new files join only once it is up.
-        hidden = bot_settings.knowledge_dir.parent / "later"
-        hidden.mkdir()
-        for path in bot_settings.knowledge_dir.glob("0*.txt"):
-            path.rename(hidden / path.name)
         with kepubot_run(bot_settings, bot_settings.data_dir, **env) as bot:
             wait_for(lambda: telegram.sent("setMyCommands"), bot, 90)
             for path in hidden.iterdir():
