@@ -111,3 +111,15 @@ def test_a_question_naming_a_level_quotes_that_levels_sentences_of_a_city_report
     quoted = [q.text for q in answer.quotes]
     # The township sentences, not only the city's own words about the same day.
     assert any("青山镇科协" in q for q in quoted) and any("白石乡" in q for q in quoted)
+
+
+@pytest.mark.parametrize(
+    "question", ["海南省乡镇是怎么开展科普讲座的？", "有没有海南组织企业参观高交会的例子？"]
+)
+def test_a_place_no_report_is_from_is_said_and_nothing_is_answered_from_elsewhere(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.answer(question)
+    assert not answer.found and answer.citations == [] and answer.quotes == []
+    assert answer.lead == "知识库中没有海南的报告，因此不用其他地方的报告来回答。"
+    assert answer.suggestions[0].startswith("知识库目前收录六份报告")

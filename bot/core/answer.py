@@ -79,6 +79,9 @@ class Answerer:
             return self.examples(topic, filters, question=question)
         result = self.retriever.search(question, top_k=5, filters=filters)
         script = self._script(question)
+        absent = self._absent_place(result)
+        if absent is not None:
+            return self._not_found(question, result, script, absent)
         if not result.found:
             return self._not_found(question, result, script)
         quotes, citations = self._select(question, result.hits, result.filters.level)
@@ -99,6 +102,9 @@ class Answerer:
         """Distinct past cases: the best passage of each report, one report each."""
         script = self._script(question or topic)
         result = self.retriever.search(topic, top_k=40, filters=filters)
+        absent = self._absent_place(result)
+        if absent is not None:
+            return self._not_found(question or topic, result, script, absent)
         if not result.found:
             return self._not_found(question or topic, result, script)
         specific = self._specific_word(topic)
@@ -206,11 +212,22 @@ class Answerer:
         spread.sort(key=lambda item: -item[0])
         return spread
 
-    def _not_found(self, question: str, result: SearchResult, script: str) -> Answer:
+    def _absent_place(self, result: SearchResult) -> str | None:
+        """The place the question names when no report is from it: answering from other
+        places' reports would read as if they were about it."""
+        place = result.filters.place
+        return place if place is not None and not self.retriever.covers_place(place) else None
+
+    def _not_found(
+        self, question: str, result: SearchResult, script: str, absent_place: str | None = None
+    ) -> Answer:
         # What the whole knowledge base holds, never a few near-miss titles that read as if
         # they were all of it.
         reports, places, years = self.retriever.holdings()
-        lead = wording.not_found_lead(question, script)
+        if absent_place is not None:
+            lead = wording.localize(wording.absent_place_lead(absent_place), script)
+        else:
+            lead = wording.not_found_lead(question, script)
         suggestion = wording.holdings(reports, places, years)
         return Answer(
             question, False, "not_found", lead, [], [],

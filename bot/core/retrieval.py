@@ -96,6 +96,7 @@ class Retriever:
         places = {p for d in self._documents.values() for p in d.place}
         # A question says 成都 or 原平 where the report says 成都市 or 原平市.
         places |= {p[:-1] for p in places if len(p) >= 3 and p[-1] in "省市县区"}
+        self._covered_places = frozenset(places)
         self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
         self._chunk_count = max(1, store.counts()["chunks"])
 
@@ -136,6 +137,10 @@ class Retriever:
         best = covered[hits[0].chunk_id] if hits else 0.0
         found = bool(hits) and best >= self.min_coverage
         return SearchResult(question, found, hits, _merge(asked, hard), best)
+
+    def covers_place(self, place: str) -> bool:
+        """Whether any report is from `place` (成都 covers 成都市 and back)."""
+        return any(place in p or p in place for p in self._covered_places)
 
     def holdings(self) -> tuple[int, list[str], list[int]]:
         """How many searchable reports there are, their places and their years."""

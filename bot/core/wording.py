@@ -71,6 +71,10 @@ YEAR = "年份："
 FILE = "文件："
 
 
+def absent_place_lead(place: str) -> str:
+    return f"知识库中没有{place}的报告，因此不用其他地方的报告来回答。"
+
+
 def shorten(text: str, limit: int = 30) -> str:
     """A user's words echoed back, cut so a long question does not swamp the reply."""
     # Control and format characters (NUL, bidi overrides, zero-width) never go back out.
