@@ -199,3 +199,15 @@ def test_config_says_empty_values_in_words(runner: CliRunner) -> None:
     row = {line.split()[0]: line.split()[1] for line in result.output.splitlines()[1:]}
     assert row["KEPUBOT_ADMIN_IDS"] == "（无）" and row["KEPUBOT_TELEGRAM_TOKEN"] == "（未设置）"
     assert row["KEPUBOT_VARIANTS_FILE"].endswith("variants.txt（内置）")
+
+
+@pytest.mark.parametrize("command", ["eval", "eval-squad", "eval-answers"])
+def test_a_malformed_evaluation_file_is_one_sentence_not_a_traceback(
+    runner: CliRunner, dirs, tmp_path: Path, command: str
+) -> None:
+    runner.invoke(cli, [*dirs, "ingest"])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("这不是 JSON\n", encoding="utf-8")
+    result = runner.invoke(cli, [*dirs, command, str(bad)])
+    assert result.exit_code == 1 and "格式不对" in result.output
+    assert "Traceback" not in result.output

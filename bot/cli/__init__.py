@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from bot.cli.answer import ask, chat, examples, start_chat
+from bot.cli.evaluation import eval_answers, eval_command, eval_squad
 from bot.cli.knowledge import config, docs, export, ingest
-from bot.cli.search import eval_answers, eval_command, eval_squad, search
+from bot.cli.search import search
 from bot.cli.support import describe_sync, run_sync
 from bot.core import NotReady
 from bot.settings import Settings, SettingsError, load_settings, validate
