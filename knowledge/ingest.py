@@ -162,23 +162,20 @@ def sync_folder(
             documents = build_documents(entry.path, source, normalizer, budget, notes)
             summary.notes += [Failure(source, note) for note in notes]
         except UnreadableFile as exc:
-            processed[source] = (row | {"status": "failed", "error": str(exc)}, [])
-            continue
+            reason = str(exc)
         except FileNotFoundError:
-            processed[source] = (row | {"status": "failed", "error": VANISHED}, [])
-            continue
+            reason = VANISHED
         except OSError as exc:
             reason = f"无法读取文件（{exc.strerror or exc}），请检查权限后再同步。"
-            processed[source] = (row | {"status": "failed", "error": reason}, [])
-            continue
         except Exception as exc:  # a reader bug must cost one file, not the whole run
             log.exception("unexpected error reading %s", source)
-            processed[source] = (row | {"status": "failed", "error": f"读取失败：{exc}"}, [])
+            reason = f"读取失败：{exc}"
+        else:
+            processed[source] = (row | {"status": "ok", "error": None}, documents)
+            changed = previous and previous["status"] == "ok"
+            (summary.changed if changed else summary.added).append(source)
             continue
-        processed[source] = (row | {"status": "ok", "error": None}, documents)
-        (summary.changed if previous and previous["status"] == "ok" else summary.added).append(
-            source
-        )
+        processed[source] = (row | {"status": "failed", "error": reason}, [])
     on_disk_or_skipped = set(on_disk) | set(processed)
     summary.removed = sorted(set(known) - on_disk_or_skipped)
     with store.transaction():

@@ -53,11 +53,20 @@ _MIN_FREE_BYTES = 1 << 20
 log = logging.getLogger(__name__)
 
 
+def _primary_code(error: BaseException) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_damage(error: BaseException) -> bool:
+    """SQLite says the file is corrupt or not a database (SQLITE_CORRUPT, SQLITE_NOTADB)."""
+    return _primary_code(error) in (11, 26)
+
+
 def classify(error: BaseException, path: Path) -> StoreError:
     """Tell a damaged store from one that merely cannot be written now."""
-    code = getattr(error, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
-    if primary in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+    primary = _primary_code(error)
+    if is_damage(error):
         return StoreDamaged(DAMAGED.format(path=path, error=error))
     if primary == 13 or getattr(error, "errno", None) == errno.ENOSPC or _disk_full(path):
         return DiskFull(DISK_FULL.format(path=path.parent))

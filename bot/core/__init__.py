@@ -14,7 +14,7 @@ from bot.core.question import question_problem, script_of
 from bot.core.retrieval import LEVELS, MODES, Filters, Hit, SearchResult
 from knowledge.readers import SUPPORTED_SUFFIXES, UnreadableFile
 from knowledge.records import ChunkRecord, DocumentRecord
-from knowledge.store import set_aside
+from knowledge.store import is_damage, set_aside
 
 __all__ = [
     "LEVELS",
@@ -40,6 +40,7 @@ __all__ = [
     "evaluate_squad_file",
     "example_topic",
     "export_chunks",
+    "is_damage",
     "question_problem",
     "read_overview",
     "script_of",

@@ -79,11 +79,9 @@ class Answerer:
             return self.examples(topic, filters, question=question)
         result = self.retriever.search(question, top_k=5, filters=filters)
         script = self._script(question)
-        absent = self._absent_place(result)
-        if absent is not None:
-            return self._not_found(question, result, script, absent)
-        if not result.found:
-            return self._not_found(question, result, script)
+        refusal = self._refusal(question, result, script)
+        if refusal is not None:
+            return refusal
         quotes, citations = self._select(question, result.hits, result.filters.level)
         reports = len({c.title for c in citations})
         lead = wording.found_lead(reports, script)
@@ -102,14 +100,12 @@ class Answerer:
         """Distinct past cases: the best passage of each report, one report each."""
         script = self._script(question or topic)
         result = self.retriever.search(topic, top_k=40, filters=filters)
-        absent = self._absent_place(result)
-        if absent is not None:
-            return self._not_found(question or topic, result, script, absent)
-        if not result.found:
-            return self._not_found(question or topic, result, script)
+        refusal = self._refusal(question or topic, result, script)
+        if refusal is not None:
+            return refusal
         specific = self._specific_word(topic)
         if specific is None:
-            return self._not_found(question or topic, result, script)
+            return self._not_found(question or topic, script)
         best: dict[str, Hit] = {}
         for hit in result.hits:
             # A case must name what the examples are examples of (the topic's most specific
@@ -118,7 +114,7 @@ class Answerer:
             if specific in hit.normalized and hit.coverage >= self.retriever.min_coverage:
                 best.setdefault(hit.document_id, hit)
         if not best:
-            return self._not_found(question or topic, result, script)
+            return self._not_found(question or topic, script)
         cases = list(best.values())[: limit or self.options.examples]
         quotes: list[Quote] = []
         citations: list[Citation] = []
@@ -190,15 +186,13 @@ class Answerer:
         for rank, hit in enumerate(hits):
             path = normalizer.normalize(" ".join(hit.heading_path))
             for sentence, heading in _sentences_with_headings(hit.text, hit.title):
-                own = coverage(weights, normalizer.normalize(sentence))
-                context = coverage(
-                    weights,
-                    f"{path} {normalizer.normalize(heading)} {normalizer.normalize(sentence)}",
-                )
+                normalized = normalizer.normalize(sentence)
+                own = coverage(weights, normalized)
+                context = coverage(weights, f"{path} {normalizer.normalize(heading)} {normalized}")
                 if context == 0 or (len(sentence) < _MIN_SENTENCE and own == context):
                     continue
                 score = 0.6 * own + 0.4 * context + 0.15 / (rank + 1)
-                if level is not None and speaks_of(normalizer.normalize(sentence), level):
+                if level is not None and speaks_of(normalized, level):
                     score += _LEVEL_BONUS
                 ranked.append((score, hit, sentence))
         ranked.sort(key=lambda item: -item[0])
@@ -212,15 +206,17 @@ class Answerer:
         spread.sort(key=lambda item: -item[0])
         return spread
 
-    def _absent_place(self, result: SearchResult) -> str | None:
-        """The place the question names when no report is from it: answering from other
-        places' reports would read as if they were about it."""
+    def _refusal(self, question: str, result: SearchResult, script: str) -> Answer | None:
+        """Not found, when nothing answers the question or it names a place no report is
+        from (answering from other places' reports would read as if they were about it)."""
         place = result.filters.place
-        return place if place is not None and not self.retriever.covers_place(place) else None
+        if place is not None and not self.retriever.covers_place(place):
+            return self._not_found(question, script, absent_place=place)
+        if not result.found:
+            return self._not_found(question, script)
+        return None
 
-    def _not_found(
-        self, question: str, result: SearchResult, script: str, absent_place: str | None = None
-    ) -> Answer:
+    def _not_found(self, question: str, script: str, absent_place: str | None = None) -> Answer:
         # What the whole knowledge base holds, never a few near-miss titles that read as if
         # they were all of it.
         reports, places, years = self.retriever.holdings()

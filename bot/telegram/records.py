@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import sqlite_utils
 
-from bot.core import set_aside
+from bot.core import is_damage, set_aside
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -126,7 +126,8 @@ class Records:
             else:
                 self.db.table(table).upsert(row, pk=pk)
         except sqlite3.Error as exc:
-            self._lost += 1
+            with self._lock:
+                self._lost += 1
             log.warning("bot.db: a %s record was lost (%s)", table, exc)
         finally:
             with self._lock:
@@ -170,7 +171,7 @@ def _open(path: Path, busy_seconds: float) -> sqlite_utils.Database:
     try:
         return _connect(path, busy_seconds)
     except sqlite3.DatabaseError as exc:
-        if _damaged(exc):
+        if is_damage(exc) or isinstance(exc, _FailedCheck):
             kept = set_aside(path)
             log.warning("bot.db damaged (%s); moved to %s, starting a new one", exc, kept)
             with contextlib.suppress(sqlite3.Error, OSError):
@@ -193,16 +194,15 @@ def _connect(path: Path, busy_seconds: float) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous=NORMAL")
         check = db.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise sqlite3.DatabaseError(f"database disk image is malformed: {check}")
+            raise _FailedCheck(f"database disk image is malformed: {check}")
         return _tables(db)
     except sqlite3.Error:
         connection.close()
         raise
 
 
-def _damaged(error: sqlite3.DatabaseError) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    return (isinstance(code, int) and code & 0xFF in (11, 26)) or "malformed" in str(error)
+class _FailedCheck(sqlite3.DatabaseError):
+    """The file opens but `PRAGMA quick_check` finds it damaged (a torn copy)."""
 
 
 def _tables(db: sqlite_utils.Database) -> sqlite_utils.Database:
