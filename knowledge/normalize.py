@@ -69,6 +69,12 @@ def segment(text: str) -> list[str]:
     return [w for w in jieba.cut_for_search(text) if _TOKEN.search(w)]
 
 
+def words_in_order(text: str) -> list[str]:
+    """jieba words in accurate mode, punctuation kept: the question's own phrasing."""
+    prepare_jieba()
+    return list(jieba.cut(text))
+
+
 # A question is a sentence or two; a pasted page must not cost a second of everyone's time
 # (every question of the CMRC and DRCD sets has at most 32 distinct words).
 MAX_QUESTION_TERMS = 48

@@ -256,6 +256,15 @@ class Store:
             FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})"""
         return {row["id"]: ChunkRecord.from_row(row) for row in self.db.query(sql, chunk_ids)}
 
+    def first_chunk(self, document_id: str) -> ChunkRecord | None:
+        """A document's first chunk (its opening), or None for an unknown document."""
+        sql = f"""
+            SELECT {_CHUNK_COLUMNS}
+            FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE c.document_id = ? ORDER BY c.idx LIMIT 1"""
+        rows = list(self.db.query(sql, [document_id]))
+        return ChunkRecord.from_row(rows[0]) if rows else None
+
     def keyword_search(
         self,
         terms: list[str],

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from bot.cli.chat import run_chat
-from bot.cli.render import answer_json, answer_text
+from bot.cli.render import answer_json, answer_text, explanation_text
 from bot.cli.support import open_assistant, with_filters
 from bot.core import Filters, question_problem
 from bot.core.wording import CHAT_HELP
@@ -20,12 +20,17 @@ from bot.settings import Settings
 
 @click.command()
 @click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="输出 JSON：found、answer、citations")
+@click.option(
+    "--json", "as_json", is_flag=True, help="输出 JSON：found、answer、question、citations"
+)
+@click.option(
+    "--explain", is_flag=True, help="先显示问题解析：意图、所问数字、主题词、层级、地点、年份"
+)
 @with_filters
 @click.pass_obj
 def ask(
-    settings: Settings, question: str, as_json: bool, year: int | None, place: str | None,
-    level: str | None,
+    settings: Settings, question: str, as_json: bool, explain: bool, year: int | None,
+    place: str | None, level: str | None,
 ) -> None:  # fmt: skip
     """回答一个问题：引用报告原文，并注明每句的出处。
 
@@ -33,6 +38,7 @@ def ask(
     示例：
       kepubot ask 乡镇是怎么开展科普日活动的？
       kepubot ask --json 科普书籍读书活动有多少人次参加？
+      kepubot ask --explain 今年各地一共办了多少场讲座？
     """
     problem = question_problem(question, settings.max_question_chars)
     if problem is not None:
@@ -40,8 +46,10 @@ def ask(
     answer = open_assistant(settings).answer(question, Filters(year, place, level))
     if as_json:
         click.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
-    else:
-        click.echo(answer_text(answer))
+        return
+    if explain:
+        click.echo(explanation_text(answer) + "\n")
+    click.echo(answer_text(answer))
 
 
 @click.command()

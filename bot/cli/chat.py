@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot.cli.render import answer_text, source_text
+import click
+
+from bot.cli.render import answer_text, more_text, source_text
 from bot.core import Answer, Assistant, question_problem
-from bot.core.wording import CHAT_HELP, EMPTY_TOPIC
+from bot.core.wording import CHAT_HELP, EMPTY_TOPIC, NO_MORE, localize
 
 
 def run_chat(assistant: Assistant, lines: Iterable[str], out: TextIO, max_chars: int) -> None:
@@ -20,8 +22,9 @@ def run_chat(assistant: Assistant, lines: Iterable[str], out: TextIO, max_chars:
         if line in ("/quit", "/exit", "/q"):
             break
         reply, last = respond(assistant, line, last, max_chars)
-        print(reply, file=out, flush=True)
-        print(file=out, flush=True)
+        # click.echo drops the figure's bold when `out` is not a terminal.
+        click.echo(reply, file=out)
+        click.echo(file=out)
 
 
 def respond(
@@ -42,6 +45,8 @@ def respond(
         return answer_text(answer), answer
     if command == "/source":
         return _source(argument, last), last
+    if command == "/more":
+        return _more(assistant, last), last
     if command.startswith("/"):
         return f"不认识的命令 {command}，输入 /help 查看可用命令。", last
     problem = question_problem(line, max_chars)
@@ -49,6 +54,18 @@ def respond(
         return problem, last
     answer = assistant.answer(line)
     return answer_text(answer), answer
+
+
+def _more(assistant: Assistant, last: Answer | None) -> str:
+    """Further passages for the last question, numbered on from its sources."""
+    if last is None or not last.found:
+        return "还没有可以继续的回答，请先提一个问题。"
+    shown = {c.chunk_id for c in last.citations}
+    further = assistant.more(last.question, shown, len(last.citations) + 1, 3)
+    if not further:
+        return localize(NO_MORE, last.script)
+    last.citations.extend(further)
+    return more_text(further, last.script)
 
 
 def _source(argument: str, last: Answer | None) -> str:

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import Answer, Citation, SearchResult, citation_label
-from bot.core.wording import FILE, SOURCES, WHERE, localize
+import click
+
+from bot.core import Answer, Citation, Quote, SearchResult, citation_label
+from bot.core.wording import FILE, MORE_PASSAGES, SOURCES, WHERE, localize
 
 
 def answer_text(answer: Answer) -> str:
     """The answer, then its numbered sources."""
     lines = [answer.lead]
-    lines += [f"  · {quote.text}[{quote.n}]" for quote in answer.quotes]
+    for kind, item in answer.lines():
+        if isinstance(item, Quote):
+            lines.append(f"    · {_emphasised(item)}[{item.n}]")
+        elif kind == "report":
+            lines.append(f"  【{item}】")
+        else:
+            lines.append(f"  {item}")
     lines += answer.suggestions
     if answer.citations:
         lines += ["", localize(SOURCES, answer.script)]
         lines += [f"  [{c.n}] {c.label}" for c in answer.citations]
     return "\n".join(lines)
+
+
+def _emphasised(quote: Quote) -> str:
+    """The asked figure in bold (click drops the styling when output is not a terminal)."""
+    if not quote.figure or quote.figure not in quote.text:
+        return quote.text
+    before, _, after = quote.text.partition(quote.figure)
+    return before + click.style(quote.figure, bold=True) + after
 
 
 def source_text(citation: Citation, script: str) -> str:
@@ -30,12 +46,55 @@ def source_text(citation: Citation, script: str) -> str:
     return "\n".join(header) + "\n" + citation.text
 
 
+def more_text(citations: list[Citation], script: str, excerpt_chars: int = 120) -> str:
+    """Further passages: label and the start of each (/source N shows one whole)."""
+    lines = [localize(MORE_PASSAGES, script)]
+    for c in citations:
+        excerpt = " ".join(c.text.split())
+        excerpt = excerpt if len(excerpt) <= excerpt_chars else excerpt[: excerpt_chars - 1] + "…"
+        lines += [f"  [{c.n}] {c.label}", f"      {excerpt}"]
+    return "\n".join(lines)
+
+
+def question_json(answer: Answer) -> dict[str, Any] | None:
+    """How the question was read (`ask --explain`, and `question` in --json)."""
+    parsed = answer.parsed
+    if parsed is None:
+        return None
+    return {
+        "intent": parsed.intent, "figure": parsed.figure, "unit": parsed.unit,
+        "topic": list(parsed.topic), "alternatives": [list(g) for g in parsed.alternatives],
+        "level": parsed.level, "place": parsed.place, "year": parsed.year,
+        "example_topic": parsed.example_topic,
+    }  # fmt: skip
+
+
+def explanation_text(answer: Answer) -> str:
+    """One line per reading of the question, for `kepubot ask --explain`."""
+    read = question_json(answer) or {}
+    names = {
+        "intent": "意图", "figure": "所问数字", "unit": "单位", "topic": "主题词",
+        "alternatives": "可选词组", "level": "层级", "place": "地点", "year": "年份",
+        "example_topic": "例子主题",
+    }  # fmt: skip
+    lines = ["问题解析："]
+    for key, label in names.items():
+        value = read.get(key)
+        if value in (None, [], ""):
+            continue
+        if isinstance(value, list):
+            value = " ".join("/".join(v) if isinstance(v, list) else v for v in value)
+        lines.append(f"  {label}：{value}")
+    return "\n".join(lines)
+
+
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The machine-readable answer of `kepubot ask --json`."""
     return {
         "found": answer.found,
         "kind": answer.kind,
         "answer": answer.text,
+        "question": question_json(answer),
         "citations": [
             {
                 "n": c.n, "chunk_id": c.chunk_id, "title": c.title,

@@ -3,14 +3,14 @@
 The CLI and the Telegram bot import from here only (a contract in `make test` checks it).
 """
 
-from bot.core.answer import Answer, Quote, example_topic
+from bot.core.answer import Answer, Quote
 from bot.core.answer_eval import evaluate_answer_file
 from bot.core.assistant import Assistant, check_readable, export_chunks, read_overview
 from bot.core.citation import Citation, citation_label
 from bot.core.evaluate import evaluate_question_file, evaluate_squad_file
 from bot.core.knowledge_base import NotReady, SyncReport, sync
 from bot.core.overview import Overview
-from bot.core.question import question_problem, script_of
+from bot.core.question import example_topic, question_problem, script_of
 from bot.core.retrieval import LEVELS, MODES, Filters, Hit, SearchResult
 from knowledge.readers import SUPPORTED_SUFFIXES, UnreadableFile
 from knowledge.records import ChunkRecord, DocumentRecord

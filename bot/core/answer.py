@@ -1,58 +1,93 @@
-"""Extractive answers: the reports' own sentences, each with a numbered citation.
+"""Extractive answers: the reports' own sentences, each with a numbered citation, composed
+by what the question asks (how-to, a fact, examples, a list or total, the reports).
 
 Everything here is plain data; the CLI and Telegram only render it, so both show the
-same answer. Quotes are verbatim substrings of the cited chunk's original text.
+same answer. Quotes are verbatim substrings of the cited chunk's original text; headings
+and titles are labels above the quotes, never quotes themselves.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.core import wording
-from bot.core.citation import Citation
-from bot.core.coverage import coverage
-from bot.core.levels import LEVEL_ONLY_WORDS, speaks_of
-from bot.core.question import script_of
+from bot.core.citation import Citation, year_text
+from bot.core.levels import speaks_of
+from bot.core.question import Question, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult
 from knowledge.chunk import heading_style, heading_title
 from knowledge.models import Paragraph
-from knowledge.normalize import query_terms
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*[”’」』）)]*")
-_EXAMPLE_QUESTION = re.compile(
-    r"^(?:请问)?(?:有没有|有无|有哪些|是否有|找找|举几个|举个|给我看看)?(?P<topic>.+?)"
-    r"(?:的)?(?:例子|案例|经验|做法|实例)(?:吗|呢)?[？?。！!]*$"
-)
 _MIN_SENTENCE = 8
 _MIN_LIST_ITEM = 4
 # What naming a unit of the asked level is worth against covering the question: about as
 # much as the topic words of a heading, so an on-topic sentence of the right level wins.
 _LEVEL_BONUS = 0.3
+# A sentence holding the kind of figure a fact question asks for outranks one that only
+# shares its words: the figure is the answer.
+_FIGURE_BONUS = 0.5
+_NUMBER = r"(?:\d+(?:[.,]\d+)*|[一二三四五六七八九十百千万两]+)"
+_FIGURES = {
+    "date": re.compile(
+        r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[-—至到]\d{1,2}[日号]?)?|\d{4}年\d{1,2}月"
+    ),
+    "money": re.compile(rf"{_NUMBER}(?:多|余)?(?:万|亿)?元"),
+    "people": re.compile(rf"{_NUMBER}(?:多|余)?(?:人次|人|名)"),
+}
+_NUMBERING = re.compile(
+    r"^(?:第?[一二三四五六七八九十百\d]{1,3}[、．.章节]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[①-⑳])"
+)
+_LABEL_MAX = 30
+_REPORTS_SHOWN = 3  # how-to answers: the best reports at the asked level
 
 
 @dataclass(frozen=True)
 class Quote:
     text: str  # verbatim from the cited chunk
     n: int
+    report: str = ""  # label of the report it comes from: title（place · level · year）
+    heading: str = ""  # the 公文 heading it sits under, shown above it
+    figure: str = ""  # the asked figure inside `text`, emphasised when shown
 
 
 @dataclass(frozen=True)
 class Answer:
     question: str
     found: bool
-    kind: str  # "answer", "examples" or "not_found"
+    kind: str  # "answer", "fact", "examples", "list", "total", "reports" or "not_found"
     lead: str
     quotes: list[Quote]
     citations: list[Citation]
     suggestions: list[str] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     script: str = "simplified"
+    parsed: Question | None = None
+
+    def lines(self) -> Iterator[tuple[str, str | Quote]]:
+        """("report", label), ("heading", heading) and ("quote", Quote) in reading order:
+        a label where the report or heading changes, so both front ends group alike."""
+        report = heading = None
+        for quote in self.quotes:
+            if quote.report and quote.report != report:
+                report, heading = quote.report, None
+                yield "report", quote.report
+            if quote.heading and quote.heading != heading:
+                heading = quote.heading
+                yield "heading", quote.heading
+            yield "quote", quote
 
     @property
     def text(self) -> str:
-        """Lead and quotes as one string with [n] markers (what --json calls `answer`)."""
-        lines = [self.lead] + [f"{q.text}[{q.n}]" for q in self.quotes]
+        """Lead, labels and quotes as one string with [n] markers (`answer` in --json)."""
+        lines = [self.lead]
+        for kind, item in self.lines():
+            if isinstance(item, Quote):
+                lines.append(f"{item.text}[{item.n}]")
+            else:
+                lines.append(f"【{item}】" if kind == "report" else str(item))
         lines += self.suggestions
         return "\n".join(lines)
 
@@ -60,9 +95,18 @@ class Answer:
 @dataclass(frozen=True)
 class AnswerOptions:
     script: str  # "auto", "simplified" or "traditional" (default in Settings)
-    max_quotes: int = 4
-    max_chars: int = 1200
+    max_quotes: int = 8
+    max_chars: int = 600  # quotes shown at a glance; the rest is behind 更多 / 原文
     examples: int = 5
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    hit: Hit
+    sentence: str
+    heading: str
+    position: int  # in the chunk, for reading order
 
 
 class Answerer:
@@ -73,21 +117,181 @@ class Answerer:
         self.options = options
 
     def answer(self, question: str, filters: Filters | None = None) -> Answer:
-        """An extractive answer, or examples when the question asks for them."""
-        topic = example_topic(question)
-        if topic:
-            return self.examples(topic, filters, question=question)
-        result = self.retriever.search(question, top_k=5, filters=filters)
+        """An extractive answer composed for what the question asks."""
+        parsed = self.retriever.parse(question)
+        if parsed.intent == "examples" and parsed.example_topic:
+            return self.examples(parsed.example_topic, filters, question=question)
         script = self._script(question)
+        wide = parsed.intent in ("list", "total", "reports")
+        result = self.retriever.search(question, top_k=40 if wide else 8, filters=filters)
         refusal = self._refusal(question, result, script)
+        if parsed.intent == "reports" and (refusal is None or result.hits):
+            return self._reports(parsed, result, script)
         if refusal is not None:
             return refusal
-        quotes, citations = self._select(question, result.hits, result.filters.level)
-        reports = len({c.title for c in citations})
-        lead = wording.found_lead(reports, script)
+        if wide:
+            return self._listing(parsed, result, script)
+        if parsed.intent == "fact":
+            return self._fact(parsed, result, script)
+        return self._howto(parsed, result, script)
+
+    def _howto(self, parsed: Question, result: SearchResult, script: str) -> Answer:
+        """The best one to three reports at the asked level; for each, its relevant sentences
+        in reading order under the headings they belong to."""
+        ranked = self._ranked_sentences(parsed, result.hits, result.filters.level)
+        if not ranked:
+            return self._not_found(parsed.text, script)
+        level = result.filters.level
+        if level is not None:
+            # A question naming a level is answered with material of that level: a report of
+            # it whole, another report only by its sentences about a unit of the level.
+            normalize = self.retriever.normalizer.normalize
+            of_level = [
+                i for i in ranked
+                if i.hit.level == level or speaks_of(normalize(i.sentence), level)
+            ]  # fmt: skip
+            ranked = of_level or ranked
+        by_report: dict[str, list[_Scored]] = {}
+        for item in ranked:
+            by_report.setdefault(item.hit.document_id, []).append(item)
+        top = ranked[0].score
+        reports = [r for r in by_report.values() if r[0].score >= 0.7 * top][:_REPORTS_SHOWN]
+        chosen: list[_Scored] = []
+        length = 0
+        for sentences in reports:
+            floor = 0.6 * sentences[0].score
+            for n, item in enumerate(sentences):
+                if item.score < floor or len(chosen) >= self.options.max_quotes:
+                    break
+                if n and length + len(item.sentence) > self.options.max_chars:
+                    break
+                if any(_similar(item.sentence, other.sentence) for other in chosen):
+                    continue
+                chosen.append(item)
+                length += len(item.sentence)
+            if length >= self.options.max_chars:
+                break
+        return self._compose(parsed, "answer", result, chosen, script)
+
+    def _fact(self, parsed: Question, result: SearchResult, script: str) -> Answer:
+        """The sentence holding the asked figure first, the figure marked, then the other
+        figures of the same passage; one report."""
+        ranked = self._ranked_sentences(parsed, result.hits, result.filters.level)
+        if not ranked:
+            return self._not_found(parsed.text, script)
+        best = ranked[0]
+        same = [i for i in ranked[1:] if i.hit.chunk_id == best.hit.chunk_id]
+        with_figures = [
+            i for i in same if _figure_in(i.sentence, parsed) and i.score > 0.5 * best.score
+        ]
+        chosen = [best]
+        length = len(best.sentence)
+        for item in with_figures + [i for i in same if i not in with_figures]:
+            if len(chosen) == 3 or length + len(item.sentence) > self.options.max_chars:
+                break
+            if item.score < 0.5 * best.score or any(
+                _similar(item.sentence, o.sentence) for o in chosen
+            ):
+                continue
+            chosen.append(item)
+            length += len(item.sentence)
+        return self._compose(parsed, "fact", result, chosen, script, figure_first=True)
+
+    def _listing(self, parsed: Question, result: SearchResult, script: str) -> Answer:
+        """Every report with a passage on the topic, one line each; for a total, the sum
+        when every line holds one figure of the asked unit."""
+        scorer = self.retriever.topic_scorer(parsed)
+        anchors = self._anchors(parsed)
+        lines: dict[str, _Scored] = {}
+        for item in self._ranked_sentences(parsed, result.hits, result.filters.level):
+            if item.hit.document_id in lines:
+                continue
+            # As for examples: a report qualifies when its passage names what is asked about
+            # and covers the topic as "found" demands, never to fill a longer list.
+            searchable = item.hit.normalized + " ".join(item.hit.heading_path)
+            if not any(a in self.retriever.normalizer.normalize(searchable) for a in anchors):
+                continue
+            if scorer(item.hit.normalized) < self.retriever.min_coverage:
+                continue
+            if parsed.intent == "total" and not _figure_in(item.sentence, parsed):
+                continue
+            lines[item.hit.document_id] = item
+        chosen = list(lines.values())
+        if not chosen:
+            return self._not_found(parsed.text, script)
+        answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
+        figures = [_figures(i.sentence, parsed) for i in chosen]
+        total = None
+        if parsed.intent == "total" and all(len(f) == 1 for f in figures):
+            total = _sum(f[0] for f in figures)
+        lead = wording.listing_lead(len(chosen), total, parsed.unit, script)
+        return _replace_lead(answer, lead)
+
+    def _reports(self, parsed: Question, result: SearchResult, script: str) -> Answer:
+        """The reports themselves that match the asked level, place and year: one line
+        each, with the report's opening sentence."""
+        wanted = result.filters
+        documents = [
+            d for d in self.retriever.documents()
+            if d.duplicate_of is None
+            and (wanted.level is None or d.level == wanted.level)
+            and (wanted.year is None or d.year == wanted.year)
+            and (wanted.place is None or any(wanted.place in p for p in d.place))
+        ]  # fmt: skip
+        quotes: list[Quote] = []
+        citations: list[Citation] = []
+        for document in documents:
+            hit = self.retriever.first_passage(document.id)
+            if hit is None:
+                continue
+            n = len(citations) + 1
+            sentence = next(iter(_sentences(_body(hit.text, hit.title))), "")
+            citations.append(Citation.of(n, hit))
+            if sentence:
+                quotes.append(Quote(sentence, n, _report_label(hit)))
+        lead = wording.reports_lead(len(citations), wanted.level, wanted.place, wanted.year, script)
         return Answer(
-            question, True, "answer", lead, quotes, citations,
-            hits=result.hits, script=script,
+            parsed.text, bool(citations), "reports", lead, quotes, citations,
+            hits=result.hits, script=script, parsed=parsed,
+        )  # fmt: skip
+
+    def _compose(
+        self,
+        parsed: Question,
+        kind: str,
+        result: SearchResult,
+        chosen: list[_Scored],
+        script: str,
+        figure_first: bool = False,
+        lead: bool = True,
+    ) -> Answer:
+        numbers: dict[str, int] = {}
+        for item in chosen:
+            numbers.setdefault(item.hit.chunk_id, len(numbers) + 1)
+        reports: dict[str, int] = {}
+        for item in chosen:
+            reports.setdefault(item.hit.document_id, len(reports))
+        if kind in ("list", "total") or figure_first:
+            ordered = (
+                chosen
+                if kind in ("list", "total")
+                else chosen[:1] + sorted(chosen[1:], key=_reading_order)
+            )
+        else:
+            ordered = sorted(chosen, key=lambda i: (reports[i.hit.document_id], *_reading_order(i)))
+        quotes = [
+            Quote(
+                i.sentence, numbers[i.hit.chunk_id], _report_label(i.hit), i.heading,
+                _first_figure(i.sentence, parsed),
+            )
+            for i in ordered
+        ]  # fmt: skip
+        by_id = {i.hit.chunk_id: i.hit for i in chosen}
+        citations = [Citation.of(n, by_id[chunk_id]) for chunk_id, n in numbers.items()]
+        text = wording.found_lead(len(reports), script) if lead else ""
+        return Answer(
+            parsed.text, True, kind, text, quotes, citations,
+            hits=result.hits, script=script, parsed=parsed,
         )  # fmt: skip
 
     def examples(
@@ -103,15 +307,17 @@ class Answerer:
         refusal = self._refusal(question or topic, result, script)
         if refusal is not None:
             return refusal
-        specific = self._specific_word(topic)
+        parsed = result.parsed or self.retriever.parse(topic)
+        specific = self._specific_word(parsed)
         if specific is None:
             return self._not_found(question or topic, script)
+        scorer = self.retriever.topic_scorer(parsed)
         best: dict[str, Hit] = {}
         for hit in result.hits:
             # A case must name what the examples are examples of (the topic's most specific
             # word) and cover the topic as well as "found" demands of the best passage: the
             # slots are never filled with whatever ranks next.
-            if specific in hit.normalized and hit.coverage >= self.retriever.min_coverage:
+            if specific in hit.normalized and scorer(hit.normalized) >= self.retriever.min_coverage:
                 best.setdefault(hit.document_id, hit)
         if not best:
             return self._not_found(question or topic, script)
@@ -119,23 +325,38 @@ class Answerer:
         quotes: list[Quote] = []
         citations: list[Citation] = []
         for n, hit in enumerate(cases, start=1):
-            sentences = [s for _, _, s in self._ranked_sentences(topic, [hit])[:2]]
-            sentences = sentences or _sentences(hit.text)[:1]
-            for sentence in sorted(sentences, key=hit.text.index):
-                quotes.append(Quote(sentence, n))
+            ranked = self._ranked_sentences(parsed, [hit])[:2]
+            for item in sorted(ranked, key=_reading_order):
+                quotes.append(Quote(item.sentence, n, _report_label(hit), item.heading))
+            if not ranked:
+                sentence = next(iter(_sentences(_body(hit.text, hit.title))), "")
+                if sentence:
+                    quotes.append(Quote(sentence, n, _report_label(hit)))
             citations.append(Citation.of(n, hit))
         lead = wording.examples_lead(len(cases), topic, script)
         return Answer(
             question or topic, True, "examples", lead, quotes, citations,
-            hits=result.hits, script=script,
+            hits=result.hits, script=script, parsed=parsed,
         )  # fmt: skip
 
-    def _specific_word(self, topic: str) -> str | None:
+    def _anchors(self, parsed: Question) -> tuple[str, ...]:
+        """What a passage must name to be about the question: one of the options the
+        question lists, or else its most specific topic word."""
+        if parsed.alternatives:
+            # The most telling of the option groups: the one whose words fewest passages hold.
+            counts = self.retriever.store.document_frequencies(
+                [w for g in parsed.alternatives for w in g]
+            )
+            return min(parsed.alternatives, key=lambda g: sum(counts[w] for w in g))
+        specific = self._specific_word(parsed)
+        return (specific,) if specific else ("",)
+
+    def _specific_word(self, parsed: Question) -> str | None:
         """The topic's most specific word (fewest passages hold it), or None when no passage
         holds it at all: then no report can be an example of it, however well the topic's
         common words match ("邀请院士" where no report names an academician).
         """
-        words = query_terms(self.retriever.normalizer.normalize(topic))
+        words = list(parsed.topic)
         counts = self.retriever.store.document_frequencies(words)
         named = [w for w in words if len(w) > 1] or words
         if not named:
@@ -143,68 +364,42 @@ class Answerer:
         specific = min(named, key=lambda word: (counts[word], -len(word)))
         return specific if counts[specific] else None
 
-    def _select(
-        self, question: str, hits: list[Hit], level: str | None = None
-    ) -> tuple[list[Quote], list[Citation]]:
-        chosen: list[tuple[Hit, str]] = []
-        length = 0
-        for _, hit, sentence in self._ranked_sentences(question, hits, level):
-            if (
-                len(chosen) == self.options.max_quotes
-                or length + len(sentence) > self.options.max_chars
-            ):
-                break
-            if any(_similar(sentence, other) for _, other in chosen):
-                continue
-            chosen.append((hit, sentence))
-            length += len(sentence)
-        numbers: dict[str, int] = {}
-        for hit, _ in chosen:
-            numbers.setdefault(hit.chunk_id, len(numbers) + 1)
-        by_id = {hit.chunk_id: hit for hit, _ in chosen}
-        ordered = sorted(chosen, key=lambda c: (numbers[c[0].chunk_id], c[0].text.index(c[1])))
-        quotes = [Quote(sentence, numbers[hit.chunk_id]) for hit, sentence in ordered]
-        citations = [Citation.of(n, by_id[chunk_id]) for chunk_id, n in numbers.items()]
-        return quotes, citations
-
     def _ranked_sentences(
-        self, question: str, hits: list[Hit], level: str | None = None
-    ) -> list[tuple[float, Hit, str]]:
+        self, parsed: Question, hits: list[Hit], level: str | None = None
+    ) -> list[_Scored]:
         """Sentences of the hits, best first.
 
-        A sentence scores by the question words it covers itself and, with less weight, by
+        A sentence scores by the topic words it covers itself and, with less weight, by
         those its headings cover, so the items of a list under "二、存在的问题" rank for a
         question about problems. Better-ranked hits get a small bonus. When the question
         names a level, sentences about a unit of that level (蒿坪镇科协… for 乡镇) rank above
-        the same topic at another level; the level word itself is not a topic word.
+        the same topic at another level; a fact question's sentences holding the asked kind
+        of figure rank first. Headings themselves are labels, never ranked as answers.
         """
         normalizer = self.retriever.normalizer
-        words = query_terms(normalizer.normalize(question))
-        topic = [w for w in words if w not in LEVEL_ONLY_WORDS] or words
-        weights = self.retriever.term_weights(topic)
+        scorer = self.retriever.topic_scorer(parsed)
         ranked = []
         for rank, hit in enumerate(hits):
             path = normalizer.normalize(" ".join(hit.heading_path))
-            for sentence, heading in _sentences_with_headings(hit.text, hit.title):
+            for position, (sentence, heading) in enumerate(
+                _sentences_with_headings(hit.text, hit.title)
+            ):
                 normalized = normalizer.normalize(sentence)
-                own = coverage(weights, normalized)
-                context = coverage(weights, f"{path} {normalizer.normalize(heading)} {normalized}")
+                own = scorer(normalized)
+                context = scorer(f"{path} {normalizer.normalize(heading)} {normalized}")
                 if context == 0 or (len(sentence) < _MIN_SENTENCE and own == context):
                     continue
                 score = 0.6 * own + 0.4 * context + 0.15 / (rank + 1)
-                if level is not None and speaks_of(normalized, level):
+                score += _phrase_bonus(parsed.normalized, normalized)
+                # In a report of the asked level every sentence is of it; the bonus is for
+                # the township passages of a city's report.
+                if level is not None and hit.level != level and speaks_of(normalized, level):
                     score += _LEVEL_BONUS
-                ranked.append((score, hit, sentence))
-        ranked.sort(key=lambda item: -item[0])
-        # Prefer a spread of reports: each further sentence from a report counts a bit less.
-        seen_reports: dict[str, int] = {}
-        spread = []
-        for score, hit, sentence in ranked:
-            count = seen_reports.get(hit.document_id, 0)
-            seen_reports[hit.document_id] = count + 1
-            spread.append((score * (0.85**count), hit, sentence))
-        spread.sort(key=lambda item: -item[0])
-        return spread
+                if parsed.figure is not None and own > 0 and _figure_in(sentence, parsed):
+                    score += _FIGURE_BONUS
+                ranked.append(_Scored(score, hit, sentence, heading, position))
+        ranked.sort(key=lambda item: -item.score)
+        return ranked
 
     def _refusal(self, question: str, result: SearchResult, script: str) -> Answer | None:
         """Not found, when nothing answers the question or it names a place no report is
@@ -234,13 +429,65 @@ class Answerer:
         return script_of(question, self.options.script)
 
 
-def example_topic(question: str) -> str | None:
-    """The topic of a request for past examples ("有没有组织企业参观高交会的例子？"), else None."""
-    match = _EXAMPLE_QUESTION.match(question.strip())
-    if not match:
-        return None
-    topic = re.sub(r"^(?:关于|一些|几个|什么)", "", match.group("topic")).strip("的 ")
-    return topic or None
+def _reading_order(item: _Scored) -> tuple[int, int]:
+    return item.hit.index, item.position
+
+
+def _report_label(hit: Hit) -> str:
+    """Title（place · level · year）: which report a group of quotes comes from."""
+    where = " · ".join(p for p in ("、".join(hit.place), hit.level or "", year_text(hit.year)) if p)
+    return f"{hit.title}{f'（{where}）' if where else ''}"
+
+
+def _replace_lead(answer: Answer, lead: str) -> Answer:
+    return Answer(
+        answer.question, answer.found, answer.kind, lead, answer.quotes, answer.citations,
+        answer.suggestions, answer.hits, answer.script, answer.parsed,
+    )  # fmt: skip
+
+
+def _figure_pattern(parsed: Question) -> re.Pattern[str] | None:
+    if parsed.figure in _FIGURES:
+        return _FIGURES[parsed.figure]
+    if parsed.figure == "count":
+        unit = re.escape(parsed.unit) if parsed.unit else r"[\u4e00-\u9fff]"
+        return re.compile(rf"{_NUMBER}(?:多|余)?{unit}")
+    return None
+
+
+def _figures(sentence: str, parsed: Question) -> list[str]:
+    pattern = _figure_pattern(parsed)
+    return [m.group() for m in pattern.finditer(sentence)] if pattern else []
+
+
+def _figure_in(sentence: str, parsed: Question) -> bool:
+    return bool(_figures(sentence, parsed))
+
+
+def _first_figure(sentence: str, parsed: Question) -> str:
+    found = _figures(sentence, parsed)
+    return found[0] if found else ""
+
+
+def _sum(figures: Iterator[str] | list[str]) -> str | None:
+    """The sum of figures like 12场 and 30场, or None when one is not a plain number."""
+    total = 0.0
+    for figure in figures:
+        digits = re.match(r"\d+(?:\.\d+)?", figure.replace(",", ""))
+        if digits is None:
+            return None
+        total += float(digits.group())
+    return f"{total:g}"
+
+
+def _body(text: str, title: str) -> str:
+    """A chunk's text without its title and heading lines (labels, not answers)."""
+    lines = [
+        line for line in text.split("\n")
+        if line.strip() and line.strip() != title.strip()
+        and heading_style(Paragraph(line.strip())) is None
+    ]  # fmt: skip
+    return "\n".join(lines)
 
 
 def _sentences(text: str) -> list[str]:
@@ -252,23 +499,59 @@ def _sentences(text: str) -> list[str]:
 def _sentences_with_headings(text: str, title: str = "") -> list[tuple[str, str]]:
     """Every quotable sentence with the nearest heading line above it inside the chunk.
 
-    The report's title is a label, never an answer. (Headings are still quoted: without
-    answers composed under their headings, a heading is often the only line naming what a
-    list below it is about.)
+    The report's title and the headings are labels, never answers: a heading is shown
+    above the sentences under it, and its words count for them. A run of numbered lines
+    of one style with nothing between them is a list, and its items are quoted.
     """
+    lines = [line.strip() for line in text.split("\n") if line.strip() != title.strip()]
+    styles = [heading_style(Paragraph(line)) if line else None for line in lines]
     out = []
     heading = ""
-    for line in text.split("\n"):
-        line = line.strip()
-        if line == title.strip():
-            continue
-        if heading_style(Paragraph(line)) is not None:
-            heading = heading_title(line)
+    for i, line in enumerate(lines):
+        style = styles[i]
+        if style is not None:
+            label = heading_title(line)
+            rest = "" if label.endswith("…") else line[len(label) :].lstrip("。．.：:；; ")
+            in_list = (i > 0 and styles[i - 1] == style) or (
+                i + 1 < len(lines) and styles[i + 1] == style and not rest
+            )
+            if _is_label(label) and not in_list:
+                heading = label
+                if not rest:
+                    continue
+                line = rest  # a heading glued to its first sentence: label, then body
+            # else a list item or a numbered sentence with content: quoted as it is
         for match in _SENTENCE.finditer(line):
             sentence = match.group().strip()
             if len(sentence) >= _MIN_LIST_ITEM:
                 out.append((sentence, heading))
     return out
+
+
+def _phrase_bonus(question: str, sentence: str) -> float:
+    """A sentence that repeats a longer stretch of the question as written ("开展科普月")
+    is likelier about it than one sharing the same words apart: worth up to a level's."""
+    longest = _longest_common_run(question, sentence)
+    return min(_LEVEL_BONUS, 0.05 * max(0, longest - 3))
+
+
+def _longest_common_run(a: str, b: str) -> int:
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for ch in a:
+        current = [0] * (len(b) + 1)
+        for j, other in enumerate(b, start=1):
+            if ch == other and "\u4e00" <= ch <= "\u9fff":
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+def _is_label(line: str) -> bool:
+    """A numbered line that only names a section: short, with no figure after its number."""
+    unnumbered = _NUMBERING.sub("", line, count=1)
+    return len(line) <= _LABEL_MAX and not re.search(r"\d", unnumbered)
 
 
 def _similar(a: str, b: str) -> bool:

@@ -1,9 +1,175 @@
-"""What makes a message unanswerable before any search: no words, or too many."""
+"""What a question asks: its intent, the kind of figure wanted, its topic words, and the
+level, place and year it names; and what makes a message unanswerable before any search.
+
+All patterns run on normalised (Simplified) text. Intent decides how an answer is
+composed (`bot/core/answer.py`); topic words decide whether the reports answer it at all.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from bot.core import wording
-from knowledge.normalize import detect_script
+from bot.core.levels import LEVEL_ONLY_WORDS, asked_level
+from knowledge.normalize import detect_script, query_terms, words_in_order
+
+INTENTS = ("howto", "fact", "examples", "list", "total", "reports", "yesno")
+FIGURES = ("date", "count", "money", "people")
+
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)\s*年")
+_EXAMPLES = re.compile(
+    r"^(?:请问)?(?:有没有|有无|有哪些|是否有|找找|举几个|举个|给我看看)?(?P<topic>.+?)"
+    r"(?:的)?(?:例子|案例|经验|做法|实例)(?:吗|呢)?[？?。！!]*$"
+)
+# The things a list question enumerates; the noun itself is not a topic word.
+_ENTITY = r"报告|总结|单位|地方|地区|乡镇|街道|学校|部门|企业|社区|县|市|省"
+_LIST = re.compile(rf"(?:哪些|哪几[份个家所]?|列出|列举)(?P<entity>{_ENTITY})")
+# Counting the reports themselves: "一共有几份乡镇的总结".
+_REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
+_TOTAL_SCOPE = re.compile(r"各地|各单位|各个|各[县市区镇乡]|所有|全部|这些|加起来|合计|总计|共计")
+_DATE = re.compile(r"哪天|哪一天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期|哪年|哪一年")
+_MONEY = re.compile(r"多少钱|多少.{0,3}[款费金]|多少元|多少万|(?:经费|资金|投资|款).{0,4}多少")
+_UNITS = (
+    "人次|学时|万元|元|人|名|位|场|次|个|份|篇|家|所|套|期|本|册|件|项|处|台|亩|户|天|批|条"
+    "|幅|部|张|间|座|辆|支|届"
+)
+_HOW_MANY = re.compile(rf"(?:多少|几)(?P<unit>{_UNITS})?")
+_PEOPLE_UNITS = ("人", "人次", "名", "位")
+_YESNO = re.compile(r"有没有|有无|是否|是不是|有否|[^？?]吗[？?]?$")
+_HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措施|什么措施|做法|措施|办法")
+# Words that say what kind of answer is wanted, not what it is about.
+_FRAME_WORDS = frozenset(
+    {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来"}
+)
+_FRAME_TOKEN = re.compile(r"^(?:几|多少|哪)[\u4e00-\u9fff]{0,2}$")
+_WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
+_REPORT_WORDS = frozenset({"科普", "工作", "总结", "报告", "科普工作", "工作总结"})
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the answering core reads it (shown by `kepubot ask --explain`)."""
+
+    text: str
+    normalized: str
+    intent: str  # one of INTENTS
+    figure: str | None  # one of FIGURES for a fact or total, else None
+    unit: str | None  # the unit a count asks for (场, 份, 人次 …)
+    topic: tuple[str, ...]  # words that must be found; no level, place, year or frame word
+    # Options the question lists ("明年、下半年或新学期"): any one of a group will do.
+    alternatives: tuple[tuple[str, ...], ...]
+    level: str | None
+    place: str | None
+    year: int | None
+    example_topic: str | None = None  # what an examples question asks examples of
+
+
+def parse_question(text: str, normalized: str, places: Sequence[str]) -> Question:
+    """Read intent, figure, topic, level, place and year from a question.
+
+    `places` are the place names to look for, longest first (the retriever's list).
+    """
+    year_match = _YEAR.search(normalized)
+    year = int(year_match.group(1)) if year_match else None
+    place = next((p for p in places if p in normalized), None)
+    level = asked_level(normalized)
+    examples = example_topic(text)
+    intent, entity = _intent(normalized, examples)
+    figure, unit = _figure(normalized) if intent in ("fact", "total") else (None, None)
+    # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
+    rest = normalized
+    for frame in _FRAME_WORDS:
+        rest = rest.replace(frame, "|")
+    words = [w for w in query_terms(normalized) if w in rest and w != unit]
+    topic = [w for w in words if _is_topic(w, place, year)]
+    if entity is not None:
+        topic = [w for w in topic if w != entity]
+    if intent == "reports":
+        topic = [w for w in topic if w not in _REPORT_WORDS and len(w) > 1]
+    groups = tuple(g for g in _alternatives(normalized) if any(w in topic for w in g))
+    return Question(
+        text, normalized, intent, figure, unit, tuple(topic), groups, level, place, year,
+        examples,
+    )  # fmt: skip
+
+
+def _alternatives(normalized: str) -> list[tuple[str, ...]]:
+    """Word groups a question offers as options: items joined by 、 / 或, and a word with
+    the options it is explained by in brackets ("下一步（明年、下半年或新学期）")."""
+    tokens = [t for t in words_in_order(normalized) if t.strip()]
+    groups: list[list[str]] = []
+    for i, token in enumerate(tokens):
+        if token in ("、", "或", "或者", "/") and 0 < i < len(tokens) - 1:
+            left, right = tokens[i - 1], tokens[i + 1]
+            if groups and groups[-1][-1] == left:
+                groups[-1].append(right)
+            else:
+                groups.append([left, right])
+        elif token in ("（", "(") and i > 0 and groups is not None:
+            head = tokens[i - 1]
+            close = next((j for j in range(i, len(tokens)) if tokens[j] in ("）", ")")), None)
+            inner = [t for t in tokens[i + 1 : close] if t not in ("、", "或", "或者", "/")]
+            if close is not None and inner:
+                groups.append([head, *inner])
+    merged: list[tuple[str, ...]] = []
+    for group in groups:
+        words = tuple(dict.fromkeys(w for w in group if _WORDLIKE.match(w)))
+        if len(words) > 1:
+            merged.append(words)
+    return merged
+
+
+def _intent(normalized: str, examples: str | None) -> tuple[str, str | None]:
+    """The intent, and the entity noun a list question enumerates."""
+    if examples is not None:
+        return "examples", None
+    count = _REPORT_COUNT.search(normalized)
+    if count:
+        return "reports", count.group("entity")
+    listing = _LIST.search(normalized)
+    if listing:
+        return "list", listing.group("entity")
+    asks_figure = bool(_DATE.search(normalized) or _HOW_MANY.search(normalized))
+    if asks_figure and _TOTAL_SCOPE.search(normalized):
+        return "total", None
+    if asks_figure:
+        return "fact", None
+    if _HOWTO.search(normalized):
+        return "howto", None
+    if _YESNO.search(normalized):
+        return "yesno", None
+    return "howto", None
+
+
+def _figure(normalized: str) -> tuple[str | None, str | None]:
+    if _DATE.search(normalized):
+        return "date", None
+    if _MONEY.search(normalized):
+        return "money", "元"
+    match = _HOW_MANY.search(normalized)
+    unit = match.group("unit") if match else None
+    if unit in _PEOPLE_UNITS:
+        return "people", unit
+    return "count", unit
+
+
+def _is_topic(word: str, place: str | None, year: int | None) -> bool:
+    if word in LEVEL_ONLY_WORDS or word in _FRAME_WORDS or _FRAME_TOKEN.match(word):
+        return False
+    if place is not None and (word in place or place in word):
+        return False
+    return not (year is not None and word == str(year))
+
+
+def example_topic(question: str) -> str | None:
+    """The topic of a request for past examples ("有没有组织企业参观高交会的例子？"), else None."""
+    match = _EXAMPLES.match(question.strip())
+    if not match:
+        return None
+    topic = re.sub(r"^(?:关于|一些|几个|什么)", "", match.group("topic")).strip("的 ")
+    return topic or None
 
 
 def script_of(text: str, preferred: str = "auto") -> str:

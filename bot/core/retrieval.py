@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core.coverage import coverage, idf, without_overlaps
-from bot.core.levels import LEVEL_ONLY_WORDS, asked_level
+from bot.core.levels import LEVEL_ONLY_WORDS
+from bot.core.question import Question, parse_question
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
@@ -16,7 +18,6 @@ from knowledge.store import Store
 
 MODES = ("keyword", "vector", "hybrid")
 __all__ = ["LEVELS", "MODES", "Filters", "Hit", "Retriever", "SearchResult", "Weights"]
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)\s*年")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Weights:
 class Hit:
     chunk_id: str
     document_id: str
+    index: int  # the chunk's place in its report, for quoting in reading order
     title: str
     heading_path: tuple[str, ...]
     text: str
@@ -71,7 +73,8 @@ class SearchResult:
     found: bool
     hits: list[Hit]
     filters: Filters = field(default_factory=Filters)
-    coverage: float = 0.0
+    coverage: float = 0.0  # of the question's topic words by the best hit: the found rule
+    parsed: Question | None = None
 
 
 class Retriever:
@@ -105,7 +108,8 @@ class Retriever:
     ) -> SearchResult:
         """Top hits for a question, and whether the knowledge base answers it at all."""
         normalized = self.normalizer.normalize(question)
-        asked = self.question_filters(normalized)
+        parsed = self.parse(question, normalized)
+        asked = Filters(parsed.year, parsed.place, parsed.level)
         # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
         # on the report's level instead of a search word that favours passages repeating it.
         words = query_terms(normalized)
@@ -134,9 +138,45 @@ class Retriever:
         covered = {chunk_id: coverage(shares, row.normalized) for chunk_id, row in rows.items()}
         hits = self._fuse(rows, keyword, vector, covered, asked, mode)
         hits = _drop_near_duplicates(hits, top_k)
-        best = covered[hits[0].chunk_id] if hits else 0.0
+        best = self.topic_coverage(parsed, hits[0].normalized) if hits else 0.0
         found = bool(hits) and best >= self.min_coverage
-        return SearchResult(question, found, hits, _merge(asked, hard), best)
+        return SearchResult(question, found, hits, _merge(asked, hard), best, parsed)
+
+    def parse(self, question: str, normalized: str | None = None) -> Question:
+        """The question's intent, figure, topic words, level, place and year."""
+        if normalized is None:
+            normalized = self.normalizer.normalize(question)
+        return parse_question(question, normalized, self._places)
+
+    def topic_coverage(self, parsed: Question, normalized_text: str) -> float:
+        """Share of the question's topic words (IDF-weighted) a text holds: the found rule."""
+        return self.topic_scorer(parsed)(normalized_text)
+
+    def topic_scorer(self, parsed: Question) -> Callable[[str], float]:
+        """normalised text → share of the question's topic words it holds, IDF-weighted.
+
+        Level, place, year and words that only say what kind of answer is wanted (一共, 几份)
+        are left out, so a question is not refused for naming its level or asking a count.
+        Options the question lists count once, as their weightiest member, held by any.
+        """
+        words = without_overlaps(list(parsed.topic))
+        if not words:
+            empty = 1.0 if parsed.intent == "reports" else 0.0
+            return lambda text: empty
+        weights = self.term_weights(words)
+        groups: list[tuple[list[str], float]] = []
+        for group in parsed.alternatives:
+            members = [w for w in group if w in weights]
+            if len(members) > 1:
+                groups.append((members, max(weights.pop(w) for w in members)))
+        total = sum(weights.values()) + sum(weight for _, weight in groups)
+
+        def score(text: str) -> float:
+            held = sum(weight for word, weight in weights.items() if word in text)
+            held += sum(weight for members, weight in groups if any(w in text for w in members))
+            return held / total if total > 0 else 0.0
+
+        return score
 
     def covers_place(self, place: str) -> bool:
         """Whether any report is from `place` (成都 covers 成都市 and back), or at least names
@@ -145,6 +185,15 @@ class Retriever:
         if any(place in p or p in place for p in self._covered_places):
             return True
         return self.store.document_frequencies([place])[place] > 0
+
+    def documents(self) -> list[DocumentRecord]:
+        """Every report, in the store's order."""
+        return list(self._documents.values())
+
+    def first_passage(self, document_id: str) -> Hit | None:
+        """A report's first passage as a hit (for answers that list the reports)."""
+        row = self.store.first_chunk(document_id)
+        return None if row is None else _as_hit(row)
 
     def holdings(self) -> tuple[int, list[str], list[int]]:
         """How many searchable reports there are, their places and their years."""
@@ -169,13 +218,6 @@ class Retriever:
     def _idf(self, frequencies: dict[str, int]) -> dict[str, float]:
         return idf(frequencies, self._chunk_count)
 
-    def question_filters(self, normalized_question: str) -> Filters:
-        """Year, place and level named in the question, used as soft boosts."""
-        year = _YEAR.search(normalized_question)
-        place = next((p for p in self._places if p in normalized_question), None)
-        level = asked_level(normalized_question)
-        return Filters(int(year.group(1)) if year else None, place, level)
-
     def _fuse(
         self,
         rows: dict[str, ChunkRecord],
@@ -199,14 +241,8 @@ class Retriever:
             )
             score *= 1.0 + weights.metadata_boost * _matches(row, asked)
             hits.append(
-                Hit(
-                    chunk_id=chunk_id, document_id=row.document_id, title=row.title,
-                    heading_path=row.heading_path, text=row.text, normalized=row.normalized,
-                    source=row.source, place=row.place, level=row.level, year=row.year,
-                    score=round(score, 6),
-                    keyword_score=round(keyword.get(chunk_id, 0.0), 4),
-                    vector_score=round(vector.get(chunk_id, 0.0), 4), coverage=round(c, 4),
-                )
+                _as_hit(row, round(score, 6), keyword.get(chunk_id, 0.0),
+                        vector.get(chunk_id, 0.0), c)
             )  # fmt: skip
         hits.sort(key=lambda h: (-h.score, h.chunk_id))
         return hits
@@ -216,6 +252,22 @@ class Retriever:
             doc_id for doc_id, d in self._documents.items()
             if d.duplicate_of is None and _matches(d, filters) == _count(filters)
         ]  # fmt: skip
+
+
+def _as_hit(
+    row: ChunkRecord,
+    score: float = 0.0,
+    keyword: float = 0.0,
+    vector: float = 0.0,
+    covered: float = 0.0,
+) -> Hit:
+    return Hit(
+        chunk_id=row.id, document_id=row.document_id, index=row.index, title=row.title,
+        heading_path=row.heading_path, text=row.text, normalized=row.normalized,
+        source=row.source, place=row.place, level=row.level, year=row.year, score=score,
+        keyword_score=round(keyword, 4), vector_score=round(vector, 4),
+        coverage=round(covered, 4),
+    )  # fmt: skip
 
 
 def _matches(row: ChunkRecord | DocumentRecord, filters: Filters) -> int:

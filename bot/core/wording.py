@@ -44,6 +44,26 @@ def examples_lead(reports: int, topic: str, script: str) -> str:
     return template.format(topic=shorten(topic))
 
 
+def listing_lead(reports: int, total: str | None, unit: str | None, script: str) -> str:
+    """Lead of a list or total: how many reports, and the sum when the figures add up."""
+    lead = f"{chinese_number(reports)}份报告写到了这一点"
+    if total is not None:
+        lead += f"，合计 {total}{unit or ''}（各项数字及出处见下）"
+    return localize(lead + "：", script)
+
+
+def reports_lead(
+    reports: int, level: str | None, place: str | None, year: int | None, script: str
+) -> str:
+    """Lead of an answer that lists the reports themselves (知识库里有几份乡镇的总结)."""
+    scope = "".join(
+        part for part in (f"{year}年" if year else "", place or "", level or "") if part
+    )
+    if not reports:
+        return localize(f"知识库中没有{scope}的报告。", script)
+    return localize(f"知识库中有{chinese_number(reports)}份{scope}的报告：", script)
+
+
 def not_found_lead(question: str, script: str) -> str:
     return localize("报告中没有找到与「{question}」相关的内容。", script).format(
         question=shorten(question)
@@ -155,5 +175,6 @@ APOLOGY = "抱歉，处理时出了点问题，请稍后再试。"
 CHAT_HELP = """直接输入问题即可，例如：乡镇是怎么开展科普日活动的？
   /examples 主题   查看不同报告中的相关做法，如 /examples 科普日
   /source N        显示上一个回答中第 N 条来源的完整原文
+  /more            显示上一个问题的更多相关段落
   /help            显示本帮助
   /quit            退出"""

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from bot.core import Answer, Citation
+from bot.core import Answer, Citation, Quote
 from bot.core.citation import year_text
 from bot.core.wording import FILE, MORE_PASSAGES, PLACE, SOURCES, WHERE, YEAR, localize
 
@@ -86,14 +86,30 @@ def pack(blocks: Iterable[Block], budget: int = PART_BUDGET) -> list[str]:
 def render_answer(answer: Answer) -> list[str]:
     """The answer with [n] markers, then the numbered sources."""
     parts = blocks(answer.lead, "b")
-    for quote in answer.quotes:
-        parts += blocks(f"• {quote.text}[{quote.n}]")
+    for kind, item in answer.lines():
+        if isinstance(item, Quote):
+            parts += _quote_blocks(item)
+        elif kind == "report":
+            parts += blocks(f"【{item}】", "b")
+        else:
+            parts += blocks(item, "i")
     parts += [b for text in answer.suggestions for b in blocks(text)]
     if answer.citations:
         parts.append(block(localize(SOURCES, answer.script), "b"))
         for citation in answer.citations:
             parts += blocks(f"[{citation.n}] {citation.label}", "i")
     return pack(parts)
+
+
+def _quote_blocks(quote: Quote) -> list[Block]:
+    """• quote[n], the asked figure in bold; a quote too long for one message is split
+    like any text, unformatted."""
+    plain = f"• {quote.text}[{quote.n}]"
+    if not quote.figure or quote.figure not in quote.text or visible_length(plain) > PART_BUDGET:
+        return blocks(plain)
+    before, _, after = plain.partition(quote.figure)
+    html = f"{escape(before, quote=False)}<b>{escape(quote.figure, quote=False)}</b>"
+    return [Block(html + escape(after, quote=False), visible_length(plain))]
 
 
 def render_passage(citation: Citation, script: str) -> list[str]:
