@@ -16,7 +16,7 @@ from typing import Any
 from knowledge.chunk import chunk_paragraphs
 from knowledge.clean import clean_paragraphs
 from knowledge.dedupe import find_duplicates, signature
-from knowledge.metadata import extract_metadata, tokens_for
+from knowledge.metadata import extract_metadata, passage_level, tokens_for
 from knowledge.models import Document, Report
 from knowledge.normalize import Normalizer, detect_script
 from knowledge.readers import UnreadableFile, check_kind, read_paragraphs
@@ -248,6 +248,7 @@ def _rows(
     chunk_rows = []
     for chunk in document.chunks:
         normalized = normalizer.normalize(chunk.text)
+        path = normalizer.normalize(" ".join(chunk.heading_path))
         chunk_rows.append(
             {
                 "id": f"{document_id}-{chunk.index:04d}",
@@ -255,9 +256,8 @@ def _rows(
                 "idx": chunk.index,
                 "text": chunk.text,
                 "normalized": normalized,
-                "tokens": tokens_for(
-                    normalizer.normalize(" ".join(chunk.heading_path)) + " " + normalized
-                ),
+                "tokens": tokens_for(path + " " + normalized),
+                "level": passage_level(path + " " + normalized, document.metadata.level),
                 "heading_path": json.dumps(list(chunk.heading_path), ensure_ascii=False),
                 "start": chunk.start,
                 "end": chunk.end,

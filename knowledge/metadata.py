@@ -56,6 +56,36 @@ _LEVEL_CUES = {
     "街道": r"街道科协|街道党工委|我街道|全街道|社区科协|我社区|本社区|社区居民",
     "高校": r"高校|大学|学院|学生会|社团|干事|学期",
 }
+# What a sentence about one unit of a level says: the unit by name with its organs
+# (蒿坪镇科协, 来源街道), or a self-reference (全镇, 镇政府). A city report's paragraph
+# about its townships is township material, whatever the report's own level.
+_UNIT_ORGANS = "科协|党委|政府|人民政府|办事处|中心|小学|中学|国小|工作站"
+UNIT_MARKERS = {
+    "乡镇": re.compile(
+        rf"[\u4e00-\u9fff]{{1,4}}[镇乡](?:{_UNIT_ORGANS})|全[镇乡]|[镇乡](?:党委|政府)"
+    ),
+    "街道": re.compile(r"[\u4e00-\u9fff]{1,4}街道|社区|居委会"),
+    "县": re.compile(rf"[\u4e00-\u9fff]{{1,4}}县(?:{_UNIT_ORGANS})|全县|县委|县政府"),
+    "市": re.compile(rf"[\u4e00-\u9fff]{{1,4}}市(?:{_UNIT_ORGANS})|全市|市委|市政府"),
+    "省": re.compile(r"全省|省委|省政府|省科协"),
+    "高校": re.compile(r"大学|学院|学生会|社团|高校"),
+}
+# Units named with their organs (蒿坪镇科协, 来源街道办事处): what makes a passage about
+# units of a level; loose self-references (全镇, 三个街道) do not.
+_NAMED_UNITS = {
+    "乡镇": re.compile(r"[\u4e00-\u9fff]{1,4}[镇乡](?:科协|党委|政府|人民政府)"),
+    "街道": re.compile(r"[\u4e00-\u9fff]{2,4}街道(?:科协|党工委|办事处)"),
+    "县": re.compile(r"[\u4e00-\u9fff]{1,4}县(?:科协|党委|政府|人民政府)"),
+    "市": re.compile(r"[\u4e00-\u9fff]{1,4}市(?:科协|党委|政府|人民政府)"),
+}
+# Levels below each level whose units a report of it writes about (a city's townships).
+_LOWER = {"省": ("市", "县", "乡镇", "街道"), "市": ("县", "乡镇", "街道"), "县": ("乡镇", "街道")}
+_NAMED_UNITS["省"] = re.compile(r"[\u4e00-\u9fff]{1,4}省(?:科协|党委|政府|人民政府)")
+# Named units of a lower level a passage needs, and by how many more than its report's own
+# level, before it counts as material of that level.
+_PASSAGE_UNITS = 2
+# Characters that make "…街道科协" a kind of unit rather than one by name.
+_UNNAMED = set("各个每全该本我其等和及对与三两几多些级")
 # Words ending in an administrative suffix that name no particular place.
 _GENERIC_PREFIXES = set("全本我该城各同市县省地大小中新那这外此每两三其")
 _ADMIN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:省|市|县|区|州|街道)$")
@@ -74,6 +104,25 @@ def extract_metadata(normalized_text: str, file_name: str) -> Metadata:
         level=_level(normalized_text),
         year=_year(normalized_text, file_name),
     )
+
+
+def passage_level(normalized_text: str, report_level: str | None) -> str | None:
+    """The level a passage is about: its report's, unless it names units of a lower level
+    (蒿坪镇科协, 六里坪镇科协 … in a city's report) clearly more than its report's own."""
+    if report_level not in _LOWER:
+        return report_level
+    own = len(_named_units(report_level, normalized_text))
+    counts = {lower: len(_named_units(lower, normalized_text)) for lower in _LOWER[report_level]}
+    lower = max(counts, key=lambda level: counts[level])
+    if counts[lower] >= _PASSAGE_UNITS and counts[lower] >= own + _PASSAGE_UNITS:
+        return lower
+    return report_level
+
+
+def _named_units(level: str, text: str) -> set[str]:
+    """Distinct units of `level` named in `text`: a passage repeating one name names one
+    unit, and "各乡镇街道科协" or "三个街道" name none."""
+    return {m.group() for m in _NAMED_UNITS[level].finditer(text) if not set(m.group()) & _UNNAMED}
 
 
 def _places(text: str) -> tuple[str, ...]:

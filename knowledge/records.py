@@ -49,9 +49,10 @@ class ChunkRecord:
     title: str
     source: str
     place: tuple[str, ...]
-    level: str | None
+    level: str | None  # the report's
     year: int | None
     duplicate_of: str | None
+    passage_level: str | None  # what this passage is about: a city's township section is 乡镇
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChunkRecord:
@@ -61,7 +62,7 @@ class ChunkRecord:
             heading_path=tuple(json.loads(row["heading_path"])), start=row["start"],
             end=row["end"], title=row["title"], source=row["source"],
             place=decode_place(row["place"]), level=row["level"], year=row["year"],
-            duplicate_of=row["duplicate_of"],
+            duplicate_of=row["duplicate_of"], passage_level=row["passage_level"],
         )  # fmt: skip
 
 

@@ -6,11 +6,14 @@ Stores made before migrations were registered carry their version in `PRAGMA use
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import sqlite_utils
 
 from knowledge import keywords
+from knowledge.metadata import passage_level
+from knowledge.normalize import Normalizer, load_variants
 
 MIGRATIONS = sqlite_utils.Migrations("kepubot")
 
@@ -47,6 +50,23 @@ def m002_terms(db: sqlite_utils.Database) -> None:
     """Per-word chunk counts, read by every search instead of walking posting lists."""
     keywords.create_terms(db)
     keywords.refresh_terms(db)
+
+
+@MIGRATIONS()
+def m003_passage_level(db: sqlite_utils.Database) -> None:
+    """The level each passage is about (a city report's township section is 乡镇)."""
+    db.table("chunks").add_column("level", str)
+    normalizer = Normalizer(load_variants())
+    rows = db.execute(
+        "SELECT c.id, c.normalized, c.heading_path, d.level FROM chunks c"
+        " JOIN documents d ON d.id = c.document_id"
+    ).fetchall()
+    for chunk_id, normalized, heading_path, report_level in rows:
+        text = normalizer.normalize(" ".join(json.loads(heading_path))) + " " + normalized
+        db.execute(
+            "UPDATE chunks SET level = ? WHERE id = ?",
+            [passage_level(text, report_level), chunk_id],
+        )
 
 
 # Migrations that a store of each legacy `user_version` already has.

@@ -22,7 +22,8 @@ from knowledge.records import ChunkRecord, DocumentRecord
 from knowledge.schema import migrate
 
 _CHUNK_COLUMNS = """c.id, c.document_id, c.idx, c.text, c.normalized, c.tokens, c.heading_path,
-    c.start, c.end, d.title, d.source, d.place, d.level, d.year, d.duplicate_of"""
+    c.start, c.end, d.title, d.source, d.place, d.level, d.year, d.duplicate_of,
+    c.level AS passage_level"""
 
 
 class StoreError(Exception):
@@ -255,6 +256,17 @@ class Store:
             SELECT {_CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})"""
         return {row["id"]: ChunkRecord.from_row(row) for row in self.db.query(sql, chunk_ids)}
+
+    def passage_levels(self) -> dict[str, set[str]]:
+        """Each document's passage levels that differ from its own (a city's townships)."""
+        levels: dict[str, set[str]] = {}
+        sql = """
+            SELECT DISTINCT c.document_id, c.level FROM chunks c
+            JOIN documents d ON d.id = c.document_id
+            WHERE c.level IS NOT NULL AND c.level IS NOT d.level"""
+        for document_id, level in self.db.execute(sql).fetchall():
+            levels.setdefault(document_id, set()).add(level)
+        return levels
 
     def first_chunk(self, document_id: str) -> ChunkRecord | None:
         """A document's first chunk (its opening), or None for an unknown document."""

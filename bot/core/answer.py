@@ -148,7 +148,7 @@ class Answerer:
             normalize = self.retriever.normalizer.normalize
             of_level = [
                 i for i in ranked
-                if i.hit.level == level or speaks_of(normalize(i.sentence), level)
+                if i.hit.passage_level == level or speaks_of(normalize(i.sentence), level)
             ]  # fmt: skip
             ranked = of_level or ranked
         by_report: dict[str, list[_Scored]] = {}
@@ -265,20 +265,19 @@ class Answerer:
         figure_first: bool = False,
         lead: bool = True,
     ) -> Answer:
-        numbers: dict[str, int] = {}
-        for item in chosen:
-            numbers.setdefault(item.hit.chunk_id, len(numbers) + 1)
         reports: dict[str, int] = {}
         for item in chosen:
             reports.setdefault(item.hit.document_id, len(reports))
-        if kind in ("list", "total") or figure_first:
-            ordered = (
-                chosen
-                if kind in ("list", "total")
-                else chosen[:1] + sorted(chosen[1:], key=_reading_order)
-            )
+        if kind in ("list", "total"):
+            ordered = chosen
+        elif figure_first:
+            ordered = chosen[:1] + sorted(chosen[1:], key=_reading_order)
         else:
             ordered = sorted(chosen, key=lambda i: (reports[i.hit.document_id], *_reading_order(i)))
+        # Sources are numbered in the order the reader meets them.
+        numbers: dict[str, int] = {}
+        for item in ordered:
+            numbers.setdefault(item.hit.chunk_id, len(numbers) + 1)
         quotes = [
             Quote(
                 i.sentence, numbers[i.hit.chunk_id], _report_label(i.hit), i.heading,
@@ -393,7 +392,11 @@ class Answerer:
                 score += _phrase_bonus(parsed.normalized, normalized)
                 # In a report of the asked level every sentence is of it; the bonus is for
                 # the township passages of a city's report.
-                if level is not None and hit.level != level and speaks_of(normalized, level):
+                if (
+                    level is not None
+                    and hit.passage_level != level
+                    and speaks_of(normalized, level)
+                ):
                     score += _LEVEL_BONUS
                 if parsed.figure is not None and own > 0 and _figure_in(sentence, parsed):
                     score += _FIGURE_BONUS

@@ -3,7 +3,7 @@ sentence shows it is about one. All patterns are on normalised (Simplified) text
 
 from __future__ import annotations
 
-import re
+from knowledge.metadata import UNIT_MARKERS
 
 # Words in a question that name a level.
 QUESTION_WORDS = {
@@ -20,21 +20,6 @@ LEVEL_ONLY_WORDS = frozenset(
     {"乡镇", "乡里", "镇里", "街道", "高校", "县里", "县级", "市里", "市级", "省里", "省级"}
 )
 
-# What a sentence about one unit of a level says: the unit by name with its organs
-# (蒿坪镇科协, 来源街道), or a self-reference (全镇, 镇政府). A city report's paragraph
-# about its townships is township material, whatever the report's own level.
-_UNIT_ORGANS = "科协|党委|政府|人民政府|办事处|中心|小学|中学|国小|工作站"
-_SENTENCE_MARKERS = {
-    "乡镇": re.compile(
-        rf"[\u4e00-\u9fff]{{1,4}}[镇乡](?:{_UNIT_ORGANS})|全[镇乡]|[镇乡](?:党委|政府)"
-    ),
-    "街道": re.compile(r"[\u4e00-\u9fff]{1,4}街道|社区|居委会"),
-    "县": re.compile(rf"[\u4e00-\u9fff]{{1,4}}县(?:{_UNIT_ORGANS})|全县|县委|县政府"),
-    "市": re.compile(rf"[\u4e00-\u9fff]{{1,4}}市(?:{_UNIT_ORGANS})|全市|市委|市政府"),
-    "省": re.compile(r"全省|省委|省政府|省科协"),
-    "高校": re.compile(r"大学|学院|学生会|社团|高校"),
-}
-
 
 def asked_level(normalized_question: str) -> str | None:
     """The level a question names (乡镇 for "乡镇是怎么…"), if any."""
@@ -50,5 +35,5 @@ def asked_level(normalized_question: str) -> str | None:
 
 def speaks_of(normalized_text: str, level: str) -> bool:
     """Whether a sentence names a unit of `level` (蒿坪镇科协…, 全镇…)."""
-    marker = _SENTENCE_MARKERS.get(level)
+    marker = UNIT_MARKERS.get(level)
     return bool(marker and marker.search(normalized_text))

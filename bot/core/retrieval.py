@@ -59,12 +59,13 @@ class Hit:
     normalized: str
     source: str
     place: tuple[str, ...]
-    level: str | None
+    level: str | None  # the report's
     year: int | None
     score: float
     keyword_score: float
     vector_score: float
     coverage: float
+    passage_level: str | None = None  # what the passage is about (a city's township section)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Retriever:
         self._covered_places = frozenset(places)
         self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
         self._chunk_count = max(1, store.counts()["chunks"])
+        self._passage_levels = store.passage_levels()
 
     def search(
         self, question: str, top_k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
@@ -133,7 +135,11 @@ class Retriever:
         rows = self.store.chunks_by_id(list(keyword.keys() | vector.keys()))
         if allowed is not None:
             permitted = set(allowed)
-            rows = {k: v for k, v in rows.items() if v.document_id in permitted}
+            rows = {
+                k: v for k, v in rows.items()
+                if v.document_id in permitted
+                and (hard.level is None or _matches(v, Filters(level=hard.level)))
+            }  # fmt: skip
         shares = self._idf({t: frequencies[t] for t in without_overlaps(terms)})
         covered = {chunk_id: coverage(shares, row.normalized) for chunk_id, row in rows.items()}
         hits = self._fuse(rows, keyword, vector, covered, asked, mode)
@@ -248,9 +254,12 @@ class Retriever:
         return hits
 
     def _allowed_documents(self, filters: Filters) -> list[str]:
+        """Reports a hard filter lets through; for a level, also those with a passage of it."""
         return [
             doc_id for doc_id, d in self._documents.items()
-            if d.duplicate_of is None and _matches(d, filters) == _count(filters)
+            if d.duplicate_of is None
+            and _matches(d, filters) + (filters.level in self._passage_levels.get(doc_id, ()))
+            * (filters.level is not None and d.level != filters.level) == _count(filters)
         ]  # fmt: skip
 
 
@@ -266,7 +275,7 @@ def _as_hit(
         heading_path=row.heading_path, text=row.text, normalized=row.normalized,
         source=row.source, place=row.place, level=row.level, year=row.year, score=score,
         keyword_score=round(keyword, 4), vector_score=round(vector, 4),
-        coverage=round(covered, 4),
+        coverage=round(covered, 4), passage_level=row.passage_level,
     )  # fmt: skip
 
 
@@ -276,7 +285,9 @@ def _matches(row: ChunkRecord | DocumentRecord, filters: Filters) -> int:
         matched += 1
     if filters.place is not None and any(filters.place in p for p in row.place):
         matched += 1
-    if filters.level is not None and row.level == filters.level:
+    # A passage counts by what it is about, a report by its own level.
+    level = row.passage_level if isinstance(row, ChunkRecord) else row.level
+    if filters.level is not None and level == filters.level:
         matched += 1
     return matched
 
