@@ -18,6 +18,9 @@ _HEADING_STYLES = (
 )
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)\"']*|$)")
 _CLAUSE = re.compile(r"[^，、：,:]*(?:[，、：,:]+|$)")
+_TOP_SECTION = re.compile(
+    r"^(?:第[一二三四五六七八九十百\d]+[章节部分篇]|[一二三四五六七八九十百]{1,3}[、．.])"
+)
 _TITLE_END = re.compile(r"[。：:；;！？]")
 _TITLE_MAX = 40
 PREAMBLE = "前言"
@@ -61,13 +64,22 @@ def chunk_paragraphs(paragraphs: list[Paragraph], min_chars: int, max_chars: int
             groups.append([atom])
             continue
         size = current[-1].end - current[0].start
-        if (atom.opens_section and size >= min_chars) or atom.end - current[0].start > max_chars:
+        # A top-level section (一、二、三) starts a chunk of its own however short the one
+        # before it, so a short file's sections are cited by their headings, not as "前言";
+        # only a preamble shorter than the minimum (the title alone) runs on into it.
+        top_level = _is_top_section(atom, current[-1])
+        if (atom.opens_section and (size >= min_chars or top_level)) or atom.end - current[
+            0
+        ].start > max_chars:
             groups.append([atom])
         else:
             current.append(atom)
-    # A short tail joins the chunk before it when the budget allows.
+    # A short tail joins the chunk before it when the budget allows (not a section of its
+    # own after another section: that keeps its heading).
+    tail_is_section = len(groups) > 1 and _is_top_section(groups[-1][0], groups[-2][-1])
     if (
         len(groups) > 1
+        and not tail_is_section
         and groups[-1][-1].end - groups[-1][0].start < min_chars
         and groups[-1][-1].end - groups[-2][0].start <= max_chars
     ):
@@ -83,6 +95,17 @@ def chunk_paragraphs(paragraphs: list[Paragraph], min_chars: int, max_chars: int
         )
         for i, group in enumerate(groups)
     ]
+
+
+def _is_top_section(atom: _Atom, before: _Atom) -> bool:
+    """Whether `atom` opens a top-level 一、二、三 section right after another section's text
+    (a run of 1、2、3 items stays together as before)."""
+    return (
+        atom.opens_section
+        and len(atom.path) == 1
+        and bool(before.path)
+        and _TOP_SECTION.match(atom.path[0]) is not None
+    )
 
 
 def _atoms(paragraphs: list[Paragraph], max_chars: int) -> list[_Atom]:
@@ -160,7 +183,8 @@ def _bounded(text: str, start: int, end: int, max_chars: int, offset: int) -> li
 def _group_path(group: list[_Atom], has_headings: bool) -> tuple[str, ...]:
     # Sections merged under one parent share its path; otherwise the chunk is named by where
     # it starts.
-    paths = [atom.path for atom in group]
+    # A title line before the first section is a label, not a 前言 of its own.
+    paths = [atom.path for atom in group if atom.path] or [atom.path for atom in group]
     common = _common_prefix(paths) or paths[0]
     return common or ((PREAMBLE,) if has_headings else ())
 

@@ -55,7 +55,8 @@ def m002_terms(db: sqlite_utils.Database) -> None:
 @MIGRATIONS()
 def m003_passage_level(db: sqlite_utils.Database) -> None:
     """The level each passage is about (a city report's township section is 乡镇)."""
-    db.table("chunks").add_column("level", str)
+    if "level" not in db.table("chunks").columns_dict:
+        db.table("chunks").add_column("level", str)
     normalizer = Normalizer(load_variants())
     rows = db.execute(
         "SELECT c.id, c.normalized, c.heading_path, d.level FROM chunks c"

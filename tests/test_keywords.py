@@ -118,7 +118,8 @@ def test_a_version_1_store_gains_its_word_counts_on_open(mixed: Store) -> None:
     mixed.db.execute("PRAGMA user_version=1")
     mixed.close()
     reopened = Store(path)
-    assert [m.name for m in MIGRATIONS.applied(reopened.db)] == ["m001_tables", "m002_terms"]
+    applied = [m.name for m in MIGRATIONS.applied(reopened.db)]
+    assert applied == ["m001_tables", "m002_terms", "m003_passage_level"]
     assert counted(reopened) == vocabulary(reopened) and counted(reopened)
 
 

@@ -41,12 +41,18 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     assert before["chunks"] and before["terms"]
     store = Store(path)
     applied = MIGRATIONS.applied(store.db)
-    assert [m.name for m in applied] == ["m001_tables", "m002_terms"]
-    # Both were recorded as already there, in one step: neither was run again.
+    assert [m.name for m in applied] == ["m001_tables", "m002_terms", "m003_passage_level"]
+    # The first two were recorded as already there, in one step: neither was run again.
     assert applied[0].applied_at == applied[1].applied_at
     assert MIGRATIONS.pending(store.db) == []
     store.close()
-    assert rows(path) == before
+    after = rows(path)
+    # m003 adds each passage's level, read from the stored text; no other value changes.
+    assert {t: v for t, v in after.items() if t != "chunks"} == {
+        t: v for t, v in before.items() if t != "chunks"
+    }
+    assert sorted(r[:-1] for r in after["chunks"]) == before["chunks"]
+    assert sorted(r[-1] for r in after["chunks"]) == ["乡镇", "街道"]
     store = Store(path)  # a second open applies nothing and changes nothing
     assert store.counts() == {"files": 2, "documents": 2, "duplicates": 0, "chunks": 2}
     assert {d.place for d in store.documents()} and all(
@@ -65,7 +71,7 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
 def test_a_new_store_applies_every_migration(tmp_path: Path) -> None:
     store = Store(tmp_path / "kepubot.db")
     names = [m.name for m in MIGRATIONS.applied(store.db)]
-    assert names == ["m001_tables", "m002_terms"]
+    assert names == ["m001_tables", "m002_terms", "m003_passage_level"]
     assert set(TABLES) <= set(store.db.table_names())
     store.close()
 

@@ -316,7 +316,12 @@ class Answerer:
             # A case must name what the examples are examples of (the topic's most specific
             # word) and cover the topic as well as "found" demands of the best passage: the
             # slots are never filled with whatever ranks next.
-            if specific in hit.normalized and scorer(hit.normalized) >= self.retriever.min_coverage:
+            # A passage that is only headings has nothing to quote: it is no case.
+            if (
+                specific in hit.normalized
+                and scorer(hit.normalized) >= self.retriever.min_coverage
+                and _sentences_with_headings(hit.text, hit.title)
+            ):
                 best.setdefault(hit.document_id, hit)
         if not best:
             return self._not_found(question or topic, script)
@@ -328,9 +333,8 @@ class Answerer:
             for item in sorted(ranked, key=_reading_order):
                 quotes.append(Quote(item.sentence, n, _report_label(hit), item.heading))
             if not ranked:
-                sentence = next(iter(_sentences(_body(hit.text, hit.title))), "")
-                if sentence:
-                    quotes.append(Quote(sentence, n, _report_label(hit)))
+                first = _sentences_with_headings(hit.text, hit.title)[:1]
+                quotes += [Quote(text, n, _report_label(hit), heading) for text, heading in first]
             citations.append(Citation.of(n, hit))
         lead = wording.examples_lead(len(cases), topic, script)
         return Answer(
@@ -405,27 +409,31 @@ class Answerer:
         return ranked
 
     def _refusal(self, question: str, result: SearchResult, script: str) -> Answer | None:
-        """Not found, when nothing answers the question or it names a place no report is
-        from (answering from other places' reports would read as if they were about it)."""
+        """Not found, when nothing answers the question or it names a place or year no
+        report is about (answering from others would read as if they were about it)."""
         place = result.filters.place
         if place is not None and not self.retriever.covers_place(place):
-            return self._not_found(question, script, absent_place=place)
+            return self._not_found(question, script, absent=place)
+        year = result.filters.year
+        if year is not None and not self.retriever.covers_year(year):
+            return self._not_found(question, script, absent=f"{year}年")
         if not result.found:
             return self._not_found(question, script)
         return None
 
-    def _not_found(self, question: str, script: str, absent_place: str | None = None) -> Answer:
+    def _not_found(self, question: str, script: str, absent: str | None = None) -> Answer:
         # What the whole knowledge base holds, never a few near-miss titles that read as if
         # they were all of it.
         reports, places, years = self.retriever.holdings()
-        if absent_place is not None:
-            lead = wording.localize(wording.absent_place_lead(absent_place), script)
+        if absent is not None:
+            lead = wording.localize(wording.absent_lead(absent), script)
         else:
             lead = wording.not_found_lead(question, script)
         suggestion = wording.holdings(reports, places, years)
         return Answer(
             question, False, "not_found", lead, [], [],
             suggestions=[wording.localize(suggestion, script)], hits=[], script=script,
+            parsed=self.retriever.parse(question),
         )  # fmt: skip
 
     def _script(self, question: str) -> str:

@@ -17,7 +17,24 @@ QUESTION_WORDS = {
 
 # Level words that name no topic of their own (社区, 大学 can be the topic, so they stay).
 LEVEL_ONLY_WORDS = frozenset(
-    {"乡镇", "乡里", "镇里", "街道", "高校", "县里", "县级", "市里", "市级", "省里", "省级"}
+    {
+        "乡镇",
+        "乡里",
+        "镇里",
+        "街道",
+        "高校",
+        "县里",
+        "县级",
+        "市里",
+        "市级",
+        "省里",
+        "省级",
+        "镇一级",
+        "乡一级",
+        "县一级",
+        "市一级",
+        "省一级",
+    }
 )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import wording
-from bot.core.levels import LEVEL_ONLY_WORDS, asked_level
+from bot.core.levels import LEVEL_ONLY_WORDS, QUESTION_WORDS, asked_level
 from knowledge.normalize import detect_script, query_terms, words_in_order
 
 INTENTS = ("howto", "fact", "examples", "list", "total", "reports", "yesno")
@@ -41,10 +41,13 @@ _YESNO = re.compile(r"有没有|有无|是否|是不是|有否|[^？?]吗[？?]?
 _HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措施|什么措施|做法|措施|办法")
 # Words that say what kind of answer is wanted, not what it is about.
 _FRAME_WORDS = frozenset(
-    {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来"}
-)
-_FRAME_TOKEN = re.compile(r"^(?:几|多少|哪)[\u4e00-\u9fff]{0,2}$")
+    {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
+     "各地", "各单位", "各个", "所有", "全部", "这些", "加起来"}
+)  # fmt: skip
+# Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
+_FRAME_TOKEN = re.compile(r"^(?:(?:几|多少|哪)[\u4e00-\u9fff]{0,2}|[写提谈说讲]到|涉及|写有)$")
 _WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
+_FRAME_PHRASE = re.compile(r"[写提谈说讲]到|涉及")
 _REPORT_WORDS = frozenset({"科普", "工作", "总结", "报告", "科普工作", "工作总结"})
 
 
@@ -79,8 +82,10 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     intent, entity = _intent(normalized, examples)
     figure, unit = _figure(normalized) if intent in ("fact", "total") else (None, None)
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
-    rest = normalized
-    for frame in _FRAME_WORDS:
+    rest = _FRAME_PHRASE.sub("|", normalized)
+    level_words = [w for words in QUESTION_WORDS.values() for w in words if w in LEVEL_ONLY_WORDS]
+    said = [*_FRAME_WORDS, *level_words, *(place or "",), *((f"{year}年",) if year else ())]
+    for frame in sorted(filter(None, said), key=len, reverse=True):
         rest = rest.replace(frame, "|")
     words = [w for w in query_terms(normalized) if w in rest and w != unit]
     topic = [w for w in words if _is_topic(w, place, year)]

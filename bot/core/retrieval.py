@@ -192,6 +192,12 @@ class Retriever:
             return True
         return self.store.document_frequencies([place])[place] > 0
 
+    def covers_year(self, year: int) -> bool:
+        """Whether any report is of `year`, or at least some passage names it."""
+        if any(d.year == year for d in self._documents.values()):
+            return True
+        return self.store.document_frequencies([str(year)])[str(year)] > 0
+
     def documents(self) -> list[DocumentRecord]:
         """Every report, in the store's order."""
         return list(self._documents.values())

@@ -91,8 +91,10 @@ YEAR = "年份："
 FILE = "文件："
 
 
-def absent_place_lead(place: str) -> str:
-    return f"知识库中没有{place}的报告，因此不用其他地方的报告来回答。"
+def absent_lead(scope: str) -> str:
+    """A place or year (2019年) that no report is about."""
+    others = "其他年份" if scope.endswith("年") and scope[:-1].isdigit() else "其他地方"
+    return f"知识库中没有{scope}的报告，因此不用{others}的报告来回答。"
 
 
 def shorten(text: str, limit: int = 30) -> str:

@@ -1,0 +1,208 @@
+"""Answers composed by what the question asks, on tiny reports written here.
+
+Each test names the kind of question (how-to at a level, fact, list, total, the reports
+themselves, an absent year) and checks the literal text the reader gets.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli.render import answer_text, explanation_text
+from bot.core.answer import AnswerOptions, Quote
+from bot.core.assistant import Assistant
+from bot.core.knowledge_base import retriever_over
+from bot.core.question import parse_question
+from bot.settings import Settings
+from bot.telegram.render import render_answer
+from knowledge.ingest import sync_folder
+from knowledge.normalize import Normalizer
+from knowledge.store import Store
+
+CITY = """青山市科协2023年全国科普日活动总结
+一、领导重视，周密部署
+市科协高度重视科普日工作，成立了科普日活动领导小组，制定了详细的活动方案。
+全市各学会、市科技馆和市直各部门按照市委、市政府的要求，在全市组织开展了系列活动。
+二、各镇活动丰富多彩
+红星镇科协在镇政府门口开展科普日宣传活动，发放资料一千份。
+白石乡科协组织全乡党员开展科普日活动，收看专题讲座。
+三、启动仪式
+9月15日上午，全市科普日启动仪式在市民广场举行。
+市领导、各学会负责人和科技志愿者出席了启动仪式。
+"""
+TOWN = """绿水镇科协2023年科普工作总结
+一、举办科普讲座
+今年我镇科协举办科普讲座12场，听众达800人次。
+二、开展读书活动
+镇科协在文化站开展科普读书活动，共有300人次参加。
+"""
+STREET = """东湖街道科协2023年科普工作总结
+一、举办科普讲座
+街道科协邀请专家举办健康科普讲座8场，居民踊跃参加。
+二、下一步打算
+明年街道科协将继续开展科普进社区活动。
+"""
+COLLEGE = """某大学科协科普部2023年工作总结
+一、开展校园科技节
+科普部在学生会的支持下举办了校园科技节，吸引了众多同学参加。
+"""
+
+
+@pytest.fixture()
+def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for name, body in {"city": CITY, "town": TOWN, "street": STREET, "college": COLLEGE}.items():
+        (folder / f"{name}.txt").write_text(body, encoding="utf-8")
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    assistant = Assistant(
+        retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto")
+    )
+    return assistant, tmp_path / "kb.db"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "figure", "unit"),
+    [
+        ("乡镇是怎么开展科普日活动的？", "howto", None, None),
+        ("启动仪式是哪天举行的？", "fact", "date", None),
+        ("科普讲座一共办了多少场？", "fact", "count", "场"),
+        ("读书活动有多少人次参加？", "fact", "people", "人次"),
+        ("科普设施投资了多少钱？", "fact", "money", "元"),
+        ("各地一共办了多少场科普讲座？", "total", "count", "场"),
+        ("哪些报告写了下一步打算？", "list", None, None),
+        ("知识库里有几份乡镇的总结？", "reports", None, None),
+        ("有没有组织企业参观高交会的例子？", "examples", None, None),
+        ("街道有没有开展读书活动？", "yesno", None, None),
+    ],
+)
+def test_the_intent_and_the_figure_asked_are_read_from_the_question(
+    normalizer: Normalizer, question: str, intent: str, figure: str | None, unit: str | None
+) -> None:
+    parsed = parse_question(question, normalizer.normalize(question), ["青山"])
+    assert (parsed.intent, parsed.figure, parsed.unit) == (intent, figure, unit)
+
+
+def test_topic_words_leave_out_level_place_year_and_what_kind_of_answer_is_wanted(
+    normalizer: Normalizer,
+) -> None:
+    question = "青山2023年镇一级一共办了几场科普讲座？"
+    parsed = parse_question(question, normalizer.normalize(question), ["青山"])
+    assert (parsed.level, parsed.place, parsed.year) == ("乡镇", "青山", 2023)
+    assert {"科普", "讲座"} <= set(parsed.topic)
+    said = {"青山", "2023", "年", "镇", "一级", "镇一级", "一共", "几场", "场"}
+    assert not said & set(parsed.topic)
+
+
+def test_options_a_question_lists_count_as_one_group(normalizer: Normalizer) -> None:
+    question = "哪些报告写了下一步（明年、下半年或新学期）的打算？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert ("明年", "下半年", "新学期") in parsed.alternatives
+
+
+def test_a_city_reports_township_section_is_stored_as_township_material(kb) -> None:
+    _, db = kb
+    rows = (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT c.level, d.level FROM chunks c JOIN documents d ON d.id = c.document_id"
+            " WHERE c.text LIKE '%红星镇科协%'"
+        )
+        .fetchall()
+    )
+    assert rows == [("乡镇", "市")]
+
+
+def test_a_township_question_is_answered_with_township_material_under_its_heading(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("乡镇是怎么开展科普日活动的？")
+    quoted = [q.text for q in answer.quotes]
+    assert "红星镇科协在镇政府门口开展科普日宣传活动，发放资料一千份。" in quoted
+    assert "白石乡科协组织全乡党员开展科普日活动，收看专题讲座。" in quoted
+    # The city's own words about the same day are not township practice.
+    assert not any("市科协高度重视" in q for q in quoted)
+    # The heading is a label above its sentences, never a quote.
+    assert "二、各镇活动丰富多彩" not in quoted
+    assert "各镇活动丰富多彩" in answer.quotes[0].heading
+    assert "【青山市科协2023年全国科普日活动总结" in answer.text
+
+
+def test_a_fact_question_gets_the_sentence_with_the_asked_date_first_and_marked(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("全市科普日启动仪式是哪天举行的？")
+    assert answer.kind == "fact"
+    first = answer.quotes[0]
+    assert first.text == "9月15日上午，全市科普日启动仪式在市民广场举行。"
+    assert first.figure == "9月15日"
+    html = "".join(render_answer(answer))
+    assert "<b>9月15日</b>上午" in html
+
+
+def test_a_count_question_prefers_the_sentence_holding_that_unit(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("绿水镇科协举办了多少场科普讲座？")
+    assert answer.quotes[0].figure == "12场"
+    assert {c.title for c in answer.citations} == {"绿水镇科协2023年科普工作总结"}
+
+
+def test_a_total_sums_figures_of_one_unit_and_cites_each(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("各地一共举办了多少场科普讲座？")
+    assert answer.kind == "total"
+    assert "合计 20场" in answer.lead
+    assert sorted(q.figure for q in answer.quotes) == ["12场", "8场"]
+    assert len({c.title for c in answer.citations}) == 2
+
+
+def test_a_list_names_every_report_on_the_topic_and_no_other(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("哪些报告写到了科普讲座？")
+    assert answer.kind == "list"
+    titles = sorted(c.title for c in answer.citations)
+    assert titles == ["东湖街道科协2023年科普工作总结", "绿水镇科协2023年科普工作总结"]
+    assert answer.lead.startswith("两份报告")
+
+
+def test_a_question_about_the_reports_themselves_lists_those_of_the_level(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("知识库里一共有几份乡镇的科普工作总结？")
+    assert answer.kind == "reports"
+    assert answer.lead == "知识库中有一份乡镇的报告："
+    assert [c.title for c in answer.citations] == ["绿水镇科协2023年科普工作总结"]
+
+
+def test_a_year_no_report_is_about_is_said_and_nothing_is_answered(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("2019年乡镇是怎么开展科普日活动的？")
+    assert not answer.found and answer.quotes == []
+    assert answer.lead == "知识库中没有2019年的报告，因此不用其他年份的报告来回答。"
+
+
+def test_every_quote_is_verbatim_and_every_figure_sourced(kb) -> None:
+    assistant, _ = kb
+    for question in ("乡镇是怎么开展科普日活动的？", "各地一共举办了多少场科普讲座？",
+                     "全市科普日启动仪式是哪天举行的？", "哪些报告写到了科普讲座？"):  # fmt: skip
+        answer = assistant.answer(question)
+        cited = {c.n: c.text for c in answer.citations}
+        for quote in answer.quotes:
+            assert quote.text in cited[quote.n]
+            assert quote.figure in quote.text
+        body = "\n".join(
+            q.text if isinstance(q, Quote) else q for k, q in answer.lines() if k != "report"
+        )
+        for number in re.findall(r"\d+", body):
+            assert any(number in text for text in cited.values())
+
+
+def test_explain_shows_how_the_question_was_read(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("绿水镇科协举办了多少场科普讲座？")
+    text = explanation_text(answer)
+    assert "意图：fact" in text and "所问数字：count" in text and "单位：场" in text
+    assert "科普" in text and "问题解析" in text
+    assert "12场" in answer_text(answer)
