@@ -95,12 +95,21 @@ _NOT_A_PLACE = re.compile(
 _YEAR = re.compile(r"(?<![\d.至到~—-])(19[5-9]\d|20[0-4]\d)(?=年|全国|年度)")
 _ANY_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _MAX_PLACES = 3
+_TITLE_LINE = re.compile(r"(?:总结|报告|汇报|情况|要点|计划)$")
+_OWN_UNIT = re.compile(
+    r"^([\u4e00-\u9fff]{2,6}?(?:省|市|县|区|镇|乡|街道))(?:科协|科学技术协会|党委|党工委|人民政府|政府|办事处)"
+)
 
 
 def extract_metadata(normalized_text: str, file_name: str) -> Metadata:
     """Metadata of one report; unknown values stay empty (20xx is not a year)."""
+    places = _places(normalized_text)
+    own = _own_unit(normalized_text.split("\n", 1)[0])
+    if own is not None:
+        # The unit the report is by, as its own title line names it, comes first.
+        places = (own, *(p for p in places if p not in own and own not in p))[:_MAX_PLACES]
     return Metadata(
-        place=_places(normalized_text),
+        place=places,
         level=_level(normalized_text),
         year=_year(normalized_text, file_name),
     )
@@ -123,6 +132,17 @@ def _named_units(level: str, text: str) -> set[str]:
     """Distinct units of `level` named in `text`: a passage repeating one name names one
     unit, and "各乡镇街道科协" or "三个街道" name none."""
     return {m.group() for m in _NAMED_UNITS[level].finditer(text) if not set(m.group()) & _UNNAMED}
+
+
+def _own_unit(title_line: str) -> str | None:
+    """The unit a title line says the report is by ("白石镇科协2022年…总结" → 白石镇)."""
+    line = title_line.strip()
+    if not _TITLE_LINE.search(line) or len(line) > 40 or "，" in line:
+        return None  # a body sentence ("按照湖北省科协…的部署"), not a title
+    match = _OWN_UNIT.match(line)
+    if match is None or set(match.group(1)) & _UNNAMED:
+        return None
+    return match.group(1)
 
 
 def _places(text: str) -> tuple[str, ...]:

@@ -75,6 +75,13 @@ def words_in_order(text: str) -> list[str]:
     return list(jieba.cut(text))
 
 
+def is_dictionary_word(word: str) -> bool:
+    """Whether jieba knows `word` (its dictionary or the domain words), rather than having
+    guessed it from unknown characters (户送 of 帮扶户送慰问金)."""
+    prepare_jieba()
+    return jieba.get_FREQ(word) is not None
+
+
 # A question is a sentence or two; a pasted page must not cost a second of everyone's time
 # (every question of the CMRC and DRCD sets has at most 32 distinct words).
 MAX_QUESTION_TERMS = 48

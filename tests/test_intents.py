@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 
 from bot.cli.render import answer_text, explanation_text
-from bot.core.answer import AnswerOptions, Quote
+from bot.core.answer import AnswerOptions, Quote, quotable_sentences
 from bot.core.assistant import Assistant
 from bot.core.knowledge_base import retriever_over
 from bot.core.question import parse_question
+from bot.core.retrieval import Filters
 from bot.settings import Settings
 from bot.telegram.render import render_answer
 from knowledge.ingest import sync_folder
+from knowledge.metadata import extract_metadata
 from knowledge.normalize import Normalizer
 from knowledge.store import Store
 
@@ -206,3 +208,39 @@ def test_explain_shows_how_the_question_was_read(kb) -> None:
     assert "意图：fact" in text and "所问数字：count" in text and "单位：场" in text
     assert "科普" in text and "问题解析" in text
     assert "12场" in answer_text(answer)
+
+
+def test_not_found_names_the_level_it_looked_in(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("启动仪式是哪天举行的？", Filters(level="高校"))
+    assert not answer.found
+    assert answer.lead == "报告中没有找到与「启动仪式是哪天举行的？」相关的内容（在高校的材料中）。"
+
+
+def test_a_report_is_placed_first_by_the_unit_its_title_names() -> None:
+    text = "白石镇科协2022年科普工作总结\n一、加强组织领导\n镇党委邀请成都市专家授课。"
+    assert extract_metadata(text, "总结.txt").place[0] == "白石镇"
+    # A kind of unit is no place: "各乡镇科协" names none.
+    assert extract_metadata("各乡镇科协工作总结\n正文。", "总结.txt").place == ()
+
+
+def test_a_fact_question_outranks_shared_words_with_the_asked_figure(kb) -> None:
+    # The attendees' sentence shares more of these words; the date is what is asked.
+    assistant, _ = kb
+    answer = assistant.answer("市领导出席的启动仪式是哪天举行的？")
+    assert answer.quotes[0].text == "9月15日上午，全市科普日启动仪式在市民广场举行。"
+    assert answer.quotes[0].figure == "9月15日"
+
+
+def test_a_list_needs_what_is_asked_about_not_only_its_common_words(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("哪些报告写了镇科协的读书活动？")
+    assert [c.title for c in answer.citations] == ["绿水镇科协2023年科普工作总结"]
+    assert answer.lead.startswith("一份报告")
+
+
+def test_a_heading_is_a_label_over_its_sentences_never_a_sentence() -> None:
+    text = "一、举办科普讲座\n今年我镇科协举办科普讲座12场，听众达800人次。"
+    assert quotable_sentences(text) == [
+        ("今年我镇科协举办科普讲座12场，听众达800人次。", "一、举办科普讲座")
+    ]

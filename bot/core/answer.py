@@ -19,6 +19,7 @@ from bot.core.question import Question, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult
 from knowledge.chunk import heading_style, heading_title
 from knowledge.models import Paragraph
+from knowledge.normalize import is_dictionary_word
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*[”’」』）)]*")
 _MIN_SENTENCE = 8
@@ -320,7 +321,7 @@ class Answerer:
             if (
                 specific in hit.normalized
                 and scorer(hit.normalized) >= self.retriever.min_coverage
-                and _sentences_with_headings(hit.text, hit.title)
+                and quotable_sentences(hit.text, hit.title)
             ):
                 best.setdefault(hit.document_id, hit)
         if not best:
@@ -333,7 +334,7 @@ class Answerer:
             for item in sorted(ranked, key=_reading_order):
                 quotes.append(Quote(item.sentence, n, _report_label(hit), item.heading))
             if not ranked:
-                first = _sentences_with_headings(hit.text, hit.title)[:1]
+                first = quotable_sentences(hit.text, hit.title)[:1]
                 quotes += [Quote(text, n, _report_label(hit), heading) for text, heading in first]
             citations.append(Citation.of(n, hit))
         lead = wording.examples_lead(len(cases), topic, script)
@@ -361,7 +362,9 @@ class Answerer:
         """
         words = list(parsed.topic)
         counts = self.retriever.store.document_frequencies(words)
-        named = [w for w in words if len(w) > 1] or words
+        # Only words jieba knows: a fragment it guessed across two words (户送 of
+        # 帮扶户送慰问金) is in no passage either, and says nothing about the reports.
+        named = [w for w in words if len(w) > 1 and is_dictionary_word(w)] or words
         if not named:
             return ""
         specific = min(named, key=lambda word: (counts[word], -len(word)))
@@ -384,9 +387,7 @@ class Answerer:
         ranked = []
         for rank, hit in enumerate(hits):
             path = normalizer.normalize(" ".join(hit.heading_path))
-            for position, (sentence, heading) in enumerate(
-                _sentences_with_headings(hit.text, hit.title)
-            ):
+            for position, (sentence, heading) in enumerate(quotable_sentences(hit.text, hit.title)):
                 normalized = normalizer.normalize(sentence)
                 own = scorer(normalized)
                 context = scorer(f"{path} {normalizer.normalize(heading)} {normalized}")
@@ -418,17 +419,20 @@ class Answerer:
         if year is not None and not self.retriever.covers_year(year):
             return self._not_found(question, script, absent=f"{year}年")
         if not result.found:
-            return self._not_found(question, script)
+            return self._not_found(question, script, within=result.filters)
         return None
 
-    def _not_found(self, question: str, script: str, absent: str | None = None) -> Answer:
+    def _not_found(
+        self, question: str, script: str, absent: str | None = None, within: Filters | None = None
+    ) -> Answer:
         # What the whole knowledge base holds, never a few near-miss titles that read as if
         # they were all of it.
         reports, places, years = self.retriever.holdings()
         if absent is not None:
             lead = wording.localize(wording.absent_lead(absent), script)
         else:
-            lead = wording.not_found_lead(question, script)
+            scope = within or Filters()
+            lead = wording.not_found_lead(question, script, scope.level, scope.place, scope.year)
         suggestion = wording.holdings(reports, places, years)
         return Answer(
             question, False, "not_found", lead, [], [],
@@ -507,7 +511,7 @@ def _sentences(text: str) -> list[str]:
     return [s for s in found if len(s) >= _MIN_SENTENCE]
 
 
-def _sentences_with_headings(text: str, title: str = "") -> list[tuple[str, str]]:
+def quotable_sentences(text: str, title: str = "") -> list[tuple[str, str]]:
     """Every quotable sentence with the nearest heading line above it inside the chunk.
 
     The report's title and the headings are labels, never answers: a heading is shown

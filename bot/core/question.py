@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.core import wording
 from bot.core.levels import LEVEL_ONLY_WORDS, QUESTION_WORDS, asked_level
-from knowledge.normalize import detect_script, query_terms, words_in_order
+from knowledge.normalize import detect_script, query_terms, stopwords, words_in_order
 
 INTENTS = ("howto", "fact", "examples", "list", "total", "reports", "yesno")
 FIGURES = ("date", "count", "money", "people")
@@ -100,6 +100,25 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     )  # fmt: skip
 
 
+def _phrase(tokens: list[str], at: int, step: int) -> str:
+    """The option at `at`: its word, joined by the next word outwards when both are short
+    nouns of one phrase (宣传 + 专栏), so "画廊或宣传专栏" offers 宣传专栏, not 宣传."""
+    word = tokens[at]
+    beside = at + step
+    if 0 <= beside < len(tokens):
+        other = tokens[beside]
+        joined = word + other if step > 0 else other + word
+        if (
+            _WORDLIKE.match(other)
+            and other not in stopwords()
+            and other not in _FRAME_WORDS
+            and len(joined) <= 4
+            and len(word) == len(other) == 2
+        ):
+            return joined
+    return word
+
+
 def _alternatives(normalized: str) -> list[tuple[str, ...]]:
     """Word groups a question offers as options: items joined by 、 / 或, and a word with
     the options it is explained by in brackets ("下一步（明年、下半年或新学期）")."""
@@ -107,7 +126,7 @@ def _alternatives(normalized: str) -> list[tuple[str, ...]]:
     groups: list[list[str]] = []
     for i, token in enumerate(tokens):
         if token in ("、", "或", "或者", "/") and 0 < i < len(tokens) - 1:
-            left, right = tokens[i - 1], tokens[i + 1]
+            left, right = _phrase(tokens, i - 1, -1), _phrase(tokens, i + 1, 1)
             if groups and groups[-1][-1] == left:
                 groups[-1].append(right)
             else:

@@ -64,8 +64,17 @@ def reports_lead(
     return localize(f"知识库中有{chinese_number(reports)}份{scope}的报告：", script)
 
 
-def not_found_lead(question: str, script: str) -> str:
-    return localize("报告中没有找到与「{question}」相关的内容。", script).format(
+def not_found_lead(
+    question: str,
+    script: str,
+    level: str | None = None,
+    place: str | None = None,
+    year: int | None = None,
+) -> str:
+    """The reports do not answer it; the level, place or year looked in, when any."""
+    scope = "、".join(p for p in (f"{year}年" if year else "", place or "", level or "") if p)
+    within = f"（在{scope}的材料中）" if scope else ""
+    return localize("报告中没有找到与「{question}」相关的内容" + within + "。", script).format(
         question=shorten(question)
     )
 
