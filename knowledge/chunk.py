@@ -42,6 +42,11 @@ def heading_style(paragraph: Paragraph) -> str | None:
         return f"level{paragraph.level}"
     for name, pattern in _HEADING_STYLES:
         if pattern.match(paragraph.text):
+            # A numbered sentence running past a heading's length ("④继续做好…已连续刊登…")
+            # is an item of body text, not the title of what follows.
+            end = _TITLE_END.search(paragraph.text)
+            if (end.start() if end else len(paragraph.text)) > _TITLE_MAX:
+                return None
             return name
     return None
 

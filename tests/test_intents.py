@@ -244,3 +244,16 @@ def test_a_heading_is_a_label_over_its_sentences_never_a_sentence() -> None:
     assert quotable_sentences(text) == [
         ("今年我镇科协举办科普讲座12场，听众达800人次。", "一、举办科普讲座")
     ]
+
+
+def test_a_long_numbered_sentence_is_body_text_not_a_heading(tmp_path: Path, normalizer) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "县.txt").write_text(
+        "某县科协工作总结\n一、学会工作\n①继续做好优秀乡土人才的选拔、推荐宣传工作，今年在特刊已连续刊登"
+        "乡土人才简介12期，将科技致富的典型人物通过媒体开展宣传。\n全年培训乡土人才三百人。\n",
+        encoding="utf-8",
+    )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    assert [c.heading_path for c in store.chunks()] == [("一、学会工作",)]

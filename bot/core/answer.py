@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core import wording
 from bot.core.citation import Citation, year_text
@@ -203,16 +203,25 @@ class Answerer:
         when every line holds one figure of the asked unit."""
         scorer = self.retriever.topic_scorer(parsed)
         anchors = self._anchors(parsed)
+        normalize = self.retriever.normalizer.normalize
         lines: dict[str, _Scored] = {}
         for item in self._ranked_sentences(parsed, result.hits, result.filters.level):
             if item.hit.document_id in lines:
                 continue
-            # As for examples: a report qualifies when its passage names what is asked about
-            # and covers the topic as "found" demands, never to fill a longer list.
-            searchable = item.hit.normalized + " ".join(item.hit.heading_path)
-            if not any(a in self.retriever.normalizer.normalize(searchable) for a in anchors):
+            # As for examples: a report qualifies when its line names what is asked about
+            # (in the sentence, its heading or the passage's headings) and its passage covers
+            # the topic as "found" demands, never to fill a longer list.
+            path = [item.heading, *reversed(item.hit.heading_path)]
+            where = [normalize(item.sentence), *(normalize(h) for h in path)]
+            named = next(
+                (i for i, text in enumerate(where) if any(a in text for a in anchors)), None
+            )
+            if named is None:
                 continue
-            if scorer(item.hit.normalized) < self.retriever.min_coverage:
+            if named > 1:  # the sentence sits under a heading that names it: show that one
+                item = replace(item, heading=path[named - 1])
+            passage = normalize(" ".join(item.hit.heading_path)) + " " + item.hit.normalized
+            if scorer(passage) < self.retriever.min_coverage:
                 continue
             if parsed.intent == "total" and not _figure_in(item.sentence, parsed):
                 continue
@@ -347,11 +356,8 @@ class Answerer:
         """What a passage must name to be about the question: one of the options the
         question lists, or else its most specific topic word."""
         if parsed.alternatives:
-            # The most telling of the option groups: the one whose words fewest passages hold.
-            counts = self.retriever.store.document_frequencies(
-                [w for g in parsed.alternatives for w in g]
-            )
-            return min(parsed.alternatives, key=lambda g: sum(counts[w] for w in g))
+            # Any of the options the question lists will do.
+            return tuple(dict.fromkeys(w for group in parsed.alternatives for w in group))
         specific = self._specific_word(parsed)
         return (specific,) if specific else ("",)
 

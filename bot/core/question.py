@@ -47,6 +47,8 @@ _FRAME_WORDS = frozenset(
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 _FRAME_TOKEN = re.compile(r"^(?:(?:几|多少|哪)[\u4e00-\u9fff]{0,2}|[写提谈说讲]到|涉及|写有)$")
 _WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
+# One-character heads that make a phrase with the word after them (下 + 一步 = 下一步).
+_SHORT_HEAD = re.compile(r"^[上下本今明前后新]$")
 _FRAME_PHRASE = re.compile(r"[写提谈说讲]到|涉及")
 _REPORT_WORDS = frozenset({"科普", "工作", "总结", "报告", "科普工作", "工作总结"})
 
@@ -113,7 +115,7 @@ def _phrase(tokens: list[str], at: int, step: int) -> str:
             and other not in stopwords()
             and other not in _FRAME_WORDS
             and len(joined) <= 4
-            and len(word) == len(other) == 2
+            and (len(word) == len(other) == 2 or _SHORT_HEAD.match(other))
         ):
             return joined
     return word
@@ -132,7 +134,7 @@ def _alternatives(normalized: str) -> list[tuple[str, ...]]:
             else:
                 groups.append([left, right])
         elif token in ("（", "(") and i > 0 and groups is not None:
-            head = tokens[i - 1]
+            head = _phrase(tokens, i - 1, -1)
             close = next((j for j in range(i, len(tokens)) if tokens[j] in ("）", ")")), None)
             inner = [t for t in tokens[i + 1 : close] if t not in ("、", "或", "或者", "/")]
             if close is not None and inner:

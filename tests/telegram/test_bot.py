@@ -214,7 +214,7 @@ def test_docs_describes_reports_places_years_chunks_and_last_reload(
         await bot.say("/docs")
         text = plain(bot.last()["text"])
         assert "报告：11 份（另有 1 份重复" in text
-        assert "可检索片段：85 个" in text
+        assert "可检索片段：83 个" in text
         assert "原平市" in text and "2024" in text
         assert re.search(r"最近更新：\d{4}-\d\d-\d\d \d\d:\d\d", text)
         assert "《縣科協科普工作總結 篇7》" in text
