@@ -49,7 +49,7 @@ class Settings:
     keyword_weight: float = 1.0
     vector_weight: float | None = None
     coverage_weight: float = 0.07
-    min_coverage: float = 0.32
+    min_coverage: float = 0.34
     top_k: int = 5
     answer_script: str = "auto"
     telegram_token: Secret | None = None

@@ -65,4 +65,4 @@ def test_fusion_weights_reach_the_retriever_from_the_environment(
     assert (retriever.weights.coverage, retriever.weights.vector) == (0.2, 0.0)
     default = retriever_over(Store(tmp_path / "kb.db"), normalizer, None, Settings())
     assert default.weights == Weights(keyword=1.0, vector=0.05, coverage=0.07)
-    assert default.min_coverage == 0.32
+    assert default.min_coverage == 0.34
