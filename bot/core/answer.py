@@ -235,7 +235,7 @@ class Answerer:
         if parsed.intent == "total" and all(len(f) == 1 for f in figures):
             total = _sum(f[0] for f in figures)
         lead = wording.listing_lead(len(chosen), total, parsed.unit, script)
-        return _replace_lead(answer, lead)
+        return replace(answer, lead=lead)
 
     def _reports(self, parsed: Question, result: SearchResult, script: str) -> Answer:
         """The reports themselves that match the asked level, place and year: one line
@@ -255,10 +255,9 @@ class Answerer:
             if hit is None:
                 continue
             n = len(citations) + 1
-            sentence = next(iter(_sentences(_body(hit.text, hit.title))), "")
             citations.append(Citation.of(n, hit))
-            if sentence:
-                quotes.append(Quote(sentence, n, _report_label(hit)))
+            for sentence, heading in quotable_sentences(hit.text, hit.title)[:1]:
+                quotes.append(Quote(sentence, n, _report_label(hit), heading))
         lead = wording.reports_lead(len(citations), wanted.level, wanted.place, wanted.year, script)
         return Answer(
             parsed.text, bool(citations), "reports", lead, quotes, citations,
@@ -460,13 +459,6 @@ def _report_label(hit: Hit) -> str:
     return f"{hit.title}{f'（{where}）' if where else ''}"
 
 
-def _replace_lead(answer: Answer, lead: str) -> Answer:
-    return Answer(
-        answer.question, answer.found, answer.kind, lead, answer.quotes, answer.citations,
-        answer.suggestions, answer.hits, answer.script, answer.parsed,
-    )  # fmt: skip
-
-
 def _figure_pattern(parsed: Question) -> re.Pattern[str] | None:
     if parsed.figure in _FIGURES:
         return _FIGURES[parsed.figure]
@@ -499,22 +491,6 @@ def _sum(figures: Iterator[str] | list[str]) -> str | None:
             return None
         total += float(digits.group())
     return f"{total:g}"
-
-
-def _body(text: str, title: str) -> str:
-    """A chunk's text without its title and heading lines (labels, not answers)."""
-    lines = [
-        line for line in text.split("\n")
-        if line.strip() and line.strip() != title.strip()
-        and heading_style(Paragraph(line.strip())) is None
-    ]  # fmt: skip
-    return "\n".join(lines)
-
-
-def _sentences(text: str) -> list[str]:
-    """Sentences long enough to quote, verbatim and in order."""
-    found = (m.group().strip() for m in _SENTENCE.finditer(text))
-    return [s for s in found if len(s) >= _MIN_SENTENCE]
 
 
 def quotable_sentences(text: str, title: str = "") -> list[tuple[str, str]]:
