@@ -18,11 +18,12 @@ _HEADING_STYLES = (
 )
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)\"']*|$)")
 _CLAUSE = re.compile(r"[^，、：,:]*(?:[，、：,:]+|$)")
-_TOP_SECTION = re.compile(
-    r"^(?:第[一二三四五六七八九十百\d]+[章节部分篇]|[一二三四五六七八九十百]{1,3}[、．.])"
-)
 _TITLE_END = re.compile(r"[。：:；;！？]")
 _TITLE_MAX = 40
+_BARE_HEADING_MAX = 16
+_PUNCTUATION = re.compile(r"[。，、；：！？,.;:!?（）()“”\"]")
+BARE = "bare"
+_TOP_STYLES = ("chapter", "chinese", BARE)
 PREAMBLE = "前言"
 
 
@@ -34,6 +35,19 @@ class _Atom:
     end: int
     path: tuple[str, ...]
     opens_section: bool
+    top_section: bool = False  # opens a 一、二、三 section, a chapter or an unnumbered part
+
+
+def is_bare_heading(line: str, next_line: str | None) -> bool:
+    """An unnumbered heading in plain text: a short line with no punctuation that a numbered
+    list follows ("下半年工作重点" over "1、…")."""
+    text = line.strip()
+    return (
+        0 < len(text) <= _BARE_HEADING_MAX
+        and not _PUNCTUATION.search(text)
+        and next_line is not None
+        and heading_style(Paragraph(next_line.strip())) is not None
+    )
 
 
 def heading_style(paragraph: Paragraph) -> str | None:
@@ -105,12 +119,7 @@ def chunk_paragraphs(paragraphs: list[Paragraph], min_chars: int, max_chars: int
 def _is_top_section(atom: _Atom, before: _Atom) -> bool:
     """Whether `atom` opens a top-level 一、二、三 section right after another section's text
     (a run of 1、2、3 items stays together as before)."""
-    return (
-        atom.opens_section
-        and len(atom.path) == 1
-        and bool(before.path)
-        and _TOP_SECTION.match(atom.path[0]) is not None
-    )
+    return atom.top_section and len(atom.path) == 1 and bool(before.path)
 
 
 def _atoms(paragraphs: list[Paragraph], max_chars: int) -> list[_Atom]:
@@ -118,14 +127,18 @@ def _atoms(paragraphs: list[Paragraph], max_chars: int) -> list[_Atom]:
     stack: list[tuple[str, str]] = []
     offset = 0
     glue_to_next: _Atom | None = None
-    for paragraph in paragraphs:
+    for n, paragraph in enumerate(paragraphs):
         style = heading_style(paragraph)
+        following = paragraphs[n + 1].text if n + 1 < len(paragraphs) else None
+        if style is None and n > 0 and is_bare_heading(paragraph.text, following):
+            style = BARE
         if style is not None:
             _push_heading(stack, style, heading_title(paragraph.text))
         path = tuple(title for _, title in stack)
         spans = _sentence_spans(paragraph.text, offset, max_chars)
         for i, (start, end) in enumerate(spans):
-            atom = _Atom(start, end, path, opens_section=style is not None and i == 0)
+            top = style in _TOP_STYLES and i == 0
+            atom = _Atom(start, end, path, style is not None and i == 0, top)
             if glue_to_next is not None:
                 heading_only = style is not None and len(spans) == 1
                 # A bare heading joins what follows: its body, or a run of its own subheadings
@@ -133,7 +146,7 @@ def _atoms(paragraphs: list[Paragraph], max_chars: int) -> list[_Atom]:
                 nested = path[: len(glue_to_next.path)] == glue_to_next.path
                 if end - glue_to_next.start <= max_chars and (not heading_only or nested):
                     merged = glue_to_next.path if heading_only else path
-                    atom = _Atom(glue_to_next.start, end, merged, True)
+                    atom = _Atom(glue_to_next.start, end, merged, True, glue_to_next.top_section)
                 else:
                     atoms.append(glue_to_next)
                 glue_to_next = None
@@ -148,6 +161,8 @@ def _atoms(paragraphs: list[Paragraph], max_chars: int) -> list[_Atom]:
 
 
 def _push_heading(stack: list[tuple[str, str]], style: str, title: str) -> None:
+    if style == BARE:  # no numbering to place it by: it starts a part of the report
+        stack.clear()
     styles = [s for s, _ in stack]
     if style in styles:
         del stack[styles.index(style) :]

@@ -257,3 +257,29 @@ def test_a_long_numbered_sentence_is_body_text_not_a_heading(tmp_path: Path, nor
     store = Store(tmp_path / "kb.db")
     sync_folder(folder, store, normalizer)
     assert [c.heading_path for c in store.chunks()] == [("一、学会工作",)]
+
+
+def test_a_date_question_leads_with_the_date_even_when_another_sentence_shares_more_words(
+    kb,
+) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("市领导和科技志愿者出席的启动仪式是哪天？")
+    assert answer.quotes[0].figure == "9月15日"
+
+
+def test_an_unnumbered_heading_over_a_numbered_list_heads_its_items(
+    tmp_path: Path, normalizer
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "县.txt").write_text(
+        "某县科协工作总结\n一、上半年工作\n全年培训乡土人才三百人，举办讲座十场，听众两千人次。\n"
+        "下半年工作重点\n1、继续开展科普进社区活动。\n2、筹备召开县科协代表大会。\n",
+        encoding="utf-8",
+    )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    paths = [c.heading_path for c in store.chunks()]
+    assert paths[-1][0] == "下半年工作重点"
+    text = next(c.text for c in store.chunks() if c.heading_path == paths[-1])
+    assert ("1、继续开展科普进社区活动。", "下半年工作重点") in quotable_sentences(text)

@@ -17,7 +17,7 @@ from bot.core.citation import Citation, year_text
 from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult
-from knowledge.chunk import heading_style, heading_title
+from knowledge.chunk import BARE, heading_style, heading_title, is_bare_heading
 from knowledge.models import Paragraph
 from knowledge.normalize import is_dictionary_word
 
@@ -30,6 +30,7 @@ _LEVEL_BONUS = 0.3
 # A sentence holding the kind of figure a fact question asks for outranks one that only
 # shares its words: the figure is the answer.
 _FIGURE_BONUS = 0.5
+_FIGURE_REACH = 0.6
 _NUMBER = r"(?:\d+(?:[.,]\d+)*|[一二三四五六七八九十百千万两]+)"
 _FIGURES = {
     "date": re.compile(
@@ -180,8 +181,11 @@ class Answerer:
         ranked = self._ranked_sentences(parsed, result.hits, result.filters.level)
         if not ranked:
             return self._not_found(parsed.text, script)
-        best = ranked[0]
-        same = [i for i in ranked[1:] if i.hit.chunk_id == best.hit.chunk_id]
+        # The figure is the answer: the best sentence holding it, unless it ranks far below
+        # the best sentence of all (then the figure is likely of something else).
+        holding = [i for i in ranked if _figure_in(i.sentence, parsed)]
+        best = next((i for i in holding if i.score >= _FIGURE_REACH * ranked[0].score), ranked[0])
+        same = [i for i in ranked if i is not best and i.hit.chunk_id == best.hit.chunk_id]
         with_figures = [
             i for i in same if _figure_in(i.sentence, parsed) and i.score > 0.5 * best.score
         ]
@@ -502,6 +506,10 @@ def quotable_sentences(text: str, title: str = "") -> list[tuple[str, str]]:
     """
     lines = [line.strip() for line in text.split("\n") if line.strip() != title.strip()]
     styles = [heading_style(Paragraph(line)) if line else None for line in lines]
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if styles[i] is None and is_bare_heading(line, following):
+            styles[i] = BARE
     out = []
     heading = ""
     for i, line in enumerate(lines):
