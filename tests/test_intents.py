@@ -283,3 +283,27 @@ def test_an_unnumbered_heading_over_a_numbered_list_heads_its_items(
     assert paths[-1][0] == "下半年工作重点"
     text = next(c.text for c in store.chunks() if c.heading_path == paths[-1])
     assert ("1、继续开展科普进社区活动。", "下半年工作重点") in quotable_sentences(text)
+
+
+def test_a_how_to_answer_keeps_the_figures_that_follow_its_best_sentence(
+    tmp_path: Path, normalizer
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "市.txt").write_text(
+        "某市教育局工作总结\n一、推进教育信息化\n"
+        "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。"
+        "目前校园网建设完成比例达到48%，光纤接入约70%。\n"
+        "二、其他工作\n全市开展教师培训活动，提高教师素质。\n",
+        encoding="utf-8",
+    )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    assistant = Assistant(
+        retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto")
+    )
+    answer = assistant.answer("学校是怎么推进教育信息化建设的？")
+    assert [q.text for q in answer.quotes] == [
+        "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。",
+        "目前校园网建设完成比例达到48%，光纤接入约70%。",
+    ]

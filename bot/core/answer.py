@@ -31,6 +31,12 @@ _LEVEL_BONUS = 0.3
 # shares its words: the figure is the answer.
 _FIGURE_BONUS = 0.5
 _FIGURE_REACH = 0.6
+# How-to answers: a sentence is kept at this share of its report's best sentence's score,
+# one holding a figure of the same passage at the lower share.
+_FLOOR = 0.6
+_FACT_FLOOR = 0.35
+_HAS_FIGURE = re.compile(r"\d")
+_FOLLOWING = 2
 _NUMBER = r"(?:\d+(?:[.,]\d+)*|[一二三四五六七八九十百千万两]+)"
 _FIGURES = {
     "date": re.compile(
@@ -161,16 +167,35 @@ class Answerer:
         chosen: list[_Scored] = []
         length = 0
         for sentences in reports:
-            floor = 0.6 * sentences[0].score
+            best = sentences[0]
             for n, item in enumerate(sentences):
-                if item.score < floor or len(chosen) >= self.options.max_quotes:
+                # The concrete facts of the best passage (its figures) are kept at a lower
+                # floor than other sentences: they are what was actually done.
+                fact = item.hit.chunk_id == best.hit.chunk_id and _HAS_FIGURE.search(item.sentence)
+                if item.score < (_FACT_FLOOR if fact else _FLOOR) * best.score:
+                    continue
+                if len(chosen) >= self.options.max_quotes:
                     break
                 if n and length + len(item.sentence) > self.options.max_chars:
-                    break
+                    continue
                 if any(_similar(item.sentence, other.sentence) for other in chosen):
                     continue
                 chosen.append(item)
                 length += len(item.sentence)
+            # What follows the best sentence and gives its figures (目前生机比…, 已完成…) is
+            # the same practice in numbers: kept with it while the budget allows.
+            taken = {(i.hit.chunk_id, i.position) for i in chosen}
+            following = quotable_sentences(best.hit.text, best.hit.title)[best.position + 1 :]
+            for offset, (sentence, heading) in enumerate(following[:_FOLLOWING], start=1):
+                if (
+                    not _HAS_FIGURE.search(sentence)
+                    or (best.hit.chunk_id, best.position + offset) in taken
+                ):
+                    break
+                if length + len(sentence) > self.options.max_chars:
+                    break
+                chosen.append(_Scored(0.0, best.hit, sentence, heading, best.position + offset))
+                length += len(sentence)
             if length >= self.options.max_chars:
                 break
         return self._compose(parsed, "answer", result, chosen, script)
