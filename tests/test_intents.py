@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli.render import answer_text, explanation_text
-from bot.core.answer import AnswerOptions, Quote, quotable_sentences
+from bot.core.answer import AnswerOptions, Quote
 from bot.core.assistant import Assistant
 from bot.core.knowledge_base import retriever_over
 from bot.core.question import parse_question
 from bot.core.retrieval import Filters
+from bot.core.sentences import quotable_sentences
 from bot.settings import Settings
 from bot.telegram.render import render_answer
 from knowledge.ingest import sync_folder

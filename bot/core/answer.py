@@ -8,47 +8,33 @@ and titles are labels above the quotes, never quotes themselves.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from bot.core import wording
 from bot.core.citation import Citation, year_text
+from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, total
 from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult
-from knowledge.chunk import BARE, heading_style, heading_title, is_bare_heading
-from knowledge.models import Paragraph
+from bot.core.sentences import phrase_bonus, quotable_sentences, similar
 from knowledge.normalize import is_dictionary_word
 
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*[”’」』）)]*")
 _MIN_SENTENCE = 8
-_MIN_LIST_ITEM = 4
 # What naming a unit of the asked level is worth against covering the question: about as
 # much as the topic words of a heading, so an on-topic sentence of the right level wins.
 _LEVEL_BONUS = 0.3
 # A sentence holding the kind of figure a fact question asks for outranks one that only
 # shares its words: the figure is the answer.
 _FIGURE_BONUS = 0.5
+# A fact answer leads with the best sentence holding the figure unless it scores under this
+# share of the best sentence of all: then its figure is likely of something else.
 _FIGURE_REACH = 0.6
 # How-to answers: a sentence is kept at this share of its report's best sentence's score,
 # one holding a figure of the same passage at the lower share.
 _FLOOR = 0.6
 _FACT_FLOOR = 0.35
-_HAS_FIGURE = re.compile(r"\d")
-_FOLLOWING = 2
-_NUMBER = r"(?:\d+(?:[.,]\d+)*|[一二三四五六七八九十百千万两]+)"
-_FIGURES = {
-    "date": re.compile(
-        r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[-—至到]\d{1,2}[日号]?)?|\d{4}年\d{1,2}月"
-    ),
-    "money": re.compile(rf"{_NUMBER}(?:多|余)?(?:万|亿)?元"),
-    "people": re.compile(rf"{_NUMBER}(?:多|余)?(?:人次|人|名)"),
-}
-_NUMBERING = re.compile(
-    r"^(?:第?[一二三四五六七八九十百\d]{1,3}[、．.章节]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[①-⑳])"
-)
-_LABEL_MAX = 30
+_FOLLOWING = 2  # figure sentences right after a report's best sentence kept with it
 _REPORTS_SHOWN = 3  # how-to answers: the best reports at the asked level
 
 
@@ -171,14 +157,14 @@ class Answerer:
             for n, item in enumerate(sentences):
                 # The concrete facts of the best passage (its figures) are kept at a lower
                 # floor than other sentences: they are what was actually done.
-                fact = item.hit.chunk_id == best.hit.chunk_id and _HAS_FIGURE.search(item.sentence)
+                fact = item.hit.chunk_id == best.hit.chunk_id and HAS_FIGURE.search(item.sentence)
                 if item.score < (_FACT_FLOOR if fact else _FLOOR) * best.score:
                     continue
                 if len(chosen) >= self.options.max_quotes:
                     break
                 if n and length + len(item.sentence) > self.options.max_chars:
                     continue
-                if any(_similar(item.sentence, other.sentence) for other in chosen):
+                if any(similar(item.sentence, other.sentence) for other in chosen):
                     continue
                 chosen.append(item)
                 length += len(item.sentence)
@@ -188,7 +174,7 @@ class Answerer:
             following = quotable_sentences(best.hit.text, best.hit.title)[best.position + 1 :]
             for offset, (sentence, heading) in enumerate(following[:_FOLLOWING], start=1):
                 if (
-                    not _HAS_FIGURE.search(sentence)
+                    not HAS_FIGURE.search(sentence)
                     or (best.hit.chunk_id, best.position + offset) in taken
                 ):
                     break
@@ -208,11 +194,11 @@ class Answerer:
             return self._not_found(parsed.text, script)
         # The figure is the answer: the best sentence holding it, unless it ranks far below
         # the best sentence of all (then the figure is likely of something else).
-        holding = [i for i in ranked if _figure_in(i.sentence, parsed)]
+        holding = [i for i in ranked if figure_in(i.sentence, parsed)]
         best = next((i for i in holding if i.score >= _FIGURE_REACH * ranked[0].score), ranked[0])
         same = [i for i in ranked if i is not best and i.hit.chunk_id == best.hit.chunk_id]
         with_figures = [
-            i for i in same if _figure_in(i.sentence, parsed) and i.score > 0.5 * best.score
+            i for i in same if figure_in(i.sentence, parsed) and i.score > 0.5 * best.score
         ]
         chosen = [best]
         length = len(best.sentence)
@@ -220,7 +206,7 @@ class Answerer:
             if len(chosen) == 3 or length + len(item.sentence) > self.options.max_chars:
                 break
             if item.score < 0.5 * best.score or any(
-                _similar(item.sentence, o.sentence) for o in chosen
+                similar(item.sentence, o.sentence) for o in chosen
             ):
                 continue
             chosen.append(item)
@@ -252,18 +238,18 @@ class Answerer:
             passage = normalize(" ".join(item.hit.heading_path)) + " " + item.hit.normalized
             if scorer(passage) < self.retriever.min_coverage:
                 continue
-            if parsed.intent == "total" and not _figure_in(item.sentence, parsed):
+            if parsed.intent == "total" and not figure_in(item.sentence, parsed):
                 continue
             lines[item.hit.document_id] = item
         chosen = list(lines.values())
         if not chosen:
             return self._not_found(parsed.text, script)
         answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
-        figures = [_figures(i.sentence, parsed) for i in chosen]
-        total = None
-        if parsed.intent == "total" and all(len(f) == 1 for f in figures):
-            total = _sum(f[0] for f in figures)
-        lead = wording.listing_lead(len(chosen), total, parsed.unit, script)
+        found = [figures(i.sentence, parsed) for i in chosen]
+        summed = None
+        if parsed.intent == "total" and all(len(f) == 1 for f in found):
+            summed = total(f[0] for f in found)
+        lead = wording.listing_lead(len(chosen), summed, parsed.unit, script)
         return replace(answer, lead=lead)
 
     def _reports(self, parsed: Question, result: SearchResult, script: str) -> Answer:
@@ -319,7 +305,7 @@ class Answerer:
         quotes = [
             Quote(
                 i.sentence, numbers[i.hit.chunk_id], _report_label(i.hit), i.heading,
-                _first_figure(i.sentence, parsed),
+                first_figure(i.sentence, parsed),
             )
             for i in ordered
         ]  # fmt: skip
@@ -428,7 +414,7 @@ class Answerer:
                 if context == 0 or (len(sentence) < _MIN_SENTENCE and own == context):
                     continue
                 score = 0.6 * own + 0.4 * context + 0.15 / (rank + 1)
-                score += _phrase_bonus(parsed.normalized, normalized)
+                score += phrase_bonus(parsed.normalized, normalized)
                 # In a report of the asked level every sentence is of it; the bonus is for
                 # the township passages of a city's report.
                 if (
@@ -437,7 +423,7 @@ class Answerer:
                     and speaks_of(normalized, level)
                 ):
                     score += _LEVEL_BONUS
-                if parsed.figure is not None and own > 0 and _figure_in(sentence, parsed):
+                if parsed.figure is not None and own > 0 and figure_in(sentence, parsed):
                     score += _FIGURE_BONUS
                 ranked.append(_Scored(score, hit, sentence, heading, position))
         ranked.sort(key=lambda item: -item.score)
@@ -486,105 +472,3 @@ def _report_label(hit: Hit) -> str:
     """Title（place · level · year）: which report a group of quotes comes from."""
     where = " · ".join(p for p in ("、".join(hit.place), hit.level or "", year_text(hit.year)) if p)
     return f"{hit.title}{f'（{where}）' if where else ''}"
-
-
-def _figure_pattern(parsed: Question) -> re.Pattern[str] | None:
-    if parsed.figure in _FIGURES:
-        return _FIGURES[parsed.figure]
-    if parsed.figure == "count":
-        unit = re.escape(parsed.unit) if parsed.unit else r"[\u4e00-\u9fff]"
-        return re.compile(rf"{_NUMBER}(?:多|余)?{unit}")
-    return None
-
-
-def _figures(sentence: str, parsed: Question) -> list[str]:
-    pattern = _figure_pattern(parsed)
-    return [m.group() for m in pattern.finditer(sentence)] if pattern else []
-
-
-def _figure_in(sentence: str, parsed: Question) -> bool:
-    return bool(_figures(sentence, parsed))
-
-
-def _first_figure(sentence: str, parsed: Question) -> str:
-    found = _figures(sentence, parsed)
-    return found[0] if found else ""
-
-
-def _sum(figures: Iterator[str] | list[str]) -> str | None:
-    """The sum of figures like 12场 and 30场, or None when one is not a plain number."""
-    total = 0.0
-    for figure in figures:
-        digits = re.match(r"\d+(?:\.\d+)?", figure.replace(",", ""))
-        if digits is None:
-            return None
-        total += float(digits.group())
-    return f"{total:g}"
-
-
-def quotable_sentences(text: str, title: str = "") -> list[tuple[str, str]]:
-    """Every quotable sentence with the nearest heading line above it inside the chunk.
-
-    The report's title and the headings are labels, never answers: a heading is shown
-    above the sentences under it, and its words count for them. A run of numbered lines
-    of one style with nothing between them is a list, and its items are quoted.
-    """
-    lines = [line.strip() for line in text.split("\n") if line.strip() != title.strip()]
-    styles = [heading_style(Paragraph(line)) if line else None for line in lines]
-    for i, line in enumerate(lines):
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if styles[i] is None and is_bare_heading(line, following):
-            styles[i] = BARE
-    out = []
-    heading = ""
-    for i, line in enumerate(lines):
-        style = styles[i]
-        if style is not None:
-            label = heading_title(line)
-            rest = "" if label.endswith("…") else line[len(label) :].lstrip("。．.：:；; ")
-            in_list = (i > 0 and styles[i - 1] == style) or (
-                i + 1 < len(lines) and styles[i + 1] == style and not rest
-            )
-            if _is_label(label) and not in_list:
-                heading = label
-                if not rest:
-                    continue
-                line = rest  # a heading glued to its first sentence: label, then body
-            # else a list item or a numbered sentence with content: quoted as it is
-        for match in _SENTENCE.finditer(line):
-            sentence = match.group().strip()
-            if len(sentence) >= _MIN_LIST_ITEM:
-                out.append((sentence, heading))
-    return out
-
-
-def _phrase_bonus(question: str, sentence: str) -> float:
-    """A sentence that repeats a longer stretch of the question as written ("开展科普月")
-    is likelier about it than one sharing the same words apart: worth up to a level's."""
-    longest = _longest_common_run(question, sentence)
-    return min(_LEVEL_BONUS, 0.05 * max(0, longest - 3))
-
-
-def _longest_common_run(a: str, b: str) -> int:
-    best = 0
-    previous = [0] * (len(b) + 1)
-    for ch in a:
-        current = [0] * (len(b) + 1)
-        for j, other in enumerate(b, start=1):
-            if ch == other and "\u4e00" <= ch <= "\u9fff":
-                current[j] = previous[j - 1] + 1
-                best = max(best, current[j])
-        previous = current
-    return best
-
-
-def _is_label(line: str) -> bool:
-    """A numbered line that only names a section: short, with no figure after its number."""
-    unnumbered = _NUMBERING.sub("", line, count=1)
-    return len(line) <= _LABEL_MAX and not re.search(r"\d", unnumbered)
-
-
-def _similar(a: str, b: str) -> bool:
-    grams_a = {a[i : i + 3] for i in range(len(a) - 2)}
-    grams_b = {b[i : i + 3] for i in range(len(b) - 2)}
-    return len(grams_a & grams_b) / max(1, min(len(grams_a), len(grams_b))) > 0.6
