@@ -77,10 +77,10 @@ _NAMED_UNITS = {
     "街道": re.compile(r"[\u4e00-\u9fff]{2,4}街道(?:科协|党工委|办事处)"),
     "县": re.compile(r"[\u4e00-\u9fff]{1,4}县(?:科协|党委|政府|人民政府)"),
     "市": re.compile(r"[\u4e00-\u9fff]{1,4}市(?:科协|党委|政府|人民政府)"),
+    "省": re.compile(r"[\u4e00-\u9fff]{1,4}省(?:科协|党委|政府|人民政府)"),
 }
 # Levels below each level whose units a report of it writes about (a city's townships).
 _LOWER = {"省": ("市", "县", "乡镇", "街道"), "市": ("县", "乡镇", "街道"), "县": ("乡镇", "街道")}
-_NAMED_UNITS["省"] = re.compile(r"[\u4e00-\u9fff]{1,4}省(?:科协|党委|政府|人民政府)")
 # Named units of a lower level a passage needs, and by how many more than its report's own
 # level, before it counts as material of that level.
 _PASSAGE_UNITS = 2

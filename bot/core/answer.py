@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from bot.core import wording
-from bot.core.citation import Citation, year_text
+from bot.core.citation import Citation, citation_label
 from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, total
 from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
@@ -99,6 +99,7 @@ class _Scored:
     score: float
     hit: Hit
     sentence: str
+    normalized: str  # the sentence's search form, for level and option checks
     heading: str
     position: int  # in the chunk, for reading order
 
@@ -117,7 +118,9 @@ class Answerer:
             return self.examples(parsed.example_topic, filters, question=question)
         script = self._script(question)
         wide = parsed.intent in ("list", "total", "reports")
-        result = self.retriever.search(question, top_k=40 if wide else 8, filters=filters)
+        result = self.retriever.search(
+            question, top_k=40 if wide else 8, filters=filters, parsed=parsed
+        )
         refusal = self._refusal(question, result, script)
         if parsed.intent == "reports" and (refusal is None or result.hits):
             return self._reports(parsed, result, script)
@@ -134,16 +137,14 @@ class Answerer:
         in reading order under the headings they belong to."""
         ranked = self._ranked_sentences(parsed, result.hits, result.filters.level)
         if not ranked:
-            return self._not_found(parsed.text, script)
+            return self._not_found(parsed.text, script, parsed)
         level = result.filters.level
         if level is not None:
             # A question naming a level is answered with material of that level: a report of
             # it whole, another report only by its sentences about a unit of the level.
-            normalize = self.retriever.normalizer.normalize
             of_level = [
-                i for i in ranked
-                if i.hit.passage_level == level or speaks_of(normalize(i.sentence), level)
-            ]  # fmt: skip
+                i for i in ranked if i.hit.passage_level == level or speaks_of(i.normalized, level)
+            ]
             ranked = of_level or ranked
         by_report: dict[str, list[_Scored]] = {}
         for item in ranked:
@@ -180,7 +181,9 @@ class Answerer:
                     break
                 if length + len(sentence) > self.options.max_chars:
                     break
-                chosen.append(_Scored(0.0, best.hit, sentence, heading, best.position + offset))
+                normalized = self.retriever.normalizer.normalize(sentence)
+                position = best.position + offset
+                chosen.append(_Scored(0.0, best.hit, sentence, normalized, heading, position))
                 length += len(sentence)
             if length >= self.options.max_chars:
                 break
@@ -191,7 +194,7 @@ class Answerer:
         figures of the same passage; one report."""
         ranked = self._ranked_sentences(parsed, result.hits, result.filters.level)
         if not ranked:
-            return self._not_found(parsed.text, script)
+            return self._not_found(parsed.text, script, parsed)
         # The figure is the answer: the best sentence holding it, unless it ranks far below
         # the best sentence of all (then the figure is likely of something else).
         holding = [i for i in ranked if figure_in(i.sentence, parsed)]
@@ -227,7 +230,7 @@ class Answerer:
             # (in the sentence, its heading or the passage's headings) and its passage covers
             # the topic as "found" demands, never to fill a longer list.
             path = [item.heading, *reversed(item.hit.heading_path)]
-            where = [normalize(item.sentence), *(normalize(h) for h in path)]
+            where = [item.normalized, *(normalize(h) for h in path)]
             named = next(
                 (i for i, text in enumerate(where) if any(a in text for a in anchors)), None
             )
@@ -243,7 +246,7 @@ class Answerer:
             lines[item.hit.document_id] = item
         chosen = list(lines.values())
         if not chosen:
-            return self._not_found(parsed.text, script)
+            return self._not_found(parsed.text, script, parsed)
         answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
         found = [figures(i.sentence, parsed) for i in chosen]
         summed = None
@@ -425,7 +428,7 @@ class Answerer:
                     score += _LEVEL_BONUS
                 if parsed.figure is not None and own > 0 and figure_in(sentence, parsed):
                     score += _FIGURE_BONUS
-                ranked.append(_Scored(score, hit, sentence, heading, position))
+                ranked.append(_Scored(score, hit, sentence, normalized, heading, position))
         ranked.sort(key=lambda item: -item.score)
         return ranked
 
@@ -434,22 +437,30 @@ class Answerer:
         report is about (answering from others would read as if they were about it)."""
         place = result.filters.place
         if place is not None and not self.retriever.covers_place(place):
-            return self._not_found(question, script, absent=place)
+            lead = wording.absent_place_lead(place)
+            return self._not_found(question, script, result.parsed, absent=lead)
         year = result.filters.year
         if year is not None and not self.retriever.covers_year(year):
-            return self._not_found(question, script, absent=f"{year}年")
+            lead = wording.absent_year_lead(year)
+            return self._not_found(question, script, result.parsed, absent=lead)
         if not result.found:
-            return self._not_found(question, script, within=result.filters)
+            return self._not_found(question, script, result.parsed, within=result.filters)
         return None
 
     def _not_found(
-        self, question: str, script: str, absent: str | None = None, within: Filters | None = None
+        self,
+        question: str,
+        script: str,
+        parsed: Question | None = None,
+        absent: str | None = None,
+        within: Filters | None = None,
     ) -> Answer:
+        """Not found; `absent` is the lead for a place or year no report is about."""
         # What the whole knowledge base holds, never a few near-miss titles that read as if
         # they were all of it.
         reports, places, years = self.retriever.holdings()
         if absent is not None:
-            lead = wording.localize(wording.absent_lead(absent), script)
+            lead = wording.localize(absent, script)
         else:
             scope = within or Filters()
             lead = wording.not_found_lead(question, script, scope.level, scope.place, scope.year)
@@ -457,7 +468,7 @@ class Answerer:
         return Answer(
             question, False, "not_found", lead, [], [],
             suggestions=[wording.localize(suggestion, script)], hits=[], script=script,
-            parsed=self.retriever.parse(question),
+            parsed=parsed or self.retriever.parse(question),
         )  # fmt: skip
 
     def _script(self, question: str) -> str:
@@ -470,5 +481,4 @@ def _reading_order(item: _Scored) -> tuple[int, int]:
 
 def _report_label(hit: Hit) -> str:
     """Title（place · level · year）: which report a group of quotes comes from."""
-    where = " · ".join(p for p in ("、".join(hit.place), hit.level or "", year_text(hit.year)) if p)
-    return f"{hit.title}{f'（{where}）' if where else ''}"
+    return citation_label(hit.title, (), hit.place, hit.level, hit.year)

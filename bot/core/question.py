@@ -133,7 +133,7 @@ def _alternatives(normalized: str) -> list[tuple[str, ...]]:
                 groups[-1].append(right)
             else:
                 groups.append([left, right])
-        elif token in ("（", "(") and i > 0 and groups is not None:
+        elif token in ("（", "(") and i > 0:
             head = _phrase(tokens, i - 1, -1)
             close = next((j for j in range(i, len(tokens)) if tokens[j] in ("）", ")")), None)
             inner = [t for t in tokens[i + 1 : close] if t not in ("、", "或", "或者", "/")]

@@ -106,11 +106,18 @@ class Retriever:
         self._passage_levels = store.passage_levels()
 
     def search(
-        self, question: str, top_k: int = 5, filters: Filters | None = None, mode: str = "hybrid"
+        self,
+        question: str,
+        top_k: int = 5,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        parsed: Question | None = None,
     ) -> SearchResult:
-        """Top hits for a question, and whether the knowledge base answers it at all."""
-        normalized = self.normalizer.normalize(question)
-        parsed = self.parse(question, normalized)
+        """Top hits for a question, and whether the knowledge base answers it at all.
+
+        `parsed` is the question as `parse` reads it, when the caller has it already."""
+        normalized = parsed.normalized if parsed else self.normalizer.normalize(question)
+        parsed = parsed or self.parse(question, normalized)
         asked = Filters(parsed.year, parsed.place, parsed.level)
         # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
         # on the report's level instead of a search word that favours passages repeating it.
@@ -261,12 +268,17 @@ class Retriever:
 
     def _allowed_documents(self, filters: Filters) -> list[str]:
         """Reports a hard filter lets through; for a level, also those with a passage of it."""
-        return [
-            doc_id for doc_id, d in self._documents.items()
-            if d.duplicate_of is None
-            and _matches(d, filters) + (filters.level in self._passage_levels.get(doc_id, ()))
-            * (filters.level is not None and d.level != filters.level) == _count(filters)
-        ]  # fmt: skip
+        wanted = _count(filters)
+        allowed = []
+        for doc_id, d in self._documents.items():
+            if d.duplicate_of is not None:
+                continue
+            matched = _matches(d, filters)
+            if d.level != filters.level and filters.level in self._passage_levels.get(doc_id, ()):
+                matched += 1  # a city report with a township passage, for --level 乡镇
+            if matched == wanted:
+                allowed.append(doc_id)
+        return allowed
 
 
 def _as_hit(

@@ -56,9 +56,7 @@ def reports_lead(
     reports: int, level: str | None, place: str | None, year: int | None, script: str
 ) -> str:
     """Lead of an answer that lists the reports themselves (知识库里有几份乡镇的总结)."""
-    scope = "".join(
-        part for part in (f"{year}年" if year else "", place or "", level or "") if part
-    )
+    scope = _scope(level, place, year, "")
     if not reports:
         return localize(f"知识库中没有{scope}的报告。", script)
     return localize(f"知识库中有{chinese_number(reports)}份{scope}的报告：", script)
@@ -72,7 +70,7 @@ def not_found_lead(
     year: int | None = None,
 ) -> str:
     """The reports do not answer it; the level, place or year looked in, when any."""
-    scope = "、".join(p for p in (f"{year}年" if year else "", place or "", level or "") if p)
+    scope = _scope(level, place, year, "、")
     within = f"（在{scope}的材料中）" if scope else ""
     return localize("报告中没有找到与「{question}」相关的内容" + within + "。", script).format(
         question=shorten(question)
@@ -100,10 +98,18 @@ YEAR = "年份："
 FILE = "文件："
 
 
-def absent_lead(scope: str) -> str:
-    """A place or year (2019年) that no report is about."""
-    others = "其他年份" if scope.endswith("年") and scope[:-1].isdigit() else "其他地方"
-    return f"知识库中没有{scope}的报告，因此不用{others}的报告来回答。"
+def absent_place_lead(place: str) -> str:
+    return f"知识库中没有{place}的报告，因此不用其他地方的报告来回答。"
+
+
+def absent_year_lead(year: int) -> str:
+    return f"知识库中没有{year}年的报告，因此不用其他年份的报告来回答。"
+
+
+def _scope(level: str | None, place: str | None, year: int | None, joint: str) -> str:
+    """Year, place and level asked for, in reading order (2023年、成都、乡镇)."""
+    parts = (f"{year}年" if year else "", place or "", level or "")
+    return joint.join(part for part in parts if part)
 
 
 def shorten(text: str, limit: int = 30) -> str:
