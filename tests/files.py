@@ -11,6 +11,30 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from bot.core.answer import AnswerOptions
+from bot.core.assistant import Assistant
+from bot.core.knowledge_base import retriever_over
+from bot.settings import Settings
+from knowledge.ingest import sync_folder
+from knowledge.normalize import Normalizer
+from knowledge.store import Store
+
+
+def ingested(tmp_path: Path, normalizer: Normalizer, reports: dict[str, str]) -> Store:
+    """A store synced from `reports` (file stem → text), written as .txt into a new folder."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for name, text in reports.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    return store
+
+
+def assistant_over(store: Store, normalizer: Normalizer) -> Assistant:
+    """The answering front door over `store`, keyword search only, default settings."""
+    return Assistant(retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto"))
+
 
 def write_gbk(path: Path, text: str) -> None:
     path.write_bytes(text.encode("gbk"))

@@ -6,13 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.answer import AnswerOptions
 from bot.core.assistant import Assistant
-from bot.core.knowledge_base import retriever_over
-from bot.settings import Settings
-from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer
-from knowledge.store import Store
+from tests.files import assistant_over, ingested
 
 REPORTS = {
     "甲街道": "今年高交会期间，甲街道科协组织辖区企业技术人员参观高交会，交流科技成果。",
@@ -27,15 +23,10 @@ REPORTS = {
 
 @pytest.fixture()
 def assistant(tmp_path: Path, normalizer: Normalizer) -> Assistant:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    for name, body in REPORTS.items():
-        (folder / f"{name}.txt").write_text(
-            f"{name}科协工作总结\n一、主要做法\n{body}\n", encoding="utf-8"
-        )
-    store = Store(tmp_path / "kb.db")
-    sync_folder(folder, store, normalizer)
-    return Assistant(retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto"))
+    reports = {
+        name: f"{name}科协工作总结\n一、主要做法\n{body}\n" for name, body in REPORTS.items()
+    }
+    return assistant_over(ingested(tmp_path, normalizer, reports), normalizer)
 
 
 def test_examples_list_only_the_reports_about_the_topic_and_count_them(
@@ -67,17 +58,9 @@ def test_not_found_says_what_the_whole_knowledge_base_holds_not_near_miss_titles
 def test_a_reports_title_is_never_quoted_as_an_answer(
     tmp_path: Path, normalizer: Normalizer
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
     title = "青山镇组织企业参观高交会情况总结"  # every word of the question, and no answer
-    (folder / "青山镇.txt").write_text(
-        f"{title}\n今年青山镇科协组织二十家企业参观高交会，签订合作意向三项。\n", "utf-8"
-    )
-    store = Store(tmp_path / "kb.db")
-    sync_folder(folder, store, normalizer)
-    assistant = Assistant(
-        retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto")
-    )
+    text = f"{title}\n今年青山镇科协组织二十家企业参观高交会，签订合作意向三项。\n"
+    assistant = assistant_over(ingested(tmp_path, normalizer, {"青山镇": text}), normalizer)
     answer = assistant.answer("青山镇组织企业参观高交会的情况怎么样？")
     assert answer.found and answer.quotes
     assert all(q.text != title for q in answer.quotes)
@@ -87,9 +70,7 @@ def test_a_reports_title_is_never_quoted_as_an_answer(
 def test_a_question_naming_a_level_quotes_that_levels_sentences_of_a_city_report(
     tmp_path: Path, normalizer: Normalizer
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    (folder / "某市.txt").write_text(
+    text = (
         "某市科协科普日活动总结\n"
         "一、领导重视\n"
         "市科协高度重视科普日活动，成立科普日活动领导小组，制订科普日活动方案。\n"
@@ -98,14 +79,9 @@ def test_a_question_naming_a_level_quotes_that_levels_sentences_of_a_city_report
         "二、各地开展科普日活动\n"
         "全市科普日活动期间共开展科普日活动讲座六场，科普日活动反响良好。\n"
         "青山镇科协在镇政府门口开展科普日宣传活动，发放资料一千份。\n"
-        "白石乡科协组织全乡党员开展科普日活动，收看专题讲座。\n",
-        encoding="utf-8",
+        "白石乡科协组织全乡党员开展科普日活动，收看专题讲座。\n"
     )
-    store = Store(tmp_path / "kb.db")
-    sync_folder(folder, store, normalizer)
-    assistant = Assistant(
-        retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto")
-    )
+    assistant = assistant_over(ingested(tmp_path, normalizer, {"某市": text}), normalizer)
     answer = assistant.answer("乡镇是怎么开展科普日活动的？")
     assert answer.found
     quoted = [q.text for q in answer.quotes]

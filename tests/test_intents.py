@@ -13,18 +13,15 @@ from pathlib import Path
 import pytest
 
 from bot.cli.render import answer_text, explanation_text
-from bot.core.answer import AnswerOptions, Quote
+from bot.core.answer import Quote
 from bot.core.assistant import Assistant
-from bot.core.knowledge_base import retriever_over
 from bot.core.question import parse_question
 from bot.core.retrieval import Filters
 from bot.core.sentences import quotable_sentences
-from bot.settings import Settings
 from bot.telegram.render import render_answer
-from knowledge.ingest import sync_folder
 from knowledge.metadata import extract_metadata
 from knowledge.normalize import Normalizer
-from knowledge.store import Store
+from tests.files import assistant_over, ingested
 
 CITY = """青山市科协2023年全国科普日活动总结
 一、领导重视，周密部署
@@ -57,16 +54,9 @@ COLLEGE = """某大学科协科普部2023年工作总结
 
 @pytest.fixture()
 def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    for name, body in {"city": CITY, "town": TOWN, "street": STREET, "college": COLLEGE}.items():
-        (folder / f"{name}.txt").write_text(body, encoding="utf-8")
-    store = Store(tmp_path / "kb.db")
-    sync_folder(folder, store, normalizer)
-    assistant = Assistant(
-        retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto")
-    )
-    return assistant, tmp_path / "kb.db"
+    reports = {"city": CITY, "town": TOWN, "street": STREET, "college": COLLEGE}
+    store = ingested(tmp_path, normalizer, reports)
+    return assistant_over(store, normalizer), tmp_path / "kb.db"
 
 
 @pytest.mark.parametrize(
@@ -248,15 +238,16 @@ def test_a_heading_is_a_label_over_its_sentences_never_a_sentence() -> None:
 
 
 def test_a_long_numbered_sentence_is_body_text_not_a_heading(tmp_path: Path, normalizer) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    (folder / "县.txt").write_text(
-        "某县科协工作总结\n一、学会工作\n①继续做好优秀乡土人才的选拔、推荐宣传工作，今年在特刊已连续刊登"
-        "乡土人才简介12期，将科技致富的典型人物通过媒体开展宣传。\n全年培训乡土人才三百人。\n",
-        encoding="utf-8",
+    store = ingested(
+        tmp_path,
+        normalizer,
+        {
+            "县": (
+                "某县科协工作总结\n一、学会工作\n①继续做好优秀乡土人才的选拔、推荐宣传工作，今年在特刊已连续刊登"
+                "乡土人才简介12期，将科技致富的典型人物通过媒体开展宣传。\n全年培训乡土人才三百人。\n"
+            )
+        },
     )
-    store = Store(tmp_path / "kb.db")
-    sync_folder(folder, store, normalizer)
     assert [c.heading_path for c in store.chunks()] == [("一、学会工作",)]
 
 
@@ -271,15 +262,16 @@ def test_a_date_question_leads_with_the_date_even_when_another_sentence_shares_m
 def test_an_unnumbered_heading_over_a_numbered_list_heads_its_items(
     tmp_path: Path, normalizer
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    (folder / "县.txt").write_text(
-        "某县科协工作总结\n一、上半年工作\n全年培训乡土人才三百人，举办讲座十场，听众两千人次。\n"
-        "下半年工作重点\n1、继续开展科普进社区活动。\n2、筹备召开县科协代表大会。\n",
-        encoding="utf-8",
+    store = ingested(
+        tmp_path,
+        normalizer,
+        {
+            "县": (
+                "某县科协工作总结\n一、上半年工作\n全年培训乡土人才三百人，举办讲座十场，听众两千人次。\n"
+                "下半年工作重点\n1、继续开展科普进社区活动。\n2、筹备召开县科协代表大会。\n"
+            )
+        },
     )
-    store = Store(tmp_path / "kb.db")
-    sync_folder(folder, store, normalizer)
     paths = [c.heading_path for c in store.chunks()]
     assert paths[-1][0] == "下半年工作重点"
     text = next(c.text for c in store.chunks() if c.heading_path == paths[-1])
@@ -289,21 +281,19 @@ def test_an_unnumbered_heading_over_a_numbered_list_heads_its_items(
 def test_a_how_to_answer_keeps_the_figures_that_follow_its_best_sentence(
     tmp_path: Path, normalizer
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    (folder / "市.txt").write_text(
-        "某市教育局工作总结\n一、推进教育信息化\n"
-        "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。"
-        "目前校园网建设完成比例达到48%，光纤接入约70%。\n"
-        "二、其他工作\n全市开展教师培训活动，提高教师素质。\n",
-        encoding="utf-8",
+    store = ingested(
+        tmp_path,
+        normalizer,
+        {
+            "市": (
+                "某市教育局工作总结\n一、推进教育信息化\n"
+                "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。"
+                "目前校园网建设完成比例达到48%，光纤接入约70%。\n"
+                "二、其他工作\n全市开展教师培训活动，提高教师素质。\n"
+            )
+        },
     )
-    store = Store(tmp_path / "kb.db")
-    sync_folder(folder, store, normalizer)
-    assistant = Assistant(
-        retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto")
-    )
-    answer = assistant.answer("学校是怎么推进教育信息化建设的？")
+    answer = assistant_over(store, normalizer).answer("学校是怎么推进教育信息化建设的？")
     assert [q.text for q in answer.quotes] == [
         "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。",
         "目前校园网建设完成比例达到48%，光纤接入约70%。",
