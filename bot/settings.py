@@ -13,6 +13,7 @@ import knowledge
 from embeddings.index import EXACT_LIMIT
 from knowledge.ingest import ChunkBudget
 from knowledge.normalize import DEFAULT_VARIANTS
+from knowledge.thesaurus import DEFAULT_SYNONYMS
 
 BUNDLED_CORPUS = Path(knowledge.__file__).parent / "corpus"
 ENV_PREFIX = "KEPUBOT_"
@@ -49,6 +50,9 @@ class Settings:
     keyword_weight: float = 1.0
     vector_weight: float | None = None
     coverage_weight: float = 0.07
+    title_weight: float = 0.5
+    synonyms_file: Path | None = None
+    synonym_weight: float = 0.8
     min_coverage: float = 0.34
     top_k: int = 5
     answer_script: str = "auto"
@@ -89,6 +93,9 @@ DESCRIPTIONS = {
     "keyword_weight": "混合检索中关键词（BM25）得分的权重",
     "vector_weight": "混合检索中向量得分的权重（默认按模型类型：corpus 0.05，预训练 0.5）",
     "coverage_weight": "混合检索中问题词覆盖率（按 IDF 加权、原文包含的问题词比例）的权重",
+    "title_weight": "报告标题词（标题、文件名、地点、层级、年份）的 BM25 得分计入其各片段的权重",
+    "synonyms_file": "同义词表（默认 knowledge/synonyms.txt），每行一组，管理员可增补",
+    "synonym_weight": "同义词代替提问原词时的权重倍数（乘以同义词自身权重；0 为不扩展）",
     "min_coverage": "判定“找到”的最低问题词覆盖率（0–1）",
     "top_k": "默认返回的结果数",
     "answer_script": "回答用字：auto（随提问）、simplified 或 traditional",
@@ -115,6 +122,8 @@ def shown_value(settings: Settings, name: str) -> str:
     value = getattr(settings, name)
     if name == "variants_file" and value is None:
         return f"{DEFAULT_VARIANTS}（内置）"
+    if name == "synonyms_file" and value is None:
+        return f"{DEFAULT_SYNONYMS}（内置）"
     if value is None:
         return "（未设置）"
     if isinstance(value, tuple):
@@ -191,7 +200,13 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
             )
     if not 0 < settings.chunk_min_chars < settings.chunk_max_chars:
         raise SettingsError("KEPUBOT_CHUNK_MIN_CHARS 必须大于 0 且小于 KEPUBOT_CHUNK_MAX_CHARS。")
-    for name in ("keyword_weight", "vector_weight", "coverage_weight"):
+    for name in (
+        "keyword_weight",
+        "vector_weight",
+        "coverage_weight",
+        "title_weight",
+        "synonym_weight",
+    ):
         value = getattr(settings, name)
         if value is not None and value < 0:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 不能为负数。")

@@ -16,7 +16,7 @@ from typing import Any
 from knowledge.chunk import chunk_paragraphs
 from knowledge.clean import clean_paragraphs
 from knowledge.dedupe import find_duplicates, signature
-from knowledge.metadata import extract_metadata, passage_level, tokens_for
+from knowledge.metadata import extract_metadata, passage_level, title_text, tokens_for
 from knowledge.models import Document, Report
 from knowledge.normalize import Normalizer, detect_script
 from knowledge.readers import UnreadableFile, check_kind, read_paragraphs
@@ -244,7 +244,11 @@ def _rows(
         "text": document.text,
         "signature": json.dumps(signature(normalized_text)),
         "chunk_count": len(document.chunks),
-    }
+        "tokens": tokens_for(normalizer.normalize(title_text(
+            document.title, document.source, document.metadata.place,
+            document.metadata.level, document.metadata.year,
+        ))),
+    }  # fmt: skip
     chunk_rows = []
     for chunk in document.chunks:
         normalized = normalizer.normalize(chunk.text)

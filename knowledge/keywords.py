@@ -70,8 +70,13 @@ def keyword_search(
     limit: int = 10,
     document_ids: list[str] | None = None,
     first_pass_rows: int = FIRST_PASS_ROWS,
+    scales: dict[str, float] | None = None,
 ) -> list[KeywordHit]:
-    """BM25 over the segmented normalised text; any term may match (OR)."""
+    """BM25 over the segmented normalised text; any term may match (OR).
+
+    `scales` multiplies some terms' IDF (a question word's synonyms count for less than the
+    word); the candidates are then re-scored, since FTS5's bm25() weighs every term alike."""
+    scales = scales or {}
     if not terms or document_ids == []:
         return []
     frequencies = document_frequencies(db, terms)
@@ -81,7 +86,7 @@ def keyword_search(
     if not terms:
         return []
     first = bm25.first_pass(terms, frequencies, first_pass_rows)
-    rescore = len(first) < len(terms)
+    rescore = len(first) < len(terms) or any(scales.get(t, 1.0) != 1.0 for t in terms)
     # Over-fetch so that dropping duplicate reports, or re-scoring, still leaves good hits.
     fetch = limit * CANDIDATES_PER_HIT
     columns = "c.id, c.rowid"
@@ -107,14 +112,32 @@ def keyword_search(
     rows = db.execute(sql, arguments).fetchall()
     scores = {r[1]: float(r[2]) for r in rows}
     if rescore:
-        scores = _full_scores(db, list(scores), terms, frequencies)
+        scores = _full_scores(db, list(scores), terms, frequencies, scales)
     hits = [KeywordHit(r[0], scores[r[1]]) for r in rows]
     hits.sort(key=lambda h: -h.score)  # stable: FTS5's order breaks ties
     return hits[:limit]
 
 
+def title_search(db: sqlite_utils.Database, terms: list[str], limit: int) -> dict[str, float]:
+    """Searchable reports whose title words (title, file name, place, level, year) match
+    any term, by BM25 over those words alone: document id → score, larger is better."""
+    if not terms:
+        return {}
+    sql = """
+        SELECT d.id, -bm25(documents_fts) AS score
+        FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid
+        WHERE documents_fts MATCH ? AND d.duplicate_of IS NULL
+        ORDER BY bm25(documents_fts) LIMIT ?"""
+    query = " OR ".join(_phrase(term) for term in terms)
+    return {row[0]: float(row[1]) for row in db.execute(sql, [query, limit]).fetchall()}
+
+
 def _full_scores(
-    db: sqlite_utils.Database, rowids: list[int], terms: list[str], frequencies: dict[str, int]
+    db: sqlite_utils.Database,
+    rowids: list[int],
+    terms: list[str],
+    frequencies: dict[str, int],
+    scales: dict[str, float],
 ) -> dict[int, float]:
     """bm25() of the full question for the given rows, from FTS5's own statistics."""
     if not rowids:
@@ -122,7 +145,7 @@ def _full_scores(
     rows, total_tokens = _totals(db)
     average = total_tokens / max(1, rows)
     phrases = [bm25.fts_tokens(term) for term in terms]
-    weights = [bm25.idf(rows, frequencies[term]) for term in terms]
+    weights = [bm25.idf(rows, frequencies[term]) * scales.get(term, 1.0) for term in terms]
     marks = ",".join("?" * len(rowids))
     lengths = {
         rowid: bm25.read_varint(size)[0]

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from knowledge import keywords
-from knowledge.metadata import passage_level
+from knowledge.metadata import passage_level, title_text, tokens_for
 from knowledge.normalize import Normalizer, load_variants
+from knowledge.records import decode_place
 
 MIGRATIONS = sqlite_utils.Migrations("kepubot")
 
@@ -68,6 +69,21 @@ def m003_passage_level(db: sqlite_utils.Database) -> None:
             "UPDATE chunks SET level = ? WHERE id = ?",
             [passage_level(text, report_level), chunk_id],
         )
+
+
+@MIGRATIONS()
+def m004_title_words(db: sqlite_utils.Database) -> None:
+    """A report's title, file name, place, level and year as words of their own, searched
+    beside its chunks so that a question naming only the title still finds them."""
+    if "tokens" not in db.table("documents").columns_dict:
+        db.table("documents").add_column("tokens", str)
+    normalizer = Normalizer(load_variants())
+    rows = db.execute("SELECT id, title, source, place, level, year FROM documents").fetchall()
+    for document_id, title, source, place, level, year in rows:
+        text = normalizer.normalize(title_text(title, source, decode_place(place), level, year))
+        db.execute("UPDATE documents SET tokens = ? WHERE id = ?", [tokens_for(text), document_id])
+    # replace: a store of the first releases may have an older index on documents.
+    db.table("documents").enable_fts(["tokens"], create_triggers=True, replace=True)
 
 
 # Migrations that a store of each legacy `user_version` already has.

@@ -283,10 +283,16 @@ class Store:
         limit: int = 10,
         document_ids: list[str] | None = None,
         first_pass_rows: int = keywords.FIRST_PASS_ROWS,
+        scales: dict[str, float] | None = None,
     ) -> list[KeywordHit]:
-        """BM25 over the segmented normalised text; any term may match (OR)."""
+        """BM25 over the segmented normalised text; any term may match (OR); `scales`
+        lowers some terms' weight (synonyms)."""
         self._refresh_terms_if_stale()
-        return keywords.keyword_search(self.db, terms, limit, document_ids, first_pass_rows)
+        return keywords.keyword_search(self.db, terms, limit, document_ids, first_pass_rows, scales)
+
+    def title_search(self, terms: list[str], limit: int = 5) -> dict[str, float]:
+        """Reports whose title words match the terms: document id → BM25 score."""
+        return keywords.title_search(self.db, terms, limit)
 
     def _refresh_terms_if_stale(self) -> None:
         if self._terms_stale:

@@ -15,6 +15,7 @@ import pytest
 from bot.cli.render import answer_text, explanation_text
 from bot.core.answer import Quote
 from bot.core.assistant import Assistant
+from bot.core.figures import figures
 from bot.core.question import parse_question
 from bot.core.retrieval import Filters
 from bot.core.sentences import quotable_sentences
@@ -298,3 +299,13 @@ def test_a_how_to_answer_keeps_the_figures_that_follow_its_best_sentence(
         "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。",
         "目前校园网建设完成比例达到48%，光纤接入约70%。",
     ]
+
+
+def test_figures_are_found_in_traditional_quotes(normalizer: Normalizer) -> None:
+    """Quotes keep the report's script: 萬元 and 場 are the asked money and unit."""
+    money = parse_question("拨了多少救灾款？", "拨了多少救灾款？", [])
+    assert figures("爭取了中國科協救災撥款100萬元，省科協又追加10萬元", money) == [
+        "100萬元", "10萬元",
+    ]  # fmt: skip
+    count = parse_question("办了几场讲座？", "办了几场讲座？", [])
+    assert figures("共舉辦講座12場，聽眾300餘人次", count) == ["12場"]

@@ -41,16 +41,25 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     assert before["chunks"] and before["terms"]
     store = Store(path)
     applied = MIGRATIONS.applied(store.db)
-    assert [m.name for m in applied] == ["m001_tables", "m002_terms", "m003_passage_level"]
+    assert [m.name for m in applied] == [
+        "m001_tables", "m002_terms", "m003_passage_level", "m004_title_words",
+    ]  # fmt: skip
     # The first two were recorded as already there, in one step: neither was run again.
     assert applied[0].applied_at == applied[1].applied_at
     assert MIGRATIONS.pending(store.db) == []
     store.close()
     after = rows(path)
-    # m003 adds each passage's level, read from the stored text; no other value changes.
-    assert {t: v for t, v in after.items() if t != "chunks"} == {
-        t: v for t, v in before.items() if t != "chunks"
+    # m003 adds each passage's level and m004 each report's title words, read from the
+    # stored rows; no other value changes.
+    assert {t: v for t, v in after.items() if t not in ("chunks", "documents")} == {
+        t: v for t, v in before.items() if t not in ("chunks", "documents")
     }
+    assert sorted(r[:-1] for r in after["documents"]) == before["documents"]
+    title_words = sorted(r[-1] for r in after["documents"])
+    assert (
+        title_words[1] == "白石 镇 科协 2022 年 科普 工作 总结 乡镇 2022 年"
+    )  # title, level, year
+    assert store_title_hit(path, "白石") == ["ed24b31915f5"]
     assert sorted(r[:-1] for r in after["chunks"]) == before["chunks"]
     assert sorted(r[-1] for r in after["chunks"]) == ["乡镇", "街道"]
     store = Store(path)  # a second open applies nothing and changes nothing
@@ -71,7 +80,7 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
 def test_a_new_store_applies_every_migration(tmp_path: Path) -> None:
     store = Store(tmp_path / "kepubot.db")
     names = [m.name for m in MIGRATIONS.applied(store.db)]
-    assert names == ["m001_tables", "m002_terms", "m003_passage_level"]
+    assert names == ["m001_tables", "m002_terms", "m003_passage_level", "m004_title_words"]
     assert set(TABLES) <= set(store.db.table_names())
     store.close()
 
@@ -85,3 +94,11 @@ def test_a_store_from_a_newer_version_is_refused_with_one_sentence(tmp_path: Pat
     store.close()
     with pytest.raises(StoreError, match="不兼容的版本"):
         Store(path)
+
+
+def store_title_hit(path: Path, word: str) -> list[str]:
+    store = Store(path)
+    try:
+        return list(store.title_search([word]))
+    finally:
+        store.close()

@@ -59,10 +59,19 @@ def test_search_weights_out_of_range_are_refused(environ: dict[str, str], named:
 def test_fusion_weights_reach_the_retriever_from_the_environment(
     tmp_path: Path, normalizer: Normalizer
 ) -> None:
-    settings = load_settings({"KEPUBOT_COVERAGE_WEIGHT": "0.2", "KEPUBOT_VECTOR_WEIGHT": "0"})
+    settings = load_settings(
+        {
+            "KEPUBOT_COVERAGE_WEIGHT": "0.2",
+            "KEPUBOT_VECTOR_WEIGHT": "0",
+            "KEPUBOT_TITLE_WEIGHT": "1",
+        }
+    )
     validate(settings)
     retriever = retriever_over(Store(tmp_path / "kb.db"), normalizer, None, settings)
     assert (retriever.weights.coverage, retriever.weights.vector) == (0.2, 0.0)
+    assert retriever.weights.title == 1.0
     default = retriever_over(Store(tmp_path / "kb.db"), normalizer, None, Settings())
-    assert default.weights == Weights(keyword=1.0, vector=0.05, coverage=0.07)
+    assert default.weights == Weights(
+        keyword=1.0, vector=0.05, coverage=0.07, title=0.5, synonym=0.8
+    )
     assert default.min_coverage == 0.34

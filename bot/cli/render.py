@@ -66,6 +66,7 @@ def question_json(answer: Answer) -> dict[str, Any] | None:
         "topic": list(parsed.topic), "alternatives": [list(g) for g in parsed.alternatives],
         "level": parsed.level, "place": parsed.place, "year": parsed.year,
         "example_topic": parsed.example_topic,
+        "synonyms": {word: dict(found) for word, found in parsed.synonyms},
     }  # fmt: skip
 
 
@@ -75,15 +76,20 @@ def explanation_text(answer: Answer) -> str:
     names = {
         "intent": "意图", "figure": "所问数字", "unit": "单位", "topic": "主题词",
         "alternatives": "可选词组", "level": "层级", "place": "地点", "year": "年份",
-        "example_topic": "例子主题",
+        "example_topic": "例子主题", "synonyms": "同义扩展",
     }  # fmt: skip
     lines = ["问题解析："]
     for key, label in names.items():
         value = read.get(key)
-        if value in (None, [], ""):
+        if value in (None, [], "", {}):
             continue
         if isinstance(value, list):
             value = " ".join("/".join(v) if isinstance(v, list) else v for v in value)
+        if isinstance(value, dict):  # word → {synonym: weight}
+            value = "；".join(
+                f"{word}→" + "、".join(f"{s}（{w:g}）" for s, w in found.items())
+                for word, found in value.items()
+            )
         lines.append(f"  {label}：{value}")
     return "\n".join(lines)
 

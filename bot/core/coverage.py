@@ -8,6 +8,7 @@ differently in the question and in the passage still counts.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 
 def idf(frequencies: dict[str, int], total_chunks: int) -> dict[str, float]:
@@ -16,12 +17,28 @@ def idf(frequencies: dict[str, int], total_chunks: int) -> dict[str, float]:
     return {word: math.log((total + 1) / (count + 0.5)) for word, count in frequencies.items()}
 
 
-def coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the weight of the words in `weights` that occur in `text` as written."""
+def coverage(
+    weights: dict[str, float],
+    text: str,
+    synonyms: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+) -> float:
+    """Share of the weight of the words in `weights` that occur in `text` as written; a word
+    absent but for a synonym counts at the synonym's weight (below 1)."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    return sum(weight for word, weight in weights.items() if word in text) / total
+    return sum(weight * held(word, text, synonyms) for word, weight in weights.items()) / total
+
+
+def held(
+    word: str, text: str, synonyms: Mapping[str, Sequence[tuple[str, float]]] | None = None
+) -> float:
+    """1 when `text` holds the word, else the weight of the best synonym it holds, else 0."""
+    if word in text:
+        return 1.0
+    if not synonyms:
+        return 0.0
+    return max((weight for other, weight in synonyms.get(word, ()) if other in text), default=0.0)
 
 
 def without_overlaps(words: list[str]) -> list[str]:

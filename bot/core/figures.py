@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+
+import opencc
 
 from bot.core.question import Question
 
 HAS_FIGURE = re.compile(r"\d")
-_NUMBER = r"(?:\d+(?:[.,]\d+)*|[一二三四五六七八九十百千万两]+)"
+# Quotes keep the report's script, so figures are found in either: 100萬元 as 100万元.
+_NUMBER = r"(?:\d+(?:[.,]\d+)*|[一二三四五六七八九十百千万萬两兩]+)"
 _FIGURES = {
     "date": re.compile(
         r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[-—至到]\d{1,2}[日号]?)?|\d{4}年\d{1,2}月"
     ),
-    "money": re.compile(rf"{_NUMBER}(?:多|余)?(?:万|亿)?元"),
-    "people": re.compile(rf"{_NUMBER}(?:多|余)?(?:人次|人|名)"),
+    "money": re.compile(rf"{_NUMBER}(?:多|余|餘)?(?:万|萬|亿|億)?元"),
+    "people": re.compile(rf"{_NUMBER}(?:多|余|餘)?(?:人次|人|名)"),
 }
 
 
@@ -23,9 +27,17 @@ def _pattern(parsed: Question) -> re.Pattern[str] | None:
     if parsed.figure in _FIGURES:
         return _FIGURES[parsed.figure]
     if parsed.figure == "count":
-        unit = re.escape(parsed.unit) if parsed.unit else r"[\u4e00-\u9fff]"
-        return re.compile(rf"{_NUMBER}(?:多|余)?{unit}")
+        unit = _either_script(parsed.unit) if parsed.unit else r"[\u4e00-\u9fff]"
+        return re.compile(rf"{_NUMBER}(?:多|余|餘)?{unit}")
     return None
+
+
+@lru_cache(maxsize=64)
+def _either_script(unit: str) -> str:
+    """A Simplified unit as a pattern that also matches its Traditional form (场 → 場)."""
+    traditional = opencc.OpenCC("s2t").convert(unit)
+    parts = [a if a == b else f"[{a}{b}]" for a, b in zip(unit, traditional, strict=False)]
+    return "".join(parts) if len(traditional) == len(unit) else re.escape(unit)
 
 
 def figures(sentence: str, parsed: Question) -> list[str]:

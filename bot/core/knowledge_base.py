@@ -32,6 +32,7 @@ from knowledge.store import (
     classify,
     set_aside,
 )
+from knowledge.thesaurus import load_thesaurus
 
 log = logging.getLogger(__name__)
 SYNC_LOCK = "sync.lock"
@@ -145,6 +146,8 @@ def retriever_over(
         keyword=settings.keyword_weight,
         vector=settings.effective_vector_weight,
         coverage=settings.coverage_weight,
+        title=settings.title_weight,
+        synonym=settings.synonym_weight,
     )
     encoder = index = None
     if data_dir is not None:
@@ -161,4 +164,5 @@ def retriever_over(
         except Exception as exc:  # damaged model files: safetensors, JSON, torch all differ
             log.debug("cannot load the vector model", exc_info=True)
             raise NotReady("向量模型文件无法读取，请运行 `kepubot ingest` 重建。") from exc
-    return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage)
+    thesaurus = load_thesaurus(settings.synonyms_file) if weights.synonym > 0 else None
+    return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage, thesaurus)

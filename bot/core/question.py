@@ -69,6 +69,11 @@ class Question:
     place: str | None
     year: int | None
     example_topic: str | None = None  # what an examples question asks examples of
+    # Each question word's synonyms that the knowledge base holds, with their weights (< 1).
+    synonyms: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+
+    def synonyms_of(self, word: str) -> tuple[tuple[str, float], ...]:
+        return dict(self.synonyms).get(word, ())
 
 
 def parse_question(text: str, normalized: str, places: Sequence[str]) -> Question:

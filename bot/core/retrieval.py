@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.core.coverage import coverage, idf, without_overlaps
+from bot.core.coverage import coverage, held, idf, without_overlaps
 from bot.core.levels import LEVEL_ONLY_WORDS
 from bot.core.question import Question, parse_question
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
-from knowledge.normalize import Normalizer, query_terms
+from knowledge.normalize import Normalizer, query_terms, segment
 from knowledge.records import ChunkRecord, DocumentRecord
 from knowledge.store import Store
+from knowledge.thesaurus import Thesaurus
 
 MODES = ("keyword", "vector", "hybrid")
+# Reports whose title matches that may add their passages to the candidates.
+_TITLE_REPORTS = 5
 __all__ = ["LEVELS", "MODES", "Filters", "Hit", "Retriever", "SearchResult", "Weights"]
 
 
@@ -44,6 +47,12 @@ class Weights:
     # Share of the question's words (IDF-weighted) that a candidate contains as text; it
     # settles BM25 near-ties that the vector would otherwise break the wrong way (README).
     coverage: float
+    # BM25 of the question over a report's title words, added to each of its chunks' BM25
+    # before scaling: the title says what every passage of the report is about.
+    title: float = 0.0
+    # Multiplies each synonym's own weight (its cosine, or 0.9 for the domain file) wherever
+    # a synonym stands in for a question word: BM25, coverage, found, sentence choice.
+    synonym: float = 0.0
     metadata_boost: float = 0.15
     candidates: int = 50
 
@@ -89,8 +98,10 @@ class Retriever:
         index: VectorIndex | None,
         weights: Weights,
         min_coverage: float,
+        thesaurus: Thesaurus | None = None,
     ) -> None:
         self.store = store
+        self.thesaurus = thesaurus if weights.synonym > 0 else None
         self.normalizer = normalizer
         self.encoder = encoder if index is not None else None
         self.index = index
@@ -123,17 +134,31 @@ class Retriever:
         # on the report's level instead of a search word that favours passages repeating it.
         words = query_terms(normalized)
         terms = [t for t in words if t not in LEVEL_ONLY_WORDS] or words
+        synonyms = dict(parsed.synonyms)
+        scales: dict[str, float] = {}
+        for term in terms:
+            for other, weight in synonyms.get(term, ()):
+                form = search_form(other)
+                if form not in terms:
+                    scales[form] = max(scales.get(form, 0.0), weight)
         # One look-up of document frequencies serves both the match and the coverage.
-        frequencies = self.store.document_frequencies(terms)
+        frequencies = self.store.document_frequencies(terms + list(scales))
         hard = filters or Filters()
         allowed = self._allowed_documents(hard) if hard else None
         pool = self.weights.candidates
         keyword: dict[str, float] = {}
+        titles: dict[str, float] = {}
         if mode in ("keyword", "hybrid"):
-            for hit in self.store.keyword_search(
-                self._selective(terms, frequencies), pool, allowed
-            ):
+            selective = self._selective(terms, frequencies) + self._selective(
+                list(scales), frequencies, keep_one=False
+            )
+            for hit in self.store.keyword_search(selective, pool, allowed, scales=scales):
                 keyword[hit.chunk_id] = hit.score
+            if self.weights.title > 0:
+                # Every word, common ones too, picks the passages of the matching reports.
+                keyword, titles = self._with_titles(
+                    selective, terms + list(scales), keyword, pool, allowed, scales
+                )
         vector: dict[str, float] = {}
         if mode in ("vector", "hybrid") and self.encoder is not None and self.index is not None:
             query_vector = self.encoder.encode([normalized])[0]
@@ -148,18 +173,57 @@ class Retriever:
                 and (hard.level is None or _matches(v, Filters(level=hard.level)))
             }  # fmt: skip
         shares = self._idf({t: frequencies[t] for t in without_overlaps(terms)})
-        covered = {chunk_id: coverage(shares, row.normalized) for chunk_id, row in rows.items()}
-        hits = self._fuse(rows, keyword, vector, covered, asked, mode)
+        covered = {
+            chunk_id: coverage(shares, row.normalized, synonyms) for chunk_id, row in rows.items()
+        }
+        hits = self._fuse(rows, keyword, vector, covered, asked, mode, titles)
         hits = _drop_near_duplicates(hits, top_k)
-        best = self.topic_coverage(parsed, hits[0].normalized) if hits else 0.0
+        # The report's title counts with the passage: it may be all that names the subject.
+        best = self.topic_coverage(parsed, self._with_title(hits[0])) if hits else 0.0
         found = bool(hits) and best >= self.min_coverage
         return SearchResult(question, found, hits, _merge(asked, hard), best, parsed)
+
+    def _with_title(self, hit: Hit) -> str:
+        return f"{self.normalizer.normalize(hit.title)} {hit.normalized}"
 
     def parse(self, question: str, normalized: str | None = None) -> Question:
         """The question's intent, figure, topic words, level, place and year."""
         if normalized is None:
             normalized = self.normalizer.normalize(question)
-        return parse_question(question, normalized, self._places)
+        parsed = parse_question(question, normalized, self._places)
+        if self.thesaurus is None:
+            return parsed
+        # Only topic words: a frame word's synonyms (一共 → 总计) find nothing worth having.
+        return replace(parsed, synonyms=self._synonyms(list(parsed.topic), normalized))
+
+    def _synonyms(
+        self, words: list[str], normalized: str
+    ) -> tuple[tuple[str, tuple[tuple[str, float], ...]], ...]:
+        """Each word's synonyms that some passage holds, weighted by `Weights.synonym`; a
+        domain-file phrase's synonyms stand in for each of the words it is cut into."""
+        assert self.thesaurus is not None
+        phrases = [p for p in self.thesaurus.phrases_in(normalized) if p not in words]
+        # Only words the reports never write: a word they use is matched as written, and
+        # its synonyms would pull in passages on something else (救灾 → 自救).
+        held = self.store.document_frequencies(words)
+        asked = [w for w in words if held[w] == 0] + phrases
+        candidates = {w: self.thesaurus.candidates(w) for w in asked}
+        frequencies = self.store.document_frequencies(
+            sorted({search_form(e.word) for found in candidates.values() for e in found})
+        )
+        scale = self.weights.synonym
+        found: dict[str, dict[str, float]] = {}
+        for word in asked:
+            expansions = self.thesaurus.expand(
+                word, lambda w: frequencies.get(search_form(w), 0) > 0
+            )
+            owners = [word] if word in words else [w for w in words if w in word]
+            for owner in owners:
+                for e in expansions:
+                    weight = round(e.weight * scale, 3)
+                    mine = found.setdefault(owner, {})
+                    mine[e.word] = max(mine.get(e.word, 0.0), weight)
+        return tuple((w, tuple(found[w].items())) for w in words if found.get(w))
 
     def topic_coverage(self, parsed: Question, normalized_text: str) -> float:
         """Share of the question's topic words (IDF-weighted) a text holds: the found rule."""
@@ -177,6 +241,7 @@ class Retriever:
             empty = 1.0 if parsed.intent == "reports" else 0.0
             return lambda text: empty
         weights = self.term_weights(words)
+        synonyms = dict(parsed.synonyms)
         groups: list[tuple[list[str], float]] = []
         for group in parsed.alternatives:
             members = [w for w in group if w in weights]
@@ -185,9 +250,11 @@ class Retriever:
         total = sum(weights.values()) + sum(weight for _, weight in groups)
 
         def score(text: str) -> float:
-            held = sum(weight for word, weight in weights.items() if word in text)
-            held += sum(weight for members, weight in groups if any(w in text for w in members))
-            return held / total if total > 0 else 0.0
+            got = sum(weight * held(word, text, synonyms) for word, weight in weights.items())
+            got += sum(
+                weight * max(held(w, text, synonyms) for w in members) for members, weight in groups
+            )
+            return got / total if total > 0 else 0.0
 
         return score
 
@@ -221,14 +288,40 @@ class Retriever:
         years = sorted({d.year for d in reports if d.year})
         return len(reports), places, years
 
-    def _selective(self, terms: list[str], frequencies: dict[str, int]) -> list[str]:
+    def _with_titles(
+        self,
+        terms: list[str],
+        passage_terms: list[str],
+        keyword: dict[str, float],
+        pool: int,
+        allowed: list[str] | None,
+        scales: dict[str, float],
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Chunk BM25 scores widened to the best passages of the reports whose titles match,
+        which may name the question's subject where their passages do not, and the title
+        scores themselves (report id → BM25 over its title words)."""
+        titles = self.store.title_search(terms, _TITLE_REPORTS)
+        if allowed is not None:
+            titles = {d: score for d, score in titles.items() if d in set(allowed)}
+        if not titles:
+            return keyword, titles
+        widened = dict(keyword)
+        for hit in self.store.keyword_search(passage_terms, pool, list(titles), scales=scales):
+            widened.setdefault(hit.chunk_id, hit.score)
+        return widened, titles
+
+    def _selective(
+        self, terms: list[str], frequencies: dict[str, int], keep_one: bool = True
+    ) -> list[str]:
         """Words that tell passages apart; BM25 gives words in over half the chunks ~0 anyway.
 
         Leaving them out of the MATCH spares scoring most of a large collection.
         """
         limit = self._chunk_count / 2
         kept = [t for t in terms if frequencies[t] <= limit]
-        return kept or sorted(terms, key=lambda t: frequencies[t])[:1]
+        if kept or not keep_one:
+            return kept
+        return sorted(terms, key=lambda t: frequencies[t])[:1]
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """IDF of each word over the searchable chunks (unseen words weigh most)."""
@@ -245,11 +338,16 @@ class Retriever:
         covered: dict[str, float],
         asked: Filters,
         mode: str,
+        titles: dict[str, float],
     ) -> list[Hit]:
+        weights = self.weights
+        keyword = {
+            chunk_id: score + weights.title * titles.get(rows[chunk_id].document_id, 0.0)
+            for chunk_id, score in keyword.items() if chunk_id in rows
+        }  # fmt: skip
         top_keyword = max(keyword.values(), default=0.0) or 1.0
         low_vector = min(vector.values(), default=0.0)
         span_vector = (max(vector.values(), default=0.0) - low_vector) or 1.0
-        weights = self.weights
         hits = []
         for chunk_id, row in rows.items():
             k = keyword.get(chunk_id, 0.0) / top_keyword
@@ -279,6 +377,13 @@ class Retriever:
             if matched == wanted:
                 allowed.append(doc_id)
         return allowed
+
+
+def search_form(word: str) -> str:
+    """A synonym as the keyword index holds it: the word, or the words jieba cuts it into
+    (科普大篷车 → 科普 大篷车), matched as a phrase, when it is no single indexed word."""
+    parts = segment(word)
+    return word if parts == [word] else " ".join(parts)
 
 
 def _as_hit(

