@@ -219,7 +219,7 @@ def read_lexicon(folder: Path) -> Lexicon:
                 f"同义词库文件已损坏或版本不符（{path}），请重新安装：{INSTALL_HINT}"
             )
     groups = [line.split() for line in (folder / _GROUPS_FILE).read_text("utf-8").splitlines()]
-    words, vectors = _read_vectors(folder / _VECTORS_FILE)
+    words, vectors = read_vectors(folder / _VECTORS_FILE)
     return Lexicon(groups, words, vectors)
 
 
@@ -254,7 +254,7 @@ _NUMPY_CLASSES = {
 _SKLEARN_MODULES = {"sklearn.neighbors._ball_tree", "sklearn.metrics._dist_metrics"}
 
 
-def _read_vectors(path: Path) -> tuple[list[str], np.ndarray]:
+def read_vectors(path: Path) -> tuple[list[str], np.ndarray]:
     """The `words` list and the tree's data array (rows in the words' order)."""
     from joblib import numpy_pickle
 

@@ -20,11 +20,11 @@ from knowledge.normalize import Normalizer
 from knowledge.store import Store
 from knowledge.thesaurus import (
     ThesaurusError,
-    _read_vectors,
     cnsyn_folder,
     load_thesaurus,
     read_groups,
     read_lexicon,
+    read_vectors,
 )
 from tests.files import ingested
 
@@ -137,5 +137,17 @@ def test_the_vector_pickle_is_never_allowed_to_run_code(tmp_path: Path) -> None:
     path = tmp_path / "evil.m"
     path.write_bytes(pickle.dumps({"words": ["a"], "model": Payload()}))
     with pytest.raises(ThesaurusError, match="无法读取"):
-        _read_vectors(path)
+        read_vectors(path)
     assert not marker.exists()
+
+
+def test_examples_and_lists_accept_a_synonym_of_the_asked_word(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    store = ingested(tmp_path, normalizer, {"街道科协总结": VOLUNTEERS, "科普日": SCIENCE_DAY})
+    assistant = Assistant(_retriever(store, normalizer), AnswerOptions("auto"))
+    examples = assistant.answer("有没有义工走访独居老人的例子？")
+    assert examples.found and examples.kind == "examples"
+    assert [c.title for c in examples.citations] == ["街道科协总结"]
+    listing = assistant.answer("哪些报告写了义工？")
+    assert listing.found and [c.title for c in listing.citations] == ["街道科协总结"]

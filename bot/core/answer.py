@@ -13,10 +13,11 @@ from dataclasses import dataclass, field, replace
 
 from bot.core import wording
 from bot.core.citation import Citation, citation_label
+from bot.core.coverage import held
 from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, total
 from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
-from bot.core.retrieval import Filters, Hit, Retriever, SearchResult
+from bot.core.retrieval import Filters, Hit, Retriever, SearchResult, search_form
 from bot.core.sentences import phrase_bonus, quotable_sentences, similar
 from knowledge.normalize import is_dictionary_word
 
@@ -232,7 +233,12 @@ class Answerer:
             path = [item.heading, *reversed(item.hit.heading_path)]
             where = [item.normalized, *(normalize(h) for h in path)]
             named = next(
-                (i for i, text in enumerate(where) if any(a in text for a in anchors)), None
+                (
+                    i
+                    for i, text in enumerate(where)
+                    if any(_holds(parsed, a, text) for a in anchors)
+                ),
+                None,
             )
             if named is None:
                 continue
@@ -345,7 +351,7 @@ class Answerer:
             # slots are never filled with whatever ranks next.
             # A passage that is only headings has nothing to quote: it is no case.
             if (
-                specific in hit.normalized
+                _holds(parsed, specific, hit.normalized)
                 and scorer(hit.normalized) >= self.retriever.min_coverage
                 and quotable_sentences(hit.text, hit.title)
             ):
@@ -385,6 +391,12 @@ class Answerer:
         """
         words = list(parsed.topic)
         counts = self.retriever.store.document_frequencies(words)
+        # A word the reports never write is still named by a passage holding its synonym
+        # (计划生育 where they write 计生): it counts as often as its best-held synonym.
+        for word in words:
+            synonyms = [search_form(other) for other, _ in parsed.synonyms_of(word)]
+            if synonyms and not counts[word]:
+                counts[word] = max(self.retriever.store.document_frequencies(synonyms).values())
         # Only words jieba knows: a fragment it guessed across two words (户送 of
         # 帮扶户送慰问金) is in no passage either, and says nothing about the reports.
         named = [w for w in words if len(w) > 1 and is_dictionary_word(w)] or words
@@ -473,6 +485,11 @@ class Answerer:
 
     def _script(self, question: str) -> str:
         return script_of(question, self.options.script)
+
+
+def _holds(parsed: Question, word: str, text: str) -> bool:
+    """Whether a text names the word or one of its synonyms."""
+    return held(word, text, dict(parsed.synonyms)) > 0
 
 
 def _reading_order(item: _Scored) -> tuple[int, int]:
