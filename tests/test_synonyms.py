@@ -151,3 +151,20 @@ def test_examples_and_lists_accept_a_synonym_of_the_asked_word(
     assert [c.title for c in examples.citations] == ["街道科协总结"]
     listing = assistant.answer("哪些报告写了义工？")
     assert listing.found and [c.title for c in listing.citations] == ["街道科协总结"]
+
+
+def test_an_example_named_by_an_abbreviation_is_found_below_a_wordier_passage(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    """计划生育 is asked, 计生 written (cnsyn: an abbreviation); a passage full of the
+    question's common words ranks first and covers too little of the topic on its own."""
+    wordy = (
+        "一、宣传工作\n社区开展知识宣传，宣传知识进楼栋，宣传知识进家庭，宣传知识进学校，"
+        "知识宣传活动每月一次。\n"
+    )
+    family = "一、计生宣传\n镇里组织计生办向广大市民宣传计生政策，发放宣传资料一千份。\n"
+    store = ingested(tmp_path, normalizer, {"社区总结": wordy, "镇总结": family})
+    assistant = Assistant(_retriever(store, normalizer), AnswerOptions("auto"))
+    answer = assistant.answer("有没有宣传计划生育知识的例子？")
+    assert answer.found and answer.kind == "examples"
+    assert [c.title for c in answer.citations] == ["镇总结"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core import wording
 from bot.core.citation import Citation, citation_label
-from bot.core.coverage import held
+from bot.core.coverage import held, without_overlaps
 from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, total
 from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
@@ -336,7 +336,9 @@ class Answerer:
         """Distinct past cases: the best passage of each report, one report each."""
         script = self._script(question or topic)
         result = self.retriever.search(topic, top_k=40, filters=filters)
-        refusal = self._refusal(question or topic, result, script)
+        # Each case must pass the found rule itself (below), so a first hit that does not,
+        # above a case that does, is no reason to refuse.
+        refusal = self._refusal(question or topic, replace(result, found=True), script)
         if refusal is not None:
             return refusal
         parsed = result.parsed or self.retriever.parse(topic)
@@ -399,7 +401,9 @@ class Answerer:
                 counts[word] = max(self.retriever.store.document_frequencies(synonyms).values())
         # Only words jieba knows: a fragment it guessed across two words (户送 of
         # 帮扶户送慰问金) is in no passage either, and says nothing about the reports.
-        named = [w for w in words if len(w) > 1 and is_dictionary_word(w)] or words
+        # A part of a longer question word (生育 of 计划生育) is not chosen on its own.
+        whole = without_overlaps(words)
+        named = [w for w in whole if len(w) > 1 and is_dictionary_word(w)] or whole
         if not named:
             return ""
         specific = min(named, key=lambda word: (counts[word], -len(word)))
