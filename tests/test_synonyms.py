@@ -168,3 +168,24 @@ def test_an_example_named_by_an_abbreviation_is_found_below_a_wordier_passage(
     answer = assistant.answer("有没有宣传计划生育知识的例子？")
     assert answer.found and answer.kind == "examples"
     assert [c.title for c in answer.citations] == ["镇总结"]
+
+
+def test_a_common_word_the_reports_lack_does_not_refuse_a_question(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    """找 and 搞 are in no report, so the corpus alone would weigh them most; in general
+    Chinese they say little, and the found rule weighs them so."""
+    village = (
+        "一、示范带动\n全村确定科技示范户十二户，由农技员上门指导，带动周边群众发展大棚蔬菜。\n"
+    )
+    store = ingested(
+        tmp_path, normalizer, {"村总结": village, "科普日": SCIENCE_DAY, "街道": VOLUNTEERS}
+    )
+    retriever = _retriever(store, normalizer)
+    for question in ("村里找了几户示范户？", "咱们村到底搞了几户示范户呀？"):
+        result = retriever.search(question)
+        assert result.found and "十二户" in result.hits[0].text, question
+        corpus_only = retriever.topic_scorer(result.parsed)(result.hits[0].normalized)
+        assert corpus_only < retriever.min_coverage, question
+    # A word that is rare in general Chinese as well still refuses (蓝屏).
+    assert not retriever.search("村里的电脑蓝屏怎么修？").found

@@ -220,7 +220,7 @@ class Answerer:
     def _listing(self, parsed: Question, result: SearchResult, script: str) -> Answer:
         """Every report with a passage on the topic, one line each; for a total, the sum
         when every line holds one figure of the asked unit."""
-        scorer = self.retriever.topic_scorer(parsed)
+        scorer = self.retriever.found_scorer(parsed)
         anchors = self._anchors(parsed)
         normalize = self.retriever.normalizer.normalize
         lines: dict[str, _Scored] = {}
@@ -345,7 +345,7 @@ class Answerer:
         specific = self._specific_word(parsed)
         if specific is None:
             return self._not_found(question or topic, script)
-        scorer = self.retriever.topic_scorer(parsed)
+        scorer = self.retriever.found_scorer(parsed)
         best: dict[str, Hit] = {}
         for hit in result.hits:
             # A case must name what the examples are examples of (the topic's most specific

@@ -12,7 +12,7 @@ from bot.core.question import Question, parse_question
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
-from knowledge.normalize import Normalizer, query_terms, segment
+from knowledge.normalize import Normalizer, query_terms, segment, specificity
 from knowledge.records import ChunkRecord, DocumentRecord
 from knowledge.store import Store
 from knowledge.thesaurus import Thesaurus
@@ -179,7 +179,7 @@ class Retriever:
         hits = self._fuse(rows, keyword, vector, covered, asked, mode, titles)
         hits = _drop_near_duplicates(hits, top_k)
         # The report's title counts with the passage: it may be all that names the subject.
-        best = self.topic_coverage(parsed, self._with_title(hits[0])) if hits else 0.0
+        best = self.found_scorer(parsed)(self._with_title(hits[0])) if hits else 0.0
         found = bool(hits) and best >= self.min_coverage
         return SearchResult(question, found, hits, _merge(asked, hard), best, parsed)
 
@@ -226,10 +226,17 @@ class Retriever:
         return tuple((w, tuple(found[w].items())) for w in words if found.get(w))
 
     def topic_coverage(self, parsed: Question, normalized_text: str) -> float:
-        """Share of the question's topic words (IDF-weighted) a text holds: the found rule."""
-        return self.topic_scorer(parsed)(normalized_text)
+        """Share of the question's topic words (weighted as `found_scorer` weighs them) that
+        a text holds: the found rule."""
+        return self.found_scorer(parsed)(normalized_text)
 
-    def topic_scorer(self, parsed: Question) -> Callable[[str], float]:
+    def found_scorer(self, parsed: Question) -> Callable[[str], float]:
+        """The found rule's share: each topic word weighs by the corpus's IDF times its
+        weight in general Chinese (`specificity`), so a common word that the reports happen
+        not to use (没, 搞, 地方) cannot refuse a question alone, nor let one through."""
+        return self.topic_scorer(parsed, general=True)
+
+    def topic_scorer(self, parsed: Question, general: bool = False) -> Callable[[str], float]:
         """normalised text → share of the question's topic words it holds, IDF-weighted.
 
         Level, place, year and words that only say what kind of answer is wanted (一共, 几份)
@@ -241,6 +248,8 @@ class Retriever:
             empty = 1.0 if parsed.intent == "reports" else 0.0
             return lambda text: empty
         weights = self.term_weights(words)
+        if general:
+            weights = {w: weight * specificity(w) for w, weight in weights.items()}
         synonyms = dict(parsed.synonyms)
         groups: list[tuple[list[str], float]] = []
         for group in parsed.alternatives:
