@@ -50,7 +50,7 @@ class Settings:
     keyword_weight: float = 1.0
     vector_weight: float | None = None
     coverage_weight: float = 0.07
-    title_weight: float = 0.25
+    title_weight: float = 0.1
     synonyms_file: Path | None = None
     synonym_weight: float = 0.8
     min_coverage: float = 0.34

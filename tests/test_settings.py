@@ -72,6 +72,6 @@ def test_fusion_weights_reach_the_retriever_from_the_environment(
     assert retriever.weights.title == 1.0
     default = retriever_over(Store(tmp_path / "kb.db"), normalizer, None, Settings())
     assert default.weights == Weights(
-        keyword=1.0, vector=0.05, coverage=0.07, title=0.25, synonym=0.8
+        keyword=1.0, vector=0.05, coverage=0.07, title=0.1, synonym=0.8
     )
     assert default.min_coverage == 0.34
