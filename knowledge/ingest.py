@@ -16,7 +16,7 @@ from typing import Any
 from knowledge.chunk import chunk_paragraphs
 from knowledge.clean import clean_paragraphs
 from knowledge.dedupe import find_duplicates, signature
-from knowledge.metadata import extract_metadata, passage_level, title_text, tokens_for
+from knowledge.metadata import extract_metadata, passage_level, title_tokens, tokens_for
 from knowledge.models import Document, Report
 from knowledge.normalize import Normalizer, detect_script
 from knowledge.readers import UnreadableFile, check_kind, read_paragraphs
@@ -153,7 +153,7 @@ def sync_folder(
         try:
             # Type and size first: a video or a photo is refused without reading a byte.
             check_kind(entry.path.name, entry.size)
-            row["sha256"] = _sha256(entry.path)
+            row["sha256"] = file_sha256(entry.path)
             if previous and previous["status"] == "ok" and previous["sha256"] == row["sha256"]:
                 processed[source] = (row | {"status": "ok"}, None)  # touched, not changed
                 summary.unchanged += 1
@@ -212,7 +212,7 @@ def _failed_row(source: str, reason: str) -> dict[str, Any]:
             "error": reason}  # fmt: skip
 
 
-def _sha256(path: Path, block: int = 1 << 20) -> str:
+def file_sha256(path: Path, block: int = 1 << 20) -> str:
     """The file's digest, read in blocks: memory stays flat whatever the file's size."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -244,10 +244,10 @@ def _rows(
         "text": document.text,
         "signature": json.dumps(signature(normalized_text)),
         "chunk_count": len(document.chunks),
-        "tokens": tokens_for(normalizer.normalize(title_text(
-            document.title, document.source, document.metadata.place,
+        "tokens": title_tokens(
+            normalizer, document.title, document.source, document.metadata.place,
             document.metadata.level, document.metadata.year,
-        ))),
+        ),
     }  # fmt: skip
     chunk_rows = []
     for chunk in document.chunks:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from knowledge.models import Metadata
-from knowledge.normalize import prepare_jieba, segment
+from knowledge.normalize import Normalizer, prepare_jieba, segment
 
 PROVINCES = tuple(
     [
@@ -187,14 +187,19 @@ def _year(text: str, file_name: str) -> int | None:
     return int(in_name[0]) if in_name else None
 
 
-def title_text(
-    title: str, source: str, place: Sequence[str], level: str | None, year: int | None
+def title_tokens(
+    normalizer: Normalizer,
+    title: str,
+    source: str,
+    place: Sequence[str],
+    level: str | None,
+    year: int | None,
 ) -> str:
-    """What every chunk of a report shares in keyword search: its title, its file's name
-    ("2023年白石镇科普日活动总结") and its place, level and year."""
+    """What every chunk of a report shares in keyword search, as FTS words: its title, its
+    file's name ("2023年白石镇科普日活动总结") and its place, level and year."""
     stem = PurePosixPath(source).stem
     parts = [title, "" if stem in title else stem, *place, level or "", f"{year}年" if year else ""]
-    return " ".join(part for part in parts if part)
+    return tokens_for(normalizer.normalize(" ".join(part for part in parts if part)))
 
 
 def tokens_for(text: str) -> str:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from knowledge import keywords
-from knowledge.metadata import passage_level, title_text, tokens_for
+from knowledge.metadata import passage_level, title_tokens
 from knowledge.normalize import Normalizer, load_variants
 from knowledge.records import decode_place
 
@@ -80,8 +80,8 @@ def m004_title_words(db: sqlite_utils.Database) -> None:
     normalizer = Normalizer(load_variants())
     rows = db.execute("SELECT id, title, source, place, level, year FROM documents").fetchall()
     for document_id, title, source, place, level, year in rows:
-        text = normalizer.normalize(title_text(title, source, decode_place(place), level, year))
-        db.execute("UPDATE documents SET tokens = ? WHERE id = ?", [tokens_for(text), document_id])
+        tokens = title_tokens(normalizer, title, source, decode_place(place), level, year)
+        db.execute("UPDATE documents SET tokens = ? WHERE id = ?", [tokens, document_id])
     # replace: a store of the first releases may have an older index on documents.
     db.table("documents").enable_fts(["tokens"], create_triggers=True, replace=True)
 

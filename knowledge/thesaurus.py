@@ -22,7 +22,6 @@ the pickle is opened by an unpickler that builds nothing but numpy arrays.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import pickle
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from knowledge.ingest import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -136,14 +137,32 @@ def _abbreviates(short: str, full: str) -> bool:
 
 
 class Thesaurus:
-    """Domain groups first, then cnsyn; `expand` keeps what the corpus has."""
+    """Domain groups first, then cnsyn; `expand` keeps what the corpus has.
 
-    def __init__(self, domain: list[list[str]], lexicon: Lexicon | None) -> None:
+    cnsyn's data (about 120 MB in memory, a second or two to check and read) is loaded by
+    `read` at the first word that needs it: most questions use only words the reports
+    write, which are never expanded. Damaged data costs the cnsyn synonyms, not the
+    answer: the sentence saying how to mend it is logged once and the domain file stays."""
+
+    def __init__(
+        self, domain: list[list[str]], read: Callable[[], Lexicon | None] = lambda: None
+    ) -> None:
         self._domain: dict[str, set[str]] = defaultdict(set)
         for group in domain:
             for word in group:
                 self._domain[word].update(w for w in group if w != word)
-        self.lexicon = lexicon
+        self._read: Callable[[], Lexicon | None] | None = read
+        self._lexicon: Lexicon | None = None
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        if self._read is not None:
+            read, self._read = self._read, None
+            try:
+                self._lexicon = read()
+            except ThesaurusError as exc:
+                log.warning("%s", exc)
+        return self._lexicon
 
     def phrases_in(self, text: str) -> list[str]:
         """Domain-file entries written in `text` as a whole (流动科技馆, which jieba cuts
@@ -178,20 +197,20 @@ def read_groups(path: Path) -> list[list[str]]:
 
 
 def load_thesaurus(synonyms_file: Path | None = None, use_cnsyn: bool = True) -> Thesaurus:
-    """The domain file (default: the bundled one) and, when installed, cnsyn's data.
-
-    Raises ThesaurusError when cnsyn is installed but its files are damaged; a machine
-    without cnsyn searches with the domain file only, and says so once in the log."""
+    """The domain file (default: the bundled one) and, when installed, cnsyn's data, read
+    when first needed; a machine without cnsyn searches with the domain file only, and says
+    so once in the log."""
     domain = read_groups(synonyms_file or DEFAULT_SYNONYMS)
-    lexicon = None
-    if use_cnsyn:
-        folder = cnsyn_folder()
-        if folder is None:
-            log.warning("cnsyn is not installed: synonyms from the domain file only (%s)",
-                        INSTALL_HINT)  # fmt: skip
-        else:
-            lexicon = _cached_lexicon(str(folder))
-    return Thesaurus(domain, lexicon)
+    return Thesaurus(domain, _installed_lexicon if use_cnsyn else lambda: None)
+
+
+def _installed_lexicon() -> Lexicon | None:
+    folder = cnsyn_folder()
+    if folder is None:
+        log.warning("cnsyn is not installed: synonyms from the domain file only (%s)",
+                    INSTALL_HINT)  # fmt: skip
+        return None
+    return _cached_lexicon(str(folder))
 
 
 def cnsyn_folder() -> Path | None:
@@ -214,21 +233,13 @@ def read_lexicon(folder: Path) -> Lexicon:
         path = folder / name
         if not path.is_file():
             raise ThesaurusError(f"同义词库文件缺失（{path}），请重新安装：{INSTALL_HINT}")
-        if _sha256(path) != expected:
+        if file_sha256(path) != expected:
             raise ThesaurusError(
                 f"同义词库文件已损坏或版本不符（{path}），请重新安装：{INSTALL_HINT}"
             )
     groups = [line.split() for line in (folder / _GROUPS_FILE).read_text("utf-8").splitlines()]
     words, vectors = read_vectors(folder / _VECTORS_FILE)
     return Lexicon(groups, words, vectors)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class _Inert:

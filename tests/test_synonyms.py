@@ -19,6 +19,7 @@ from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer
 from knowledge.store import Store
 from knowledge.thesaurus import (
+    Thesaurus,
     ThesaurusError,
     cnsyn_folder,
     load_thesaurus,
@@ -189,3 +190,19 @@ def test_a_common_word_the_reports_lack_does_not_refuse_a_question(
         assert corpus_only < retriever.min_coverage, question
     # A word that is rare in general Chinese as well still refuses (蓝屏).
     assert not retriever.search("村里的电脑蓝屏怎么修？").found
+
+
+def test_damaged_cnsyn_data_costs_its_synonyms_not_the_answer(
+    tmp_path: Path, normalizer: Normalizer, caplog: pytest.LogCaptureFixture
+) -> None:
+    def damaged() -> None:
+        raise ThesaurusError("同义词库文件已损坏或版本不符（x），请重新安装：pip install …")
+
+    thesaurus = Thesaurus([["义工", "志愿者"]], damaged)
+    with caplog.at_level("WARNING"):
+        words = [e.word for e in thesaurus.expand("义工", lambda w: True)]
+        assert thesaurus.lexicon is None
+    assert words == ["志愿者"]
+    assert [r.getMessage() for r in caplog.records].count(
+        "同义词库文件已损坏或版本不符（x），请重新安装：pip install …"
+    ) == 1

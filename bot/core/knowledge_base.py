@@ -164,5 +164,5 @@ def retriever_over(
         except Exception as exc:  # damaged model files: safetensors, JSON, torch all differ
             log.debug("cannot load the vector model", exc_info=True)
             raise NotReady("向量模型文件无法读取，请运行 `kepubot ingest` 重建。") from exc
-    thesaurus = load_thesaurus(settings.synonyms_file) if weights.synonym > 0 else None
+    thesaurus = load_thesaurus(settings.synonyms_file)
     return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage, thesaurus)

@@ -205,8 +205,8 @@ class Retriever:
         phrases = [p for p in self.thesaurus.phrases_in(normalized) if p not in words]
         # Only words the reports never write: a word they use is matched as written, and
         # its synonyms would pull in passages on something else (救灾 → 自救).
-        held = self.store.document_frequencies(words)
-        asked = [w for w in words if held[w] == 0] + phrases
+        written = self.store.document_frequencies(words)
+        asked = [w for w in words if written[w] == 0] + phrases
         candidates = {w: self.thesaurus.candidates(w) for w in asked}
         frequencies = self.store.document_frequencies(
             sorted({search_form(e.word) for found in candidates.values() for e in found})
@@ -311,7 +311,8 @@ class Retriever:
         scores themselves (report id → BM25 over its title words)."""
         titles = self.store.title_search(terms, _TITLE_REPORTS)
         if allowed is not None:
-            titles = {d: score for d, score in titles.items() if d in set(allowed)}
+            permitted = set(allowed)
+            titles = {d: score for d, score in titles.items() if d in permitted}
         if not titles:
             return keyword, titles
         widened = dict(keyword)
