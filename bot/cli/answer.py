@@ -24,7 +24,9 @@ from bot.settings import Settings
     "--json", "as_json", is_flag=True, help="输出 JSON：found、answer、question、citations"
 )
 @click.option(
-    "--explain", is_flag=True, help="先显示问题解析：意图、所问数字、主题词、层级、地点、年份"
+    "--explain",
+    is_flag=True,
+    help="先显示问题解析：意图、所问数字、主题词、层级、地点、年份、同义扩展",
 )
 @with_filters
 @click.pass_obj
