@@ -277,6 +277,15 @@ class Store:
         rows = list(self.db.query(sql, [document_id]))
         return ChunkRecord.from_row(rows[0]) if rows else None
 
+    def chunk_at(self, document_id: str, index: int) -> ChunkRecord | None:
+        """A document's chunk by its place in the document, or None."""
+        sql = f"""
+            SELECT {_CHUNK_COLUMNS}
+            FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE c.document_id = ? AND c.idx = ?"""
+        rows = list(self.db.query(sql, [document_id, index]))
+        return ChunkRecord.from_row(rows[0]) if rows else None
+
     def keyword_search(
         self,
         terms: list[str],

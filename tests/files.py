@@ -15,19 +15,24 @@ from bot.core.answer import AnswerOptions
 from bot.core.assistant import Assistant
 from bot.core.knowledge_base import retriever_over
 from bot.settings import Settings
-from knowledge.ingest import sync_folder
+from knowledge.ingest import ChunkBudget, sync_folder
 from knowledge.normalize import Normalizer
 from knowledge.store import Store
 
 
-def ingested(tmp_path: Path, normalizer: Normalizer, reports: dict[str, str]) -> Store:
+def ingested(
+    tmp_path: Path,
+    normalizer: Normalizer,
+    reports: dict[str, str],
+    budget: ChunkBudget = ChunkBudget(),
+) -> Store:
     """A store synced from `reports` (file stem → text), written as .txt into a new folder."""
     folder = tmp_path / "kb"
     folder.mkdir()
     for name, text in reports.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     store = Store(tmp_path / "kb.db")
-    sync_folder(folder, store, normalizer)
+    sync_folder(folder, store, normalizer, budget)
     return store
 
 

@@ -18,7 +18,13 @@ from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, total
 from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult, search_form
-from bot.core.sentences import phrase_bonus, quotable_sentences, similar
+from bot.core.sentences import (
+    opens_with_verb,
+    phrase_bonus,
+    quotable_sentences,
+    same_paragraph,
+    similar,
+)
 from knowledge.normalize import is_dictionary_word
 
 _MIN_SENTENCE = 8
@@ -35,7 +41,7 @@ _FIGURE_REACH = 0.6
 # one holding a figure of the same passage at the lower share.
 _FLOOR = 0.6
 _FACT_FLOOR = 0.35
-_FOLLOWING = 2  # figure sentences right after a report's best sentence kept with it
+_FOLLOWING = 2  # sentences after a report's best one (same paragraph or figures) kept with it
 _REPORTS_SHOWN = 3  # how-to answers: the best reports at the asked level
 
 
@@ -170,25 +176,64 @@ class Answerer:
                     continue
                 chosen.append(item)
                 length += len(item.sentence)
-            # What follows the best sentence and gives its figures (目前生机比…, 已完成…) is
-            # the same practice in numbers: kept with it while the budget allows.
+            # What follows the best sentence in its paragraph, or gives its figures (目前生机比…)
+            # is the same practice carried on: kept with it while the budget allows.
             taken = {(i.hit.chunk_id, i.position) for i in chosen}
-            following = quotable_sentences(best.hit.text, best.hit.title)[best.position + 1 :]
+            sentences_of = quotable_sentences(best.hit.text, best.hit.title)
+            following = sentences_of[best.position + 1 :]
             for offset, (sentence, heading) in enumerate(following[:_FOLLOWING], start=1):
-                if (
-                    not HAS_FIGURE.search(sentence)
-                    or (best.hit.chunk_id, best.position + offset) in taken
+                position = best.position + offset
+                if (best.hit.chunk_id, position) in taken or not (
+                    HAS_FIGURE.search(sentence)
+                    or same_paragraph(best.hit.text, best.sentence, sentence)
                 ):
                     break
                 if length + len(sentence) > self.options.max_chars:
                     break
                 normalized = self.retriever.normalizer.normalize(sentence)
-                position = best.position + offset
                 chosen.append(_Scored(0.0, best.hit, sentence, normalized, heading, position))
                 length += len(sentence)
+            length += self._add_subjects(chosen, length)
             if length >= self.options.max_chars:
                 break
         return self._compose(parsed, "answer", result, chosen, script)
+
+    def _add_subjects(self, chosen: list[_Scored], length: int) -> int:
+        """Adds, before a chosen sentence that opens with its verb (下发了…), the sentence of
+        its paragraph it carries on from, which says who did it and why (from the passage
+        before, when chunking cut the paragraph there); returns the characters added."""
+        added = 0
+        taken = {(i.hit.chunk_id, i.position) for i in chosen}
+        for item in list(chosen):
+            if not opens_with_verb(item.normalized):
+                continue
+            previous = self._sentence_before(item)
+            if previous is None or (previous.hit.chunk_id, previous.position) in taken:
+                continue
+            if length + added + len(previous.sentence) > self.options.max_chars:
+                break
+            chosen.append(previous)
+            taken.add((previous.hit.chunk_id, previous.position))
+            added += len(previous.sentence)
+        return added
+
+    def _sentence_before(self, item: _Scored) -> _Scored | None:
+        """The sentence before `item` in its paragraph, scored as `item`, or None."""
+        hit, position = item.hit, item.position
+        if position == 0:
+            before = self.retriever.continued_from(hit)
+            if before is None:
+                return None
+            hit, position = before, len(quotable_sentences(before.text, before.title))
+            if position == 0:
+                return None
+            sentence, heading = quotable_sentences(hit.text, hit.title)[position - 1]
+        else:
+            sentence, heading = quotable_sentences(hit.text, hit.title)[position - 1]
+            if not same_paragraph(hit.text, sentence, item.sentence):
+                return None
+        normalized = self.retriever.normalizer.normalize(sentence)
+        return _Scored(item.score, hit, sentence, normalized, heading, position - 1)
 
     def _fact(self, parsed: Question, result: SearchResult, script: str) -> Answer:
         """The sentence holding the asked figure first, the figure marked, then the other
@@ -342,18 +387,18 @@ class Answerer:
         if refusal is not None:
             return refusal
         parsed = result.parsed or self.retriever.parse(topic)
-        specific = self._specific_word(parsed)
-        if specific is None:
+        anchors = self._anchors(parsed)
+        if not anchors:
             return self._not_found(question or topic, script)
         scorer = self.retriever.found_scorer(parsed)
         best: dict[str, Hit] = {}
         for hit in result.hits:
-            # A case must name what the examples are examples of (the topic's most specific
-            # word) and cover the topic as well as "found" demands of the best passage: the
-            # slots are never filled with whatever ranks next.
-            # A passage that is only headings has nothing to quote: it is no case.
+            # A case must name what the examples are examples of (one of the options the
+            # topic lists, or its most specific word) and cover the topic as well as "found"
+            # demands of the best passage: the slots are never filled with whatever ranks
+            # next. A passage that is only headings has nothing to quote: it is no case.
             if (
-                _holds(parsed, specific, hit.normalized)
+                any(_holds(parsed, anchor, hit.normalized) for anchor in anchors)
                 and scorer(hit.normalized) >= self.retriever.min_coverage
                 and quotable_sentences(hit.text, hit.title)
             ):
@@ -379,12 +424,22 @@ class Answerer:
 
     def _anchors(self, parsed: Question) -> tuple[str, ...]:
         """What a passage must name to be about the question: one of the options the
-        question lists, or else its most specific topic word."""
+        question lists, or else its most specific topic word; none when no passage names
+        any of them (no report can be about it)."""
         if parsed.alternatives:
             # Any of the options the question lists will do.
-            return tuple(dict.fromkeys(w for group in parsed.alternatives for w in group))
+            options = tuple(dict.fromkeys(w for group in parsed.alternatives for w in group))
+            if any(self._held_anywhere(parsed, option) for option in options):
+                return options
         specific = self._specific_word(parsed)
+        if specific is None:
+            return ()
         return (specific,) if specific else ("",)
+
+    def _held_anywhere(self, parsed: Question, word: str) -> bool:
+        """Whether any passage writes the word or one of its synonyms."""
+        words = [search_form(w) for w in [word, *(w for w, _ in parsed.synonyms_of(word))]]
+        return any(self.retriever.store.document_frequencies(words).values())
 
     def _specific_word(self, parsed: Question) -> str | None:
         """The topic's most specific word (fewest passages hold it), or None when no passage

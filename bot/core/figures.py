@@ -40,6 +40,18 @@ def _either_script(unit: str) -> str:
     return "".join(parts) if len(traditional) == len(unit) else re.escape(unit)
 
 
+# Measure words that count anything (十二个乡镇, 三次, 五项): a figure in one is in most
+# passages, and says nothing of what was counted.
+GENERIC_COUNTERS = frozenset("个次项件种批条位名")
+
+
+def counts_in_own_unit(parsed: Question) -> bool:
+    """Whether the question asks a count in a unit that says what is counted (多少套住房,
+    几场讲座): a passage giving a number in that unit likely gives the answer. Dates, sums
+    and numbers of people are in nearly every passage, and say as little."""
+    return parsed.figure == "count" and bool(parsed.unit) and parsed.unit not in GENERIC_COUNTERS
+
+
 def figures(sentence: str, parsed: Question) -> list[str]:
     pattern = _pattern(parsed)
     return [m.group() for m in pattern.finditer(sentence)] if pattern else []

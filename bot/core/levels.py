@@ -4,6 +4,7 @@ sentence shows it is about one. All patterns are on normalised (Simplified) text
 from __future__ import annotations
 
 from knowledge.metadata import UNIT_MARKERS
+from knowledge.normalize import tagged_words
 
 # Words in a question that name a level.
 QUESTION_WORDS = {
@@ -38,16 +39,46 @@ LEVEL_ONLY_WORDS = frozenset(
 )
 
 
+# Part-of-speech tags of a word that makes the next one a kind of thing (文明 社区, 学术性
+# 社团): nouns, adjectives, distinguishing words, abbreviations.
+_MODIFIER_TAGS = ("n", "a", "b", "j")
+
+
 def asked_level(normalized_question: str) -> str | None:
-    """The level a question names (乡镇 for "乡镇是怎么…"), if any."""
-    return next(
-        (
-            level
-            for level, words in QUESTION_WORDS.items()
-            if any(word in normalized_question for word in words)
-        ),
-        None,
-    )
+    """The level a question names (乡镇 for "乡镇是怎么…"), if any.
+
+    A level word that can also be a topic (社区, 社团, 大学) names the level only where
+    nothing modifies it: "社区是怎么…" asks about street-level work, "创建文明社区" and
+    "学术性社团" about a kind of community or society at any level.
+    """
+    tags: list[tuple[str, str]] | None = None
+    for level, words in QUESTION_WORDS.items():
+        for word in words:
+            if word not in normalized_question:
+                continue
+            if word in LEVEL_ONLY_WORDS:
+                return level
+            tags = tags if tags is not None else tagged_words(normalized_question)
+            if _unmodified(word, tags):
+                return level
+    return None
+
+
+def _unmodified(word: str, tags: list[tuple[str, str]]) -> bool:
+    """Whether `word` occurs as a word of its own that no noun or adjective before it
+    modifies; a phrase of several words (县科协, 乡党委) counts as written."""
+    words = [w for w, _ in tags]
+    if word not in words:
+        return not any(word in w and w != word for w in words)
+    for i, current in enumerate(words):
+        if current != word:
+            continue
+        before = tags[i - 1] if i else None
+        if before is None or not before[1].startswith(_MODIFIER_TAGS):
+            return True
+        if asked_level(before[0]) is not None:  # 高校社团: the modifier is a level itself
+            return True
+    return False
 
 
 def speaks_of(normalized_text: str, level: str) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.core.coverage import coverage, held, idf, without_overlaps
+from bot.core.figures import counts_in_own_unit, figure_in
 from bot.core.levels import LEVEL_ONLY_WORDS
 from bot.core.question import Question, parse_question
 from embeddings.encoder import Encoder
@@ -20,6 +21,9 @@ from knowledge.thesaurus import Thesaurus
 MODES = ("keyword", "vector", "hybrid")
 # Reports whose title matches that may add their passages to the candidates.
 _TITLE_REPORTS = 5
+# A synonym stands in for a word the reports write only when it is written in at least this
+# many times as many passages: then it, not the word asked, is how the reports say it.
+USUAL_WORD_RATIO = 3
 __all__ = ["LEVELS", "MODES", "Filters", "Hit", "Retriever", "SearchResult", "Weights"]
 
 
@@ -203,10 +207,8 @@ class Retriever:
         domain-file phrase's synonyms stand in for each of the words it is cut into."""
         assert self.thesaurus is not None
         phrases = [p for p in self.thesaurus.phrases_in(normalized) if p not in words]
-        # Only words the reports never write: a word they use is matched as written, and
-        # its synonyms would pull in passages on something else (救灾 → 自救).
-        written = self.store.document_frequencies(words)
-        asked = [w for w in words if written[w] == 0] + phrases
+        written = self.store.document_frequencies(words + phrases)
+        asked = list(dict.fromkeys(words + phrases))
         candidates = {w: self.thesaurus.candidates(w) for w in asked}
         frequencies = self.store.document_frequencies(
             sorted({search_form(e.word) for found in candidates.values() for e in found})
@@ -214,9 +216,16 @@ class Retriever:
         scale = self.weights.synonym
         found: dict[str, dict[str, float]] = {}
         for word in asked:
-            expansions = self.thesaurus.expand(
-                word, lambda w: frequencies.get(search_form(w), 0) > 0
-            )
+            # A word the reports never write takes any synonym they do. A word they write
+            # is matched as written, and takes only a synonym that is the reports' usual
+            # word for it (老师 in 1 passage, 教师 in 10): any other would pull in passages
+            # on something else (救灾 → 自救).
+            least = 1 if written[word] == 0 else USUAL_WORD_RATIO * written[word]
+
+            def known(synonym: str, least: int = least) -> bool:
+                return frequencies.get(search_form(synonym), 0) >= least
+
+            expansions = self.thesaurus.expand(word, known)
             owners = [word] if word in words else [w for w in words if w in word]
             for owner in owners:
                 for e in expansions:
@@ -234,7 +243,14 @@ class Retriever:
         """The found rule's share: each topic word weighs by the corpus's IDF times its
         weight in general Chinese (`specificity`), so a common word that the reports happen
         not to use (没, 搞, 地方) cannot refuse a question alone, nor let one through."""
-        return self.topic_scorer(parsed, general=True)
+        topic = self.topic_scorer(parsed, general=True)
+        if not counts_in_own_unit(parsed):
+            return topic
+        # The count asked (多少套 → 6293套) is what the question asks about, as much as
+        # any one of its words: a paraphrase that shares few words with the passage holding
+        # the answer is still found by the answer itself.
+        share = 1 / (len(without_overlaps(list(parsed.topic))) + 1)
+        return lambda text: (1 - share) * topic(text) + share * figure_in(text, parsed)
 
     def topic_scorer(self, parsed: Question, general: bool = False) -> Callable[[str], float]:
         """normalised text → share of the question's topic words it holds, IDF-weighted.
@@ -253,9 +269,13 @@ class Retriever:
         synonyms = dict(parsed.synonyms)
         groups: list[tuple[list[str], float]] = []
         for group in parsed.alternatives:
-            members = [w for w in group if w in weights]
-            if len(members) > 1:
-                groups.append((members, max(weights.pop(w) for w in members)))
+            present = [w for w in group if w in weights]
+            if not present:
+                continue
+            # An option jieba cut into two question words (文明社区 → 文明 社区) is still an
+            # option, and its parts are no words of their own.
+            parts = [w for w in weights if w not in group and any(w in m for m in group)]
+            groups.append((list(group), max(weights.pop(w) for w in [*present, *parts])))
         total = sum(weights.values()) + sum(weight for _, weight in groups)
 
         def score(text: str) -> float:
@@ -289,6 +309,16 @@ class Retriever:
         """A report's first passage as a hit (for answers that list the reports)."""
         row = self.store.first_chunk(document_id)
         return None if row is None else _as_hit(row)
+
+    def continued_from(self, hit: Hit) -> Hit | None:
+        """The passage just before `hit` in its report when `hit` opens in the middle of a
+        paragraph (chunking cut the paragraph there), else None."""
+        row = self.store.chunks_by_id([hit.chunk_id]).get(hit.chunk_id)
+        if row is None or row.index == 0:
+            return None
+        before = self.store.chunk_at(row.document_id, row.index - 1)
+        # A paragraph's end is a line break between the two; a cut inside it leaves none.
+        return _as_hit(before) if before is not None and before.end == row.start else None
 
     def holdings(self) -> tuple[int, list[str], list[int]]:
         """How many searchable reports there are, their places and their years."""

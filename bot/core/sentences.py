@@ -7,6 +7,7 @@ import re
 
 from knowledge.chunk import BARE, heading_style, heading_title, is_bare_heading
 from knowledge.models import Paragraph
+from knowledge.normalize import tagged_words
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*[”’」』）)]*")
 _MIN_LIST_ITEM = 4
@@ -84,3 +85,23 @@ def similar(a: str, b: str) -> bool:
     grams_a = {a[i : i + 3] for i in range(len(a) - 2)}
     grams_b = {b[i : i + 3] for i in range(len(b) - 2)}
     return len(grams_a & grams_b) / max(1, min(len(grams_a), len(grams_b))) > 0.6
+
+
+# Part-of-speech tags that may stand before a sentence's verb without being its subject
+# (积极 建设…, 并 于…): adverbs and conjunctions.
+_BEFORE_VERB = ("d", "c")
+
+
+def opens_with_verb(normalized_sentence: str) -> bool:
+    """Whether a sentence starts with its verb, its subject left to the sentence before it
+    (下发了《关于开展科普月活动的意见》: who did, and why, is said just before)."""
+    for word, tag in tagged_words(normalized_sentence[:12]):
+        if not word.strip() or tag.startswith(_BEFORE_VERB):
+            continue
+        return tag.startswith("v")
+    return False
+
+
+def same_paragraph(text: str, a: str, b: str) -> bool:
+    """Whether two sentences of a passage stand in one paragraph (line) of it."""
+    return any(a in line and b in line for line in text.split("\n"))
