@@ -56,6 +56,7 @@ class Settings:
     min_coverage: float = 0.34
     top_k: int = 5
     answer_script: str = "auto"
+    quote_script: str = "reader"
     telegram_token: Secret | None = None
     telegram_api_url: str | None = None
     admin_ids: tuple[int, ...] = ()
@@ -99,6 +100,7 @@ DESCRIPTIONS = {
     "min_coverage": "判定“找到”的最低问题词覆盖率（0–1）",
     "top_k": "默认返回的结果数",
     "answer_script": "回答用字：auto（随提问）、simplified 或 traditional",
+    "quote_script": "引文用字：reader（逐字转换为读者的字体）或 original（照报告原文）",
     "telegram_token": "Telegram 机器人令牌（从 @BotFather 获取；不会显示）",
     "telegram_api_url": "Bot API 地址，如自建服务器 http://127.0.0.1:8081/bot（默认官方）",
     "admin_ids": "管理员的 Telegram 用户 ID，逗号分隔（/id 可查看）",
@@ -210,6 +212,12 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
         value = getattr(settings, name)
         if value is not None and value < 0:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 不能为负数。")
+    for name, allowed in (
+        ("answer_script", ("auto", "simplified", "traditional")),
+        ("quote_script", ("reader", "original")),
+    ):
+        if getattr(settings, name) not in allowed:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} 只能是 {'、'.join(allowed)} 之一。")
     if not 0 <= settings.min_coverage <= 1:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",

@@ -20,9 +20,6 @@ DEFAULT_VARIANTS = Path(__file__).with_name("variants.txt")
 _STOPWORDS = Path(__file__).with_name("stopwords.txt")
 _WORDS = Path(__file__).with_name("words.txt")
 _TOKEN = re.compile(r"[\w\u3400-\u9fff]")
-# Characters whose Simplified and Traditional forms differ; enough to tell the scripts apart.
-_TRADITIONAL_ONLY_HINT = "這個們來時為會對說學國過發與經點現實開關東動當區義麼還後問體進種總從業應"
-_SIMPLIFIED_ONLY_HINT = "这个们来时为会对说学国过发与经点现实开关东动当区义么还后问体进种总从业应"
 _jieba_lock = threading.Lock()
 _jieba_ready = False
 
@@ -112,10 +109,30 @@ def query_terms(normalized_question: str) -> list[str]:
 
 
 def detect_script(text: str) -> str:
-    """'traditional' when Traditional-only characters outnumber Simplified-only ones."""
-    traditional = sum(text.count(ch) for ch in _TRADITIONAL_ONLY_HINT)
-    simplified = sum(text.count(ch) for ch in _SIMPLIFIED_ONLY_HINT)
+    """'traditional' when more of the text's characters change under conversion to
+    Simplified than under conversion to Traditional (農民…培訓 changes 4 characters one
+    way and none the other); ties, and text in neither, are Simplified."""
+    traditional = _changed(text, in_script(text, "simplified"))
+    simplified = _changed(text, in_script(text, "traditional"))
     return "traditional" if traditional > simplified else "simplified"
+
+
+def in_script(text: str, script: str) -> str:
+    """`text` in `script`, converted character by character (OpenCC tw2s / s2tw: Taiwan's
+    standard characters, 裡 not 裏), never with the regional phrase rewriting (資訊 → 信息)
+    that search's normal form uses."""
+    return _script_converter("tw2s" if script == "simplified" else "s2tw").convert(text)
+
+
+@lru_cache(maxsize=2)
+def _script_converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def _changed(text: str, converted: str) -> int:
+    if len(converted) != len(text):  # a phrase table changed the length: count what differs
+        return len(set(text) - set(converted))
+    return sum(a != b for a, b in zip(text, converted, strict=True))
 
 
 def prepare_jieba() -> None:

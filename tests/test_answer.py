@@ -11,7 +11,7 @@ from bot.core.evaluate import read_questions
 from bot.core.question import example_topic
 from bot.core.retrieval import Retriever
 from knowledge.clean import clean_line
-from knowledge.normalize import Normalizer
+from knowledge.normalize import Normalizer, in_script
 from tests.paths import DEV_QUESTIONS
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -23,20 +23,29 @@ def answerer(retriever: Retriever) -> Assistant:
     return Assistant(retriever, AnswerOptions(script="auto"))
 
 
+@pytest.mark.parametrize("quote_script", ["reader", "original"])
 @pytest.mark.parametrize(
     "question", [q for q in QUESTIONS if not q.get("negative")], ids=lambda q: q["id"]
 )
 def test_dev_answers_cite_a_key_passage_and_quote_verbatim(
-    answerer: Assistant, normalizer: Normalizer, question
+    retriever: Retriever, normalizer: Normalizer, question, quote_script: str
 ) -> None:
-    answer = answerer.answer(question["q"])
+    assistant = Assistant(retriever, AnswerOptions("auto", quote_script=quote_script))
+    answer = assistant.answer(question["q"])
     assert answer.found and answer.quotes and answer.citations
     normalize = normalizer.normalize
     keys = [normalize(clean_line(k)) for k in question["keys"]]
     assert any(any(k in normalize(c.text) for k in keys) for c in answer.citations)
     cited = {c.n: c.text for c in answer.citations}
     for quote in answer.quotes:
-        assert quote.text in cited[quote.n]
+        # Shown in the reader's script, it is a sentence of its passage after the same
+        # character conversion; as written, the passage holds it verbatim.
+        written = quote.original or quote.text
+        assert written in cited[quote.n]
+        shown = in_script(written, answer.script) if quote_script == "reader" else written
+        assert quote.text == shown
+        if quote_script == "original":
+            assert not quote.original
     # Every figure the reader sees in quotes and headings is in a cited passage (report
     # labels carry the title and year, metadata rather than figures).
     body = "\n".join(

@@ -50,3 +50,17 @@ def test_eval_answers_reads_the_dev_file_and_reports_totals_by_type(tmp_path: Pa
     assert set(report["totals"]) == kinds
     human = runner.invoke(cli, [*dirs, "eval-answers", str(ANSWER_DEV)]).output
     assert human.splitlines()[0].split() == ["id", "type", "found", "shown", "cited", "in", "gold"]
+
+
+def test_a_phrase_shown_in_the_readers_script_counts_though_search_would_reword_it(
+    retriever: Retriever, normalizer: Normalizer
+) -> None:
+    # The quote reads 价值3万元的科普资料 to a Simplified reader; the search form of the
+    # Traditional phrase says 数据 for 資料, which no answer text holds.
+    assistant = Assistant(retriever, AnswerOptions(script="auto"))
+    item = {
+        "id": "t3", "type": "fact", "q": "省科协给兴仁县科协赠送了价值多少的科普资料？",
+        "gold_reports": ["縣科協科普工作總結 篇7"], "must_show": ["價值3萬元的科普資料"],
+    }  # fmt: skip
+    assert "价值3万元的科普资料" in assistant.answer(item["q"]).text
+    assert score_answer(assistant, item, normalizer).shown == 1

@@ -49,6 +49,8 @@ def test_min_must_be_below_max() -> None:
         ({"KEPUBOT_COVERAGE_WEIGHT": "-0.1"}, "KEPUBOT_COVERAGE_WEIGHT"),
         ({"KEPUBOT_VECTOR_WEIGHT": "-1"}, "KEPUBOT_VECTOR_WEIGHT"),
         ({"KEPUBOT_MIN_COVERAGE": "1.5"}, "KEPUBOT_MIN_COVERAGE"),
+        ({"KEPUBOT_QUOTE_SCRIPT": "simplified"}, "KEPUBOT_QUOTE_SCRIPT 只能是 reader、original"),
+        ({"KEPUBOT_ANSWER_SCRIPT": "trad"}, "KEPUBOT_ANSWER_SCRIPT"),
     ],
 )
 def test_search_weights_out_of_range_are_refused(environ: dict[str, str], named: str) -> None:

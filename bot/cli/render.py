@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from bot.core import Answer, Citation, Quote, SearchResult, citation_label
-from bot.core.wording import FILE, MORE_PASSAGES, SOURCES, WHERE, localize
+from bot.core.wording import FILE, MORE_PASSAGES, SOURCES, WHERE, converted_note, localize
 
 
 def answer_text(answer: Answer) -> str:
@@ -23,7 +23,10 @@ def answer_text(answer: Answer) -> str:
     lines += answer.suggestions
     if answer.citations:
         lines += ["", localize(SOURCES, answer.script)]
-        lines += [f"  [{c.n}] {c.label}" for c in answer.citations]
+        lines += [
+            f"  [{c.n}] {c.label}{converted_note(c.converted_from, answer.script)}"
+            for c in answer.citations
+        ]
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ from bot.core.sentences import (
     same_paragraph,
     similar,
 )
-from knowledge.normalize import is_dictionary_word
+from knowledge.normalize import in_script, is_dictionary_word
 
 _MIN_SENTENCE = 8
 # What naming a unit of the asked level is worth against covering the question: about as
@@ -47,11 +47,12 @@ _REPORTS_SHOWN = 3  # how-to answers: the best reports at the asked level
 
 @dataclass(frozen=True)
 class Quote:
-    text: str  # verbatim from the cited chunk
+    text: str  # a sentence of the cited chunk, in the reader's script (`in_script`)
     n: int
     report: str = ""  # label of the report it comes from: title（place · level · year）
     heading: str = ""  # the 公文 heading it sits under, shown above it
     figure: str = ""  # the asked figure inside `text`, emphasised when shown
+    original: str = ""  # the sentence as the report writes it, when `text` was converted
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class AnswerOptions:
     max_quotes: int = 8
     max_chars: int = 600  # quotes shown at a glance; the rest is behind 更多 / 原文
     examples: int = 5
+    quote_script: str = "reader"  # "reader": quotes converted to the answer's script
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,49 @@ class Answerer:
 
     def answer(self, question: str, filters: Filters | None = None) -> Answer:
         """An extractive answer composed for what the question asks."""
+        return self._for_reader(self._answer(question, filters))
+
+    def examples(
+        self,
+        topic: str,
+        filters: Filters | None = None,
+        question: str | None = None,
+        limit: int | None = None,
+    ) -> Answer:
+        """Distinct past cases: the best passage of each report, one report each."""
+        return self._for_reader(self._examples(topic, filters, question, limit))
+
+    def _for_reader(self, answer: Answer) -> Answer:
+        """Quotes, their headings and report labels in the answer's script, converted
+        character by character; the verbatim sentence kept as `original`, and each
+        source whose quotes were converted marked with the script they were written in."""
+        if self.options.quote_script == "original" or not answer.quotes:
+            return answer
+        script = answer.script
+        other = "traditional" if script == "simplified" else "simplified"
+        quotes: list[Quote] = []
+        converted: set[int] = set()
+        for quote in answer.quotes:
+            text = in_script(quote.text, script)
+            if text != quote.text:
+                converted.add(quote.n)
+            quotes.append(
+                replace(
+                    quote, text=text, original=quote.text if text != quote.text else "",
+                    report=in_script(quote.report, script),
+                    heading=in_script(quote.heading, script),
+                    figure=in_script(quote.figure, script),
+                )
+            )  # fmt: skip
+        citations = [
+            replace(c, converted_from=other) if c.n in converted else c for c in answer.citations
+        ]
+        return replace(answer, quotes=quotes, citations=citations)
+
+    def _answer(self, question: str, filters: Filters | None) -> Answer:
         parsed = self.retriever.parse(question)
         if parsed.intent == "examples" and parsed.example_topic:
-            return self.examples(parsed.example_topic, filters, question=question)
+            return self._examples(parsed.example_topic, filters, question=question)
         script = self._script(question)
         wide = parsed.intent in ("list", "total", "reports")
         result = self.retriever.search(
@@ -371,14 +413,13 @@ class Answerer:
             hits=result.hits, script=script, parsed=parsed,
         )  # fmt: skip
 
-    def examples(
+    def _examples(
         self,
         topic: str,
         filters: Filters | None = None,
         question: str | None = None,
         limit: int | None = None,
     ) -> Answer:
-        """Distinct past cases: the best passage of each report, one report each."""
         script = self._script(question or topic)
         result = self.retriever.search(topic, top_k=40, filters=filters)
         # Each case must pass the found rule itself (below), so a first hit that does not,

@@ -2,7 +2,10 @@
 
 Input lines are `{"id", "type", "q", "gold_reports": [...], "must_show": [...]}`; a
 `negative` type (or no gold reports) must get "not found". Phrases and titles are compared
-in the normalised (Simplified) form, so a phrase given in both scripts counts once.
+in the normalised (Simplified) form, so a phrase given in both scripts counts once; a phrase
+also counts as shown when the answer holds it converted character by character, as quotes
+in the reader's script are (價值3萬元的科普資料 shown as 价值3万元的科普资料, which the
+search form would read as 数据).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from bot.core.answer import AnswerOptions
 from bot.core.assistant import Assistant
 from bot.settings import Settings
 from knowledge.clean import clean_line
-from knowledge.normalize import Normalizer
+from knowledge.normalize import Normalizer, in_script
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,20 @@ def score_answer(assistant: Assistant, item: dict[str, Any], normalizer: Normali
     answer = assistant.answer(item["q"])
     negative = item.get("type") == "negative" or not item.get("gold_reports")
     text = normalizer.normalize(answer.text)
-    phrases = {normalizer.normalize(clean_line(p)) for p in item.get("must_show") or []}
+    characters = in_script(answer.text, "simplified")
+    phrases: dict[str, list[str]] = defaultdict(list)
+    for phrase in item.get("must_show") or []:
+        phrases[normalizer.normalize(clean_line(phrase))].append(clean_line(phrase))
+    shown = sum(
+        form in text or any(in_script(p, "simplified") in characters for p in written)
+        for form, written in phrases.items()
+    )
     gold = {normalizer.normalize(t) for t in item.get("gold_reports") or []}
     cited = {normalizer.normalize(c.title) for c in answer.citations}
     return AnswerScore(
         id=item.get("id", ""), type=item.get("type", ""), question=item["q"],
         found=answer.found, correct_found=answer.found != negative, must_show=len(phrases),
-        shown=sum(p in text for p in phrases), cited=len(cited),
+        shown=shown, cited=len(cited),
         cited_in_gold=len(cited & gold), answer=answer.text,
     )  # fmt: skip
 
@@ -82,7 +92,9 @@ def evaluate_answer_file(settings: Settings, path: Path) -> dict[str, Any]:
     lines = path.read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines if line.strip()]
     retriever = knowledge_base.open_retriever(settings)
-    assistant = Assistant(retriever, AnswerOptions(script=settings.answer_script))
+    assistant = Assistant(
+        retriever, AnswerOptions(settings.answer_script, quote_script=settings.quote_script)
+    )
     try:
         scores = [score_answer(assistant, item, retriever.normalizer) for item in items]
     finally:

@@ -31,7 +31,9 @@ class Assistant:
     def open(cls, settings: Settings, use_vectors: bool = True) -> Assistant:
         """Open the synced knowledge base; raises NotReady with the command that fixes it."""
         retriever = knowledge_base.open_retriever(settings, use_vectors)
-        return cls(retriever, AnswerOptions(script=settings.answer_script))
+        return cls(
+            retriever, AnswerOptions(settings.answer_script, quote_script=settings.quote_script)
+        )
 
     def answer(self, question: str, filters: Filters | None = None) -> Answer:
         """Quotes with citations, or examples when the question asks for them."""

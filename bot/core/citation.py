@@ -18,6 +18,8 @@ class Citation:
     year: int | None
     source: str
     text: str  # the whole cited chunk
+    # The script its quotes were written in, when they are shown converted to the reader's.
+    converted_from: str = ""
 
     @classmethod
     def of(cls, n: int, hit: Hit) -> Citation:

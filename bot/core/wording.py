@@ -17,7 +17,7 @@ _NUMERALS = "零一二三四五六七八九十"
 
 
 def localize(text: str, script: str) -> str:
-    """The bot's own words in the script of the question (quotes are never converted)."""
+    """The bot's own words in the script of the question."""
     return _to_traditional.convert(text) if script == "traditional" else text
 
 
@@ -90,6 +90,15 @@ def holdings(reports: int, places: list[str], years: list[int], shown: int = 8) 
 
 
 SOURCES = "来源："
+# After a source whose quotes were converted to the reader's script (原文 n shows them as written).
+ORIGINAL_SCRIPT = {"traditional": "（原文繁体）", "simplified": "（原文简体）"}
+
+
+def converted_note(original_script: str, script: str) -> str:
+    """What follows a source line whose quotes were converted, in the reader's script."""
+    return localize(ORIGINAL_SCRIPT[original_script], script) if original_script else ""
+
+
 MORE_PASSAGES = "更多相关段落："
 NO_MORE = "没有更多结果了。"
 WHERE = "位置："

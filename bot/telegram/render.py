@@ -14,7 +14,16 @@ from html import escape
 
 from bot.core import Answer, Citation, Quote
 from bot.core.citation import year_text
-from bot.core.wording import FILE, MORE_PASSAGES, PLACE, SOURCES, WHERE, YEAR, localize
+from bot.core.wording import (
+    FILE,
+    MORE_PASSAGES,
+    PLACE,
+    SOURCES,
+    WHERE,
+    YEAR,
+    converted_note,
+    localize,
+)
 
 # Telegram allows 4,096 characters after entity parsing; it counts UTF-16 code units, so an
 # emoji counts twice. The margin leaves room for the joining newlines.
@@ -97,7 +106,8 @@ def render_answer(answer: Answer) -> list[str]:
     if answer.citations:
         parts.append(block(localize(SOURCES, answer.script), "b"))
         for citation in answer.citations:
-            parts += blocks(f"[{citation.n}] {citation.label}", "i")
+            note = converted_note(citation.converted_from, answer.script)
+            parts += blocks(f"[{citation.n}] {citation.label}{note}", "i")
     return pack(parts)
 
 
