@@ -260,3 +260,21 @@ def test_every_reply_is_valid_telegram_html_within_the_length_limit(
             assert 0 < visible_text_length(reply["text"], "HTML") <= 4096
 
     drive(bot_settings, scenario)
+
+
+def test_a_simplified_asker_reads_a_traditional_report_in_simplified_and_its_original_on_tap(
+    bot_settings: Settings,
+) -> None:
+    async def scenario(bot: Harness) -> None:
+        await bot.say(QUESTION)  # the sentence is written in Traditional in 縣科協… 篇1
+        reply = bot.last()
+        text = plain(reply["text"])
+        assert "开展科普书籍读书活动（共约300人次参加了读书活动）" in text
+        assert "（原文繁体）" in text.split("来源：")[1]
+        quoted = text.split("来源：")[0]
+        assert not any(ch in quoted for ch in "讀書區這"), quoted
+        await bot.press(buttons(reply["result"])["原文 1"], reply["result"])
+        passage = plain(bot.last()["text"])
+        assert "開展科普書籍讀書活動（共約300人次參加了讀書活動）" in passage
+
+    drive(bot_settings, scenario)
