@@ -57,6 +57,7 @@ class Settings:
     top_k: int = 5
     answer_script: str = "auto"
     quote_script: str = "reader"
+    context_minutes: int = 30
     telegram_token: Secret | None = None
     telegram_api_url: str | None = None
     admin_ids: tuple[int, ...] = ()
@@ -101,6 +102,7 @@ DESCRIPTIONS = {
     "top_k": "默认返回的结果数",
     "answer_script": "回答用字：auto（随提问）、simplified 或 traditional",
     "quote_script": "引文用字：reader（逐字转换为读者的字体）或 original（照报告原文）",
+    "context_minutes": "追问沿用上一个问题的时限（分钟；/new 立即结束）",
     "telegram_token": "Telegram 机器人令牌（从 @BotFather 获取；不会显示）",
     "telegram_api_url": "Bot API 地址，如自建服务器 http://127.0.0.1:8081/bot（默认官方）",
     "admin_ids": "管理员的 Telegram 用户 ID，逗号分隔（/id 可查看）",
@@ -221,6 +223,6 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
     if not 0 <= settings.min_coverage <= 1:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",
-                 "max_question_chars", "webhook_port"):  # fmt: skip
+                 "max_question_chars", "webhook_port", "context_minutes"):  # fmt: skip
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 必须大于 0。")

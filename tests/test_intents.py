@@ -65,6 +65,8 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
     [
         ("乡镇是怎么开展科普日活动的？", "howto", None, None),
         ("启动仪式是哪天举行的？", "fact", "date", None),
+        ("科普日期间举办了几场讲座？", "fact", "count", "场"),  # 日期 only as 日 + 期间
+        ("听众有多少？", "fact", "people", None),
         ("科普讲座一共办了多少场？", "fact", "count", "场"),
         ("读书活动有多少人次参加？", "fact", "people", "人次"),
         ("科普设施投资了多少钱？", "fact", "money", "元"),

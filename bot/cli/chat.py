@@ -9,7 +9,7 @@ import click
 
 from bot.cli.render import answer_text, more_text, source_text
 from bot.core import Answer, Assistant, question_problem
-from bot.core.wording import CHAT_HELP, EMPTY_TOPIC, NO_MORE, localize
+from bot.core.wording import CHAT_HELP, EMPTY_TOPIC, NEW_TOPIC, NO_MORE, localize
 
 
 def run_chat(assistant: Assistant, lines: Iterable[str], out: TextIO, max_chars: int) -> None:
@@ -35,6 +35,8 @@ def respond(
     argument = argument.strip()
     if command == "/help":
         return CHAT_HELP, last
+    if command == "/new":
+        return NEW_TOPIC, None
     if command == "/examples":
         if not argument:
             return EMPTY_TOPIC.format(example="/examples 科普日"), last
@@ -52,7 +54,7 @@ def respond(
     problem = question_problem(line, max_chars)
     if problem is not None:
         return problem, last
-    answer = assistant.answer(line)
+    answer = assistant.answer(line, previous=last)
     return answer_text(answer), answer
 
 

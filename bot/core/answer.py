@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core import wording
 from bot.core.citation import Citation, citation_label
+from bot.core.conversation import continued, leans_on
 from bot.core.coverage import held, without_overlaps
 from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, total
 from bot.core.levels import speaks_of
@@ -67,6 +68,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     script: str = "simplified"
     parsed: Question | None = None
+    follows: str = ""  # the earlier question this one was read with, for a follow-up
 
     def lines(self) -> Iterator[tuple[str, str | Quote]]:
         """("report", label), ("heading", heading) and ("quote", Quote) in reading order:
@@ -120,9 +122,36 @@ class Answerer:
         self.retriever = retriever
         self.options = options
 
-    def answer(self, question: str, filters: Filters | None = None) -> Answer:
-        """An extractive answer composed for what the question asks."""
-        return self._for_reader(self._answer(question, filters))
+    def answer(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        previous: Answer | None = None,
+        within_previous: bool = False,
+    ) -> Answer:
+        """An extractive answer composed for what the question asks.
+
+        `previous` is the answer before it in the conversation: a follow-up that leans on
+        it ("那街道呢？") is read with its topic. With `within_previous` (a reply to that
+        answer) only the reports it cited are searched."""
+        script = self._script(question)
+        earlier = previous.parsed if previous is not None and previous.found else None
+        if earlier is None or previous is None:
+            return self._for_reader(self._answer(question, filters))
+        if within_previous:
+            cited = tuple(dict.fromkeys(c.document_id for c in previous.citations))
+            filters = replace(filters or Filters(), reports=cited)
+        parsed = self.retriever.parse(question)
+        normalize = self.retriever.normalizer.normalize
+        passages = [normalize(c.text) for c in previous.citations]
+        if not leans_on(parsed, earlier, passages):
+            return self._for_reader(self._answer(question, filters))
+        read = self.retriever.with_synonyms(continued(parsed, earlier))
+        answer = self._answer(question, filters, read)
+        # A chain of follow-ups (听众有多少？ then 他们请了谁？) names the question it started from.
+        first = previous.follows or previous.question
+        lead = wording.localize(wording.continued_lead(first), script)
+        return self._for_reader(replace(answer, lead=lead + answer.lead, follows=first))
 
     def examples(
         self,
@@ -161,9 +190,14 @@ class Answerer:
         ]
         return replace(answer, quotes=quotes, citations=citations)
 
-    def _answer(self, question: str, filters: Filters | None) -> Answer:
-        parsed = self.retriever.parse(question)
+    def _answer(
+        self, question: str, filters: Filters | None, parsed: Question | None = None
+    ) -> Answer:
+        parsed = parsed or self.retriever.parse(question)
         if parsed.intent == "examples" and parsed.example_topic:
+            if parsed.level is not None and (filters is None or filters.level is None):
+                # A follow-up naming a level (那街道呢？) asks for that level's cases.
+                filters = replace(filters or Filters(), level=parsed.level)
             return self._examples(parsed.example_topic, filters, question=question)
         script = self._script(question)
         wide = parsed.intent in ("list", "total", "reports")

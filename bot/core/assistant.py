@@ -35,9 +35,17 @@ class Assistant:
             retriever, AnswerOptions(settings.answer_script, quote_script=settings.quote_script)
         )
 
-    def answer(self, question: str, filters: Filters | None = None) -> Answer:
-        """Quotes with citations, or examples when the question asks for them."""
-        return self._answerer.answer(question, filters)
+    def answer(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        previous: Answer | None = None,
+        within_previous: bool = False,
+    ) -> Answer:
+        """Quotes with citations, or examples when the question asks for them; a follow-up
+        of `previous` is read with it, and with `within_previous` searches only the reports
+        it cited."""
+        return self._answerer.answer(question, filters, previous, within_previous)
 
     def examples(
         self, topic: str, filters: Filters | None = None, limit: int | None = None

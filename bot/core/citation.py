@@ -20,12 +20,13 @@ class Citation:
     text: str  # the whole cited chunk
     # The script its quotes were written in, when they are shown converted to the reader's.
     converted_from: str = ""
+    document_id: str = ""  # the cited report, which a follow-up question may lean on
 
     @classmethod
     def of(cls, n: int, hit: Hit) -> Citation:
         """Hit `hit` shown as source number `n`."""
         return cls(n, hit.chunk_id, hit.title, hit.heading_path, hit.place, hit.level,
-                   hit.year, hit.source, hit.text)  # fmt: skip
+                   hit.year, hit.source, hit.text, document_id=hit.document_id)  # fmt: skip
 
     @property
     def label(self) -> str:

@@ -29,7 +29,8 @@ _LIST = re.compile(rf"(?:哪些|哪几[份个家所]?|列出|列举)(?P<entity>{
 # Counting the reports themselves: "一共有几份乡镇的总结".
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
 _TOTAL_SCOPE = re.compile(r"各地|各单位|各个|各[县市区镇乡]|所有|全部|这些|加起来|合计|总计|共计")
-_DATE = re.compile(r"哪天|哪一天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期|哪年|哪一年")
+# 日期 but not 科普日期间 (日 + 期间, "during the day").
+_DATE = re.compile(r"哪天|哪一天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期(?!间)|哪年|哪一年")
 _MONEY = re.compile(r"多少钱|多少.{0,3}[款费金]|多少元|多少万|(?:经费|资金|投资|款).{0,4}多少")
 _UNITS = (
     "人次|学时|万元|元|人|名|位|场|次|个|份|篇|家|所|套|期|本|册|件|项|处|台|亩|户|天|批|条"
@@ -37,6 +38,8 @@ _UNITS = (
 )
 _HOW_MANY = re.compile(rf"(?:多少|几)(?P<unit>{_UNITS})?")
 _PEOPLE_UNITS = ("人", "人次", "名", "位")
+# Nouns that count people: "听众有多少？" asks a number of people though it names no unit.
+_PEOPLE_NOUNS = re.compile(r"听众|观众|人数|学员|受众|参与者|参加者|受益者|参训")
 _YESNO = re.compile(r"有没有|有无|是否|是不是|有否|[^？?]吗[？?]?$")
 _HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措施|什么措施|做法|措施|办法")
 # Words that say what kind of answer is wanted, not what it is about.
@@ -152,6 +155,14 @@ def _alternatives(normalized: str) -> list[tuple[str, ...]]:
     return merged
 
 
+def asks_own_kind(parsed: Question) -> bool:
+    """Whether the question says what kind of answer it wants (怎么, 多少, 哪些报告, 例子 …)
+    rather than leaving it to the question before ("那街道呢？")."""
+    normalized = parsed.normalized
+    patterns = (_REPORT_COUNT, _LIST, _DATE, _HOW_MANY, _HOWTO, _YESNO)
+    return parsed.example_topic is not None or any(p.search(normalized) for p in patterns)
+
+
 def _intent(normalized: str, examples: str | None) -> tuple[str, str | None]:
     """The intent, and the entity noun a list question enumerates."""
     if examples is not None:
@@ -181,7 +192,7 @@ def _figure(normalized: str) -> tuple[str | None, str | None]:
         return "money", "元"
     match = _HOW_MANY.search(normalized)
     unit = match.group("unit") if match else None
-    if unit in _PEOPLE_UNITS:
+    if unit in _PEOPLE_UNITS or (unit is None and _PEOPLE_NOUNS.search(normalized)):
         return "people", unit
     return "count", unit
 

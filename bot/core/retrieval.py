@@ -29,14 +29,16 @@ __all__ = ["LEVELS", "MODES", "Filters", "Hit", "Retriever", "SearchResult", "We
 
 @dataclass(frozen=True)
 class Filters:
-    """Year, place and level a search is limited to (flags) or leans towards (the question)."""
+    """Year, place and level a search is limited to (flags) or leans towards (the question);
+    `reports`, when given, are the only reports searched (a reply to an answer)."""
 
     year: int | None = None
     place: str | None = None
     level: str | None = None
+    reports: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return any(v is not None for v in (self.year, self.place, self.level))
+        return bool(self.reports) or any(v is not None for v in (self.year, self.place, self.level))
 
 
 @dataclass(frozen=True)
@@ -194,11 +196,14 @@ class Retriever:
         """The question's intent, figure, topic words, level, place and year."""
         if normalized is None:
             normalized = self.normalizer.normalize(question)
-        parsed = parse_question(question, normalized, self._places)
+        return self.with_synonyms(parse_question(question, normalized, self._places))
+
+    def with_synonyms(self, parsed: Question) -> Question:
+        """The question with the synonyms of its topic words that the reports hold."""
         if self.thesaurus is None:
             return parsed
         # Only topic words: a frame word's synonyms (一共 → 总计) find nothing worth having.
-        return replace(parsed, synonyms=self._synonyms(list(parsed.topic), normalized))
+        return replace(parsed, synonyms=self._synonyms(list(parsed.topic), parsed.normalized))
 
     def _synonyms(
         self, words: list[str], normalized: str
@@ -409,7 +414,7 @@ class Retriever:
         wanted = _count(filters)
         allowed = []
         for doc_id, d in self._documents.items():
-            if d.duplicate_of is not None:
+            if d.duplicate_of is not None or (filters.reports and doc_id not in filters.reports):
                 continue
             matched = _matches(d, filters)
             if d.level != filters.level and filters.level in self._passage_levels.get(doc_id, ()):
@@ -464,6 +469,7 @@ def _merge(asked: Filters, explicit: Filters) -> Filters:
         explicit.year if explicit.year is not None else asked.year,
         explicit.place if explicit.place is not None else asked.place,
         explicit.level if explicit.level is not None else asked.level,
+        explicit.reports,
     )
 
 

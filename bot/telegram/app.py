@@ -31,6 +31,7 @@ from bot.core.wording import TOKEN_MISSING
 from bot.settings import Settings, SettingsError
 from bot.telegram import access, admin, handlers
 from bot.telegram.callbacks import CallbackRegistry
+from bot.telegram.conversations import Conversations
 from bot.telegram.limits import FloodLimiter, UserRateLimit
 from bot.telegram.logs import configure_logging
 from bot.telegram.records import Records
@@ -46,6 +47,7 @@ PUBLIC_COMMANDS = [
     BotCommand("ask", "提问（群聊中使用）"),
     BotCommand("examples", "查看往年做法，如 /examples 科普日"),
     BotCommand("docs", "知识库收录了哪些报告"),
+    BotCommand("new", "开始新话题（不再沿用上一个问题）"),
     BotCommand("id", "查看我的 Telegram 用户 ID"),
 ]
 ADMIN_COMMANDS = [
@@ -103,6 +105,7 @@ def build_application(
         UserRateLimit(settings.rate_limit_per_minute),
         UserRateLimit(settings.actions_per_minute),
         UserRateLimit(settings.group_actions_per_minute),
+        conversations=Conversations(settings.context_minutes * 60),
     )
     add_handlers(application)
     return application
@@ -114,6 +117,7 @@ def add_handlers(application: Application) -> None:
     commands = {
         "start": handlers.start, "help": handlers.help_command, "ask": handlers.ask,
         "examples": handlers.examples, "docs": handlers.docs, "id": handlers.user_id,
+        "new": handlers.new_topic,
         "reload": admin.reload, "stats": admin.stats,
     }  # fmt: skip
     application.add_handler(TypeHandler(Update, access.gate), group=-1)  # before all others

@@ -15,6 +15,7 @@ from bot.core.wording import (
     APOLOGY,
     EXAMPLE_QUESTIONS,
     EXPIRED,
+    NEW_TOPIC,
     OVERLOADED,
     TELEGRAM_ADMIN_HELP,
     TELEGRAM_HELP,
@@ -160,8 +161,23 @@ async def _ask_example(update: Update, context: Context, index: str) -> None:
 
 async def _answer(update: Update, context: Context, question: str, examples: bool = False) -> None:
     message = message_of(update)
+    rt = runtime(context)
+    chat_id, user_id = chat_of(update).id, user_of(update).id
     in_group = chat_of(update).type != ChatType.PRIVATE
+    # A reply to one of our answers asks about that answer's reports; otherwise the
+    # asker's last answer is the context a follow-up may lean on.
+    replied = message.reply_to_message
+    previous = rt.conversations.answer_in(chat_id, replied.message_id) if replied else None
+    within = previous is not None
+    previous = previous or rt.conversations.last(chat_id, user_id)
     await replies.answer_question(
-        runtime(context), context.bot, chat_of(update).id, user_of(update).id,
-        question, reply_to=message.message_id if in_group else None, examples=examples,
+        rt, context.bot, chat_id, user_id, question,
+        reply_to=message.message_id if in_group else None, examples=examples,
+        previous=None if examples else previous, within_previous=within,
     )  # fmt: skip
+
+
+async def new_topic(update: Update, context: Context) -> None:
+    """`/new`: the next question starts afresh."""
+    runtime(context).conversations.forget(chat_of(update).id, user_of(update).id)
+    await message_of(update).reply_text(NEW_TOPIC)

@@ -24,8 +24,10 @@ DOCS_LISTED = 30  # /docs of a province's archive would be a hundred messages
 async def answer_question(
     rt: Runtime, bot: Bot, chat_id: int, user_id: int, question: str,
     reply_to: int | None = None, examples: bool = False,
+    previous: Answer | None = None, within_previous: bool = False,
 ) -> None:  # fmt: skip
-    """Check, answer (showing "typing" meanwhile), reply with buttons, record."""
+    """Check, answer (showing "typing" meanwhile), reply with buttons, record; a follow-up
+    of `previous` is read with it (`within_previous`: only the reports it cited)."""
     problem = question_problem(question, rt.settings.max_question_chars)
     if problem is not None:
         await send_parts(bot, chat_id, [problem], reply_to=reply_to)
@@ -39,7 +41,11 @@ async def answer_question(
     typing = asyncio.ensure_future(bot.send_chat_action(chat_id, ChatAction.TYPING))
     try:
         service = rt.service
-        answer = await (service.examples(question) if examples else service.answer(question))
+        answer = await (
+            service.examples(question)
+            if examples
+            else service.answer(question, previous, within_previous)
+        )
     except Overloaded:
         await send_parts(bot, chat_id, [localize(OVERLOADED, script_of(question))], None, reply_to)
         return
@@ -56,7 +62,8 @@ async def deliver(
     entry = rt.registry.get(key, chat_id)
     assert entry is not None
     keyboard = answer_keyboard(key, entry, more=answer.found)
-    await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
+    sent = await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
+    rt.conversations.remember(chat_id, user_id, answer, sent)
     latency_ms = (time.perf_counter() - started) * 1000
     entry.question_id = rt.records.add_question(
         user_id, chat_id, answer.question, answer.found, answer.kind,

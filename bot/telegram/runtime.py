@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.settings import Settings
 from bot.telegram.callbacks import CallbackRegistry
+from bot.telegram.conversations import Conversations
 from bot.telegram.limits import UserRateLimit
 from bot.telegram.records import Records
 from bot.telegram.service import KnowledgeService
@@ -31,6 +32,7 @@ class Runtime:
     rate_limit: UserRateLimit  # questions
     actions: UserRateLimit  # every update that makes the bot send, in private chats
     group_actions: UserRateLimit  # the same, per member of a group
+    conversations: Conversations = field(default_factory=lambda: Conversations(30 * 60))
     refusals: UserRateLimit = field(default_factory=lambda: UserRateLimit(1))
     throttle_notices: UserRateLimit = field(default_factory=lambda: UserRateLimit(1))
 
@@ -58,19 +60,23 @@ def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
 
 async def send_parts(
     bot: Bot, chat_id: int, parts: list[str], keyboard: Any = None, reply_to: int | None = None
-) -> None:
-    """Send a reply that may span several messages; the buttons go under the last one."""
+) -> list[int]:
+    """Send a reply that may span several messages; the buttons go under the last one.
+    Returns the ids of the messages sent."""
     quote = (
         ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
         if reply_to is not None
         else None
     )
+    sent = []
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        await bot.send_message(
+        message = await bot.send_message(
             chat_id, part, reply_markup=keyboard if last else None,
             reply_parameters=quote if i == 0 else None,
         )  # fmt: skip
+        sent.append(message.message_id)
+    return sent
 
 
 async def settle(task: asyncio.Task[Any] | Awaitable[Any]) -> None:

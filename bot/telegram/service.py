@@ -64,9 +64,15 @@ class KnowledgeService:
         finally:
             self._waiting -= 1
 
-    async def answer(self, question: str) -> Answer:
+    async def answer(
+        self, question: str, previous: Answer | None = None, within_previous: bool = False
+    ) -> Answer:
         # The lambda reads the assistant when it runs, so a swap applies to queued questions.
-        return await self._queued(lambda: self._assistant.answer(question))
+        return await self._queued(
+            lambda: self._assistant.answer(
+                question, previous=previous, within_previous=within_previous
+            )
+        )
 
     async def examples(self, topic: str) -> Answer:
         return await self._queued(lambda: self._assistant.examples(topic))

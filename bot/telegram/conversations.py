@@ -1,0 +1,56 @@
+"""The last answer each asker had, so a follow-up ("那街道呢？") can lean on it.
+
+Kept per private chat, and per user within a group (two members asking at once must not
+continue each other's questions); forgotten on /new and after `idle_seconds` of quiet.
+The bot's answer messages are also remembered by message id, so a reply to one of them is
+read as a question about that answer's reports.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from bot.core import Answer
+
+
+class Conversations:
+    def __init__(
+        self,
+        idle_seconds: float,
+        capacity: int = 5000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.idle_seconds = idle_seconds
+        self.capacity = capacity
+        self._clock = clock
+        self._last: OrderedDict[tuple[int, int], tuple[Answer, float]] = OrderedDict()
+        self._messages: OrderedDict[tuple[int, int], Answer] = OrderedDict()
+
+    def last(self, chat_id: int, user_id: int) -> Answer | None:
+        """The asker's previous answer, unless they have been quiet too long."""
+        found = self._last.get((chat_id, user_id))
+        if found is None:
+            return None
+        answer, at = found
+        if self._clock() - at > self.idle_seconds:
+            del self._last[(chat_id, user_id)]
+            return None
+        return answer
+
+    def remember(self, chat_id: int, user_id: int, answer: Answer, message_ids: list[int]) -> None:
+        self._last[(chat_id, user_id)] = (answer, self._clock())
+        self._last.move_to_end((chat_id, user_id))
+        for message_id in message_ids:
+            self._messages[(chat_id, message_id)] = answer
+        for store in (self._last, self._messages):
+            while len(store) > self.capacity:
+                store.popitem(last=False)
+
+    def answer_in(self, chat_id: int, message_id: int) -> Answer | None:
+        """The answer a bot message of this chat showed, while it is remembered."""
+        return self._messages.get((chat_id, message_id))
+
+    def forget(self, chat_id: int, user_id: int) -> None:
+        self._last.pop((chat_id, user_id), None)
