@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class Settings:
     context_minutes: int = 30
     telegram_token: Secret | None = None
     telegram_api_url: str | None = None
+    proxy_url: Secret | None = None
     admin_ids: tuple[int, ...] = ()
     allowed_chats: tuple[int, ...] = ()
     webhook_url: str | None = None
@@ -105,6 +106,7 @@ DESCRIPTIONS = {
     "context_minutes": "追问沿用上一个问题的时限（分钟；/new 立即结束）",
     "telegram_token": "Telegram 机器人令牌（从 @BotFather 获取；不会显示）",
     "telegram_api_url": "Bot API 地址，如自建服务器 http://127.0.0.1:8081/bot（默认官方）",
+    "proxy_url": "访问 Bot API 的代理：http://、https:// 或 socks5://（可含用户名和密码；不会显示）",
     "admin_ids": "管理员的 Telegram 用户 ID，逗号分隔（/id 可查看）",
     "allowed_chats": "只为这些用户或群组 ID 服务，逗号分隔（留空则不限；管理员总可使用）",
     "webhook_url": "设置后改用 webhook 接收消息（公网 https 地址）；未设置时长轮询",
@@ -192,6 +194,19 @@ _KIND_NAMES = {
 }
 
 
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def at_home(settings: Settings, home: Path) -> Settings:
+    """The settings with relative directories read from `home` (KEPUBOT_HOME)."""
+    paths = {
+        name: home / value
+        for name in ("knowledge_dir", "data_dir")
+        if not (value := getattr(settings, name)).is_absolute()
+    }
+    return replace(settings, **paths) if home != Path(".") else settings
+
+
 def validate(settings: Settings, config_file: Path | None = None) -> None:
     """Cross-field checks that one value alone cannot express."""
     # Everything in the knowledge folder is quoted to users: the bot's own files never are.
@@ -220,6 +235,13 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
     ):
         if getattr(settings, name) not in allowed:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 只能是 {'、'.join(allowed)} 之一。")
+    if settings.proxy_url is not None:
+        scheme = settings.proxy_url.reveal().partition("://")[0].lower()
+        if scheme not in PROXY_SCHEMES:
+            raise SettingsError(
+                f"{ENV_PREFIX}PROXY_URL 须以 {'、'.join(s + '://' for s in PROXY_SCHEMES)} 开头，"
+                "例如 socks5://127.0.0.1:7890。"
+            )
     if not 0 <= settings.min_coverage <= 1:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",

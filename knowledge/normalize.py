@@ -67,6 +67,23 @@ def segment(text: str) -> list[str]:
     return [w for w in jieba.cut_for_search(text) if _TOKEN.search(w)]
 
 
+_NEW_WORD = re.compile(r"[\u3400-\u9fff]{2,}")
+
+
+def add_known_words(words: list[str]) -> int:
+    """Make jieba keep whole the words it does not know that the knowledge base writes as one
+    (a name in a report's title: 锦地罗, 黄华麒), so a question cuts them as the index did
+    (锦地罗又 → 锦地罗 又, not 锦地 罗; 黄华麒是 → 黄华麒 是). Returns how many were new."""
+    prepare_jieba()
+    added = 0
+    for word in dict.fromkeys(words):
+        if _NEW_WORD.fullmatch(word) and jieba.get_FREQ(word) is None:
+            with _jieba_lock:
+                jieba.add_word(word)
+            added += 1
+    return added
+
+
 def words_in_order(text: str) -> list[str]:
     """jieba words in accurate mode, punctuation kept: the question's own phrasing."""
     prepare_jieba()

@@ -1,7 +1,9 @@
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
 from bot.core.knowledge_base import retriever_over
 from bot.core.retrieval import Weights
 from bot.settings import BUNDLED_CORPUS, Settings, SettingsError, load_settings, validate
@@ -77,3 +79,16 @@ def test_fusion_weights_reach_the_retriever_from_the_environment(
         keyword=1.0, vector=0.05, coverage=0.07, title=0.1, synonym=0.8
     )
     assert default.min_coverage == 0.34
+
+
+def test_relative_paths_and_the_config_file_are_read_from_kepubot_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "kepubot.toml").write_text('top_k = 7\ndata_dir = "state"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # a service started from another folder
+    result = CliRunner().invoke(cli, ["config"], env={"KEPUBOT_HOME": str(home)})
+    assert result.exit_code == 0, result.output
+    assert f"KEPUBOT_DATA_DIR {home / 'state'}" in " ".join(result.output.split())
+    assert "KEPUBOT_TOP_K 7" in " ".join(result.output.split())

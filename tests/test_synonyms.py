@@ -206,3 +206,14 @@ def test_damaged_cnsyn_data_costs_its_synonyms_not_the_answer(
     assert [r.getMessage() for r in caplog.records].count(
         "同义词库文件已损坏或版本不符（x），请重新安装：pip install …"
     ) == 1
+
+
+def test_a_name_in_a_title_is_one_word_in_questions_as_in_the_passages(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    # jieba guesses unknown names from the characters around them: 锦地罗 is one word in
+    # "锦地罗全长…" but 锦地 罗 in "锦地罗又被称…", so the question missed the passage.
+    plant = "一、形态\n锦地罗全长通常只有2cm，叶片呈莲座状排列。\n二、别名\n又称作宽叶毛毡苔。\n"
+    store = ingested(tmp_path, normalizer, {"锦地罗": plant, "科普日": SCIENCE_DAY})
+    retriever = _retriever(store, normalizer)
+    assert "锦地罗" in retriever.parse("锦地罗又被称之为什么？").topic

@@ -11,12 +11,13 @@ from typing import Any
 import click
 
 from bot.cli.answer import ask, chat, examples, start_chat
+from bot.cli.doctor import doctor
 from bot.cli.evaluation import eval_answers, eval_command, eval_squad
 from bot.cli.knowledge import config, docs, export, ingest
 from bot.cli.search import search
 from bot.cli.support import describe_sync, run_sync
 from bot.core import NotReady
-from bot.settings import Settings, SettingsError, load_settings, validate
+from bot.settings import Settings, SettingsError, at_home, load_settings, validate
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -30,7 +31,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     "--config",
     type=click.Path(path_type=Path),
     envvar="KEPUBOT_CONFIG",
-    help="TOML 配置文件（KEPUBOT_CONFIG；默认读取当前目录的 kepubot.toml）",
+    help="TOML 配置文件（KEPUBOT_CONFIG；默认读取 KEPUBOT_HOME 或当前目录的 kepubot.toml）",
 )
 @click.option("-v", "--verbose", is_flag=True, help="输出调试日志")
 @click.pass_context
@@ -46,10 +47,16 @@ def cli(
       kepubot --knowledge-dir ~/报告 docs
     """
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
-    if config is None and Path("kepubot.toml").is_file():
-        config = Path("kepubot.toml")
+    # A service is started from anywhere: its relative paths (var/, kepubot.toml) are read
+    # from KEPUBOT_HOME when that is set, not from whatever the current folder is.
+    home = Path(os.environ.get("KEPUBOT_HOME") or ".")
+    if config is None and (home / "kepubot.toml").is_file():
+        config = home / "kepubot.toml"
     try:
-        settings = load_settings(os.environ, config, knowledge_dir=knowledge_dir, data_dir=data_dir)
+        settings = at_home(
+            load_settings(os.environ, config, knowledge_dir=knowledge_dir, data_dir=data_dir),
+            home,
+        )
         validate(settings, config)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -125,6 +132,7 @@ for command in (
     ask,
     examples,
     chat,
+    doctor,
 ):
     cli.add_command(command)
 

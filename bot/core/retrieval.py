@@ -13,7 +13,13 @@ from bot.core.question import Question, parse_question
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
-from knowledge.normalize import Normalizer, query_terms, segment, specificity
+from knowledge.normalize import (
+    Normalizer,
+    add_known_words,
+    query_terms,
+    segment,
+    specificity,
+)
 from knowledge.records import ChunkRecord, DocumentRecord
 from knowledge.store import Store
 from knowledge.thesaurus import Thesaurus
@@ -114,6 +120,10 @@ class Retriever:
         self.weights = weights
         self.min_coverage = min_coverage
         self._documents = {d.id: d for d in store.documents()}
+        # A name in a title (锦地罗, 黄华麒) is one word to the question's segmenter too.
+        add_known_words(
+            [w for d in self._documents.values() for w in segment(normalizer.normalize(d.title))]
+        )
         places = {p for d in self._documents.values() for p in d.place}
         # A question says 成都 or 原平 where the report says 成都市 or 原平市.
         places |= {p[:-1] for p in places if len(p) >= 3 and p[-1] in "省市县区"}

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
-from urllib.parse import urlparse, urlsplit, urlunsplit
+from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -37,6 +37,7 @@ from bot.telegram.logs import configure_logging
 from bot.telegram.records import Records
 from bot.telegram.runtime import RUNTIME, Runtime
 from bot.telegram.service import KnowledgeService
+from bot.telegram.startup import api_urls, probe_bot, reach_api
 from bot.telegram.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
@@ -54,16 +55,6 @@ ADMIN_COMMANDS = [
     BotCommand("reload", "重新同步报告目录（管理员）"),
     BotCommand("stats", "使用统计（管理员）"),
 ]
-
-
-def api_urls(api_url: str) -> tuple[str, str]:
-    """Bot API base URL and file URL: ".../bot" → ".../file/bot" on the same server."""
-    parts = urlsplit(api_url.rstrip("/"))
-    head, found, tail = parts.path.rpartition("/bot")
-    if not found:  # a bare server address
-        head, tail = parts.path, ""
-    base = urlunsplit(parts._replace(path=f"{head}/bot{tail}"))
-    return base, urlunsplit(parts._replace(path=f"{head}/file/bot{tail}"))
 
 
 def build_application(
@@ -96,6 +87,10 @@ def build_application(
         builder = builder.base_url(base_url).base_file_url(file_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif settings.proxy_url is not None:
+        # Every Bot API call, long polling and file downloads alike.
+        proxy = settings.proxy_url.reveal()
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
     application = builder.build()
     application.bot_data[RUNTIME] = Runtime(
         settings,
@@ -168,6 +163,8 @@ def run_bot(settings: Settings, verbose: bool = False) -> None:
         raise SettingsError(TOKEN_MISSING)
     webhook_secret = settings.webhook_secret.reveal() if settings.webhook_secret else ""
     configure_logging(settings.telegram_token.reveal(), webhook_secret, verbose=verbose)
+    # Without network (a proxy not up yet, a link down) wait for the API instead of exiting.
+    asyncio.run(reach_api(probe_bot(settings)))
     application = build_application(settings)
     if settings.webhook_url:
         secret = settings.webhook_secret.reveal() if settings.webhook_secret else None
@@ -180,8 +177,9 @@ def run_bot(settings: Settings, verbose: bool = False) -> None:
         )  # fmt: skip
     else:
         log.info("kepubot polling for updates")
-        # Network errors while polling are retried by PTB; bootstrap retries cover startup.
-        # post_init installs the signal handlers (they also stop a running reload).
+        # Network errors while polling are retried by PTB, and so is the rest of startup
+        # (the API answered just now). post_init installs the signal handlers (they also
+        # stop a running reload).
         application.run_polling(
-            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5, stop_signals=None
+            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1, stop_signals=None
         )

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.settings import Settings, SettingsError, load_settings
-from bot.telegram.app import api_urls
+from bot.telegram.startup import api_urls
 from knowledge.store import Store
 from testkit.telegram_fake import FakeTelegram, Scripted
 from testkit.telegram_server import FakeBotServer
@@ -143,7 +143,8 @@ def test_run_long_polls_a_bot_api_server_and_answers_with_sources(
     assert "青山镇科协机器人竞赛工作总结" in uploaded  # cited by the title of the upload
     assert any(t.startswith("问题太长了（5000 字）") for t in texts())
     assert [c.endpoint for c in telegram.rejected()] == ["getUpdates"]  # the dropped poll
-    assert [c.endpoint for c in telegram.calls][:2] == ["getMe", "setMyCommands"]
+    # The start-up probe asks getMe, then the application does on initialising.
+    assert [c.endpoint for c in telegram.calls][:3] == ["getMe", "getMe", "setMyCommands"]
     assert any(c.endpoint == "download" for c in telegram.calls)  # via /file/bot<token>/…
 
 
