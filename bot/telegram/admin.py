@@ -95,6 +95,44 @@ async def stats(update: Update, context: Context) -> None:
         await send_parts(context.bot, message.chat.id, stats_parts(stats))
 
 
+REVIEW_PAGE = 5
+
+
+async def review(update: Update, context: Context) -> None:
+    """`/review [页码]`: the latest answers voted 👎, with question, answer, sources and asker."""
+    rt, message = runtime(context), message_of(update)
+    if not await _admin(rt, update, message):
+        return
+    args = context.args or []
+    page = int(args[0]) if args and args[0].isdigit() and int(args[0]) > 0 else 1
+    offset = (page - 1) * REVIEW_PAGE
+    rows, count = await asyncio.to_thread(rt.records.unhelpful, offset, REVIEW_PAGE)
+    await send_parts(context.bot, message.chat.id, review_parts(rows, count, page))
+
+
+def review_parts(rows: list[dict], count: int, page: int) -> list[str]:
+    if count == 0:
+        return render_lines("待改进的回答", ["还没有被点 👎 的回答。"])
+    pages = -(-count // REVIEW_PAGE)
+    if not rows:
+        return render_lines(
+            "待改进的回答", [f"只有 {pages} 页，请用 /review 1 到 /review {pages}。"]
+        )
+    lines = []
+    for row in rows:
+        lines += [
+            f"#{row['id']} · {row['at'][:16].replace('T', ' ')} · 用户 {row['user_id']}"
+            + (f"（群 {row['chat_id']}）" if row["chat_id"] != row["user_id"] else ""),
+            f"问：{row['question']}",
+            "答：" + (row["answer"] or "（未记录）"),
+            *json.loads(row["sources"] or "[]"),
+            "",
+        ]
+    more = f"；下一页：/review {page + 1}" if page < pages else ""
+    lines.append(f"第 {page}/{pages} 页，共 {count} 条{more}")
+    return render_lines("待改进的回答（最近被点 👎 的在前）", lines)
+
+
 def reload_parts(report: SyncReport) -> list[str]:
     summary = report.ingest
     lines = [

@@ -54,6 +54,7 @@ PUBLIC_COMMANDS = [
 ADMIN_COMMANDS = [
     BotCommand("reload", "重新同步报告目录（管理员）"),
     BotCommand("stats", "使用统计（管理员）"),
+    BotCommand("review", "最近被点 👎 的回答（管理员）"),
 ]
 
 
@@ -113,7 +114,7 @@ def add_handlers(application: Application) -> None:
         "start": handlers.start, "help": handlers.help_command, "ask": handlers.ask,
         "examples": handlers.examples, "docs": handlers.docs, "id": handlers.user_id,
         "new": handlers.new_topic,
-        "reload": admin.reload, "stats": admin.stats,
+        "reload": admin.reload, "stats": admin.stats, "review": admin.review,
     }  # fmt: skip
     application.add_handler(TypeHandler(Update, access.gate), group=-1)  # before all others
     for name, callback in commands.items():

@@ -71,15 +71,18 @@ class Records:
 
     def add_question(
         self, user_id: int, chat_id: int, question: str, found: bool, kind: str,
-        hit_ids: list[str], latency_ms: float,
+        hit_ids: list[str], latency_ms: float, answer: str = "", sources: list[str] | None = None,
     ) -> int:  # fmt: skip
-        """Queue a question; its id is known at once, so 👍/👎 can refer to it."""
+        """Queue a question with the answer it got (kept for /review); its id is known at
+        once, so 👍/👎 can refer to it."""
         question_id = next(self._ids)
         self._write(
             "questions",
             {"id": question_id, "at": _now(), "user_id": user_id, "chat_id": chat_id,
              "question": question, "found": int(found), "kind": kind,
-             "hit_ids": json.dumps(hit_ids), "latency_ms": round(latency_ms, 2)},
+             "hit_ids": json.dumps(hit_ids), "latency_ms": round(latency_ms, 2),
+             "answer": answer[:ANSWER_KEPT],
+             "sources": json.dumps(sources or [], ensure_ascii=False)},
         )  # fmt: skip
         return question_id
 
@@ -105,6 +108,20 @@ class Records:
 
     def feedback(self) -> list[dict]:
         return self._read(lambda: list(self.db.table("feedback").rows))
+
+    def unhelpful(self, offset: int, limit: int) -> tuple[list[dict], int]:
+        """The answers voted 👎, latest vote first, and how many there are."""
+        return self._read(lambda: self._unhelpful(offset, limit))
+
+    def _unhelpful(self, offset: int, limit: int) -> tuple[list[dict], int]:
+        sql = """
+            SELECT q.id, q.at, q.user_id, q.chat_id, q.question, q.answer, q.sources,
+                   f.user_id AS voter, f.at AS voted
+            FROM feedback f JOIN questions q ON q.id = f.question_id
+            WHERE f.vote = -1 ORDER BY f.at DESC, q.id DESC LIMIT ? OFFSET ?"""
+        rows = [dict(row) for row in self.db.query(sql, [limit, offset])]
+        (count,) = self.db.execute("SELECT count(*) FROM feedback WHERE vote = -1").fetchone()
+        return rows, count
 
     def stats(self) -> Stats:
         """Counts and latency percentiles, computed inside SQLite (no row comes to Python)."""
@@ -215,6 +232,11 @@ def _tables(db: sqlite_utils.Database) -> sqlite_utils.Database:
         )  # fmt: skip
         db.table("questions").create_index(["user_id"])
         db.table("questions").create_index(["latency_ms"])
+    # bot.db files from before /review lack the answer each question got.
+    columns = db.table("questions").columns_dict
+    for column in ("answer", "sources"):
+        if column not in columns:
+            db.table("questions").add_column(column, str)
     if "feedback" not in tables:
         db.table("feedback").create(
             {"question_id": int, "user_id": int, "vote": int, "at": str},
@@ -225,6 +247,9 @@ def _tables(db: sqlite_utils.Database) -> sqlite_utils.Database:
             {"id": int, "at": str, "user_id": int, "action": str, "detail": str}, pk="id"
         )
     return db
+
+
+ANSWER_KEPT = 2000  # characters of an answer kept for /review
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:

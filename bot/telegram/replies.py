@@ -68,6 +68,7 @@ async def deliver(
     entry.question_id = rt.records.add_question(
         user_id, chat_id, answer.question, answer.found, answer.kind,
         [hit.chunk_id for hit in answer.hits], latency_ms,
+        answer=answer.text, sources=[f"[{c.n}] {c.label}" for c in answer.citations],
     )  # fmt: skip
 
 

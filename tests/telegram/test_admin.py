@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
 import threading
 from html import unescape
+from pathlib import Path
 
 from bot import core
 from bot.core.wording import BUSY
 from bot.settings import Settings
+from bot.telegram.records import Records
 from testkit.telegram_fake import FakeTelegram
 from tests.telegram.harness import ADMIN, NEW_REPORT, USER, Harness, document_message, drive
 
@@ -225,3 +228,51 @@ def test_several_uploads_at_once_are_queued_and_all_ingested(bot_settings: Setti
         assert "参加群众5百人次" in plain(bot.last()["text"])
 
     drive(bot_settings, scenario, telegram)
+
+
+def test_review_lists_the_answers_voted_down_with_question_answer_sources_and_asker(
+    bot_settings: Settings,
+) -> None:
+    async def scenario(bot: Harness) -> None:
+        await bot.say("/review", user=ADMIN)
+        assert plain(bot.last(ADMIN)["text"]).endswith("还没有被点 👎 的回答。")
+        await bot.say("科普书籍读书活动有多少人次参加？")
+        answer = bot.last()["result"]
+        await bot.say("乡镇是怎么开展科普日活动的？")
+        liked = bot.last()["result"]
+        for message, vote in ((answer, "👎"), (liked, "👍")):
+            row = message["reply_markup"]["inline_keyboard"][-1]
+            await bot.press({b["text"]: b["callback_data"] for b in row}[vote], message)
+        await bot.say("/review")  # not for users
+        assert "只有管理员" in bot.last()["text"]
+        await bot.say("/review", user=ADMIN)
+        text = plain(bot.last(ADMIN)["text"])
+        assert f"用户 {USER}" in text and "问：科普书籍读书活动有多少人次参加？" in text
+        assert "答：在一份报告中找到相关内容" in text and "300人次" in text
+        assert "[1] 縣科協科普工作總結 篇1" in text
+        assert "乡镇是怎么开展科普日活动的" not in text  # voted 👍
+        assert text.endswith("第 1/1 页，共 1 条")
+        await bot.say("/review 3", user=ADMIN)
+        assert "只有 1 页" in plain(bot.last(ADMIN)["text"])
+
+    drive(bot_settings, scenario)
+
+
+def test_a_bot_db_from_before_review_gains_the_answer_columns(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE questions (id INTEGER PRIMARY KEY, at TEXT, user_id INTEGER, chat_id"
+        " INTEGER, question TEXT, found INTEGER, kind TEXT, hit_ids TEXT, latency_ms FLOAT)"
+    )
+    old.execute("INSERT INTO questions VALUES (1, 'x', 7, 7, '旧问题', 1, 'answer', '[]', 1.0)")
+    old.commit()
+    old.close()
+    records = Records(path)
+    question = records.add_question(7, 7, "新问题", True, "answer", [], 2.0, answer="回答")
+    records.add_feedback(1, 7, helpful=False)
+    records.add_feedback(question, 7, helpful=False)  # voted last, so listed first
+    rows, count = records.unhelpful(0, 5)
+    records.close()
+    assert count == 2 and [r["question"] for r in rows] == ["新问题", "旧问题"]
+    assert {r["question"]: r["answer"] for r in rows} == {"新问题": "回答", "旧问题": None}
