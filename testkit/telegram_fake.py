@@ -223,6 +223,17 @@ class FakeTelegram:
         self.open_queries.discard(query_id)
         return True
 
+    def _sendMessageDraft(self, params: dict[str, Any]) -> bool:
+        """Bot API 10.0: a 30-second preview in a private chat, replaced by sendMessage."""
+        if int(params["chat_id"]) <= 0:
+            raise Rejected("method is available only for private chats")
+        if int(params.get("draft_id", 0)) == 0:
+            raise Rejected("draft_id must be non-zero")
+        text = params.get("text") or ""
+        if visible_text_length(text, params.get("parse_mode")) > 4096:
+            raise Rejected("message is too long")
+        return True
+
     def _sendChatAction(self, params: dict[str, Any]) -> bool:
         if params.get("action") not in CHAT_ACTIONS:
             raise Rejected("wrong parameter action in request")

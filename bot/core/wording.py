@@ -91,6 +91,7 @@ def holdings(reports: int, places: list[str], years: list[int], shown: int = 8) 
 
 SOURCES = "来源："
 NEW_TOPIC = "好的，下一个问题将作为新话题回答。"
+SEARCHING = "正在检索报告……"
 
 
 def continued_lead(previous_question: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import datetime
 
@@ -10,7 +11,15 @@ from telegram import Bot, CallbackQuery, Message, MessageEntity
 from telegram.constants import ChatAction
 
 from bot.core import Answer, Overview, question_problem, script_of
-from bot.core.wording import EXPIRED, NO_MORE, OVERLOADED, THANKS, localize, rate_limited
+from bot.core.wording import (
+    EXPIRED,
+    NO_MORE,
+    OVERLOADED,
+    SEARCHING,
+    THANKS,
+    localize,
+    rate_limited,
+)
 from bot.telegram.callbacks import Entry, answer_keyboard, more_keyboard
 from bot.telegram.render import render_answer, render_lines, render_more, render_passage
 from bot.telegram.runtime import Runtime, send_parts, settle
@@ -37,8 +46,14 @@ async def answer_question(
         await send_parts(bot, chat_id, [text], reply_to=reply_to)
         return
     started = time.perf_counter()
-    # "typing" goes out while the answer is computed, not before it.
-    typing = asyncio.ensure_future(bot.send_chat_action(chat_id, ChatAction.TYPING))
+    # While the answer is computed (not before it): in a private chat a draft saying so,
+    # which the answer replaces; in a group, where drafts are not allowed, "typing".
+    if chat_id > 0:
+        draft = localize(SEARCHING, script_of(question))
+        side = bot.send_message_draft(chat_id, _draft_id(), draft)
+    else:
+        side = bot.send_chat_action(chat_id, ChatAction.TYPING)
+    typing = asyncio.ensure_future(side)
     try:
         service = rt.service
         answer = await (
@@ -52,6 +67,14 @@ async def answer_question(
     finally:
         await settle(typing)
     await deliver(rt, bot, chat_id, user_id, answer, reply_to, started)
+
+
+_drafts = itertools.count(1)
+
+
+def _draft_id() -> int:
+    """A new non-zero draft id: each answer's draft is its own."""
+    return next(_drafts)
 
 
 async def deliver(

@@ -8,7 +8,7 @@ from html import escape, unescape
 from bot.core.wording import EXAMPLE_QUESTIONS
 from bot.settings import Settings
 from bot.telegram.app import post_init
-from testkit.telegram_fake import BOT, visible_text_length
+from testkit.telegram_fake import BOT, FakeTelegram, visible_text_length
 from tests.telegram.harness import ADMIN, GROUP, USER, Harness, drive
 
 QUESTION = "科普书籍读书活动有多少人次参加？"
@@ -24,14 +24,15 @@ def plain(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", html))
 
 
-def test_private_question_gets_typing_then_html_answer_with_markers_and_sources(
+def test_private_question_gets_a_draft_then_html_answer_with_markers_and_sources(
     bot_settings: Settings,
 ) -> None:
     async def scenario(bot: Harness) -> None:
         await bot.say(QUESTION)
         endpoints = [c.endpoint for c in bot.telegram.calls if c.endpoint != "getMe"]
-        assert endpoints == ["sendChatAction", "sendMessage"]
-        assert bot.telegram.calls[1].params["action"] == "typing"
+        assert endpoints == ["sendMessageDraft", "sendMessage"]
+        assert bot.telegram.calls[1].params["text"] == "正在检索报告……"
+        assert bot.telegram.calls[1].params["draft_id"] != 0
         reply = bot.last()
         assert reply["parse_mode"] == "HTML"
         text = plain(reply["text"])
@@ -48,6 +49,10 @@ def test_group_answers_ask_mentions_and_replies_and_ignores_other_chatter(
     bot_settings: Settings,
 ) -> None:
     async def scenario(bot: Harness) -> None:
+        await bot.say("/ask " + QUESTION, chat=GROUP)  # drafts are for private chats only
+        assert bot.telegram.sent("sendChatAction")[-1].params["action"] == "typing"
+        assert not bot.telegram.sent("sendMessageDraft") and not bot.telegram.rejected()
+        bot.telegram.calls.clear()
         await bot.say("今天的会议改到下午三点", chat=GROUP)
         await bot.say(QUESTION, chat=GROUP)
         assert bot.replies(GROUP) == []
@@ -278,3 +283,11 @@ def test_a_simplified_asker_reads_a_traditional_report_in_simplified_and_its_ori
         assert "開展科普書籍讀書活動（共約300人次參加了讀書活動）" in passage
 
     drive(bot_settings, scenario)
+
+
+def test_the_fake_rejects_drafts_telegram_rejects() -> None:
+    telegram = FakeTelegram()
+    assert telegram.respond("sendMessageDraft", {"chat_id": "7", "draft_id": "3"})[0] == 200
+    for form in ({"chat_id": str(GROUP), "draft_id": "1"}, {"chat_id": "7", "draft_id": "0"},
+                 {"chat_id": "7", "draft_id": "2", "text": "科" * 4097}):  # fmt: skip
+        assert telegram.respond("sendMessageDraft", form)[0] == 400

@@ -88,7 +88,7 @@ def test_429_with_retry_after_while_busy_delays_one_answer_and_sends_each_once(
     assert len(telegram.rejected()) == 2
 
 
-@pytest.mark.parametrize("endpoint", ["sendChatAction", "answerCallbackQuery"])
+@pytest.mark.parametrize("endpoint", ["sendMessageDraft", "answerCallbackQuery"])
 def test_side_calls_that_time_out_cost_nothing_or_only_the_button_acknowledgement(
     bot_settings: Settings, endpoint: str
 ) -> None:
@@ -96,9 +96,10 @@ def test_side_calls_that_time_out_cost_nothing_or_only_the_button_acknowledgemen
 
     async def scenario(bot: Harness) -> None:
         timeout = Scripted(0, "read timed out", timeout=True)
-        if endpoint == "sendChatAction":
+        if endpoint == "sendMessageDraft":
             telegram.script(endpoint, timeout, times=4)
-            await ask_all(bot)  # "typing" fails for all four: the answers still go out
+            await ask_all(bot)  # the draft fails for all four: the answers still go out
+            assert len(telegram.rejected()) == 4
             assert messages_per_chat(telegram) == Counter(USERS)
             return
         await bot.say(QUESTIONS[0], user=USERS[0])
@@ -113,7 +114,7 @@ def test_side_calls_that_time_out_cost_nothing_or_only_the_button_acknowledgemen
 
     harness = drive(bot_settings, scenario, telegram, expect_errors=True)
     assert all(isinstance(e, TelegramError) for e in harness.errors)
-    assert len(harness.errors) == (0 if endpoint == "sendChatAction" else 1)
+    assert len(harness.errors) == (0 if endpoint == "sendMessageDraft" else 1)
 
 
 def test_a_storm_of_mixed_faults_while_eight_users_ask_sends_nothing_twice_and_recovers(
