@@ -21,6 +21,7 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    MessageReactionHandler,
     TypeHandler,
     filters,
 )
@@ -41,7 +42,7 @@ from bot.telegram.startup import api_urls, probe_bot, reach_api
 from bot.telegram.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MESSAGE_REACTION]
 PUBLIC_COMMANDS = [
     BotCommand("start", "开始：介绍与示例问题"),
     BotCommand("help", "使用帮助"),
@@ -128,6 +129,7 @@ def add_handlers(application: Application) -> None:
     )
     application.add_handler(MessageHandler(new & private & ~filters.TEXT, handlers.not_text))
     application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(MessageReactionHandler(handlers.reaction))
     application.add_error_handler(handlers.on_error)
 
 

@@ -45,6 +45,7 @@ class CallbackRegistry:
     def __init__(self, capacity: int = 2000) -> None:
         self.capacity = capacity
         self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._by_message: dict[tuple[int, int], str] = {}  # (chat, message id) → key
         self._prefix = _base36(secrets.randbelow(36**3)).rjust(3, "0")
         self._counter = 0
 
@@ -55,7 +56,18 @@ class CallbackRegistry:
         self._entries[key] = Entry(answer, list(answer.citations), chat_id, shown=shown)
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
+        if len(self._by_message) > 4 * self.capacity:  # ids of fallen-out answers
+            self._by_message = {m: k for m, k in self._by_message.items() if k in self._entries}
         return key
+
+    def bind(self, key: str, chat_id: int, message_ids: list[int]) -> None:
+        """The messages an answer was sent as, so a reaction to one finds the answer."""
+        for message_id in message_ids:
+            self._by_message[(chat_id, message_id)] = key
+
+    def for_message(self, chat_id: int, message_id: int) -> Entry | None:
+        key = self._by_message.get((chat_id, message_id))
+        return None if key is None else self.get(key, chat_id)
 
     def get(self, key: str, chat_id: int) -> Entry | None:
         """The entry behind a button pressed in `chat_id`; None for another chat's key.
@@ -71,6 +83,7 @@ class CallbackRegistry:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._by_message.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

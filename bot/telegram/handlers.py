@@ -177,6 +177,12 @@ async def _answer(update: Update, context: Context, question: str, examples: boo
     )  # fmt: skip
 
 
+async def reaction(update: Update, context: Context) -> None:
+    """👍 / 👎 set as a reaction on an answer: the same vote as its buttons."""
+    if update.message_reaction is not None:
+        replies.record_reaction(runtime(context), update.message_reaction)
+
+
 async def new_topic(update: Update, context: Context) -> None:
     """`/new`: the next question starts afresh."""
     runtime(context).conversations.forget(chat_of(update).id, user_of(update).id)

@@ -7,7 +7,14 @@ import itertools
 import time
 from datetime import datetime
 
-from telegram import Bot, CallbackQuery, Message, MessageEntity
+from telegram import (
+    Bot,
+    CallbackQuery,
+    Message,
+    MessageEntity,
+    MessageReactionUpdated,
+    ReactionTypeEmoji,
+)
 from telegram.constants import ChatAction
 
 from bot.core import Answer, Overview, question_problem, script_of
@@ -87,6 +94,7 @@ async def deliver(
     keyboard = answer_keyboard(key, entry, more=answer.found)
     sent = await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
     rt.conversations.remember(chat_id, user_id, answer, sent)
+    rt.registry.bind(key, chat_id, sent)
     latency_ms = (time.perf_counter() - started) * 1000
     entry.question_id = rt.records.add_question(
         user_id, chat_id, answer.question, answer.found, answer.kind,
@@ -138,6 +146,24 @@ async def record_feedback(rt: Runtime, query: CallbackQuery, entry: Entry, argum
         return
     rt.records.add_feedback(entry.question_id, query.from_user.id, argument == "+")
     await query.answer(localize(THANKS, entry.answer.script))
+
+
+# Reactions that are a vote on an answer; any other reaction is not feedback.
+VOTES = {"👍": True, "👎": False}
+
+
+def record_reaction(rt: Runtime, reaction: MessageReactionUpdated) -> bool:
+    """A 👍 or 👎 reaction on one of our answers is a vote, as the buttons are; True when
+    one was recorded."""
+    if reaction.user is None:  # an anonymous group admin: no one to count
+        return False
+    entry = rt.registry.for_message(reaction.chat.id, reaction.message_id)
+    emojis = [r.emoji for r in reaction.new_reaction if isinstance(r, ReactionTypeEmoji)]
+    votes = [VOTES[e] for e in emojis if e in VOTES]
+    if entry is None or entry.question_id is None or not votes:
+        return False
+    rt.records.add_feedback(entry.question_id, reaction.user.id, votes[-1])
+    return True
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:

@@ -276,3 +276,29 @@ def test_a_bot_db_from_before_review_gains_the_answer_columns(tmp_path: Path) ->
     records.close()
     assert count == 2 and [r["question"] for r in rows] == ["新问题", "旧问题"]
     assert {r["question"]: r["answer"] for r in rows} == {"新问题": "回答", "旧问题": None}
+
+
+def test_a_thumbs_down_reaction_on_an_answer_is_a_vote_as_the_button_is(
+    bot_settings: Settings,
+) -> None:
+    def reacted(message: dict, emoji: str, update_id: int) -> dict:
+        return {"update_id": update_id, "message_reaction": {
+            "chat": message["chat"], "message_id": message["message_id"], "date": 0,
+            "user": {"id": USER, "is_bot": False, "first_name": "用户"},
+            "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": emoji}]}}  # fmt: skip
+
+    async def scenario(bot: Harness) -> None:
+        await bot.say("科普书籍读书活动有多少人次参加？")
+        answer = bot.last()["result"]
+        await bot.process(reacted(answer, "🔥", 901))  # not a vote
+        await bot.process(reacted(bot.message("随便说说"), "👎", 902))  # not an answer
+        await bot.say("/review", user=ADMIN)
+        assert plain(bot.last(ADMIN)["text"]).endswith("还没有被点 👎 的回答。")
+        await bot.process(reacted(answer, "👎", 903))
+        await bot.say("/review", user=ADMIN)
+        assert "问：科普书籍读书活动有多少人次参加？" in plain(bot.last(ADMIN)["text"])
+        await bot.process(reacted(answer, "👍", 904))  # changes the vote
+        await bot.say("/stats", user=ADMIN)
+        assert "👍 1 · 👎 0" in plain(bot.last(ADMIN)["text"])
+
+    drive(bot_settings, scenario)
