@@ -104,3 +104,13 @@ def test_a_demonstrative_in_a_question_with_its_own_topic_does_not_make_it_a_fol
     first = assistant.answer("青山市科普日期间举办了几场讲座？")
     answer = assistant.answer("那个文化站的科普读书活动有多少人次参加？", previous=first)
     assert answer.follows == "" and answer.quotes[0].figure == "300人次"
+
+
+def test_the_second_report_of_an_answer_is_the_one_a_follow_up_names_by_its_place(
+    assistant: Assistant,
+) -> None:
+    first = assistant.answer("科普读书活动是怎么开展的？")
+    reports = list(dict.fromkeys(c.title for c in first.citations))
+    assert len(reports) == 2
+    answer = assistant.answer("第二个报告具体怎么做的？", previous=first)
+    assert answer.follows and {c.title for c in answer.citations} == {reports[1]}

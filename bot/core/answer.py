@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core import wording
 from bot.core.citation import Citation, citation_label
-from bot.core.conversation import continued, leans_on
+from bot.core.conversation import continued, leans_on, nth_report
 from bot.core.coverage import held, without_overlaps
 from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, total
 from bot.core.levels import speaks_of
@@ -146,6 +146,11 @@ class Answerer:
         passages = [normalize(c.text) for c in previous.citations]
         if not leans_on(parsed, earlier, passages):
             return self._for_reader(self._answer(question, filters))
+        cited = tuple(dict.fromkeys(c.document_id for c in previous.citations))
+        nth = nth_report(parsed.normalized)
+        if nth is not None and 0 < nth <= len(cited):
+            # "第二个报告…": the second report the previous answer cited, and only it.
+            filters = replace(filters or Filters(), reports=(cited[nth - 1],))
         read = self.retriever.with_synonyms(continued(parsed, earlier))
         answer = self._answer(question, filters, read)
         # A chain of follow-ups (听众有多少？ then 他们请了谁？) names the question it started from.

@@ -24,12 +24,28 @@ _POINTS_BACK = re.compile(
 _POINTING_TOPIC = 2
 
 
+_NTH_REPORT = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:个|份|篇)(?:报告|总结|单位|地方)?")
+_NUMERALS = "一二三四五六七八九十"
+
+
+def nth_report(normalized: str) -> int | None:
+    """The report a follow-up points to by its place in the previous answer ("第二个报告
+    具体怎么做的？" → 2), or None."""
+    match = _NTH_REPORT.search(normalized)
+    if match is None:
+        return None
+    token = match.group(1)
+    return int(token) if token.isdigit() else _NUMERALS.index(token) + 1
+
+
 def leans_on(parsed: Question, previous: Question, cited_passages: Sequence[str]) -> bool:
     """Whether `parsed` is a follow-up of `previous`: it names no topic of its own ("那街道
     和社区呢？"), points back with little topic of its own ("他们请了谁来讲课？"), or has a
     single topic word and asks a figure of it ("听众有多少？") or asks about something the
     previous answer's passages (normalised) speak of. A question with its own full topic
     starts afresh, whatever words it shares ("湖北那个市…开了几场讲座？")."""
+    if nth_report(parsed.normalized) is not None:
+        return True
     words = without_overlaps(list(parsed.topic))
     own = [w for w in words if w not in previous.topic]
     if not own:
@@ -45,10 +61,13 @@ def continued(parsed: Question, previous: Question) -> Question:
     """The follow-up read with what the previous question said: its topic words added, its
     level, place and year unless the follow-up names its own, and its kind of question
     (how-to, figure, examples) unless the follow-up asks its own."""
-    topic = tuple(dict.fromkeys([*previous.topic, *parsed.topic]))
+    # The words naming a report by its place (第二个 报告) say which, not what about.
+    pointer = _NTH_REPORT.search(parsed.normalized)
+    own = [w for w in parsed.topic if not (pointer and w in pointer.group())]
+    topic = tuple(dict.fromkeys([*previous.topic, *own]))
     own_kind = asks_own_kind(parsed)
     kind = parsed if own_kind else previous
-    carried = " ".join(w for w in previous.topic if w not in parsed.topic)
+    carried = " ".join(w for w in previous.topic if w not in own)
     return replace(
         parsed,
         normalized=f"{parsed.normalized} {carried}".strip(),
