@@ -114,3 +114,23 @@ def test_the_second_report_of_an_answer_is_the_one_a_follow_up_names_by_its_plac
     assert len(reports) == 2
     answer = assistant.answer("第二个报告具体怎么做的？", previous=first)
     assert answer.follows and {c.title for c in answer.citations} == {reports[1]}
+
+
+def test_a_follow_up_written_alike_in_both_scripts_keeps_the_conversations_script(
+    assistant: Assistant,
+) -> None:
+    first = assistant.answer("鄉鎮是怎麼開展科普日活動的？")
+    assert first.script == "traditional"
+    answer = assistant.answer("那街道呢？", previous=first)
+    assert answer.script == "traditional" and answer.lead.startswith("接著上一個問題")
+    assert "社區廣場" in answer.text
+
+
+def test_a_follow_up_of_an_examples_question_asks_for_examples_too(
+    assistant: Assistant,
+) -> None:
+    first = assistant.answer("有没有开展科普日活动的例子？")
+    assert first.kind == "examples" and len(first.citations) >= 2
+    answer = assistant.answer("那街道呢？", previous=first)
+    assert answer.kind == "examples"
+    assert {c.title for c in answer.citations} == {"东湖街道科协2023年科普工作总结"}

@@ -106,3 +106,26 @@ def test_the_chat_quotes_in_the_readers_script_and_shows_the_source_as_written(
 def test_conversion_is_by_character_not_by_phrase() -> None:
     assert in_script("資訊與軟體", "simplified") == "资讯与软体"
     assert in_script("信息与软件", "traditional") == "信息與軟件"
+
+
+def test_the_asked_figure_is_marked_as_the_converted_sentence_writes_it(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    lectures = "镇科协工作总结\n一、科普讲座\n今年镇科协举办科普讲座12场，听众800人次。\n"
+    store = ingested(tmp_path, normalizer, {"cn": lectures})
+    assistant = Assistant(
+        retriever_over(store, normalizer, None, Settings()), AnswerOptions("auto")
+    )
+    quote = assistant.answer("鎮科協舉辦了多少場科普講座？").quotes[0]
+    assert quote.figure == "12場" and quote.figure in quote.text
+
+
+def test_a_figure_whose_characters_convert_otherwise_in_context_stays_marked(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    # s2tw writes 周年 as 週年 inside the sentence, but 周 alone as 周.
+    museum = "科技馆工作总结\n一、馆庆活动\n今年是科技馆建馆20周年，举办了馆庆科普展。\n"
+    store = ingested(tmp_path, normalizer, {"cn": museum, "town": MAINLAND})
+    retriever = retriever_over(store, normalizer, None, Settings())
+    quote = Assistant(retriever, AnswerOptions("auto")).answer("科技館建館多少週年？").quotes[0]
+    assert "20週年" in quote.text and quote.figure == "20週"

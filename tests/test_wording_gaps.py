@@ -160,3 +160,30 @@ def test_a_how_to_answer_keeps_the_rest_of_its_best_sentences_paragraph(
         "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。",
         "市、区、校三级资源共享平台已完成开发任务。",
     ]
+
+
+def test_the_next_paragraph_is_not_kept_with_a_best_sentence_unless_it_gives_figures(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    city = (
+        "某市教育局工作总结\n一、推进教育信息化\n"
+        "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。\n"
+        "市教育局还表彰了一批先进个人。\n"
+        "二、其他工作\n全市开展教师培训活动，提高教师素质。\n"
+    )
+    store = ingested(tmp_path, normalizer, {"市": city})
+    answer = assistant_over(store, normalizer).answer("学校是怎么推进教育信息化建设的？")
+    assert [q.text for q in answer.quotes] == [
+        "力争用三年时间让所有学校建成校园网，实现教育信息化建设目标。"
+    ]
+
+
+def test_a_passage_opening_a_paragraph_carries_on_from_nothing(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    plan = PLAN.replace("配合乡风文明主题教育。", "配合乡风文明主题教育。\n")
+    store = ingested(tmp_path, normalizer, {"县": plan}, budget=ChunkBudget(20, 60))
+    retriever = _retriever(store, normalizer)
+    hits = retriever.search("科普月活动的意见", top_k=10).hits
+    opening = next(h for h in hits if h.text.startswith("下发了"))
+    assert retriever.continued_from(opening) is None

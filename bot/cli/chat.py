@@ -36,7 +36,7 @@ def respond(
     if command == "/help":
         return CHAT_HELP, last
     if command == "/new":
-        return NEW_TOPIC, None
+        return localize(NEW_TOPIC, last.script if last else "simplified"), None
     if command == "/examples":
         if not argument:
             return EMPTY_TOPIC.format(example="/examples 科普日"), last

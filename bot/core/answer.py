@@ -134,19 +134,39 @@ class Answerer:
         `previous` is the answer before it in the conversation: a follow-up that leans on
         it ("那街道呢？") is read with its topic. With `within_previous` (a reply to that
         answer) only the reports it cited are searched."""
-        script = self._script(question)
+        answer = self._in_context(question, filters, previous, within_previous)
+        if (
+            previous is not None
+            and self.options.script == "auto"
+            and answer.script != previous.script
+            and in_script(question, "simplified") == in_script(question, "traditional")
+        ):
+            # "那街道呢？" is written alike in both scripts: the conversation's script holds.
+            script = previous.script
+            answer = replace(
+                answer, script=script, lead=in_script(answer.lead, script),
+                suggestions=[in_script(s, script) for s in answer.suggestions],
+            )  # fmt: skip
+        return self._for_reader(answer)
+
+    def _in_context(
+        self,
+        question: str,
+        filters: Filters | None,
+        previous: Answer | None,
+        within_previous: bool,
+    ) -> Answer:
         earlier = previous.parsed if previous is not None and previous.found else None
         if earlier is None or previous is None:
-            return self._for_reader(self._answer(question, filters))
+            return self._answer(question, filters)
+        cited = tuple(dict.fromkeys(c.document_id for c in previous.citations))
         if within_previous:
-            cited = tuple(dict.fromkeys(c.document_id for c in previous.citations))
             filters = replace(filters or Filters(), reports=cited)
         parsed = self.retriever.parse(question)
         normalize = self.retriever.normalizer.normalize
         passages = [normalize(c.text) for c in previous.citations]
         if not leans_on(parsed, earlier, passages):
-            return self._for_reader(self._answer(question, filters))
-        cited = tuple(dict.fromkeys(c.document_id for c in previous.citations))
+            return self._answer(question, filters)
         nth = nth_report(parsed.normalized)
         if nth is not None and 0 < nth <= len(cited):
             # "第二个报告…": the second report the previous answer cited, and only it.
@@ -155,8 +175,8 @@ class Answerer:
         answer = self._answer(question, filters, read)
         # A chain of follow-ups (听众有多少？ then 他们请了谁？) names the question it started from.
         first = previous.follows or previous.question
-        lead = wording.localize(wording.continued_lead(first), script)
-        return self._for_reader(replace(answer, lead=lead + answer.lead, follows=first))
+        lead = wording.localize(wording.continued_lead(first), answer.script)
+        return replace(answer, lead=lead + answer.lead, follows=first)
 
     def examples(
         self,
@@ -182,17 +202,33 @@ class Answerer:
             text = in_script(quote.text, script)
             if text != quote.text:
                 converted.add(quote.n)
+            # The figure as the converted sentence writes it: converted alone, a character
+            # may come out otherwise than in its context (周年 → 週年).
+            at = quote.text.find(quote.figure) if quote.figure else -1
+            same_length = len(text) == len(quote.text)
+            figure = (
+                text[at : at + len(quote.figure)]
+                if at >= 0 and same_length
+                else in_script(quote.figure, script)
+            )
             quotes.append(
                 replace(
                     quote, text=text, original=quote.text if text != quote.text else "",
                     report=in_script(quote.report, script),
-                    heading=in_script(quote.heading, script),
-                    figure=in_script(quote.figure, script),
+                    heading=in_script(quote.heading, script), figure=figure,
                 )
             )  # fmt: skip
+        # A converted quote's source line reads in the reader's script too; 原文 shows the
+        # passage itself as written.
         citations = [
-            replace(c, converted_from=other) if c.n in converted else c for c in answer.citations
-        ]
+            replace(
+                c, converted_from=other, title=in_script(c.title, script),
+                heading_path=tuple(in_script(h, script) for h in c.heading_path),
+            )
+            if c.n in converted
+            else c
+            for c in answer.citations
+        ]  # fmt: skip
         return replace(answer, quotes=quotes, citations=citations)
 
     def _answer(
@@ -203,7 +239,10 @@ class Answerer:
             if parsed.level is not None and (filters is None or filters.level is None):
                 # A follow-up naming a level (那街道呢？) asks for that level's cases.
                 filters = replace(filters or Filters(), level=parsed.level)
-            return self._examples(parsed.example_topic, filters, question=question)
+            # The answer carries the question as asked, so a follow-up ("那街道呢？") asks
+            # for examples too.
+            found = self._examples(parsed.example_topic, filters, question=question)
+            return replace(found, parsed=parsed)
         script = self._script(question)
         wide = parsed.intent in ("list", "total", "reports")
         result = self.retriever.search(

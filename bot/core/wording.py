@@ -10,15 +10,14 @@ from __future__ import annotations
 import unicodedata
 from typing import Protocol
 
-import opencc
+from knowledge.normalize import in_script
 
-_to_traditional = opencc.OpenCC("s2tw")
 _NUMERALS = "零一二三四五六七八九十"
 
 
 def localize(text: str, script: str) -> str:
     """The bot's own words in the script of the question."""
-    return _to_traditional.convert(text) if script == "traditional" else text
+    return in_script(text, "traditional") if script == "traditional" else text
 
 
 def chinese_number(n: int) -> str:

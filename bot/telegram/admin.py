@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -103,8 +104,11 @@ async def review(update: Update, context: Context) -> None:
     rt, message = runtime(context), message_of(update)
     if not await _admin(rt, update, message):
         return
-    args = context.args or []
-    page = int(args[0]) if args and args[0].isdigit() and int(args[0]) > 0 else 1
+    if message.chat.type != ChatType.PRIVATE:  # askers' questions are not for a group
+        await message.reply_text("请在与机器人的私聊中使用 /review。")
+        return
+    wanted = (context.args or [""])[0]
+    page = int(wanted) if wanted.isascii() and wanted.isdigit() and 0 < int(wanted) < 10**6 else 1
     offset = (page - 1) * REVIEW_PAGE
     rows, count = await asyncio.to_thread(rt.records.unhelpful, offset, REVIEW_PAGE)
     await send_parts(context.bot, message.chat.id, review_parts(rows, count, page))
@@ -122,7 +126,8 @@ def review_parts(rows: list[dict], count: int, page: int) -> list[str]:
     for row in rows:
         lines += [
             f"#{row['id']} · {row['at'][:16].replace('T', ' ')} · 用户 {row['user_id']}"
-            + (f"（群 {row['chat_id']}）" if row["chat_id"] != row["user_id"] else ""),
+            + (f"（群 {row['chat_id']}）" if row["chat_id"] != row["user_id"] else "")
+            + (f" · {row['votes']} 人点了 👎" if row["votes"] > 1 else ""),
             f"问：{row['question']}",
             "答：" + (row["answer"] or "（未记录）"),
             *json.loads(row["sources"] or "[]"),

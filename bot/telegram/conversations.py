@@ -27,6 +27,8 @@ class Conversations:
         self._clock = clock
         self._last: OrderedDict[tuple[int, int], tuple[Answer, float]] = OrderedDict()
         self._messages: OrderedDict[tuple[int, int], Answer] = OrderedDict()
+        # Bumped by /new: an answer still being prepared when it came is not remembered.
+        self._generation: dict[tuple[int, int], int] = {}
 
     def last(self, chat_id: int, user_id: int) -> Answer | None:
         """The asker's previous answer, unless they have been quiet too long."""
@@ -39,9 +41,19 @@ class Conversations:
             return None
         return answer
 
-    def remember(self, chat_id: int, user_id: int, answer: Answer, message_ids: list[int]) -> None:
-        self._last[(chat_id, user_id)] = (answer, self._clock())
-        self._last.move_to_end((chat_id, user_id))
+    def generation(self, chat_id: int, user_id: int) -> int:
+        """Which conversation of the asker a question starts in (see `remember`)."""
+        return self._generation.get((chat_id, user_id), 0)
+
+    def remember(
+        self, chat_id: int, user_id: int, answer: Answer, message_ids: list[int],
+        generation: int | None = None,
+    ) -> None:  # fmt: skip
+        """Keep `answer` as the asker's last, unless /new came since its question
+        (`generation` from when it was asked)."""
+        if generation is None or generation == self.generation(chat_id, user_id):
+            self._last[(chat_id, user_id)] = (answer, self._clock())
+            self._last.move_to_end((chat_id, user_id))
         for message_id in message_ids:
             self._messages[(chat_id, message_id)] = answer
         for store in (self._last, self._messages):
@@ -54,3 +66,4 @@ class Conversations:
 
     def forget(self, chat_id: int, user_id: int) -> None:
         self._last.pop((chat_id, user_id), None)
+        self._generation[(chat_id, user_id)] = self.generation(chat_id, user_id) + 1

@@ -21,6 +21,7 @@ from bot.core.wording import (
     TELEGRAM_HELP,
     TELEGRAM_START,
     TEXT_HINT,
+    localize,
 )
 from bot.telegram import callbacks, replies
 from bot.telegram.runtime import chat_of, message_of, query_of, runtime, send_parts, user_of
@@ -174,6 +175,7 @@ async def _answer(update: Update, context: Context, question: str, examples: boo
         rt, context.bot, chat_id, user_id, question,
         reply_to=message.message_id if in_group else None, examples=examples,
         previous=None if examples else previous, within_previous=within,
+        generation=rt.conversations.generation(chat_id, user_id),
     )  # fmt: skip
 
 
@@ -185,5 +187,8 @@ async def reaction(update: Update, context: Context) -> None:
 
 async def new_topic(update: Update, context: Context) -> None:
     """`/new`: the next question starts afresh."""
-    runtime(context).conversations.forget(chat_of(update).id, user_of(update).id)
-    await message_of(update).reply_text(NEW_TOPIC)
+    conversations = runtime(context).conversations
+    chat_id, user_id = chat_of(update).id, user_of(update).id
+    last = conversations.last(chat_id, user_id)
+    conversations.forget(chat_id, user_id)
+    await message_of(update).reply_text(localize(NEW_TOPIC, last.script if last else "simplified"))

@@ -110,17 +110,20 @@ class Records:
         return self._read(lambda: list(self.db.table("feedback").rows))
 
     def unhelpful(self, offset: int, limit: int) -> tuple[list[dict], int]:
-        """The answers voted 👎, latest vote first, and how many there are."""
+        """The answers voted 👎 (once each, however many voted), latest vote first, and how
+        many there are."""
         return self._read(lambda: self._unhelpful(offset, limit))
 
     def _unhelpful(self, offset: int, limit: int) -> tuple[list[dict], int]:
         sql = """
             SELECT q.id, q.at, q.user_id, q.chat_id, q.question, q.answer, q.sources,
-                   f.user_id AS voter, f.at AS voted
+                   max(f.at) AS voted, count(*) AS votes
             FROM feedback f JOIN questions q ON q.id = f.question_id
-            WHERE f.vote = -1 ORDER BY f.at DESC, q.id DESC LIMIT ? OFFSET ?"""
+            WHERE f.vote = -1 GROUP BY q.id ORDER BY voted DESC, q.id DESC LIMIT ? OFFSET ?"""
         rows = [dict(row) for row in self.db.query(sql, [limit, offset])]
-        (count,) = self.db.execute("SELECT count(*) FROM feedback WHERE vote = -1").fetchone()
+        (count,) = self.db.execute(
+            "SELECT count(DISTINCT question_id) FROM feedback WHERE vote = -1"
+        ).fetchone()
         return rows, count
 
     def stats(self) -> Stats:

@@ -40,7 +40,7 @@ DOCS_LISTED = 30  # /docs of a province's archive would be a hundred messages
 async def answer_question(
     rt: Runtime, bot: Bot, chat_id: int, user_id: int, question: str,
     reply_to: int | None = None, examples: bool = False,
-    previous: Answer | None = None, within_previous: bool = False,
+    previous: Answer | None = None, within_previous: bool = False, generation: int | None = None,
 ) -> None:  # fmt: skip
     """Check, answer (showing "typing" meanwhile), reply with buttons, record; a follow-up
     of `previous` is read with it (`within_previous`: only the reports it cited)."""
@@ -73,7 +73,7 @@ async def answer_question(
         return
     finally:
         await settle(typing)
-    await deliver(rt, bot, chat_id, user_id, answer, reply_to, started)
+    await deliver(rt, bot, chat_id, user_id, answer, reply_to, started, generation)
 
 
 _drafts = itertools.count(1)
@@ -86,14 +86,14 @@ def _draft_id() -> int:
 
 async def deliver(
     rt: Runtime, bot: Bot, chat_id: int, user_id: int, answer: Answer, reply_to: int | None,
-    started: float,
+    started: float, generation: int | None = None,
 ) -> None:  # fmt: skip
     key = rt.registry.add(answer, chat_id)
     entry = rt.registry.get(key, chat_id)
     assert entry is not None
     keyboard = answer_keyboard(key, entry, more=answer.found)
     sent = await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
-    rt.conversations.remember(chat_id, user_id, answer, sent)
+    rt.conversations.remember(chat_id, user_id, answer, sent, generation)
     rt.registry.bind(key, chat_id, sent)
     latency_ms = (time.perf_counter() - started) * 1000
     entry.question_id = rt.records.add_question(

@@ -61,8 +61,9 @@ async def reach_api(
             raise SettingsError(TOKEN_REFUSED) from exc
         except NetworkError as exc:  # TimedOut is one
             if attempts is not None and attempt >= attempts:
+                await bot.request.shutdown()  # giving up: close what the attempt opened
                 raise
-            delay = min(MAX_DELAY, 2.0**attempt)
+            delay = min(MAX_DELAY, 2.0 ** min(attempt, 6))
             log.warning(
                 "cannot reach the Telegram Bot API (%s); attempt %d, retrying in %.0f s",
                 exc, attempt, delay,

@@ -15,7 +15,15 @@ from bot.core.wording import BUSY
 from bot.settings import Settings
 from bot.telegram.records import Records
 from testkit.telegram_fake import FakeTelegram
-from tests.telegram.harness import ADMIN, NEW_REPORT, USER, Harness, document_message, drive
+from tests.telegram.harness import (
+    ADMIN,
+    GROUP,
+    NEW_REPORT,
+    USER,
+    Harness,
+    document_message,
+    drive,
+)
 
 NEW_QUESTION = "青山镇机器人竞赛有多少支队伍参加？"
 
@@ -249,11 +257,20 @@ def test_review_lists_the_answers_voted_down_with_question_answer_sources_and_as
         text = plain(bot.last(ADMIN)["text"])
         assert f"用户 {USER}" in text and "问：科普书籍读书活动有多少人次参加？" in text
         assert "答：在一份报告中找到相关内容" in text and "300人次" in text
-        assert "[1] 縣科協科普工作總結 篇1" in text
+        assert "[1] 县科协科普工作总结 篇1" in text  # the source line in the reader's script
         assert "乡镇是怎么开展科普日活动的" not in text  # voted 👍
         assert text.endswith("第 1/1 页，共 1 条")
         await bot.say("/review 3", user=ADMIN)
         assert "只有 1 页" in plain(bot.last(ADMIN)["text"])
+        await bot.say("/review ²", user=ADMIN)  # a digit Python reads but int() refuses
+        assert plain(bot.last(ADMIN)["text"]).endswith("第 1/1 页，共 1 条")
+        row = answer["reply_markup"]["inline_keyboard"][-1]
+        await bot.press({b["text"]: b["callback_data"] for b in row}["👎"], answer, user=8)
+        await bot.say("/review", user=ADMIN)
+        text = plain(bot.last(ADMIN)["text"])
+        assert text.count("问：科普书籍读书活动有多少人次参加？") == 1 and "2 人点了 👎" in text
+        await bot.say("/review", user=ADMIN, chat=GROUP)  # askers' questions stay private
+        assert plain(bot.last(GROUP)["text"]) == "请在与机器人的私聊中使用 /review。"
 
     drive(bot_settings, scenario)
 

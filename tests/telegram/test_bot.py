@@ -37,7 +37,7 @@ def test_private_question_gets_a_draft_then_html_answer_with_markers_and_sources
         assert reply["parse_mode"] == "HTML"
         text = plain(reply["text"])
         assert "300人次" in text and "[1]" in text
-        assert "来源：" in text and "[1] 縣科協科普工作總結 篇1" in text
+        assert "来源：" in text and "[1] 县科协科普工作总结 篇1" in text  # in the reader's script
         names = buttons(reply["result"])
         assert {"原文 1", "更多", "👍", "👎"} <= set(names)
         assert all(len(data.encode()) <= 64 and QUESTION not in data for data in names.values())

@@ -29,13 +29,15 @@ def test_behind_a_proxy_the_api_is_reached_through_it_and_each_check_has_its_lin
     with FakeBotServer(telegram, TOKEN) as server, ForwardProxy(server.port) as proxy:
         code, lines = _doctor(
             bot_settings, KEPUBOT_TELEGRAM_TOKEN=TOKEN,
-            KEPUBOT_TELEGRAM_API_URL=f"http://{HIDDEN_HOST}/bot", KEPUBOT_PROXY_URL=proxy.url,
+            KEPUBOT_TELEGRAM_API_URL=f"http://{HIDDEN_HOST}/bot",
+            KEPUBOT_PROXY_URL=proxy.url.replace("://", "://kepu:s3cret@"),
         )  # fmt: skip
     assert code == 1  # the test token is short: only that line fails
     assert lines[0].startswith("✗ KEPUBOT_TELEGRAM_TOKEN 格式不对")
     assert lines[1].startswith("✓ Bot API 可以访问（经代理 http://127.0.0.1:")
     assert lines[2].startswith("✓ 数据目录") and lines[3].startswith("✓ 知识库可用：")
     assert len(lines) == 4 and proxy.relayed == [f"POST /bot{TOKEN}/getMe"]
+    assert "s3cret" not in "\n".join(lines)  # the proxy's password is never shown
 
 
 def test_a_refused_token_an_unreachable_api_and_an_unwritable_data_dir_are_one_line_each(
