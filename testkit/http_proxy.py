@@ -6,32 +6,23 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from testkit.local_server import LocalServer
 
 HIDDEN_HOST = "api.telegram.invalid"
 
 
-class ForwardProxy:
+class ForwardProxy(LocalServer):
     """Relays `http://HIDDEN_HOST/...` to 127.0.0.1:`target_port`; anything else gets 502."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.relayed: list[str] = []  # "METHOD path" of each request relayed
-        handler = type("Handler", (_Handler,), {"proxy": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> ForwardProxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(type("Handler", (_Handler,), {"proxy": self}))
+        self.url = f"http://127.0.0.1:{self.port}"
 
 
 class _Handler(BaseHTTPRequestHandler):

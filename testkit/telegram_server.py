@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from testkit.local_server import LocalServer
 from testkit.telegram_fake import FakeTelegram
 
 
-class FakeBotServer:
+class FakeBotServer(LocalServer):
     """FakeTelegram over HTTP on 127.0.0.1, long polling included, for a real `kepubot run`."""
 
     def __init__(self, telegram: FakeTelegram, token: str) -> None:
         self.telegram, self.token = telegram, token
-        handler = type("Handler", (_Handler,), {"server_state": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeBotServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(type("Handler", (_Handler,), {"server_state": self}))
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -161,8 +161,9 @@ class Retriever:
                 form = search_form(other)
                 if form not in terms:
                     scales[form] = max(scales.get(form, 0.0), weight)
-        # One look-up of document frequencies serves both the match and the coverage.
-        frequencies = self.store.document_frequencies(terms + list(scales))
+        # The question words' counts (above) and their synonyms' serve the match and the
+        # coverage alike.
+        frequencies = written | self.store.document_frequencies(list(scales))
         hard = filters or Filters()
         allowed = self._allowed_documents(hard) if hard else None
         pool = self.weights.candidates

@@ -168,7 +168,8 @@ async def _answer(update: Update, context: Context, question: str, examples: boo
     # A reply to one of our answers asks about that answer's reports; otherwise the
     # asker's last answer is the context a follow-up may lean on.
     replied = message.reply_to_message
-    previous = rt.conversations.answer_in(chat_id, replied.message_id) if replied else None
+    entry = rt.registry.for_message(chat_id, replied.message_id) if replied else None
+    previous = entry.answer if entry is not None else None
     within = previous is not None
     previous = previous or rt.conversations.last(chat_id, user_id)
     await replies.answer_question(

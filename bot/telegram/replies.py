@@ -93,7 +93,7 @@ async def deliver(
     assert entry is not None
     keyboard = answer_keyboard(key, entry, more=answer.found)
     sent = await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
-    rt.conversations.remember(chat_id, user_id, answer, sent, generation)
+    rt.conversations.remember(chat_id, user_id, answer, generation)
     rt.registry.bind(key, chat_id, sent)
     latency_ms = (time.perf_counter() - started) * 1000
     entry.question_id = rt.records.add_question(
