@@ -95,7 +95,8 @@ def test_the_chat_keeps_the_last_question_until_new(assistant: Assistant) -> Non
     followed = [t for t in turns if t.startswith("接着上一个问题")]
     assert len(followed) == 1 and "3000人次" in followed[0]
     assert "好的，下一个问题将作为新话题回答。" in out.getvalue()
-    assert not out.getvalue().rstrip().split("好的，下一个问题将作为新话题回答。")[1].count("接着")
+    after_new = out.getvalue().split("好的，下一个问题将作为新话题回答。")[1]
+    assert "接着上一个问题" not in after_new
 
 
 def test_a_demonstrative_in_a_question_with_its_own_topic_does_not_make_it_a_follow_up(
@@ -134,3 +135,86 @@ def test_a_follow_up_of_an_examples_question_asks_for_examples_too(
     answer = assistant.answer("那街道呢？", previous=first)
     assert answer.kind == "examples"
     assert {c.title for c in answer.citations} == {"东湖街道科协2023年科普工作总结"}
+
+
+def test_an_answer_over_two_reports_suggests_each_reports_practice_and_a_figure(
+    assistant: Assistant,
+) -> None:
+    first = assistant.answer("读书活动是怎么开展的？")
+    assert [c.title for c in first.citations] == [
+        "东湖街道科协2023年科普工作总结", "绿水镇科协2023年科普工作总结",
+    ]  # fmt: skip
+    assert first.follow_ups == [
+        "第一个报告具体怎么做的？", "有多少人参加？", "第二个报告具体怎么做的？",
+    ]  # fmt: skip
+    second = assistant.answer(first.follow_ups[2], previous=first, within_previous=True)
+    assert [c.title for c in second.citations] == ["绿水镇科协2023年科普工作总结"]
+    assert second.quotes[0].text == "镇科协在文化站开展科普读书活动，共有300人次参加。"
+
+
+def test_a_fact_answer_suggests_the_figures_it_did_not_ask_and_its_section(
+    assistant: Assistant,
+) -> None:
+    first = assistant.answer("青山市科普日期间举办了几场讲座？")
+    # The passage holds people (3000人次) but no sum or day; the count was asked.
+    assert first.follow_ups == ["有多少人参加？", "「活动成果」写了什么？"]
+    people = assistant.answer(first.follow_ups[0], previous=first, within_previous=True)
+    assert people.follows and people.quotes[0].figure == "3000人次"
+    section = assistant.answer(first.follow_ups[1], previous=first, within_previous=True)
+    assert section.found and section.quotes[0].heading == "二、活动成果"
+
+
+def test_suggestions_that_would_not_read_as_follow_ups_are_not_offered(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.answer("乡镇是怎么开展科普日活动的？")
+    # One report: no 第二个报告. The cited section holds no people, sum, day or count of
+    # events (一千份 counts leaflets), so only the section is offered.
+    assert answer.follow_ups == ["「各镇活动丰富多彩」写了什么？"]
+    assert assistant.answer("海南省是怎么开展科普日活动的？").follow_ups == []  # not found
+
+
+def test_suggestions_are_in_the_askers_script(assistant: Assistant) -> None:
+    answer = assistant.answer("青山市科普日期間舉辦了幾場講座？")
+    assert answer.follow_ups == ["有多少人參加？", "「活動成果」寫了什麼？"]
+
+
+def test_the_chat_numbers_the_suggestions_and_takes_a_number_and_lists_sources(
+    assistant: Assistant,
+) -> None:
+    out = io.StringIO()
+    lines = ["青山市科普日期间举办了几场讲座？", "1", "/sources", "/new", "1"]
+    run_chat(assistant, lines, out, 500)
+    turns = out.getvalue().split("\n\n")
+    assert "可以接着问：\n  1. 有多少人参加？\n  2. 「活动成果」写了什么？" in turns[2]
+    assert turns[3].startswith("接着上一个问题「青山市科普日期间举办了几场讲座？」")
+    assert "听众达3000人次" in turns[3]
+    assert turns[6].startswith("上一个回答的来源：\n  [1] 青山市科协2023年全国科普日活动总结")
+    # After /new a bare number is a question again, read on its own.
+    assert "接着上一个问题" not in turns[-1] and "听众" not in turns[-1]
+
+
+def test_a_highlighted_sentence_narrows_an_answer_to_its_report(assistant: Assistant) -> None:
+    first = assistant.answer("读书活动是怎么开展的？")
+    quoted = first.about("共有300人次参加")
+    assert [c.title for c in quoted.citations] == ["绿水镇科协2023年科普工作总结"]
+    assert first.about("找到相关内容") is first  # the lead names no report
+    answer = assistant.answer("他们在哪里办的？", previous=quoted, within_previous=True)
+    assert {c.title for c in answer.citations} == {"绿水镇科协2023年科普工作总结"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["读书活动是怎么开展的？", "青山市科普日期间举办了几场讲座？", "乡镇是怎么开展科普日活动的？",
+     "有没有开展科普日活动的例子？", "青山市科普日期間舉辦了幾場講座？"],
+)  # fmt: skip
+def test_every_suggested_question_is_answered_from_the_answers_reports(
+    assistant: Assistant, question: str
+) -> None:
+    first = assistant.answer(question)
+    assert first.follow_ups
+    cited = {c.title for c in first.citations}
+    for suggested in first.follow_ups:
+        answer = assistant.answer(suggested, previous=first, within_previous=True)
+        assert answer.found and {c.title for c in answer.citations} <= cited, suggested
+        assert answer.script == first.script

@@ -7,9 +7,9 @@ from typing import TextIO
 
 import click
 
-from bot.cli.render import answer_text, more_text, source_text
+from bot.cli.render import answer_text, more_text, source_text, sources_text
 from bot.core import Answer, Assistant, question_problem
-from bot.core.wording import CHAT_HELP, EMPTY_TOPIC, NEW_TOPIC, NO_MORE, localize
+from bot.core.wording import CHAT_HELP, EMPTY_TOPIC, NEW_TOPIC, NO_MORE, NO_SOURCES, localize
 
 
 def run_chat(assistant: Assistant, lines: Iterable[str], out: TextIO, max_chars: int) -> None:
@@ -44,18 +44,27 @@ def respond(
         if problem is not None:
             return problem, last
         answer = assistant.examples(argument)
-        return answer_text(answer), answer
+        return answer_text(answer, follow_ups=True), answer
+    if command == "/sources":
+        if last is None or not last.citations:
+            return NO_SOURCES, last
+        return sources_text(last), last
     if command == "/source":
         return _source(argument, last), last
     if command == "/more":
         return _more(assistant, last), last
     if command.startswith("/"):
         return f"不认识的命令 {command}，输入 /help 查看可用命令。", last
+    if last is not None and line.isdigit() and 1 <= int(line) <= len(last.follow_ups):
+        # A suggested next question, by its number: asked of the last answer's reports.
+        suggested = last.follow_ups[int(line) - 1]
+        answer = assistant.answer(suggested, previous=last, within_previous=True)
+        return answer_text(answer, follow_ups=True), answer
     problem = question_problem(line, max_chars)
     if problem is not None:
         return problem, last
     answer = assistant.answer(line, previous=last)
-    return answer_text(answer), answer
+    return answer_text(answer, follow_ups=True), answer
 
 
 def _more(assistant: Assistant, last: Answer | None) -> str:
@@ -72,7 +81,7 @@ def _more(assistant: Assistant, last: Answer | None) -> str:
 
 def _source(argument: str, last: Answer | None) -> str:
     if last is None or not last.citations:
-        return "还没有可查看的来源，请先提一个问题。"
+        return NO_SOURCES
     if not argument.isdigit() or not 1 <= int(argument) <= len(last.citations):
         return f"请输入 1 到 {len(last.citations)} 之间的来源编号，例如：/source 1"
     return source_text(last.citations[int(argument) - 1], last.script)

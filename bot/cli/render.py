@@ -7,11 +7,21 @@ from typing import Any
 import click
 
 from bot.core import Answer, Citation, Quote, SearchResult, citation_label
-from bot.core.wording import FILE, MORE_PASSAGES, SOURCES, WHERE, converted_note, localize
+from bot.core.wording import (
+    FILE,
+    FOLLOW_UPS,
+    LAST_SOURCES,
+    MORE_PASSAGES,
+    SOURCES,
+    WHERE,
+    converted_note,
+    localize,
+)
 
 
-def answer_text(answer: Answer) -> str:
-    """The answer, then its numbered sources."""
+def answer_text(answer: Answer, follow_ups: bool = False) -> str:
+    """The answer, then its numbered sources (and, in the chat, the numbered next
+    questions it suggests)."""
     lines = [answer.lead]
     for kind, item in answer.lines():
         if isinstance(item, Quote):
@@ -27,6 +37,19 @@ def answer_text(answer: Answer) -> str:
             f"  [{c.n}] {c.label}{converted_note(c.converted_from, answer.script)}"
             for c in answer.citations
         ]
+    if follow_ups and answer.follow_ups:
+        lines += ["", localize(FOLLOW_UPS, answer.script)]
+        lines += [f"  {i}. {q}" for i, q in enumerate(answer.follow_ups, start=1)]
+    return "\n".join(lines)
+
+
+def sources_text(answer: Answer) -> str:
+    """/sources: every source of the answer, numbered as /source N takes them."""
+    lines = [localize(LAST_SOURCES, answer.script)]
+    lines += [
+        f"  [{c.n}] {c.label}{converted_note(c.converted_from, answer.script)}"
+        for c in answer.citations
+    ]
     return "\n".join(lines)
 
 
@@ -104,6 +127,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "kind": answer.kind,
         "answer": answer.text,
         "question": question_json(answer),
+        "follow_ups": answer.follow_ups,
         "citations": [
             {
                 "n": c.n, "chunk_id": c.chunk_id, "title": c.title,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from bot.core import wording
+from bot.core import follow_ups, wording
 from bot.core.citation import Citation, citation_label
 from bot.core.conversation import continued, leans_on, nth_report
 from bot.core.coverage import held, without_overlaps
@@ -69,6 +69,8 @@ class Answer:
     script: str = "simplified"
     parsed: Question | None = None
     follows: str = ""  # the earlier question this one was read with, for a follow-up
+    # Next questions it suggests, each read as a follow-up of it (buttons in Telegram).
+    follow_ups: list[str] = field(default_factory=list)
 
     def lines(self) -> Iterator[tuple[str, str | Quote]]:
         """("report", label), ("heading", heading) and ("quote", Quote) in reading order:
@@ -82,6 +84,19 @@ class Answer:
                 heading = quote.heading
                 yield "heading", quote.heading
             yield "quote", quote
+
+    def about(self, excerpt: str) -> Answer:
+        """The answer as far as a highlighted excerpt of it goes: only the sources whose
+        quotes (as shown) or passages hold the excerpt; the whole answer when none does
+        (a quote of its lead or labels says nothing about which report)."""
+        excerpt = excerpt.strip()
+        if not excerpt:
+            return self
+        holding = {q.n for q in self.quotes if excerpt in q.text or q.text in excerpt}
+        holding |= {c.n for c in self.citations if excerpt in c.text}
+        if not holding:
+            return self
+        return replace(self, citations=[c for c in self.citations if c.n in holding])
 
     @property
     def text(self) -> str:
@@ -147,7 +162,7 @@ class Answerer:
                 answer, script=script, lead=in_script(answer.lead, script),
                 suggestions=[in_script(s, script) for s in answer.suggestions],
             )  # fmt: skip
-        return self._for_reader(answer)
+        return self._with_follow_ups(self._for_reader(answer))
 
     def _in_context(
         self,
@@ -186,7 +201,20 @@ class Answerer:
         limit: int | None = None,
     ) -> Answer:
         """Distinct past cases: the best passage of each report, one report each."""
-        return self._for_reader(self._examples(topic, filters, question, limit))
+        return self._with_follow_ups(
+            self._for_reader(self._examples(topic, filters, question, limit))
+        )
+
+    def _with_follow_ups(self, answer: Answer) -> Answer:
+        """The answer with the next questions it suggests, in its script."""
+        if not answer.found:
+            return answer
+        by_n = {c.n: c for c in answer.citations}
+        headings = [
+            q.heading or (by_n[q.n].heading_path or ("",))[-1] for q in answer.quotes if q.n in by_n
+        ]
+        suggested = follow_ups.suggest(answer.parsed, answer.kind, headings, answer.citations)
+        return replace(answer, follow_ups=[in_script(q, answer.script) for q in suggested])
 
     def _for_reader(self, answer: Answer) -> Answer:
         """Quotes, their headings and report labels in the answer's script, converted

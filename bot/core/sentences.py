@@ -75,9 +75,14 @@ def _longest_common_run(a: str, b: str) -> int:
     return best
 
 
+def without_numbering(line: str) -> str:
+    """A heading without its 公文 number: "一、领导重视" → "领导重视"."""
+    return _NUMBERING.sub("", line, count=1)
+
+
 def _is_label(line: str) -> bool:
     """A numbered line that only names a section: short, with no figure after its number."""
-    unnumbered = _NUMBERING.sub("", line, count=1)
+    unnumbered = without_numbering(line)
     return len(line) <= _LABEL_MAX and not re.search(r"\d", unnumbered)
 
 

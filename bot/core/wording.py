@@ -93,6 +93,12 @@ NEW_TOPIC = "好的，下一个问题将作为新话题回答。"
 SEARCHING = "正在检索报告……"
 
 
+# Above the next questions an answer suggests (the chat takes their number).
+FOLLOW_UPS = "可以接着问："
+NO_SOURCES = "还没有可查看的来源，请先提一个问题。"
+LAST_SOURCES = "上一个回答的来源："
+
+
 def continued_lead(previous_question: str) -> str:
     """Before the lead of an answer read together with the question before it."""
     shown = previous_question if len(previous_question) <= 30 else previous_question[:29] + "…"
@@ -194,11 +200,12 @@ TELEGRAM_START = (
 TELEGRAM_HELP = """<b>使用方法</b>
 直接发送问题，例如：乡镇是怎么开展科普日活动的？
 回答中的 [n] 对应下方来源；点「原文 n」看完整段落，「更多」看其他相关段落，👍/👎 评价回答。
-接着问（如“那街道呢？”“听众有多少？”）会沿用上一个问题；回复某条回答提问，只在它引用的报告里找。
+接着问（如“那街道呢？”“听众有多少？”）会沿用上一个问题；回复某条回答提问，只在它引用的报告里找（引用其中一句，只在那份报告里找）；回答下方的建议问题点一下即可接着问。
 /ask 问题 — 在群里提问
 /examples 主题 — 不同报告中的相关做法，如 /examples 科普日
 /docs — 知识库收录了什么
 /new — 开始新话题
+/sources — 上一个回答的全部来源
 /id — 查看你的 Telegram 用户 ID
 /help — 显示本帮助"""
 TELEGRAM_ADMIN_HELP = """<b>管理员</b>
@@ -211,9 +218,11 @@ APOLOGY = "抱歉，处理时出了点问题，请稍后再试。"
 
 # The terminal chat ---------------------------------------------------------------------------
 CHAT_HELP = """直接输入问题即可，例如：乡镇是怎么开展科普日活动的？
-接着问（如“那街道呢？”“听众有多少？”）会沿用上一个问题的主题。
+接着问（如“那街道呢？”“听众有多少？”）会沿用上一个问题的主题；
+回答下方列出的建议问题，输入其编号即可接着问。
   /examples 主题   查看不同报告中的相关做法，如 /examples 科普日
   /new             开始新话题，不再沿用上一个问题
+  /sources         列出上一个回答的全部来源
   /source N        显示上一个回答中第 N 条来源的完整原文
   /more            显示上一个问题的更多相关段落
   /help            显示本帮助

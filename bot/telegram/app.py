@@ -50,6 +50,7 @@ PUBLIC_COMMANDS = [
     BotCommand("examples", "查看往年做法，如 /examples 科普日"),
     BotCommand("docs", "知识库收录了哪些报告"),
     BotCommand("new", "开始新话题（不再沿用上一个问题）"),
+    BotCommand("sources", "上一个回答的全部来源"),
     BotCommand("id", "查看我的 Telegram 用户 ID"),
 ]
 ADMIN_COMMANDS = [
@@ -114,7 +115,7 @@ def add_handlers(application: Application) -> None:
     commands = {
         "start": handlers.start, "help": handlers.help_command, "ask": handlers.ask,
         "examples": handlers.examples, "docs": handlers.docs, "id": handlers.user_id,
-        "new": handlers.new_topic,
+        "new": handlers.new_topic, "sources": handlers.sources,
         "reload": admin.reload, "stats": admin.stats, "review": admin.review,
     }  # fmt: skip
     application.add_handler(TypeHandler(Update, access.gate), group=-1)  # before all others

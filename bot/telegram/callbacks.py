@@ -18,7 +18,7 @@ from bot.core import Answer, Citation
 from bot.core.wording import localize
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-SOURCE, MORE, FEEDBACK, EXAMPLE = "s", "m", "f", "q"
+SOURCE, MORE, FEEDBACK, EXAMPLE, NEXT = "s", "m", "f", "q", "n"
 
 
 @dataclass
@@ -95,13 +95,14 @@ def parse(data: str | None) -> Press | None:
         return None
     action, _, rest = data.partition(":")
     key, _, argument = rest.partition(":")
-    if action not in (SOURCE, MORE, FEEDBACK, EXAMPLE) or not key or len(data) > 64:
+    if action not in (SOURCE, MORE, FEEDBACK, EXAMPLE, NEXT) or not key or len(data) > 64:
         return None
     return Press(action, key, argument)
 
 
 def answer_keyboard(key: str, entry: Entry, more: bool = True) -> InlineKeyboardMarkup | None:
-    """`原文 n` per citation, then 更多 and 👍 / 👎; None for an answer with no sources."""
+    """`原文 n` per citation, one row per suggested next question, then 更多 and
+    👍 / 👎; None for an answer with no sources."""
     if not entry.citations:
         return None
     script = entry.answer.script
@@ -119,7 +120,12 @@ def answer_keyboard(key: str, entry: Entry, more: bool = True) -> InlineKeyboard
         last.insert(
             0, InlineKeyboardButton(localize("更多", script), callback_data=f"{MORE}:{key}")
         )
-    return InlineKeyboardMarkup([*rows, last])
+    # The question itself stays in the registry: callback data has room for 21 characters.
+    nexts = [
+        [InlineKeyboardButton(question, callback_data=f"{NEXT}:{key}:{i}")]
+        for i, question in enumerate(entry.answer.follow_ups)
+    ]
+    return InlineKeyboardMarkup([*rows, *nexts, last])
 
 
 def more_keyboard(key: str, entry: Entry, new: list[Citation], more: bool) -> InlineKeyboardMarkup:

@@ -16,6 +16,7 @@ from bot.core.wording import (
     EXAMPLE_QUESTIONS,
     EXPIRED,
     NEW_TOPIC,
+    NO_SOURCES,
     OVERLOADED,
     TELEGRAM_ADMIN_HELP,
     TELEGRAM_HELP,
@@ -120,6 +121,8 @@ async def button(update: Update, context: Context) -> None:
         await replies.show_source(context.bot, query, entry, press.argument)
     elif press.action == callbacks.MORE:
         await replies.show_more(rt, context.bot, query, press.key, entry)
+    elif press.action == callbacks.NEXT:
+        await _ask_follow_up(update, context, entry, press.argument)
     else:
         await replies.record_feedback(rt, query, entry, press.argument)
 
@@ -160,6 +163,28 @@ async def _ask_example(update: Update, context: Context, index: str) -> None:
     )
 
 
+async def _ask_follow_up(
+    update: Update, context: Context, entry: callbacks.Entry, index: str
+) -> None:
+    """A suggested next question pressed: asked of the answer it was suggested by."""
+    query = query_of(update)
+    suggested = entry.answer.follow_ups
+    if not index.isdigit() or int(index) >= len(suggested):
+        await query.answer(EXPIRED)
+        return
+    await query.answer()
+    rt = runtime(context)
+    chat_id, user_id = chat_of(update).id, query.from_user.id
+    in_group = chat_of(update).type != ChatType.PRIVATE
+    message = query.message
+    await replies.answer_question(
+        rt, context.bot, chat_id, user_id, suggested[int(index)],
+        reply_to=message.message_id if in_group and message is not None else None,
+        previous=entry.answer, within_previous=True,
+        generation=rt.conversations.generation(chat_id, user_id),
+    )  # fmt: skip
+
+
 async def _answer(update: Update, context: Context, question: str, examples: bool = False) -> None:
     message = message_of(update)
     rt = runtime(context)
@@ -170,6 +195,9 @@ async def _answer(update: Update, context: Context, question: str, examples: boo
     replied = message.reply_to_message
     entry = rt.registry.for_message(chat_id, replied.message_id) if replied else None
     previous = entry.answer if entry is not None else None
+    if previous is not None and message.quote is not None:
+        # A quoted sentence of the answer narrows it to the report that sentence is from.
+        previous = previous.about(message.quote.text)
     within = previous is not None
     previous = previous or rt.conversations.last(chat_id, user_id)
     await replies.answer_question(
@@ -184,6 +212,22 @@ async def reaction(update: Update, context: Context) -> None:
     """👍 / 👎 set as a reaction on an answer: the same vote as its buttons."""
     if update.message_reaction is not None:
         replies.record_reaction(runtime(context), update.message_reaction)
+
+
+async def sources(update: Update, context: Context) -> None:
+    """`/sources`: every source of the asker's last answer, with its 原文 buttons."""
+    rt = runtime(context)
+    chat_id = chat_of(update).id
+    last = rt.conversations.last(chat_id, user_of(update).id)
+    if last is None or not last.citations:
+        script = last.script if last is not None else "simplified"
+        await message_of(update).reply_text(escape(localize(NO_SOURCES, script)))
+        return
+    key = rt.registry.add(last, chat_id)
+    entry = rt.registry.get(key, chat_id)
+    assert entry is not None
+    keyboard = callbacks.more_keyboard(key, entry, entry.citations, more=False)
+    await send_parts(context.bot, chat_id, replies.sources_parts(last), keyboard)
 
 
 async def new_topic(update: Update, context: Context) -> None:

@@ -20,10 +20,12 @@ from telegram.constants import ChatAction
 from bot.core import Answer, Overview, question_problem, script_of
 from bot.core.wording import (
     EXPIRED,
+    LAST_SOURCES,
     NO_MORE,
     OVERLOADED,
     SEARCHING,
     THANKS,
+    converted_note,
     localize,
     rate_limited,
 )
@@ -177,6 +179,15 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
             addressed = True
             text = text.replace(value, " ")
     return " ".join(text.split()) if addressed else None
+
+
+def sources_parts(answer: Answer) -> list[str]:
+    """/sources: the sources of the last answer, numbered as its 原文 buttons."""
+    lines = [
+        f"[{c.n}] {c.label}{converted_note(c.converted_from, answer.script)}"
+        for c in answer.citations
+    ]
+    return render_lines(localize(LAST_SOURCES, answer.script), lines)
 
 
 def docs_parts(overview: Overview) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from bot.core.wording import EXPIRED
 from bot.settings import Settings
 from bot.telegram.conversations import Conversations
 from tests.telegram.harness import GROUP, USER, Harness, drive
@@ -80,5 +81,71 @@ def test_new_and_a_quiet_spell_forget_the_last_question(bot_settings: Settings) 
         now[0] = 100.0
         await bot.say(FOLLOW_UP)
         assert plain(bot.last()["text"]).startswith("接着")
+
+    drive(bot_settings, scenario)
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """Button text → callback data."""
+    rows = message["reply_markup"]["inline_keyboard"]
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+def test_a_suggested_next_question_is_a_button_that_asks_it_of_the_answer(
+    bot_settings: Settings,
+) -> None:
+    async def scenario(bot: Harness) -> None:
+        await bot.say(EVENT)
+        answer = bot.last()["result"]
+        suggested = {t: d for t, d in buttons(answer).items() if d.startswith("n:")}
+        assert "有多少人参加？" in suggested and len(suggested) <= 3
+        await bot.press(suggested["有多少人参加？"], answer)
+        text = plain(bot.last()["text"])
+        assert text.startswith(f"接着上一个问题「{EVENT}」：")
+        assert "听众达4000多人次" in text
+        assert "县科协科普工作总结 篇6" in text.split("来源：")[1]
+        key = suggested["有多少人参加？"].split(":")[1]
+        await bot.press(f"n:{key}:7", answer)  # no such suggestion
+        pressed = bot.telegram.sent("answerCallbackQuery")[-1]
+        assert pressed.params.get("text") == EXPIRED
+
+    drive(bot_settings, scenario)
+
+
+def test_sources_lists_the_last_answers_sources_with_their_buttons(
+    bot_settings: Settings,
+) -> None:
+    async def scenario(bot: Harness) -> None:
+        await bot.say("/sources")
+        assert plain(bot.last()["text"]) == "还没有可查看的来源，请先提一个问题。"
+        await bot.say(EVENT)
+        cited = plain(bot.last()["text"]).split("来源：")[1].split()
+        await bot.say("/sources")
+        listing = bot.last()
+        assert plain(listing["text"]).startswith("上一个回答的来源：")
+        assert cited[0] in plain(listing["text"])
+        await bot.press(buttons(listing)["原文 1"], listing["result"])
+        assert "篇6" in plain(bot.last()["text"])
+
+    drive(bot_settings, scenario)
+
+
+def test_a_reply_quoting_one_sentence_asks_only_of_that_sentences_report(
+    bot_settings: Settings,
+) -> None:
+    async def scenario(bot: Harness) -> None:
+        await bot.say("有没有组织企业参观高交会的例子？")
+        examples = bot.last()["result"]
+        text = plain(examples["text"])
+        sentence = next(
+            line[2:].split("[")[0] for line in text.splitlines()
+            if line.startswith("• ") and line.endswith("[2]")
+        )  # fmt: skip
+        quote = {"text": sentence[:20], "position": text.index(sentence[:20])}
+        await bot.say("他们是怎么组织的？", reply_to=examples, quote=quote)
+        sources = plain(bot.last()["text"]).split("来源：")[1]
+        titles = set(re.findall(r"\] (\S+科普工作总结 篇\d)", sources))
+        cited = re.findall(r"\[2\] (\S+科普工作总结 篇\d)", text.split("来源：")[1])
+        assert titles == set(cited)
 
     drive(bot_settings, scenario)
