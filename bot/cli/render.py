@@ -14,7 +14,6 @@ from bot.core.wording import (
     MORE_PASSAGES,
     SOURCES,
     WHERE,
-    converted_note,
     localize,
 )
 
@@ -33,10 +32,7 @@ def answer_text(answer: Answer, follow_ups: bool = False) -> str:
     lines += answer.suggestions
     if answer.citations:
         lines += ["", localize(SOURCES, answer.script)]
-        lines += [
-            f"  [{c.n}] {c.label}{converted_note(c.converted_from, answer.script)}"
-            for c in answer.citations
-        ]
+        lines += [f"  {c.source_line(answer.script)}" for c in answer.citations]
     if follow_ups and answer.follow_ups:
         lines += ["", localize(FOLLOW_UPS, answer.script)]
         lines += [f"  {i}. {q}" for i, q in enumerate(answer.follow_ups, start=1)]
@@ -46,10 +42,7 @@ def answer_text(answer: Answer, follow_ups: bool = False) -> str:
 def sources_text(answer: Answer) -> str:
     """/sources: every source of the answer, numbered as /source N takes them."""
     lines = [localize(LAST_SOURCES, answer.script)]
-    lines += [
-        f"  [{c.n}] {c.label}{converted_note(c.converted_from, answer.script)}"
-        for c in answer.citations
-    ]
+    lines += [f"  {c.source_line(answer.script)}" for c in answer.citations]
     return "\n".join(lines)
 
 

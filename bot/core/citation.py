@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.retrieval import Hit
+from bot.core.wording import converted_note
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ class Citation:
     def label(self) -> str:
         """Title › heading path（place · level · year）, as both front ends show it."""
         return citation_label(self.title, self.heading_path, self.place, self.level, self.year)
+
+    def source_line(self, script: str) -> str:
+        """`[n] label`, marked when its quotes were converted: one line under 来源 and in
+        /sources alike."""
+        return f"[{self.n}] {self.label}{converted_note(self.converted_from, script)}"
 
 
 def citation_label(

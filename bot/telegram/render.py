@@ -21,7 +21,6 @@ from bot.core.wording import (
     SOURCES,
     WHERE,
     YEAR,
-    converted_note,
     localize,
 )
 
@@ -106,8 +105,7 @@ def render_answer(answer: Answer) -> list[str]:
     if answer.citations:
         parts.append(block(localize(SOURCES, answer.script), "b"))
         for citation in answer.citations:
-            note = converted_note(citation.converted_from, answer.script)
-            parts += blocks(f"[{citation.n}] {citation.label}{note}", "i")
+            parts += blocks(citation.source_line(answer.script), "i")
     return pack(parts)
 
 

@@ -25,7 +25,6 @@ from bot.core.wording import (
     OVERLOADED,
     SEARCHING,
     THANKS,
-    converted_note,
     localize,
     rate_limited,
 )
@@ -183,10 +182,7 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
 
 def sources_parts(answer: Answer) -> list[str]:
     """/sources: the sources of the last answer, numbered as its 原文 buttons."""
-    lines = [
-        f"[{c.n}] {c.label}{converted_note(c.converted_from, answer.script)}"
-        for c in answer.citations
-    ]
+    lines = [c.source_line(answer.script) for c in answer.citations]
     return render_lines(localize(LAST_SOURCES, answer.script), lines)
 
 
