@@ -4,6 +4,7 @@ the core and through the terminal chat's piped input."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,24 @@ def test_the_chat_keeps_the_last_question_until_new(assistant: Assistant) -> Non
     assert "好的，下一个问题将作为新话题回答。" in out.getvalue()
     after_new = out.getvalue().split("好的，下一个问题将作为新话题回答。")[1]
     assert "接着上一个问题" not in after_new
+
+
+def test_the_chat_reads_a_level_a_pronoun_and_a_new_topic_as_the_core_does(
+    assistant: Assistant,
+) -> None:
+    """Issue #15's turns through the terminal chat's piped input, one answer per question."""
+    out = io.StringIO()
+    lines = ["乡镇是怎么开展科普日活动的？", "那街道呢？", "青山市科普日期间举办了几场讲座？",
+             "他们请了谁来讲？", "绿水镇科协在文化站开展的读书活动有多少人次参加？"]  # fmt: skip
+    run_chat(assistant, lines, out, 500)
+    answers = re.split(r"\n\n(?=接着上一个问题|在\S+报告中找到)", out.getvalue())
+    assert len(answers) == 5 and all("来源：" in a for a in answers)
+    level, pronoun, fresh = answers[1], answers[3], answers[4]
+    assert level.startswith("接着上一个问题「乡镇是怎么开展科普日活动的？」")
+    assert "街道科协在社区广场设立咨询台" in level and "红星镇" not in level
+    assert pronoun.startswith("接着上一个问题「青山市科普日期间举办了几场讲座？」")
+    assert "主讲专家来自市医学会和农学会" in pronoun
+    assert "接着" not in fresh and "共有300人次参加" in fresh and "200人次" not in fresh
 
 
 def test_a_demonstrative_in_a_question_with_its_own_topic_does_not_make_it_a_follow_up(

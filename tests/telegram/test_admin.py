@@ -275,6 +275,28 @@ def test_review_lists_the_answers_voted_down_with_question_answer_sources_and_as
     drive(bot_settings, scenario)
 
 
+def test_review_pages_hold_five_answers_each_newest_vote_first(bot_settings: Settings) -> None:
+    records = Records(bot_settings.data_dir / "bot.db")
+    for n in range(1, 8):  # seven answers voted down, in this order
+        question = records.add_question(
+            USER, USER, f"第{n}个问题", True, "answer", [], 1.0, f"答{n}"
+        )
+        records.add_feedback(question, USER, helpful=False)
+    records.close()
+
+    async def scenario(bot: Harness) -> None:
+        await bot.say("/review", user=ADMIN)
+        first = plain(bot.last(ADMIN)["text"])
+        await bot.say("/review 2", user=ADMIN)
+        second = plain(bot.last(ADMIN)["text"])
+        assert re.findall(r"问：第(\d)个问题", first) == ["7", "6", "5", "4", "3"]
+        assert first.endswith("第 1/2 页，共 7 条；下一页：/review 2")
+        assert re.findall(r"问：第(\d)个问题", second) == ["2", "1"]
+        assert second.endswith("第 2/2 页，共 7 条")
+
+    drive(bot_settings, scenario)
+
+
 def test_a_bot_db_from_before_review_gains_the_answer_columns(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     old = sqlite3.connect(path)

@@ -32,6 +32,26 @@ def test_a_follow_up_in_a_private_chat_is_answered_with_the_question_before(
     drive(bot_settings, scenario)
 
 
+def test_a_level_a_pronoun_and_a_new_topic_through_the_application(
+    bot_settings: Settings,
+) -> None:
+    async def scenario(bot: Harness) -> None:
+        await bot.say("乡镇是怎么开展科普日活动的？")
+        await bot.say("那街道呢？")
+        text = plain(bot.last()["text"])
+        assert text.startswith("接着上一个问题「乡镇是怎么开展科普日活动的？」：")
+        assert "街道举行了广泛的科普宣传活动" in text
+        await bot.say(EVENT)
+        await bot.say("他们请了谁来讲课？")
+        text = plain(bot.last()["text"])
+        assert text.startswith(f"接着上一个问题「{EVENT}」：") and "县科协科普工作总结 篇6" in text
+        await bot.say("农民科技培训办了多少期？")
+        text = plain(bot.last()["text"])
+        assert not text.startswith("接着") and "办班18期" in text
+
+    drive(bot_settings, scenario)
+
+
 def test_in_a_group_each_member_continues_only_their_own_question(
     bot_settings: Settings,
 ) -> None:

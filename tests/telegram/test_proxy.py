@@ -12,6 +12,7 @@ from telegram.error import NetworkError
 from bot.settings import Secret, Settings, SettingsError, load_settings, validate
 from bot.telegram.app import build_application
 from testkit.http_proxy import HIDDEN_HOST, ForwardProxy
+from testkit.socks_proxy import SocksProxy
 from testkit.telegram_fake import FakeTelegram
 from testkit.telegram_server import FakeBotServer
 from tests.telegram.harness import TOKEN, USER
@@ -35,6 +36,43 @@ def test_every_bot_api_call_goes_through_the_proxy(bot_settings: Settings) -> No
     assert proxy.relayed == [
         f"POST /bot{TOKEN}/getMe", f"POST /bot{TOKEN}/sendMessage", f"POST /bot{TOKEN}/getUpdates",
     ]  # fmt: skip
+
+
+def test_a_socks5_proxy_with_credentials_carries_every_call(bot_settings: Settings) -> None:
+    telegram = FakeTelegram()
+    with FakeBotServer(telegram, TOKEN) as server, SocksProxy(server.port, "kepu", "pw") as proxy:
+        settings = replace(
+            bot_settings, telegram_api_url=f"http://{HIDDEN_HOST}/bot", proxy_url=Secret(proxy.url)
+        )
+        application = build_application(settings)
+
+        async def scenario() -> None:
+            async with application:
+                await application.bot.send_message(USER, "测试")
+                await application.bot.get_updates(timeout=0)
+
+        asyncio.run(scenario())
+    assert [c.endpoint for c in telegram.calls] == ["getMe", "sendMessage", "getUpdates"]
+    assert proxy.tunnels and set(proxy.tunnels) == {f"{HIDDEN_HOST}:80"}
+
+
+def test_wrong_socks5_credentials_reach_nothing(bot_settings: Settings) -> None:
+    telegram = FakeTelegram()
+    with FakeBotServer(telegram, TOKEN) as server, SocksProxy(server.port, "kepu", "pw") as proxy:
+        wrong = proxy.url.replace(":pw@", ":guess@")
+        settings = replace(
+            bot_settings, telegram_api_url=f"http://{HIDDEN_HOST}/bot", proxy_url=Secret(wrong)
+        )
+        application = build_application(settings)
+
+        async def scenario() -> None:
+            async with application:
+                pass
+
+        with pytest.raises(NetworkError):
+            asyncio.run(scenario())
+    assert telegram.calls == [] and proxy.tunnels == []
+    assert proxy.refused == ["wrong credentials for 'kepu'"]
 
 
 def test_without_the_proxy_the_hidden_api_is_unreachable(bot_settings: Settings) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -24,6 +25,8 @@ from bot.cli import cli
 from bot.settings import Settings, SettingsError, load_settings
 from bot.telegram.startup import api_urls
 from knowledge.store import Store
+from testkit.http_proxy import HIDDEN_HOST
+from testkit.socks_proxy import SocksProxy
 from testkit.telegram_fake import FakeTelegram, Scripted
 from testkit.telegram_server import FakeBotServer
 from tests.telegram.harness import ADMIN, TOKEN, USER
@@ -84,6 +87,8 @@ def kepubot_run(settings: Settings, data_dir: Path, **env: str) -> Iterator[subp
             raise
     assert process.returncode == 0, stderr
     assert TOKEN not in stderr
+    # Credentials in a configured URL (a proxy's password) never reach the log either.
+    assert not [v for v in env.values() if urlsplit(v).password and urlsplit(v).password in stderr]
     assert "知识库已同步" in stderr
 
 
@@ -288,3 +293,33 @@ def test_sigterm_during_a_long_reload_exits_in_seconds_leaving_old_or_new_state(
     report = json.loads(done.stdout)
     assert report["documents"] == before["documents"] + 1500
     assert report["vectors"]["vectors"] == report["chunks"]
+
+
+@pytest.mark.slow
+def test_run_behind_a_socks5_proxy_reaches_the_api_only_through_it(
+    bot_settings: Settings, tmp_path: Path
+) -> None:
+    """Issue #15: the API's host resolves nowhere, so every answer and download went through
+    the proxy; its password is never written to the log (checked by kepubot_run)."""
+    telegram = FakeTelegram()
+    telegram.updates.append(update(1, QUESTION))
+    telegram.files["report1"] = REPORT.encode()
+    document = {"file_id": "report1", "file_unique_id": "ur1", "file_name": "青山镇总结.txt",
+                "file_size": len(REPORT.encode())}  # fmt: skip
+    with (
+        FakeBotServer(telegram, TOKEN) as server,
+        SocksProxy(server.port, "kepu", "s3cret-pw") as proxy,
+    ):
+        env = {"KEPUBOT_TELEGRAM_API_URL": f"http://{HIDDEN_HOST}/bot",
+               "KEPUBOT_PROXY_URL": proxy.url, "KEPUBOT_ADMIN_IDS": str(ADMIN)}  # fmt: skip
+        with kepubot_run(bot_settings, tmp_path / "var", **env) as bot:
+            wait_for(lambda: sent_answers(telegram), bot, 90)
+            telegram.updates.append(update(2, user=ADMIN, document=document))
+            wait_for(lambda: any(c.endpoint == "download" for c in telegram.calls), bot, 30)
+            wait_for(
+                lambda: any("已加入知识库" in c.params["text"]
+                            for c in telegram.sent("editMessageText")), bot, 30,
+            )  # fmt: skip
+    assert "<b>300人次</b>" in sent_answers(telegram)[0]["text"]
+    assert proxy.tunnels and set(proxy.tunnels) == {f"{HIDDEN_HOST}:80"}
+    assert proxy.refused == []
