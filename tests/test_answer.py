@@ -5,14 +5,14 @@ import re
 import pytest
 
 from bot.cli.chat import run_chat
-from bot.core.answer import AnswerOptions, Quote
+from bot.core.answer import Answer, AnswerOptions, Quote
 from bot.core.assistant import Assistant
 from bot.core.evaluate import read_questions
 from bot.core.question import example_topic
 from bot.core.retrieval import Retriever
 from knowledge.clean import clean_line
 from knowledge.normalize import Normalizer, in_script
-from tests.paths import DEV_QUESTIONS
+from tests.paths import ANSWER_SETS, DEV_QUESTIONS
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 QUESTIONS = read_questions(DEV_QUESTIONS)
@@ -36,6 +36,22 @@ def test_dev_answers_cite_a_key_passage_and_quote_verbatim(
     normalize = normalizer.normalize
     keys = [normalize(clean_line(k)) for k in question["keys"]]
     assert any(any(k in normalize(c.text) for k in keys) for c in answer.citations)
+    assert_verbatim_and_sourced(answer, quote_script)
+
+
+@pytest.mark.parametrize("quote_script", ["reader", "original"])
+@pytest.mark.parametrize("question", ANSWER_SETS, ids=lambda q: q["id"])
+def test_answer_set_answers_quote_verbatim_and_show_only_sourced_figures(
+    retriever: Retriever, question: dict, quote_script: str
+) -> None:
+    assistant = Assistant(retriever, AnswerOptions("auto", quote_script=quote_script))
+    answer = assistant.answer(question["q"])
+    assert_verbatim_and_sourced(answer, quote_script)
+
+
+def assert_verbatim_and_sourced(answer: Answer, quote_script: str) -> None:
+    """Every quote is a sentence of its cited passage (after the reader's conversion), every
+    figure shown is in a cited passage, and the answer fits one Telegram message."""
     cited = {c.n: c.text for c in answer.citations}
     for quote in answer.quotes:
         # Shown in the reader's script, it is a sentence of its passage after the same
