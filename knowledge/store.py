@@ -247,6 +247,13 @@ class Store:
         self._refresh_terms_if_stale()
         return keywords.document_frequencies(self.db, terms)
 
+    def passages_containing(self, text: str) -> int:
+        """How many searchable chunks hold `text` in their search form, however the words
+        around it were cut (广播电视 inside 广播电视台, which FTS5 never sees as a token).
+        A scan of every chunk: for the rare word `document_frequencies` finds nowhere."""
+        sql = "SELECT count(*) FROM chunks WHERE searchable = 1 AND instr(normalized, ?) > 0"
+        return int(self.db.execute(sql, [text]).fetchone()[0])
+
     def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, ChunkRecord]:
         """Chunks with their document's title and metadata, by id."""
         if not chunk_ids:

@@ -311,3 +311,97 @@ def test_figures_are_found_in_traditional_quotes(normalizer: Normalizer) -> None
     ]  # fmt: skip
     count = parse_question("办了几场讲座？", "办了几场讲座？", [])
     assert figures("共舉辦講座12場，聽眾300餘人次", count) == ["12場"]
+
+
+def test_a_how_to_answer_stops_its_paragraph_at_the_next_enumerated_practice(
+    tmp_path: Path, normalizer
+) -> None:
+    store = ingested(
+        tmp_path,
+        normalizer,
+        {
+            "县": (
+                "某县科协工作总结\n一、主要工作\n"
+                "三是重新组建科普志愿者队伍，每个社区都有15名科普志愿者登记在册。"
+                "四是继续发挥农函大办学优势，扎实开展农民科技培训。\n"
+            )
+        },
+    )
+    answer = assistant_over(store, normalizer).answer("社区是怎么组建科普志愿者队伍的？")
+    assert [q.text for q in answer.quotes] == [
+        "三是重新组建科普志愿者队伍，每个社区都有15名科普志愿者登记在册。"
+    ]
+
+
+def test_a_fact_found_only_at_another_level_says_so_before_the_figure(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("街道的读书活动有多少人次参加？")
+    assert answer.lead == "街道一级的报告中没有找到这个数字；以下是乡镇一级报告中的内容："
+    assert answer.quotes[0].figure == "300人次"
+    same_level = assistant.answer("乡镇的读书活动有多少人次参加？")
+    assert same_level.lead == "在一份报告中找到相关内容："
+
+
+def test_a_how_to_question_no_report_of_its_level_answers_says_so_and_uses_others(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("街道的读书活动是怎么开展的？")
+    assert answer.lead == "街道一级的报告中没有找到相关做法；以下是其他报告中的内容："
+    assert {c.title for c in answer.citations} == {"绿水镇科协2023年科普工作总结"}
+    at_level = assistant.answer("街道是怎么举办科普讲座的？")
+    assert at_level.lead == "在一份报告中找到相关内容："
+    assert {c.title for c in at_level.citations} == {"东湖街道科协2023年科普工作总结"}
+
+
+def test_a_sentence_that_only_announces_what_follows_is_never_quoted() -> None:
+    text = "街道科协积极开展各项科普工作。工作总结如下：\n一、领导重视\n领导班子每季度听取汇报。"
+    assert [s for s, _ in quotable_sentences(text)] == [
+        "街道科协积极开展各项科普工作。",
+        "领导班子每季度听取汇报。",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("科普大篷车去了哪些地方？", {"哪些地方", "地方"}),
+        ("科普日是什么时候开始的？", {"时候", "什么时候"}),
+        ("举办了什么样的讲座？", {"什么样"}),
+    ],
+)  # fmt: skip
+def test_words_asking_where_when_or_what_kind_are_no_topic_words(
+    normalizer: Normalizer, question: str, asked: set[str]
+) -> None:
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert parsed.topic and not asked & set(parsed.topic)
+
+
+def test_a_date_is_taken_from_a_passage_covering_the_question_not_one_sharing_a_word(
+    tmp_path: Path, normalizer
+) -> None:
+    # 开始 is rarer here than 科普日, so the sentence of 1月13日开始 covers more of the
+    # question's corpus weight than the one of 9月13日; its passage covers far less of it.
+    reports = {
+        "日": "青山市科普日活动总结\n一、启动仪式\n9月13日，全市科普日启动仪式在小学举行。"
+        "活动开始后，各镇纷纷响应。\n",
+        "灾": "青山市抗灾工作总结\n一、抗击冰冻灾害\n自1月13日开始，我市遭遇了雨雪冰冻天气。\n",
+    }  # fmt: skip
+    for n in range(4):
+        reports[f"宣传{n}"] = f"第{n}镇科协工作总结\n一、宣传\n科普日期间，镇科协在集市发放资料。\n"
+    for n in range(20):
+        reports[f"讲座{n}"] = f"第{n}街道科协工作总结\n一、讲座\n街道科协举办健康讲座。\n"
+    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
+        "科普日是什么时候开始的？"
+    )
+    assert answer.quotes[0].figure == "9月13日"
+    assert {c.title for c in answer.citations} == {"青山市科普日活动总结"}
+
+
+def test_an_example_may_name_the_topic_inside_a_longer_word(tmp_path: Path, normalizer) -> None:
+    reports = {
+        "县": "某县科协工作总结\n一、宣传\n继续利用县广播电视台办好科普宣传专栏。\n",
+        "镇": "某镇科协工作总结\n一、培训\n镇科协举办农民科技培训班三期。\n",
+    }  # fmt: skip
+    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
+        "有没有利用广播电视宣传科普的例子？"
+    )
+    assert answer.found and [c.title for c in answer.citations] == ["某县科协工作总结"]

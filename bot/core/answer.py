@@ -20,6 +20,7 @@ from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult, search_form
 from bot.core.sentences import (
+    opens_item,
     opens_with_verb,
     phrase_bonus,
     quotable_sentences,
@@ -38,6 +39,8 @@ _FIGURE_BONUS = 0.5
 # A fact answer leads with the best sentence holding the figure unless it scores under this
 # share of the best sentence of all: then its figure is likely of something else.
 _FIGURE_REACH = 0.6
+# A fact's passage covers the question at least this share of what the best passage does.
+_FACT_COVERAGE = 0.5
 # How-to answers: a sentence is kept at this share of its report's best sentence's score,
 # one holding a figure of the same passage at the lower share.
 _FLOOR = 0.6
@@ -294,12 +297,26 @@ class Answerer:
         if not ranked:
             return self._not_found(parsed.text, script, parsed)
         level = result.filters.level
+        off_level = False
         if level is not None:
             # A question naming a level is answered with material of that level: a report of
-            # it whole, another report only by its sentences about a unit of the level.
+            # it whole, another report only by its sentences about a unit of the level. As
+            # for examples, a passage of the level must name what is asked about and cover
+            # the topic as "found" demands; else its sentences answer something else (a
+            # street's work in general for a street's funds): other levels answer, and the
+            # lead says so.
             of_level = [
                 i for i in ranked if i.hit.passage_level == level or speaks_of(i.normalized, level)
             ]
+            # The most specific word that no passage writes (a question in other words than
+            # the reports') names nothing to look for: coverage alone decides then.
+            anchors = self._anchors(parsed)
+            on_topic = {i.hit.chunk_id for i in of_level if self._is_about(parsed, i.hit, anchors)}
+            of_level = [i for i in of_level if i.hit.chunk_id in on_topic]
+            off_level = not of_level
+            if off_level:
+                about = {i.hit.chunk_id for i in ranked if self._is_about(parsed, i.hit, anchors)}
+                of_level = [i for i in ranked if i.hit.chunk_id in about]
             ranked = of_level or ranked
         by_report: dict[str, list[_Scored]] = {}
         for item in ranked:
@@ -331,9 +348,13 @@ class Answerer:
             following = sentences_of[best.position + 1 :]
             for offset, (sentence, heading) in enumerate(following[:_FOLLOWING], start=1):
                 position = best.position + offset
-                if (best.hit.chunk_id, position) in taken or not (
-                    HAS_FIGURE.search(sentence)
-                    or same_paragraph(best.hit.text, best.sentence, sentence)
+                if (
+                    (best.hit.chunk_id, position) in taken
+                    or opens_item(sentence)  # 四是…: the next practice, not this one's rest
+                    or not (
+                        HAS_FIGURE.search(sentence)
+                        or same_paragraph(best.hit.text, best.sentence, sentence)
+                    )
                 ):
                     break
                 if length + len(sentence) > self.options.max_chars:
@@ -344,7 +365,11 @@ class Answerer:
             length += self._add_subjects(chosen, length)
             if length >= self.options.max_chars:
                 break
-        return self._compose(parsed, "answer", result, chosen, script)
+        answer = self._compose(parsed, "answer", result, chosen, script)
+        if off_level and level is not None:
+            lead = wording.other_level_lead(level, None, script, practice=True)
+            answer = replace(answer, lead=lead)
+        return answer
 
     def _add_subjects(self, chosen: list[_Scored], length: int) -> int:
         """Adds, before a chosen sentence that opens with its verb (下发了…), the sentence of
@@ -389,6 +414,19 @@ class Answerer:
         ranked = self._ranked_sentences(parsed, result.hits, result.filters.level)
         if not ranked:
             return self._not_found(parsed.text, script, parsed)
+        # A figure is taken only from a passage that covers the question nearly as well as
+        # the best one does (as "found" weighs the words): a date in a passage that merely
+        # shares a common word (自1月13日开始 for 科普日是什么时候开始的) answers something else.
+        covers = self.retriever.found_scorer(parsed)
+        normalize = self.retriever.normalizer.normalize
+        coverage = {
+            h.chunk_id: covers(normalize(" ".join(h.heading_path)) + " " + h.normalized)
+            for h in result.hits
+        }
+        best_coverage = max(coverage.values(), default=0.0)
+        ranked = [
+            i for i in ranked if coverage[i.hit.chunk_id] >= _FACT_COVERAGE * best_coverage
+        ] or ranked
         # The figure is the answer: the best sentence holding it, unless it ranks far below
         # the best sentence of all (then the figure is likely of something else).
         holding = [i for i in ranked if figure_in(i.sentence, parsed)]
@@ -408,7 +446,18 @@ class Answerer:
                 continue
             chosen.append(item)
             length += len(item.sentence)
-        return self._compose(parsed, "fact", result, chosen, script, figure_first=True)
+        answer = self._compose(parsed, "fact", result, chosen, script, figure_first=True)
+        level = result.filters.level
+        if (
+            level is not None
+            and best.hit.passage_level != level
+            and not speaks_of(best.normalized, level)
+        ):
+            # The figure of another level answers a different question (a township's
+            # funds for a county's): the reader is told before reading it.
+            lead = wording.other_level_lead(level, best.hit.passage_level, script)
+            answer = replace(answer, lead=lead)
+        return answer
 
     def _listing(self, parsed: Question, result: SearchResult, script: str) -> Answer:
         """Every report with a passage on the topic, one line each; for a total, the sum
@@ -569,6 +618,16 @@ class Answerer:
             hits=result.hits, script=script, parsed=parsed,
         )  # fmt: skip
 
+    def _is_about(self, parsed: Question, hit: Hit, anchors: tuple[str, ...]) -> bool:
+        """Whether a passage (with its headings) names one of `anchors` (any passage will
+        do when there are none) and covers the question's topic as "found" demands."""
+        normalize = self.retriever.normalizer.normalize
+        passage = normalize(" ".join(hit.heading_path)) + " " + hit.normalized
+        named = not anchors or any(_holds(parsed, a, passage) for a in anchors)
+        return named and (
+            self.retriever.found_scorer(parsed)(passage) >= self.retriever.min_coverage
+        )
+
     def _anchors(self, parsed: Question) -> tuple[str, ...]:
         """What a passage must name to be about the question: one of the options the
         question lists, or else its most specific topic word; none when no passage names
@@ -586,7 +645,10 @@ class Answerer:
     def _held_anywhere(self, parsed: Question, word: str) -> bool:
         """Whether any passage writes the word or one of its synonyms."""
         words = [search_form(w) for w in [word, *(w for w, _ in parsed.synonyms_of(word))]]
-        return any(self.retriever.store.document_frequencies(words).values())
+        store = self.retriever.store
+        return any(store.document_frequencies(words).values()) or any(
+            store.passages_containing(w) for w in words
+        )
 
     def _specific_word(self, parsed: Question) -> str | None:
         """The topic's most specific word (fewest passages hold it), or None when no passage
@@ -601,6 +663,9 @@ class Answerer:
             synonyms = [search_form(other) for other, _ in parsed.synonyms_of(word)]
             if synonyms and not counts[word]:
                 counts[word] = max(self.retriever.store.document_frequencies(synonyms).values())
+            if not counts[word]:
+                # Written only inside a longer word (广播电视 in 广播电视台): still named.
+                counts[word] = self.retriever.store.passages_containing(word)
         # Only words jieba knows: a fragment it guessed across two words (户送 of
         # 帮扶户送慰问金) is in no passage either, and says nothing about the reports.
         # A part of a longer question word (生育 of 计划生育) is not chosen on its own.

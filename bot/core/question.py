@@ -45,10 +45,14 @@ _HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措�
 # Words that say what kind of answer is wanted, not what it is about.
 _FRAME_WORDS = frozenset(
     {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
-     "各地", "各单位", "各个", "所有", "全部", "这些", "加起来", "具体"}
+     "各地", "各单位", "各个", "所有", "全部", "这些", "加起来", "具体", "时候"}
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
-_FRAME_TOKEN = re.compile(r"^(?:(?:几|多少|哪)[\u4e00-\u9fff]{0,2}|[写提谈说讲]到|涉及|写有)$")
+# jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.
+_FRAME_TOKEN = re.compile(
+    r"^(?:(?:几|多少|哪)[\u4e00-\u9fff]{0,2}|(?:哪些|哪个|哪一|什么)[\u4e00-\u9fff]{1,2}"
+    r"|[写提谈说讲]到|涉及|写有)$"
+)
 _WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
 # One-character heads that make a phrase with the word after them (下 + 一步 = 下一步).
 _SHORT_HEAD = re.compile(r"^[上下本今明前后新]$")

@@ -11,20 +11,26 @@ from knowledge.normalize import tagged_words
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*[”’」』）)]*")
 _MIN_LIST_ITEM = 4
+# A short sentence ending in a colon only announces what follows (工作总结如下：).
+_LEAD_IN = re.compile(r"^[^，,。]{0,12}[：:]$")
 # A repeated stretch of the question is worth at most what naming the asked level is.
 _PHRASE_BONUS_MAX = 0.3
 _NUMBERING = re.compile(
     r"^(?:第?[一二三四五六七八九十百\d]{1,3}[、．.章节]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[①-⑳])"
 )
 _LABEL_MAX = 30
+# An item of an enumeration written inside a paragraph: 四是…, 其二…, 第三，…, 3、…
+_ITEM = re.compile(r"^(?:[一二三四五六七八九十]是|[其第][一二三四五六七八九十][，,、])")
 
 
 def quotable_sentences(text: str, title: str = "") -> list[tuple[str, str]]:
     """Every quotable sentence with the nearest heading line above it inside the chunk.
 
     The report's title and the headings are labels, never answers: a heading is shown
-    above the sentences under it, and its words count for them. A run of numbered lines
-    of one style with nothing between them is a list, and its items are quoted.
+    above the sentences under it, and its words count for them. A short sentence that only
+    announces what follows (工作总结如下：) says nothing of its own and is left out. A run
+    of numbered lines of one style with nothing between them is a list, and its items are
+    quoted.
     """
     lines = [line.strip() for line in text.split("\n") if line.strip() != title.strip()]
     styles = [heading_style(Paragraph(line)) if line else None for line in lines]
@@ -50,7 +56,7 @@ def quotable_sentences(text: str, title: str = "") -> list[tuple[str, str]]:
             # else a list item or a numbered sentence with content: quoted as it is
         for match in _SENTENCE.finditer(line):
             sentence = match.group().strip()
-            if len(sentence) >= _MIN_LIST_ITEM:
+            if len(sentence) >= _MIN_LIST_ITEM and not _LEAD_IN.match(sentence):
                 out.append((sentence, heading))
     return out
 
@@ -105,6 +111,12 @@ def opens_with_verb(normalized_sentence: str) -> bool:
             continue
         return tag.startswith("v")
     return False
+
+
+def opens_item(sentence: str) -> bool:
+    """Whether a sentence starts another item of an enumeration (四是…, （三）…, 3、…):
+    a new practice, not more of the one before it."""
+    return bool(_NUMBERING.match(sentence) or _ITEM.match(sentence))
 
 
 def same_paragraph(text: str, a: str, b: str) -> bool:

@@ -43,6 +43,13 @@ def examples_lead(reports: int, topic: str, script: str) -> str:
     return template.format(topic=shorten(topic))
 
 
+def other_level_lead(asked: str, found: str | None, script: str, practice: bool = False) -> str:
+    """Lead of an answer from another level than the one asked: said, not hidden."""
+    what = "相关做法" if practice else "这个数字"
+    where = f"{found}一级报告" if found else "其他报告"
+    return localize(f"{asked}一级的报告中没有找到{what}；以下是{where}中的内容：", script)
+
+
 def listing_lead(reports: int, total: str | None, unit: str | None, script: str) -> str:
     """Lead of a list or total: how many reports, and the sum when the figures add up."""
     lead = f"{chinese_number(reports)}份报告写到了这一点"
