@@ -24,7 +24,9 @@ class Conversations:
         self.idle_seconds = idle_seconds
         self.capacity = capacity
         self._clock = clock
-        self._last: OrderedDict[tuple[int, int], tuple[Answer, float]] = OrderedDict()
+        # The answer, when it was given, and its callback-registry key (更多 adds passages to
+        # that entry, which /sources lists).
+        self._last: OrderedDict[tuple[int, int], tuple[Answer, float, str | None]] = OrderedDict()
         # Bumped by /new: an answer still being prepared when it came is not remembered.
         self._generation: dict[tuple[int, int], int] = {}
 
@@ -33,23 +35,33 @@ class Conversations:
         found = self._last.get((chat_id, user_id))
         if found is None:
             return None
-        answer, at = found
+        answer, at, _ = found
         if self._clock() - at > self.idle_seconds:
             del self._last[(chat_id, user_id)]
             return None
         return answer
+
+    def key(self, chat_id: int, user_id: int) -> str | None:
+        """The callback-registry key the asker's last answer was sent with, if any."""
+        found = self._last.get((chat_id, user_id))
+        return found[2] if found is not None and self.last(chat_id, user_id) else None
 
     def generation(self, chat_id: int, user_id: int) -> int:
         """Which conversation of the asker a question starts in (see `remember`)."""
         return self._generation.get((chat_id, user_id), 0)
 
     def remember(
-        self, chat_id: int, user_id: int, answer: Answer, generation: int | None = None
+        self,
+        chat_id: int,
+        user_id: int,
+        answer: Answer,
+        generation: int | None = None,
+        key: str | None = None,
     ) -> None:
-        """Keep `answer` as the asker's last, unless /new came since its question
-        (`generation` from when it was asked)."""
+        """Keep `answer` (sent with registry `key`) as the asker's last, unless /new came
+        since its question (`generation` from when it was asked)."""
         if generation is None or generation == self.generation(chat_id, user_id):
-            self._last[(chat_id, user_id)] = (answer, self._clock())
+            self._last[(chat_id, user_id)] = (answer, self._clock(), key)
             self._last.move_to_end((chat_id, user_id))
         while len(self._last) > self.capacity:
             self._last.popitem(last=False)

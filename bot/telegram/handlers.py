@@ -223,11 +223,16 @@ async def sources(update: Update, context: Context) -> None:
         script = last.script if last is not None else "simplified"
         await message_of(update).reply_text(escape(localize(NO_SOURCES, script)))
         return
-    key = rt.registry.add(last, chat_id)
-    entry = rt.registry.get(key, chat_id)
+    # The answer's own entry, with the passages 更多 added; a new one if it fell out.
+    key = rt.conversations.key(chat_id, user_of(update).id)
+    entry = rt.registry.get(key, chat_id) if key is not None else None
+    if key is None or entry is None or entry.answer is not last:
+        key = rt.registry.add(last, chat_id)
+        entry = rt.registry.get(key, chat_id)
     assert entry is not None
     keyboard = callbacks.more_keyboard(key, entry, entry.citations, more=False)
-    await send_parts(context.bot, chat_id, replies.sources_parts(last), keyboard)
+    parts = replies.sources_parts(last, entry.citations)
+    await send_parts(context.bot, chat_id, parts, keyboard)
 
 
 async def new_topic(update: Update, context: Context) -> None:

@@ -17,7 +17,7 @@ from telegram import (
 )
 from telegram.constants import ChatAction
 
-from bot.core import Answer, Overview, question_problem, script_of
+from bot.core import Answer, Citation, Overview, question_problem, script_of
 from bot.core.wording import (
     EXPIRED,
     LAST_SOURCES,
@@ -94,7 +94,7 @@ async def deliver(
     assert entry is not None
     keyboard = answer_keyboard(key, entry, more=answer.found)
     sent = await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
-    rt.conversations.remember(chat_id, user_id, answer, generation)
+    rt.conversations.remember(chat_id, user_id, answer, generation, key)
     rt.registry.bind(key, chat_id, sent)
     latency_ms = (time.perf_counter() - started) * 1000
     entry.question_id = rt.records.add_question(
@@ -180,9 +180,10 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
     return " ".join(text.split()) if addressed else None
 
 
-def sources_parts(answer: Answer) -> list[str]:
-    """/sources: the sources of the last answer, numbered as its 原文 buttons."""
-    lines = [c.source_line(answer.script) for c in answer.citations]
+def sources_parts(answer: Answer, citations: list[Citation]) -> list[str]:
+    """/sources: the sources of the last answer (those 更多 added too), numbered as its
+    原文 buttons."""
+    lines = [c.source_line(answer.script) for c in citations]
     return render_lines(localize(LAST_SOURCES, answer.script), lines)
 
 

@@ -150,6 +150,25 @@ def test_sources_lists_the_last_answers_sources_with_their_buttons(
     drive(bot_settings, scenario)
 
 
+def test_sources_after_more_lists_the_passages_more_added_with_their_buttons(
+    bot_settings: Settings,
+) -> None:
+    async def scenario(bot: Harness) -> None:
+        await bot.say(EVENT)
+        answer = bot.last()["result"]
+        cited = len(re.findall(r"^\[\d+\]", plain(answer["text"]).split("来源：")[1], re.M))
+        await bot.press(buttons(answer)["更多"], answer)
+        await bot.say("/sources")
+        listing = bot.last()
+        lines = re.findall(r"^\[(\d+)\]", plain(listing["text"]), re.M)
+        assert len(lines) > cited and lines == [str(n) for n in range(1, len(lines) + 1)]
+        last = f"原文 {len(lines)}"
+        await bot.press(buttons(listing)[last], listing["result"])
+        assert "已过期" not in plain(bot.last()["text"])
+
+    drive(bot_settings, scenario)
+
+
 def test_a_reply_quoting_one_sentence_asks_only_of_that_sentences_report(
     bot_settings: Settings,
 ) -> None:
