@@ -405,3 +405,20 @@ def test_an_example_may_name_the_topic_inside_a_longer_word(tmp_path: Path, norm
         "有没有利用广播电视宣传科普的例子？"
     )
     assert answer.found and [c.title for c in answer.citations] == ["某县科协工作总结"]
+
+
+def test_an_example_may_name_the_topic_by_a_near_synonym_but_not_by_a_related_word(
+    tmp_path: Path, normalizer
+) -> None:
+    reports = {
+        "街道": "东湖街道科协工作总结\n一、健康\n街道经常组织居民开展体质测量活动。\n",
+        "社区": "西湖社区工作总结\n一、健康\n社区设立体质检测站，方便居民。\n",
+        "镇": "绿水镇科协工作总结\n一、活动\n镇科协组织居民开展体质锻炼活动，增强体质。\n",
+    }  # fmt: skip
+    for n in range(6):  # words in most passages are not searched: the three must be rarer
+        reports[f"讲座{n}"] = f"第{n}街道科协工作总结\n一、讲座\n街道科协举办健康讲座。\n"
+    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
+        "有没有组织居民做体质检测的例子？"
+    )
+    # 测量 says 检测 in other words; 锻炼 is about the body too, but no test of it.
+    assert {c.title for c in answer.citations} == {"东湖街道科协工作总结", "西湖社区工作总结"}

@@ -478,7 +478,7 @@ class Answerer:
                 (
                     i
                     for i, text in enumerate(where)
-                    if any(_holds(parsed, a, text) for a in anchors)
+                    if any(self._names(parsed, a, text) for a in anchors)
                 ),
                 None,
             )
@@ -590,13 +590,14 @@ class Answerer:
         best: dict[str, Hit] = {}
         for hit in result.hits:
             # A case must name what the examples are examples of (one of the options the
-            # topic lists, or its most specific word) and cover the topic as well as "found"
-            # demands of the best passage: the slots are never filled with whatever ranks
-            # next. A passage that is only headings has nothing to quote: it is no case.
+            # topic lists, or its most specific word, or a near synonym of it: 测量 for 检测)
+            # and cover the topic as well as "found" demands of the best passage: the slots
+            # are never filled with whatever ranks next. A passage that is only headings has
+            # nothing to quote: it is no case.
             if (
-                any(_holds(parsed, anchor, hit.normalized) for anchor in anchors)
-                and scorer(hit.normalized) >= self.retriever.min_coverage
+                scorer(hit.normalized) >= self.retriever.min_coverage
                 and quotable_sentences(hit.text, hit.title)
+                and any(self._names(parsed, anchor, hit.normalized) for anchor in anchors)
             ):
                 best.setdefault(hit.document_id, hit)
         if not best:
@@ -623,9 +624,16 @@ class Answerer:
         do when there are none) and covers the question's topic as "found" demands."""
         normalize = self.retriever.normalizer.normalize
         passage = normalize(" ".join(hit.heading_path)) + " " + hit.normalized
-        named = not anchors or any(_holds(parsed, a, passage) for a in anchors)
+        named = not anchors or any(self._names(parsed, a, passage) for a in anchors)
         return named and (
             self.retriever.found_scorer(parsed)(passage) >= self.retriever.min_coverage
+        )
+
+    def _names(self, parsed: Question, anchor: str, text: str) -> bool:
+        """Whether a normalised text names `anchor`: as written, by a synonym, or by a near
+        synonym (体质测量 for 体质检测)."""
+        return _holds(parsed, anchor, text) or (
+            bool(anchor) and self.retriever.names_nearly(anchor, text)
         )
 
     def _anchors(self, parsed: Question) -> tuple[str, ...]:

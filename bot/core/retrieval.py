@@ -254,6 +254,13 @@ class Retriever:
                     mine[e.word] = max(mine.get(e.word, 0.0), weight)
         return tuple((w, tuple(found[w].items())) for w in words if found.get(w))
 
+    def names_nearly(self, word: str, normalized_text: str) -> bool:
+        """Whether the text writes a near synonym of `word` (体质测量 for 体质检测), by the
+        thesaurus's word vectors; False without them."""
+        if self.thesaurus is None:
+            return False
+        return self.thesaurus.near(word, list(dict.fromkeys(segment(normalized_text))))
+
     def topic_coverage(self, parsed: Question, normalized_text: str) -> float:
         """Share of the question's topic words (weighted as `found_scorer` weighs them) that
         a text holds: the found rule."""
