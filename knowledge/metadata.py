@@ -169,6 +169,48 @@ def _places(text: str) -> tuple[str, ...]:
     return tuple(sorted(distinct[:_MAX_PLACES], key=ranked.index))
 
 
+# Place-tagged words that name no one unit's place.
+_NO_PLACE_NAMES = frozenset(
+    {"中国", "全国", "中华", "国家", "国内", "海外", "乡镇", "城乡", "农村", "城市", "社区", "街道"}
+)
+
+
+# What follows a place's name when it names a unit there (通州移动公司, 蒿坪村).
+_PLACE_UNIT = "(?:公司|局|科协|镇|市|县|区|乡|村|街道|社区|学校|小学|中学|大学)"
+# Characters a name never holds: "团结在镇党委" names no place called 团结在.
+_FUNCTION_CHARACTERS = set("在的了是为向于从把被将")
+_NAMED_LOCAL_UNIT = re.compile(
+    r"([\u4e00-\u9fff]{2,4}?)(?:街道|镇|乡)(?:科协|党委|政府|人民政府|办事处|党工委)"
+)
+
+
+def names_place(normalized_text: str) -> bool:
+    """Whether a sentence names a place by its proper name: an administrative name (原平市),
+    a name before 街道/镇/乡 and an organ (来源 街道 科协; 我镇科协 is no name), or a word
+    jieba tags as a place standing before a unit (通州移动公司; jieba also tags 广度 and
+    深度 as places, which no unit follows)."""
+    import jieba.posseg
+
+    prepare_jieba()
+    for match in _NAMED_LOCAL_UNIT.finditer(normalized_text):
+        if not set(match.group(1)) & (_UNNAMED | _FUNCTION_CHARACTERS):
+            return True
+    for word, flag in jieba.posseg.cut(normalized_text, HMM=False):
+        if (
+            _ADMIN_WORD.match(word) and word[0] not in _GENERIC_PREFIXES
+        ) and not _NOT_A_PLACE.search(word):
+            return True
+        if (
+            flag == "ns"
+            and len(word) >= 2
+            and word[0] not in _GENERIC_PREFIXES
+            and word not in _NO_PLACE_NAMES
+            and re.search(re.escape(word) + r"[\u4e00-\u9fff]{0,3}?" + _PLACE_UNIT, normalized_text)
+        ):
+            return True
+    return False
+
+
 def _has_admin_suffix(word: str, text: str) -> bool:
     return re.search(re.escape(word) + "(?:市|县|区|镇|乡|街道)", text) is not None
 

@@ -422,3 +422,34 @@ def test_an_example_may_name_the_topic_by_a_near_synonym_but_not_by_a_related_wo
     )
     # 测量 says 检测 in other words; 锻炼 is about the body too, but no test of it.
     assert {c.title for c in answer.citations} == {"东湖街道科协工作总结", "西湖社区工作总结"}
+
+
+def test_a_listed_report_naming_no_place_of_its_own_shows_the_first_sentence_that_does(
+    tmp_path: Path, normalizer
+) -> None:
+    reports = {
+        "镇": "镇科协2023年工作总结\n一、组织建设\n一年来，我镇科协加强了组织领导。\n"
+        "二、设施建设\n镇科协借助通州移动公司的营业点建成了科普活动中心。\n",
+        "乡": "白石乡科协2023年工作总结\n一、概况\n白石乡科协在乡政府门口开展科普日活动。\n",
+    }  # fmt: skip
+    for n in range(4):
+        reports[f"街道{n}"] = f"第{n}街道科协工作总结\n一、讲座\n街道科协举办健康讲座。\n"
+    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
+        "知识库里有几份乡镇的总结？"
+    )
+    assert answer.lead == "知识库中有两份乡镇的报告："
+    by_report: dict[str, list[str]] = {}
+    for quote in answer.quotes:
+        by_report.setdefault(quote.report.split("（")[0], []).append(quote.text)
+    assert by_report == {
+        "镇科协2023年工作总结": [
+            "一年来，我镇科协加强了组织领导。",
+            "镇科协借助通州移动公司的营业点建成了科普活动中心。",
+        ],
+        "白石乡科协2023年工作总结": ["白石乡科协在乡政府门口开展科普日活动。"],
+    }
+
+
+def test_a_question_about_all_the_reports_counts_them_in_plain_words(kb) -> None:
+    assistant, _ = kb
+    assert assistant.answer("知识库里一共有几份总结？").lead == "知识库中有四份报告："

@@ -27,6 +27,7 @@ from bot.core.sentences import (
     same_paragraph,
     similar,
 )
+from knowledge.metadata import names_place
 from knowledge.normalize import in_script, is_dictionary_word
 
 _MIN_SENTENCE = 8
@@ -279,9 +280,12 @@ class Answerer:
         result = self.retriever.search(
             question, top_k=40 if wide else 8, filters=filters, parsed=parsed
         )
+        if parsed.intent == "reports":
+            # Answered from the reports themselves, whatever the passages match; only a
+            # place or year no report is about is refused.
+            refusal = self._refusal(question, replace(result, found=True), script)
+            return refusal or self._reports(parsed, result, script)
         refusal = self._refusal(question, result, script)
-        if parsed.intent == "reports" and (refusal is None or result.hits):
-            return self._reports(parsed, result, script)
         if refusal is not None:
             return refusal
         if wide:
@@ -522,13 +526,35 @@ class Answerer:
                 continue
             n = len(citations) + 1
             citations.append(Citation.of(n, hit))
-            for sentence, heading in quotable_sentences(hit.text, hit.title)[:1]:
+            opening = quotable_sentences(hit.text, hit.title)[:1]
+            for sentence, heading in opening:
                 quotes.append(Quote(sentence, n, _report_label(hit), heading))
-        lead = wording.reports_lead(len(citations), wanted.level, wanted.place, wanted.year, script)
+            normalize = self.retriever.normalizer.normalize
+            if document.place or any(names_place(normalize(s)) for s, _ in opening):
+                continue
+            # A report that names no place of its own is told apart from the others by the
+            # first sentence that names one (借助通州移动公司的营业点…).
+            found = self._sentence_naming_place(document.id)
+            if found is not None and found[1] not in {s for s, _ in opening}:
+                where, sentence, heading = found
+                if where.chunk_id != hit.chunk_id:
+                    n = len(citations) + 1
+                    citations.append(Citation.of(n, where))
+                quotes.append(Quote(sentence, n, _report_label(where), heading))
+        listed = len({q.report for q in quotes})
+        lead = wording.reports_lead(listed, wanted.level, wanted.place, wanted.year, script)
         return Answer(
             parsed.text, bool(citations), "reports", lead, quotes, citations,
             hits=result.hits, script=script, parsed=parsed,
         )  # fmt: skip
+
+    def _sentence_naming_place(self, document_id: str) -> tuple[Hit, str, str] | None:
+        """A report's first quotable sentence naming a place, with its passage and heading."""
+        for passage in self.retriever.passages(document_id):
+            for sentence, heading in quotable_sentences(passage.text, passage.title):
+                if names_place(self.retriever.normalizer.normalize(sentence)):
+                    return passage, sentence, heading
+        return None
 
     def _compose(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from bot.core.coverage import coverage, held, idf, without_overlaps
@@ -336,6 +336,13 @@ class Retriever:
         """A report's first passage as a hit (for answers that list the reports)."""
         row = self.store.first_chunk(document_id)
         return None if row is None else _as_hit(row)
+
+    def passages(self, document_id: str) -> Iterator[Hit]:
+        """A report's passages in reading order, as hits."""
+        index = 0
+        while (row := self.store.chunk_at(document_id, index)) is not None:
+            yield _as_hit(row)
+            index += 1
 
     def continued_from(self, hit: Hit) -> Hit | None:
         """The passage just before `hit` in its report when `hit` opens in the middle of a

@@ -63,9 +63,10 @@ def reports_lead(
 ) -> str:
     """Lead of an answer that lists the reports themselves (知识库里有几份乡镇的总结)."""
     scope = _scope(level, place, year, "")
+    of = f"{scope}的" if scope else ""
     if not reports:
-        return localize(f"知识库中没有{scope}的报告。", script)
-    return localize(f"知识库中有{chinese_number(reports)}份{scope}的报告：", script)
+        return localize(f"知识库中没有{of}报告。", script)
+    return localize(f"知识库中有{chinese_number(reports)}份{of}报告：", script)
 
 
 def not_found_lead(
