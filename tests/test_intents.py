@@ -453,3 +453,10 @@ def test_a_listed_report_naming_no_place_of_its_own_shows_the_first_sentence_tha
 def test_a_question_about_all_the_reports_counts_them_in_plain_words(kb) -> None:
     assistant, _ = kb
     assert assistant.answer("知识库里一共有几份总结？").lead == "知识库中有四份报告："
+
+
+def test_a_fact_no_passage_gives_says_so_and_quotes_only_the_closest_sentence(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("市民广场的启动仪式花了多少钱？")
+    assert answer.lead == "报告中没有写明这个数字，与之最相关的内容是："
+    assert [q.text for q in answer.quotes] == ["9月15日上午，全市科普日启动仪式在市民广场举行。"]

@@ -441,7 +441,11 @@ class Answerer:
         ]
         chosen = [best]
         length = len(best.sentence)
-        for item in with_figures + [i for i in same if i not in with_figures]:
+        # With no sentence holding the asked figure, the best one says what the reports do
+        # write about it; its passage's other figures are of something else.
+        has_figure = parsed.figure is None or figure_in(best.sentence, parsed)
+        further = with_figures + [i for i in same if i not in with_figures] if has_figure else []
+        for item in further:
             if len(chosen) == 3 or length + len(item.sentence) > self.options.max_chars:
                 break
             if item.score < 0.5 * best.score or any(
@@ -461,6 +465,8 @@ class Answerer:
             # funds for a county's): the reader is told before reading it.
             lead = wording.other_level_lead(level, best.hit.passage_level, script)
             answer = replace(answer, lead=lead)
+        elif not has_figure:
+            answer = replace(answer, lead=wording.no_figure_lead(parsed.figure, script))
         return answer
 
     def _listing(self, parsed: Question, result: SearchResult, script: str) -> Answer:

@@ -50,6 +50,12 @@ def other_level_lead(asked: str, found: str | None, script: str, practice: bool 
     return localize(f"{asked}一级的报告中没有找到{what}；以下是{where}中的内容：", script)
 
 
+def no_figure_lead(figure: str | None, script: str) -> str:
+    """Lead of a fact question whose figure no sentence of the passages about it gives."""
+    what = "日期" if figure == "date" else "数字"
+    return localize(f"报告中没有写明这个{what}，与之最相关的内容是：", script)
+
+
 def listing_lead(reports: int, total: str | None, unit: str | None, script: str) -> str:
     """Lead of a list or total: how many reports, and the sum when the figures add up."""
     lead = f"{chinese_number(reports)}份报告写到了这一点"
