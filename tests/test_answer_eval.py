@@ -64,3 +64,14 @@ def test_a_phrase_shown_in_the_readers_script_counts_though_search_would_reword_
     }  # fmt: skip
     assert "价值3万元的科普资料" in assistant.answer(item["q"]).text
     assert score_answer(assistant, item, normalizer).shown == 1
+
+
+def test_a_refusal_shows_no_phrase_though_it_echoes_the_question(
+    retriever: Retriever, normalizer: Normalizer
+) -> None:
+    assistant = Assistant(retriever, AnswerOptions(script="auto"))
+    item = {"id": "t3", "type": "fact", "q": "火星探测器的发射窗口是什么时候？",
+            "gold_reports": ["縣科協科普工作總結 篇1"], "must_show": ["火星探测器"]}  # fmt: skip
+    score = score_answer(assistant, item, normalizer)
+    assert "火星探测器" in score.answer and not score.found
+    assert (score.must_show, score.shown) == (1, 0)

@@ -46,9 +46,15 @@ def score_answer(assistant: Assistant, item: dict[str, Any], normalizer: Normali
     phrases: dict[str, list[str]] = defaultdict(list)
     for phrase in item.get("must_show") or []:
         phrases[normalizer.normalize(clean_line(phrase))].append(clean_line(phrase))
-    shown = sum(
-        form in text or any(in_script(p, "simplified") in characters for p in written)
-        for form, written in phrases.items()
+    # A refusal shows nothing, though it echoes the question (and any phrase the question
+    # itself holds: 「科普大篷车去了哪些地方？」).
+    shown = (
+        sum(
+            form in text or any(in_script(p, "simplified") in characters for p in written)
+            for form, written in phrases.items()
+        )
+        if answer.found
+        else 0
     )
     gold = {normalizer.normalize(t) for t in item.get("gold_reports") or []}
     cited = {normalizer.normalize(c.title) for c in answer.citations}
