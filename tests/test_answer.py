@@ -147,3 +147,12 @@ def test_answer_json_shape(answerer: Assistant) -> None:
     assert set(data) >= {"found", "answer", "citations"}
     keys = {"n", "chunk_id", "title", "heading_path", "place", "year", "text"}
     assert data["citations"] and all(keys <= set(c) for c in data["citations"])
+
+
+def test_a_count_of_person_times_is_answered_in_person_times_not_in_people(
+    answerer: Assistant,
+) -> None:
+    # The city's 1081名校长 shares more of the question's words (一年, 参加, 培训).
+    answer = answerer.answer("农民一年参加培训多少人次？")
+    assert answer.quotes[0].figure == "1201人次"
+    assert answer.citations[0].title == "2024科普工作总结 篇3"

@@ -15,7 +15,7 @@ import pytest
 from bot.cli.render import answer_text, explanation_text
 from bot.core.answer import Quote
 from bot.core.assistant import Assistant
-from bot.core.figures import figures
+from bot.core.figures import figures, in_asked_unit
 from bot.core.question import parse_question
 from bot.core.retrieval import Filters
 from bot.core.sentences import quotable_sentences
@@ -460,3 +460,35 @@ def test_a_fact_no_passage_gives_says_so_and_quotes_only_the_closest_sentence(kb
     answer = assistant.answer("市民广场的启动仪式花了多少钱？")
     assert answer.lead == "报告中没有写明这个数字，与之最相关的内容是："
     assert [q.text for q in answer.quotes] == ["9月15日上午，全市科普日启动仪式在市民广场举行。"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "exact"),
+    [
+        ("全乡约有600余人次参加了培训。", "参加培训的有多少人次？", True),
+        ("共有1081名校长参加培训。", "参加培训的有多少人次？", False),
+        ("共有1081名校长参加培训。", "参加培训的有多少人？", False),
+        ("共有1081名校长参加培训。", "听众有多少？", True),  # no unit asked: any of people
+    ],
+)  # fmt: skip
+def test_a_figure_is_in_the_asked_unit_only_when_it_ends_with_it(
+    normalizer: Normalizer, sentence: str, question: str, exact: bool
+) -> None:
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert figures(sentence, parsed) and in_asked_unit(sentence, parsed) is exact
+
+
+def test_a_figure_counted_within_the_sentence_before_comes_after_it(
+    tmp_path: Path, normalizer
+) -> None:
+    reports = {
+        "镇": "绿水镇科协工作总结\n一、科技培训\n今年镇科协先后办班18期。受培人数达到1201人次。"
+        "其中农村党员近1000人次，基层干部120人。\n",
+    }  # fmt: skip
+    for n in range(6):
+        reports[f"讲座{n}"] = f"第{n}街道科协工作总结\n一、讲座\n街道科协举办健康讲座。\n"
+    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
+        "农村党员参加培训有多少人次？"
+    )
+    texts = [q.text for q in answer.quotes]
+    assert texts[:2] == ["受培人数达到1201人次。", "其中农村党员近1000人次，基层干部120人。"]

@@ -15,13 +15,13 @@ from bot.core import follow_ups, wording
 from bot.core.citation import Citation, citation_label
 from bot.core.conversation import continued, leans_on, nth_report
 from bot.core.coverage import held, without_overlaps
-from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, total
+from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, in_asked_unit, total
 from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult, search_form
 from bot.core.sentences import (
+    carries_on,
     opens_item,
-    opens_with_verb,
     phrase_bonus,
     quotable_sentences,
     same_paragraph,
@@ -376,13 +376,14 @@ class Answerer:
         return answer
 
     def _add_subjects(self, chosen: list[_Scored], length: int) -> int:
-        """Adds, before a chosen sentence that opens with its verb (下发了…), the sentence of
-        its paragraph it carries on from, which says who did it and why (from the passage
-        before, when chunking cut the paragraph there); returns the characters added."""
+        """Adds, before a chosen sentence that carries on from the one before it (下发了…,
+        其中…), that sentence of its paragraph, which says who did it, why, or of what the
+        count is a part (from the passage before, when chunking cut the paragraph there);
+        returns the characters added."""
         added = 0
         taken = {(i.hit.chunk_id, i.position) for i in chosen}
         for item in list(chosen):
-            if not opens_with_verb(item.normalized):
+            if not carries_on(item.normalized):
                 continue
             previous = self._sentence_before(item)
             if previous is None or (previous.hit.chunk_id, previous.position) in taken:
@@ -454,7 +455,14 @@ class Answerer:
                 continue
             chosen.append(item)
             length += len(item.sentence)
-        answer = self._compose(parsed, "fact", result, chosen, script, figure_first=True)
+        before = len(chosen)
+        self._add_subjects(chosen, length)
+        # The sentence the figure's own counts within (其中…) is read just before it.
+        ahead = [i for i in chosen[before:] if i.hit is best.hit and i.position < best.position]
+        chosen = ahead[-1:] + [i for i in chosen if i not in ahead[-1:]]
+        answer = self._compose(
+            parsed, "fact", result, chosen, script, figure_first=True, head=len(ahead[-1:]) + 1
+        )
         level = result.filters.level
         if (
             level is not None
@@ -570,6 +578,7 @@ class Answerer:
         chosen: list[_Scored],
         script: str,
         figure_first: bool = False,
+        head: int = 1,
         lead: bool = True,
     ) -> Answer:
         reports: dict[str, int] = {}
@@ -577,8 +586,8 @@ class Answerer:
             reports.setdefault(item.hit.document_id, len(reports))
         if kind in ("list", "total"):
             ordered = chosen
-        elif figure_first:
-            ordered = chosen[:1] + sorted(chosen[1:], key=_reading_order)
+        elif figure_first:  # the figure's sentence (after the one it needs) leads
+            ordered = chosen[:head] + sorted(chosen[head:], key=_reading_order)
         else:
             ordered = sorted(chosen, key=lambda i: (reports[i.hit.document_id], *_reading_order(i)))
         # Sources are numbered in the order the reader meets them.
@@ -750,7 +759,9 @@ class Answerer:
                 ):
                     score += _LEVEL_BONUS
                 if parsed.figure is not None and own > 0 and figure_in(sentence, parsed):
-                    score += _FIGURE_BONUS
+                    # 多少人次 asks person-times: 600余人次 answers it better than 1081名.
+                    exact = in_asked_unit(sentence, parsed)
+                    score += _FIGURE_BONUS if exact else _FIGURE_BONUS / 2
                 ranked.append(_Scored(score, hit, sentence, normalized, heading, position))
         ranked.sort(key=lambda item: -item.score)
         return ranked

@@ -57,6 +57,15 @@ def figures(sentence: str, parsed: Question) -> list[str]:
     return [m.group() for m in pattern.finditer(sentence)] if pattern else []
 
 
+def in_asked_unit(sentence: str, parsed: Question) -> bool:
+    """Whether a figure of the asked kind is in the very unit asked (600余人次 for 多少人次,
+    not 1081名): the kind alone also takes the other units of people."""
+    if not parsed.unit:
+        return figure_in(sentence, parsed)
+    unit = re.compile(_either_script(parsed.unit) + "$")
+    return any(unit.search(found) for found in figures(sentence, parsed))
+
+
 def figure_in(sentence: str, parsed: Question) -> bool:
     return bool(figures(sentence, parsed))
 

@@ -103,6 +103,16 @@ def similar(a: str, b: str) -> bool:
 _BEFORE_VERB = ("d", "c")
 
 
+# Openings that count within what the sentence before said (其中农村党员近1000人次).
+_PART_OF_BEFORE = re.compile(r"^(?:其中|其余|其他|另有|包括)")
+
+
+def carries_on(normalized_sentence: str) -> bool:
+    """Whether a sentence only makes sense after the one before it: it opens with its verb
+    (下发了…) or counts within what that one said (其中…)."""
+    return bool(_PART_OF_BEFORE.match(normalized_sentence)) or opens_with_verb(normalized_sentence)
+
+
 def opens_with_verb(normalized_sentence: str) -> bool:
     """Whether a sentence starts with its verb, its subject left to the sentence before it
     (下发了《关于开展科普月活动的意见》: who did, and why, is said just before)."""
