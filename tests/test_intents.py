@@ -492,3 +492,12 @@ def test_a_figure_counted_within_the_sentence_before_comes_after_it(
     )
     texts = [q.text for q in answer.quotes]
     assert texts[:2] == ["受培人数达到1201人次。", "其中农村党员近1000人次，基层干部120人。"]
+
+
+def test_the_unit_asked_about_by_its_organ_is_a_level_not_a_topic_word(
+    normalizer: Normalizer,
+) -> None:
+    question = "县科协是怎么开展科普示范村建设的？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert parsed.level == "县" and "县科协" not in parsed.topic
+    assert {"科普示范村", "建设"} <= set(parsed.topic)

@@ -35,6 +35,11 @@ LEVEL_ONLY_WORDS = frozenset(
         "县一级",
         "市一级",
         "省一级",
+        # The unit asked about by its organ (县科协的经费): nearly every sentence of its own
+        # reports names it, so as a topic word it would pick sentences for naming it.
+        "县科协",
+        "市科协",
+        "省科协",
     }
 )
 
