@@ -501,3 +501,12 @@ def test_the_unit_asked_about_by_its_organ_is_a_level_not_a_topic_word(
     parsed = parse_question(question, normalizer.normalize(question), [])
     assert parsed.level == "县" and "县科协" not in parsed.topic
     assert {"科普示范村", "建设"} <= set(parsed.topic)
+
+
+def test_a_sum_over_the_reports_is_a_total_and_the_reports_are_no_topic_word(
+    normalizer: Normalizer,
+) -> None:
+    question = "各报告一共发放了多少份科普资料？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert (parsed.intent, parsed.unit) == ("total", "份")
+    assert "报告" not in parsed.topic and "各" not in parsed.topic and "资料" in parsed.topic

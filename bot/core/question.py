@@ -28,7 +28,10 @@ _ENTITY = r"报告|总结|单位|地方|地区|乡镇|街道|学校|部门|企�
 _LIST = re.compile(rf"(?:哪些|哪几[份个家所]?|列出|列举)(?P<entity>{_ENTITY})")
 # Counting the reports themselves: "一共有几份乡镇的总结".
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
-_TOTAL_SCOPE = re.compile(r"各地|各单位|各个|各[县市区镇乡]|所有|全部|这些|加起来|合计|总计|共计")
+_TOTAL_SCOPE = re.compile(
+    r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)|每份(?:报告|总结)|所有|全部|这些"
+    r"|加起来|合计|总计|共计"
+)
 # 日期 but not 科普日期间 (日 + 期间, "during the day").
 _DATE = re.compile(r"哪天|哪一天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期(?!间)|哪年|哪一年")
 _MONEY = re.compile(r"多少钱|多少.{0,3}[款费金]|多少元|多少万|(?:经费|资金|投资|款).{0,4}多少")
@@ -45,7 +48,7 @@ _HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措�
 # Words that say what kind of answer is wanted, not what it is about.
 _FRAME_WORDS = frozenset(
     {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
-     "各地", "各单位", "各个", "所有", "全部", "这些", "加起来", "具体", "时候"}
+     "各地", "各单位", "各个", "各", "所有", "全部", "这些", "加起来", "具体", "时候"}
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.
@@ -178,8 +181,10 @@ def _intent(normalized: str, examples: str | None) -> tuple[str, str | None]:
     if listing:
         return "list", listing.group("entity")
     asks_figure = bool(_DATE.search(normalized) or _HOW_MANY.search(normalized))
-    if asks_figure and _TOTAL_SCOPE.search(normalized):
-        return "total", None
+    scope = _TOTAL_SCOPE.search(normalized)
+    if asks_figure and scope:
+        # 各报告一共…: the reports are what is summed over, not what the passages must name.
+        return "total", scope.group()[-2:] if scope.group().endswith(("报告", "总结")) else None
     if asks_figure:
         return "fact", None
     if _HOWTO.search(normalized):
