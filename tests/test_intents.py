@@ -510,3 +510,25 @@ def test_a_sum_over_the_reports_is_a_total_and_the_reports_are_no_topic_word(
     parsed = parse_question(question, normalizer.normalize(question), [])
     assert (parsed.intent, parsed.unit) == ("total", "份")
     assert "报告" not in parsed.topic and "各" not in parsed.topic and "资料" in parsed.topic
+
+
+def test_a_yes_or_no_pair_is_no_topic_word_nor_are_its_parts(normalizer: Normalizer) -> None:
+    question = "县里给学会的钱够不够？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert "学会" in parsed.topic and not {"够不够", "不够"} & set(parsed.topic)
+
+
+def test_a_level_passage_must_name_the_word_found_weighs_most_not_a_rare_modifier(
+    tmp_path: Path, normalizer
+) -> None:
+    reports = {
+        "街道": "东湖街道科协工作总结\n一、讲座\n街道科协举办健康科普讲座8场。\n",
+        "镇": "绿水镇科协工作总结\n一、讲座\n镇科协每年举办科普讲座。\n",
+    }  # fmt: skip
+    for n in range(6):
+        reports[f"读书{n}"] = f"第{n}镇科协工作总结\n一、读书\n镇科协开展读书活动。\n"
+    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
+        "街道每年是怎么举办科普讲座的？"
+    )
+    assert answer.lead == "在一份报告中找到相关内容："
+    assert [c.title for c in answer.citations] == ["东湖街道科协工作总结"]

@@ -312,9 +312,10 @@ class Answerer:
             of_level = [
                 i for i in ranked if i.hit.passage_level == level or speaks_of(i.normalized, level)
             ]
-            # The most specific word that no passage writes (a question in other words than
-            # the reports') names nothing to look for: coverage alone decides then.
-            anchors = self._anchors(parsed)
+            # What the passage must name is the word "found" weighs most (经费, not 落实;
+            # 科普日, not 每年); when no passage writes any topic word, coverage decides.
+            key = self.retriever.key_word(parsed)
+            anchors = (key,) if key else ()
             on_topic = {i.hit.chunk_id for i in of_level if self._is_about(parsed, i.hit, anchors)}
             of_level = [i for i in of_level if i.hit.chunk_id in on_topic]
             off_level = not of_level

@@ -52,9 +52,10 @@ _FRAME_WORDS = frozenset(
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.
+# So do yes-or-no pairs (够不够, 是不是, 能不能): they ask whether, not about what.
 _FRAME_TOKEN = re.compile(
     r"^(?:(?:几|多少|哪)[\u4e00-\u9fff]{0,2}|(?:哪些|哪个|哪一|什么)[\u4e00-\u9fff]{1,2}"
-    r"|[写提谈说讲]到|涉及|写有)$"
+    r"|([\u4e00-\u9fff])不\1|[写提谈说讲]到|涉及|写有)$"
 )
 _WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
 # One-character heads that make a phrase with the word after them (下 + 一步 = 下一步).
@@ -101,7 +102,15 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
     rest = _FRAME_PHRASE.sub("|", normalized)
     level_words = [w for words in QUESTION_WORDS.values() for w in words if w in LEVEL_ONLY_WORDS]
-    said = [*_FRAME_WORDS, *level_words, *(place or "",), *((f"{year}年",) if year else ())]
+    # A frame token's parts are no topic either (不够 of 够不够, 地方 of 哪些地方).
+    tokens = [w for w in query_terms(normalized) if _FRAME_TOKEN.match(w)]
+    said = [
+        *_FRAME_WORDS,
+        *tokens,
+        *level_words,
+        *(place or "",),
+        *((f"{year}年",) if year else ()),
+    ]
     for frame in sorted(filter(None, said), key=len, reverse=True):
         rest = rest.replace(frame, "|")
     words = [w for w in query_terms(normalized) if w in rest and w != unit]

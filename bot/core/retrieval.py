@@ -279,6 +279,17 @@ class Retriever:
         share = 1 / (len(without_overlaps(list(parsed.topic))) + 1)
         return lambda text: (1 - share) * topic(text) + share * figure_in(text, parsed)
 
+    def key_word(self, parsed: Question) -> str | None:
+        """The topic word the found rule weighs most (corpus IDF times its weight in general
+        Chinese: 经费 over 落实, 科普日 over 每年) that some passage writes, or None."""
+        words = without_overlaps(list(parsed.topic))
+        written = self.store.document_frequencies(words)
+        held = [w for w in words if written[w] or self.store.passages_containing(w)]
+        if not held:
+            return None
+        weights = self.term_weights(held)
+        return max(held, key=lambda w: weights[w] * specificity(w))
+
     def topic_scorer(self, parsed: Question, general: bool = False) -> Callable[[str], float]:
         """normalised text → share of the question's topic words it holds, IDF-weighted.
 
