@@ -11,7 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from bot.core.answer import AnswerOptions
+from bot.core.answer import Answer, AnswerOptions
 from bot.core.assistant import Assistant
 from bot.core.knowledge_base import retriever_over
 from bot.settings import Settings
@@ -34,6 +34,17 @@ def ingested(
     store = Store(tmp_path / "kb.db")
     sync_folder(folder, store, normalizer, budget)
     return store
+
+
+def answered(
+    tmp_path: Path, normalizer: Normalizer, reports: dict[str, str], question: str, others: int = 6
+) -> Answer:
+    """The answer to `question` over `reports` and `others` unrelated street reports: words
+    in more than half the passages are not searched, so a tiny collection needs company."""
+    padded = dict(reports)
+    for n in range(others):
+        padded[f"其他{n}"] = f"第{n}街道科协工作总结\n一、读书\n街道科协开展读书活动。\n"
+    return assistant_over(ingested(tmp_path, normalizer, padded), normalizer).answer(question)
 
 
 def assistant_over(store: Store, normalizer: Normalizer) -> Assistant:

@@ -22,7 +22,7 @@ from bot.core.sentences import quotable_sentences
 from bot.telegram.render import render_answer
 from knowledge.metadata import extract_metadata
 from knowledge.normalize import Normalizer
-from tests.files import assistant_over, ingested
+from tests.files import answered, assistant_over, ingested
 
 CITY = """青山市科协2023年全国科普日活动总结
 一、领导重视，周密部署
@@ -415,11 +415,7 @@ def test_an_example_may_name_the_topic_by_a_near_synonym_but_not_by_a_related_wo
         "社区": "西湖社区工作总结\n一、健康\n社区设立体质检测站，方便居民。\n",
         "镇": "绿水镇科协工作总结\n一、活动\n镇科协组织居民开展体质锻炼活动，增强体质。\n",
     }  # fmt: skip
-    for n in range(6):  # words in most passages are not searched: the three must be rarer
-        reports[f"讲座{n}"] = f"第{n}街道科协工作总结\n一、讲座\n街道科协举办健康讲座。\n"
-    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
-        "有没有组织居民做体质检测的例子？"
-    )
+    answer = answered(tmp_path, normalizer, reports, "有没有组织居民做体质检测的例子？", others=6)
     # 测量 says 检测 in other words; 锻炼 is about the body too, but no test of it.
     assert {c.title for c in answer.citations} == {"东湖街道科协工作总结", "西湖社区工作总结"}
 
@@ -432,11 +428,7 @@ def test_a_listed_report_naming_no_place_of_its_own_shows_the_first_sentence_tha
         "二、设施建设\n镇科协借助通州移动公司的营业点建成了科普活动中心。\n",
         "乡": "白石乡科协2023年工作总结\n一、概况\n白石乡科协在乡政府门口开展科普日活动。\n",
     }  # fmt: skip
-    for n in range(4):
-        reports[f"街道{n}"] = f"第{n}街道科协工作总结\n一、讲座\n街道科协举办健康讲座。\n"
-    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
-        "知识库里有几份乡镇的总结？"
-    )
+    answer = answered(tmp_path, normalizer, reports, "知识库里有几份乡镇的总结？", others=4)
     assert answer.lead == "知识库中有两份乡镇的报告："
     by_report: dict[str, list[str]] = {}
     for quote in answer.quotes:
@@ -485,11 +477,7 @@ def test_a_figure_counted_within_the_sentence_before_comes_after_it(
         "镇": "绿水镇科协工作总结\n一、科技培训\n今年镇科协先后办班18期。受培人数达到1201人次。"
         "其中农村党员近1000人次，基层干部120人。\n",
     }  # fmt: skip
-    for n in range(6):
-        reports[f"讲座{n}"] = f"第{n}街道科协工作总结\n一、讲座\n街道科协举办健康讲座。\n"
-    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
-        "农村党员参加培训有多少人次？"
-    )
+    answer = answered(tmp_path, normalizer, reports, "农村党员参加培训有多少人次？", others=6)
     texts = [q.text for q in answer.quotes]
     assert texts[:2] == ["受培人数达到1201人次。", "其中农村党员近1000人次，基层干部120人。"]
 
@@ -525,10 +513,6 @@ def test_a_level_passage_must_name_the_word_found_weighs_most_not_a_rare_modifie
         "街道": "东湖街道科协工作总结\n一、讲座\n街道科协举办健康科普讲座8场。\n",
         "镇": "绿水镇科协工作总结\n一、讲座\n镇科协每年举办科普讲座。\n",
     }  # fmt: skip
-    for n in range(6):
-        reports[f"读书{n}"] = f"第{n}镇科协工作总结\n一、读书\n镇科协开展读书活动。\n"
-    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
-        "街道每年是怎么举办科普讲座的？"
-    )
+    answer = answered(tmp_path, normalizer, reports, "街道每年是怎么举办科普讲座的？", others=6)
     assert answer.lead == "在一份报告中找到相关内容："
     assert [c.title for c in answer.citations] == ["东湖街道科协工作总结"]

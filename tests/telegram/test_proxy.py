@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from telegram.error import NetworkError
+from telegram.ext import Application
 
 from bot.settings import Secret, Settings, SettingsError, load_settings, validate
 from bot.telegram.app import build_application
@@ -16,6 +17,16 @@ from testkit.socks_proxy import SocksProxy
 from testkit.telegram_fake import FakeTelegram
 from testkit.telegram_server import FakeBotServer
 from tests.telegram.harness import TOKEN, USER
+
+
+def initialise(application: Application) -> None:
+    """Start the application and stop it again: initialising asks getMe."""
+
+    async def scenario() -> None:
+        async with application:
+            pass
+
+    asyncio.run(scenario())
 
 
 def test_every_bot_api_call_goes_through_the_proxy(bot_settings: Settings) -> None:
@@ -63,28 +74,16 @@ def test_wrong_socks5_credentials_reach_nothing(bot_settings: Settings) -> None:
         settings = replace(
             bot_settings, telegram_api_url=f"http://{HIDDEN_HOST}/bot", proxy_url=Secret(wrong)
         )
-        application = build_application(settings)
-
-        async def scenario() -> None:
-            async with application:
-                pass
-
         with pytest.raises(NetworkError):
-            asyncio.run(scenario())
+            initialise(build_application(settings))
     assert telegram.calls == [] and proxy.tunnels == []
     assert proxy.refused == ["wrong credentials for 'kepu'"]
 
 
 def test_without_the_proxy_the_hidden_api_is_unreachable(bot_settings: Settings) -> None:
     settings = replace(bot_settings, telegram_api_url=f"http://{HIDDEN_HOST}/bot")
-    application = build_application(settings)
-
-    async def scenario() -> None:
-        async with application:
-            pass
-
     with pytest.raises(NetworkError):
-        asyncio.run(scenario())
+        initialise(build_application(settings))
 
 
 @pytest.mark.parametrize("url", ["socks5://user:pw@127.0.0.1:1080", "http://127.0.0.1:7890"])
