@@ -366,6 +366,7 @@ def test_a_sentence_that_only_announces_what_follows_is_never_quoted() -> None:
         ("科普大篷车去了哪些地方？", {"哪些地方", "地方"}),
         ("科普日是什么时候开始的？", {"时候", "什么时候"}),
         ("举办了什么样的讲座？", {"什么样"}),
+        ("科普日期间一共开展了多少场活动？", {"期间"}),
     ],
 )  # fmt: skip
 def test_words_asking_where_when_or_what_kind_are_no_topic_words(
@@ -516,3 +517,19 @@ def test_a_level_passage_must_name_the_word_found_weighs_most_not_a_rare_modifie
     answer = answered(tmp_path, normalizer, reports, "街道每年是怎么举办科普讲座的？", others=6)
     assert answer.lead == "在一份报告中找到相关内容："
     assert [c.title for c in answer.citations] == ["东湖街道科协工作总结"]
+
+
+def test_a_total_adds_only_figures_of_the_event_asked(tmp_path: Path, normalizer) -> None:
+    reports = {
+        "日": "青山市科普日总结\n一、活动\n科普日期间，全市共举办活动6场。\n",
+        "周": "东湖街道科普活动周总结\n一、活动\n科普活动周期间，街道共组织活动3场。\n",
+    }  # fmt: skip
+    for n in range(2):  # 科普日 in more passages than 活动: the rarer word is not the event
+        reports[f"发放{n}"] = f"第{n}镇科协工作总结\n一、宣传\n科普日当天，镇科协发放资料。\n"
+    for n in range(6):
+        reports[f"讲座{n}"] = f"第{n}街道科协工作总结\n一、讲座\n街道科协举办健康讲座。\n"
+    answer = assistant_over(ingested(tmp_path, normalizer, reports), normalizer).answer(
+        "科普日期间各地一共举办了多少场活动？"
+    )
+    assert "合计 9场" not in answer.lead
+    assert answer.quotes[0].text == "科普日期间，全市共举办活动6场。"

@@ -517,7 +517,15 @@ class Answerer:
         answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
         found = [figures(i.sentence, parsed) for i in chosen]
         summed = None
-        if parsed.intent == "total" and all(len(f) == 1 for f in found):
+        # Figures add up only when each is one figure of the same event: every line names
+        # the word "found" weighs most (科普日, not a 科普活动周's 3场 beside 科普日's 6场次).
+        key = self.retriever.key_word(parsed)
+        same_event = key is None or all(
+            any(self._names(parsed, key, normalize(text)) for text in (i.sentence, i.heading))
+            or self._names(parsed, key, normalize(" ".join(i.hit.heading_path)))
+            for i in chosen
+        )
+        if parsed.intent == "total" and same_event and all(len(f) == 1 for f in found):
             summed = total(f[0] for f in found)
         lead = wording.listing_lead(len(chosen), summed, parsed.unit, script)
         return replace(answer, lead=lead)
