@@ -316,18 +316,13 @@ def test_figures_are_found_in_traditional_quotes(normalizer: Normalizer) -> None
 def test_a_how_to_answer_stops_its_paragraph_at_the_next_enumerated_practice(
     tmp_path: Path, normalizer
 ) -> None:
-    store = ingested(
-        tmp_path,
-        normalizer,
-        {
-            "县": (
-                "某县科协工作总结\n一、主要工作\n"
-                "三是重新组建科普志愿者队伍，每个社区都有15名科普志愿者登记在册。"
-                "四是继续发挥农函大办学优势，扎实开展农民科技培训。\n"
-            )
-        },
+    report = (
+        "某县科协工作总结\n一、主要工作\n"
+        "三是重新组建科普志愿者队伍，每个社区都有15名科普志愿者登记在册。"
+        "四是继续发挥农函大办学优势，扎实开展农民科技培训。\n"
     )
-    answer = assistant_over(store, normalizer).answer("社区是怎么组建科普志愿者队伍的？")
+    question = "社区是怎么组建科普志愿者队伍的？"
+    answer = answered(tmp_path, normalizer, {"县": report}, question, others=0)
     assert [q.text for q in answer.quotes] == [
         "三是重新组建科普志愿者队伍，每个社区都有15名科普志愿者登记在册。"
     ]

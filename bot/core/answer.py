@@ -315,12 +315,10 @@ class Answerer:
             # What the passage must name is the word "found" weighs most (经费, not 落实;
             # 科普日, not 每年); when no passage writes any topic word, coverage decides.
             key = self.retriever.key_word(parsed)
-            anchors = (key,) if key else ()
-            on_topic = {i.hit.chunk_id for i in of_level if self._is_about(parsed, i.hit, anchors)}
-            of_level = [i for i in of_level if i.hit.chunk_id in on_topic]
+            about = self._about(parsed, [i.hit for i in ranked], (key,) if key else ())
+            of_level = [i for i in of_level if i.hit.chunk_id in about]
             off_level = not of_level
             if off_level:
-                about = {i.hit.chunk_id for i in ranked if self._is_about(parsed, i.hit, anchors)}
                 of_level = [i for i in ranked if i.hit.chunk_id in about]
             ranked = of_level or ranked
         by_report: dict[str, list[_Scored]] = {}
@@ -424,11 +422,7 @@ class Answerer:
         # the best one does (as "found" weighs the words): a date in a passage that merely
         # shares a common word (自1月13日开始 for 科普日是什么时候开始的) answers something else.
         covers = self.retriever.found_scorer(parsed)
-        normalize = self.retriever.normalizer.normalize
-        coverage = {
-            h.chunk_id: covers(normalize(" ".join(h.heading_path)) + " " + h.normalized)
-            for h in result.hits
-        }
+        coverage = {h.chunk_id: covers(self._with_headings(h)) for h in result.hits}
         best_coverage = max(coverage.values(), default=0.0)
         ranked = [
             i for i in ranked if coverage[i.hit.chunk_id] >= _FACT_COVERAGE * best_coverage
@@ -505,8 +499,7 @@ class Answerer:
                 continue
             if named > 1:  # the sentence sits under a heading that names it: show that one
                 item = replace(item, heading=path[named - 1])
-            passage = normalize(" ".join(item.hit.heading_path)) + " " + item.hit.normalized
-            if scorer(passage) < self.retriever.min_coverage:
+            if scorer(self._with_headings(item.hit)) < self.retriever.min_coverage:
                 continue
             if parsed.intent == "total" and not figure_in(item.sentence, parsed):
                 continue
@@ -521,8 +514,14 @@ class Answerer:
         # the word "found" weighs most (科普日, not a 科普活动周's 3场 beside 科普日's 6场次).
         key = self.retriever.key_word(parsed)
         same_event = key is None or all(
-            any(self._names(parsed, key, normalize(text)) for text in (i.sentence, i.heading))
-            or self._names(parsed, key, normalize(" ".join(i.hit.heading_path)))
+            any(
+                self._names(parsed, key, text)
+                for text in (
+                    i.normalized,
+                    normalize(i.heading),
+                    normalize(" ".join(i.hit.heading_path)),
+                )
+            )
             for i in chosen
         )
         if parsed.intent == "total" and same_event and all(len(f) == 1 for f in found):
@@ -543,6 +542,7 @@ class Answerer:
         ]  # fmt: skip
         quotes: list[Quote] = []
         citations: list[Citation] = []
+        normalize = self.retriever.normalizer.normalize
         for document in documents:
             hit = self.retriever.first_passage(document.id)
             if hit is None:
@@ -552,7 +552,6 @@ class Answerer:
             opening = quotable_sentences(hit.text, hit.title)[:1]
             for sentence, heading in opening:
                 quotes.append(Quote(sentence, n, _report_label(hit), heading))
-            normalize = self.retriever.normalizer.normalize
             if document.place or any(names_place(normalize(s)) for s, _ in opening):
                 continue
             # A report that names no place of its own is told apart from the others by the
@@ -669,14 +668,22 @@ class Answerer:
             hits=result.hits, script=script, parsed=parsed,
         )  # fmt: skip
 
-    def _is_about(self, parsed: Question, hit: Hit, anchors: tuple[str, ...]) -> bool:
-        """Whether a passage (with its headings) names one of `anchors` (any passage will
-        do when there are none) and covers the question's topic as "found" demands."""
-        normalize = self.retriever.normalizer.normalize
-        passage = normalize(" ".join(hit.heading_path)) + " " + hit.normalized
-        named = not anchors or any(self._names(parsed, a, passage) for a in anchors)
-        return named and (
-            self.retriever.found_scorer(parsed)(passage) >= self.retriever.min_coverage
+    def _about(self, parsed: Question, hits: list[Hit], anchors: tuple[str, ...]) -> set[str]:
+        """Chunk ids of the passages (with their headings) that name one of `anchors` (any
+        passage will do when there are none) and cover the topic as "found" demands."""
+        covers = self.retriever.found_scorer(parsed)
+        about = set()
+        for hit in {h.chunk_id: h for h in hits}.values():
+            passage = self._with_headings(hit)
+            named = not anchors or any(self._names(parsed, a, passage) for a in anchors)
+            if named and covers(passage) >= self.retriever.min_coverage:
+                about.add(hit.chunk_id)
+        return about
+
+    def _with_headings(self, hit: Hit) -> str:
+        """A passage's search form after its headings' (which say what it is about)."""
+        return (
+            self.retriever.normalizer.normalize(" ".join(hit.heading_path)) + " " + hit.normalized
         )
 
     def _names(self, parsed: Question, anchor: str, text: str) -> bool:
