@@ -19,7 +19,7 @@ from knowledge.dedupe import find_duplicates, signature
 from knowledge.metadata import extract_metadata, passage_level, title_tokens, tokens_for
 from knowledge.models import Document, Report
 from knowledge.normalize import Normalizer, detect_script
-from knowledge.readers import UnreadableFile, check_kind, read_paragraphs
+from knowledge.readers import ReadOptions, UnreadableFile, check_kind, read_paragraphs
 from knowledge.records import encode_place
 from knowledge.scan import VANISHED, Entry, scan_folder
 from knowledge.split import split_reports
@@ -73,6 +73,7 @@ def build_documents(
     normalizer: Normalizer,
     budget: ChunkBudget,
     notes: list[str] | None = None,
+    options: ReadOptions = ReadOptions(),
 ) -> list[Document]:
     """Read, clean, split and chunk one file. Raises UnreadableFile with a user-facing reason.
 
@@ -80,7 +81,7 @@ def build_documents(
     which may hold undecodable bytes.
     """
     name = PurePosixPath(source).name
-    paragraphs = read_paragraphs(path, notes=notes)
+    paragraphs = read_paragraphs(path, notes=notes, options=options)
     reports = split_reports(clean_paragraphs(paragraphs), PurePosixPath(name).stem)
     if not reports:
         raise UnreadableFile("文件中没有可用的正文。")
@@ -124,6 +125,7 @@ def sync_folder(
     budget: ChunkBudget = ChunkBudget(),
     after_write: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
+    options: ReadOptions = ReadOptions(),
 ) -> IngestSummary:
     """Bring the store in line with the folder in one transaction.
 
@@ -159,7 +161,7 @@ def sync_folder(
                 summary.unchanged += 1
                 continue
             notes: list[str] = []
-            documents = build_documents(entry.path, source, normalizer, budget, notes)
+            documents = build_documents(entry.path, source, normalizer, budget, notes, options)
             summary.notes += [Failure(source, note) for note in notes]
         except UnreadableFile as exc:
             reason = str(exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.encoding import decode_text
@@ -15,6 +16,7 @@ from knowledge.webpage import read_html
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "ReadOptions",
     "UnreadableFile",
     "check_kind",
     "decode_text",
@@ -40,6 +42,13 @@ _UNSUPPORTED = (
 MAX_BYTES = 50_000_000
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How files are read: what a deployment may turn off or bound (from its settings)."""
+
+    ocr: bool = True  # recognise the text of scans and photos
+
+
 def check_kind(name: str, size: int, max_bytes: int = MAX_BYTES) -> None:
     """Refuse, before reading a byte, what cannot be a report by its type or size."""
     suffix = Path(name).suffix.lower()
@@ -52,7 +61,10 @@ def check_kind(name: str, size: int, max_bytes: int = MAX_BYTES) -> None:
 
 
 def read_paragraphs(
-    path: Path, max_bytes: int = MAX_BYTES, notes: list[str] | None = None
+    path: Path,
+    max_bytes: int = MAX_BYTES,
+    notes: list[str] | None = None,
+    options: ReadOptions = ReadOptions(),
 ) -> list[Paragraph]:
     """Read a report file into its non-empty paragraphs, raising UnreadableFile if impossible.
 
@@ -67,7 +79,7 @@ def read_paragraphs(
     check_kind(path.name, size, max_bytes)
     reader = _READERS[path.suffix.lower()]
     try:
-        paragraphs = reader(path, notes if notes is not None else [])
+        paragraphs = reader(path, notes if notes is not None else [], options)
     except UnreadableFile:
         raise
     except Exception as error:  # parsers raise anything on malformed input
@@ -86,14 +98,14 @@ def _unsupported_reason(suffix: str) -> str:
     return f"{kind}，支持：txt、md、html、docx、pdf。"
 
 
-def _read_text(path: Path, notes: list[str]) -> list[Paragraph]:
+def _read_text(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
     return split_lines(decode_text(path.read_bytes(), notes))
 
 
 _MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+(.*?)(?:\s+#+)?")
 
 
-def _read_markdown(path: Path, notes: list[str]) -> list[Paragraph]:
+def _read_markdown(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
     paragraphs = []
     for line in split_lines(decode_text(path.read_bytes(), notes)):
         heading = _MARKDOWN_HEADING.fullmatch(line.text)
@@ -104,12 +116,13 @@ def _read_markdown(path: Path, notes: list[str]) -> list[Paragraph]:
     return paragraphs
 
 
-_READERS: dict[str, Callable[[Path, list[str]], list[Paragraph]]] = {
+# Each reader takes the path, a list to add caveats to, and the deployment's options.
+_READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] = {
     ".txt": _read_text,
     ".md": _read_markdown,
     ".markdown": _read_markdown,
-    ".html": lambda path, notes: read_html(path),
-    ".htm": lambda path, notes: read_html(path),
-    ".docx": lambda path, notes: read_docx(path),
-    ".pdf": lambda path, notes: read_pdf(path),
+    ".html": lambda path, notes, options: read_html(path),
+    ".htm": lambda path, notes, options: read_html(path),
+    ".docx": lambda path, notes, options: read_docx(path),
+    ".pdf": lambda path, notes, options: read_pdf(path),
 }
