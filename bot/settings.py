@@ -72,6 +72,7 @@ class Settings:
     # A third of what Telegram lets a bot send one group in a minute (20), per member.
     group_actions_per_minute: int = 6
     max_question_chars: int = 500
+    watch_seconds: int = 60
 
     @property
     def database_path(self) -> Path:
@@ -117,6 +118,7 @@ DESCRIPTIONS = {
     "actions_per_minute": "每位用户每分钟最多操作次数（按钮、命令、提问，私聊）",
     "group_actions_per_minute": "群内每位成员每分钟最多操作次数（群发送额度有限）",
     "max_question_chars": "问题最大字数",
+    "watch_seconds": "机器人每隔多少秒查看报告目录，文件有增删改时自动同步（0 为不查看）",
 }
 
 # Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).
@@ -242,6 +244,8 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
                 f"{ENV_PREFIX}PROXY_URL 须以 {'、'.join(s + '://' for s in PROXY_SCHEMES)} 开头，"
                 "例如 socks5://127.0.0.1:7890。"
             )
+    if settings.watch_seconds < 0:
+        raise SettingsError(f"{ENV_PREFIX}WATCH_SECONDS 不能为负数（0 为不查看报告目录）。")
     if not 0 <= settings.min_coverage <= 1:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",

@@ -32,6 +32,21 @@ class Cancelled(Exception):
     """The sync was asked to stop (the process is shutting down); nothing was written."""
 
 
+class RemovalsHeld(Exception):
+    """The sync would remove every report file, or more than half of them: an emptied or
+    unmounted folder, or a mistyped path, looks exactly like that. Nothing was written."""
+
+    def __init__(self, removed: list[str], total: int) -> None:
+        super().__init__(f"sync would remove {len(removed)} of {total} files")
+        self.removed = removed
+        self.total = total
+
+
+def removes_in_bulk(removed: int, total: int) -> bool:
+    """Whether removing `removed` of `total` files needs a person's confirmation."""
+    return removed > 0 and (removed >= total or 2 * removed > total)
+
+
 def check_cancelled(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled()
@@ -126,6 +141,7 @@ def sync_folder(
     after_write: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
     options: ReadOptions = ReadOptions(),
+    allow_removals: bool = False,
 ) -> IngestSummary:
     """Bring the store in line with the folder in one transaction.
 
@@ -133,7 +149,9 @@ def sync_folder(
     their documents; failures are recorded with a reason and never stop the run.
     `after_write(path)` runs after each file is written inside the transaction (tests use it
     to inject a crash). Setting `cancel` stops the sync at the next file, before or inside
-    the transaction, which then rolls back: the old knowledge base stays.
+    the transaction, which then rolls back: the old knowledge base stays. A sync that would
+    remove all the files or more than half of them raises RemovalsHeld before reading any,
+    unless `allow_removals`.
     """
     started = time.perf_counter()
     if not knowledge_dir.is_dir():
@@ -142,6 +160,12 @@ def sync_folder(
     known = store.files()
     entries, skipped = scan_folder(knowledge_dir)
     on_disk = {entry.source: entry for entry in entries}
+    if not allow_removals:
+        # Files that gave reports; a failed file's row going away loses nothing.
+        kept = {source for source, row in known.items() if row["status"] == "ok"}
+        gone = sorted(kept - set(on_disk) - {item.source for item in skipped})
+        if removes_in_bulk(len(gone), len(kept)):
+            raise RemovalsHeld(gone, len(kept))
     processed: dict[str, tuple[dict[str, Any], list[Document] | None]] = {
         item.source: (_failed_row(item.source, item.reason), []) for item in skipped
     }

@@ -14,16 +14,24 @@ from bot.settings import DESCRIPTIONS, ENV_PREFIX, Settings, shown_value
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 摘要")
+@click.option(
+    "--allow-removals", is_flag=True,
+    help="确认删除：目录中缺少全部文件或一半以上时，也照样从知识库删除它们",
+)  # fmt: skip
 @click.pass_obj
-def ingest(settings: Settings, as_json: bool) -> None:
+def ingest(settings: Settings, as_json: bool, allow_removals: bool) -> None:
     """同步报告目录到知识库：只处理新增、变更的文件，删除已移除文件的内容。
+
+    目录里缺少知识库中全部文件或一半以上时（目录未挂载、路径写错），同步停止、知识库不变，
+    除非加 --allow-removals 确认。
 
     \b
     示例：
       kepubot ingest
       kepubot ingest --json
+      kepubot ingest --allow-removals
     """
-    report = run_sync(settings)
+    report = run_sync(settings, allow_removals)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -8,17 +8,21 @@ from typing import TypeVar
 
 import click
 
-from bot.core import LEVELS, Assistant, NotReady, SyncReport, sync
+from bot.core import LEVELS, Assistant, NotReady, RemovalsHeld, SyncReport, sync
 from bot.core.wording import sync_counts
 from bot.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., None])
 
 
-def run_sync(settings: Settings) -> SyncReport:
+def run_sync(settings: Settings, allow_removals: bool = False) -> SyncReport:
     """Ingest and index, turning expected failures into one sentence."""
     try:
-        return sync(settings)
+        return sync(settings, allow_removals=allow_removals)
+    except RemovalsHeld as exc:
+        raise click.ClickException(
+            f"{exc}如果确实要删除，请运行 kepubot ingest --allow-removals。"
+        ) from exc
     except NotReady as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -8,7 +8,14 @@ from bot.core.answer_eval import evaluate_answer_file
 from bot.core.assistant import Assistant, check_readable, export_chunks, read_overview
 from bot.core.citation import Citation, citation_label
 from bot.core.evaluate import evaluate_question_file, evaluate_squad_file
-from bot.core.knowledge_base import NotReady, SyncReport, sync
+from bot.core.knowledge_base import (
+    FolderState,
+    NotReady,
+    RemovalsHeld,
+    SyncReport,
+    folder_state,
+    sync,
+)
 from bot.core.overview import Overview
 from bot.core.question import example_topic, question_problem, script_of
 from bot.core.retrieval import LEVELS, MODES, Filters, Hit, SearchResult
@@ -26,10 +33,12 @@ __all__ = [
     "Citation",
     "DocumentRecord",
     "Filters",
+    "FolderState",
     "Hit",
     "NotReady",
     "Overview",
     "Quote",
+    "RemovalsHeld",
     "SearchResult",
     "SyncReport",
     "UnreadableFile",
@@ -40,6 +49,7 @@ __all__ = [
     "evaluate_squad_file",
     "example_topic",
     "export_chunks",
+    "folder_state",
     "is_damage",
     "question_problem",
     "read_overview",

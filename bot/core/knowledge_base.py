@@ -23,7 +23,9 @@ from embeddings.sync import (
     sync_vectors,
 )
 from knowledge.ingest import Cancelled, ChunkBudget, IngestSummary, sync_folder
+from knowledge.ingest import RemovalsHeld as _Held
 from knowledge.normalize import Normalizer, load_variants
+from knowledge.scan import scan_folder
 from knowledge.store import (
     LOCKED,
     Store,
@@ -43,6 +45,21 @@ class NotReady(Exception):
     """The knowledge base is missing or damaged; the message says which command fixes it."""
 
 
+class RemovalsHeld(NotReady):
+    """A sync stopped before removing all the reports, or most of them; the message says
+    why and what to check. Front ends add how to confirm (`removed`, `total` for them)."""
+
+    def __init__(self, removed: list[str], total: int, folder: Path) -> None:
+        shown = "、".join(removed[:3]) + ("等" if len(removed) > 3 else "")
+        super().__init__(
+            f"报告目录 {folder} 里找不到知识库中 {total} 个文件里的 {len(removed)} 个（{shown}），"
+            "同步会把它们的内容从知识库删除，因此已停止，知识库保持不变。"
+            "如果是目录没有挂载或路径写错，请改正后再同步。"
+        )
+        self.removed = removed
+        self.total = total
+
+
 @dataclass
 class SyncReport:
     ingest: IngestSummary
@@ -52,11 +69,14 @@ class SyncReport:
         return self.ingest.to_dict() | {"vectors": vars(self.vectors)}
 
 
-def sync(settings: Settings, cancel: threading.Event | None = None) -> SyncReport:
+def sync(
+    settings: Settings, cancel: threading.Event | None = None, allow_removals: bool = False
+) -> SyncReport:
     """Ingest changed files, then bring the vector index in line with the store.
 
     Raises NotReady with one sentence when it cannot; setting `cancel` stops it early with
-    NotReady(CANCELLED), the old knowledge base left as it was.
+    NotReady(CANCELLED), the old knowledge base left as it was. Removing all the files or
+    more than half of them raises RemovalsHeld unless `allow_removals`.
     """
     if not settings.knowledge_dir.is_dir():
         raise NotReady(
@@ -68,13 +88,18 @@ def sync(settings: Settings, cancel: threading.Event | None = None) -> SyncRepor
     with _sync_lock(settings.data_dir):
         store = _open_for_sync(settings.database_path)
         try:
-            summary = sync_folder(settings.knowledge_dir, store, normalizer, budget, cancel=cancel)
+            summary = sync_folder(
+                settings.knowledge_dir, store, normalizer, budget, cancel=cancel,
+                allow_removals=allow_removals,
+            )  # fmt: skip
             vectors = sync_vectors(
                 store, normalizer, settings.data_dir, settings.embedding_model,
                 settings.exact_search_limit, cancel=cancel,
             )  # fmt: skip
         except Cancelled as exc:
             raise NotReady(CANCELLED) from exc
+        except _Held as held:
+            raise RemovalsHeld(held.removed, held.total, settings.knowledge_dir) from held
         except (sqlite3.DatabaseError, OSError) as exc:
             # A full disk or a failing write: the transaction rolled back, the old knowledge
             # base is whole, and the message says why (never "damaged" for a full disk).
@@ -117,6 +142,20 @@ def _sync_lock(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+FolderState = frozenset[tuple[str, int, float]]
+
+
+def folder_state(folder: Path) -> tuple[FolderState, float]:
+    """What a sync would see of the folder without reading a file: each entry's name, size
+    and modification time, and the newest of those times (0 for an empty folder). Skipped
+    entries count by name, so a link turning up or going away is a change too."""
+    entries, skipped = scan_folder(folder)
+    state = frozenset(
+        [(e.source, e.size, e.mtime) for e in entries] + [(s.source, -1, 0.0) for s in skipped]
+    )
+    return state, max((e.mtime for e in entries), default=0.0)
 
 
 def chunk_budget(settings: Settings) -> ChunkBudget:

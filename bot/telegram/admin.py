@@ -5,19 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from html import escape
 from pathlib import Path
 
-from telegram import Message, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core import NotReady, Overview, SyncReport
-from bot.core.wording import BUSY, REFUSAL, RELOAD_FAILED, sync_counts
+from bot.core import NotReady, Overview, RemovalsHeld, SyncReport
+from bot.core.wording import BUSY, EXPIRED, REFUSAL, RELOAD_FAILED, sync_counts
+from bot.telegram.callbacks import removal_keyboard
 from bot.telegram.records import Stats
 from bot.telegram.render import render_lines
-from bot.telegram.runtime import Runtime, message_of, runtime, send_parts, user_of
+from bot.telegram.runtime import Runtime, message_of, query_of, runtime, send_parts, user_of
 from bot.telegram.service import Busy
 from bot.telegram.uploads import UnreadableFile, UploadRefused, check_upload, safe_name, save_upload
 
@@ -36,6 +38,10 @@ async def reload(update: Update, context: Context) -> None:
     status = await message.reply_text("正在更新知识库……")
     try:
         report, _ = await rt.service.reload()
+    except RemovalsHeld as held:
+        parts, keyboard = held_parts(rt, held)
+        await status.edit_text(parts[0], reply_markup=keyboard)
+        return
     except (Busy, NotReady) as exc:
         await status.edit_text(BUSY if isinstance(exc, Busy) else _h(str(exc)))
         return
@@ -47,6 +53,52 @@ async def reload(update: Update, context: Context) -> None:
     rt.registry.clear()  # buttons made against the old knowledge base now expire politely
     rt.records.add_admin_action(user_of(update).id, "reload", json.dumps(_brief(report)))
     await _edit_with_parts(rt, status, reload_parts(report))
+
+
+async def confirm_removals(update: Update, context: Context, key: str) -> None:
+    """The 确认删除 button under a held sync: the same sync, removals allowed."""
+    rt, query = runtime(context), query_of(update)
+    if not rt.is_admin(update.effective_user):
+        await query.answer(REFUSAL)
+        return
+    if key != rt.removal_key or query.message is None:
+        await query.answer(EXPIRED)
+        return
+    if rt.service.updating:
+        await query.answer(BUSY)
+        return
+    await query.answer()
+    rt.removal_key = None  # one confirmation, one sync
+    chat_id = query.message.chat.id
+    status = await context.bot.send_message(chat_id, "已确认，正在删除并更新知识库……")
+    try:
+        report, _ = await rt.service.reload(allow_removals=True)
+    except (Busy, NotReady) as exc:
+        await status.edit_text(BUSY if isinstance(exc, Busy) else _h(str(exc)))
+        return
+    rt.registry.clear()
+    rt.records.add_admin_action(user_of(update).id, "reload", json.dumps(_brief(report)))
+    await _edit_with_parts(rt, status, reload_parts(report))
+
+
+def held_parts(rt: Runtime, held: RemovalsHeld) -> tuple[list[str], InlineKeyboardMarkup]:
+    """The held sync said to an admin, with the button that confirms it (a new key, so an
+    older message's button no longer removes anything)."""
+    rt.removal_key = secrets.token_hex(4)
+    lines = [str(held), "如果确实要删除，请点下面的按钮。"]
+    return render_lines("同步已暂停：将删除大部分报告", lines), removal_keyboard(rt.removal_key)
+
+
+async def tell_admins(
+    bot: Bot, rt: Runtime, parts: list[str], keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send every admin the same message; one who never opened a chat with the bot is
+    skipped (Telegram refuses a first message from a bot)."""
+    for admin_id in rt.settings.admin_ids:
+        try:
+            await send_parts(bot, admin_id, parts, keyboard)
+        except TelegramError as exc:
+            log.warning("admin %s not told of a sync: %s", admin_id, exc)
 
 
 async def upload(update: Update, context: Context) -> None:
@@ -79,6 +131,8 @@ async def upload(update: Update, context: Context) -> None:
         report, saved = await rt.service.reload(lambda: save_upload(folder, name, data), wait=True)
     except (Busy, NotReady, UnreadableFile) as exc:
         reason = BUSY if isinstance(exc, Busy) else str(exc)
+        if isinstance(exc, RemovalsHeld):
+            reason += "请先用 /reload 处理。"
         await status.edit_text(f"未能导入《{_h(name)}》：{_h(reason)}")
         return
     assert saved is not None

@@ -11,7 +11,7 @@ from contextlib import suppress
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -36,9 +36,11 @@ from bot.telegram.conversations import Conversations
 from bot.telegram.limits import FloodLimiter, UserRateLimit
 from bot.telegram.logs import configure_logging
 from bot.telegram.records import Records
+from bot.telegram.render import render_lines
 from bot.telegram.runtime import RUNTIME, Runtime
 from bot.telegram.service import KnowledgeService
 from bot.telegram.startup import api_urls, probe_bot, reach_api
+from bot.telegram.watcher import FolderWatcher
 from bot.telegram.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ ADMIN_COMMANDS = [
 def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
-    sync: Callable[[Settings, threading.Event], core.SyncReport] = core.sync,
+    sync: Callable[[Settings, threading.Event, bool], core.SyncReport] = core.sync,
     flood_limit: bool = True,
 ) -> Application:
     """The bot with all handlers.
@@ -105,8 +107,27 @@ def build_application(
         UserRateLimit(settings.group_actions_per_minute),
         conversations=Conversations(settings.context_minutes * 60),
     )
+    rt = application.bot_data[RUNTIME]
+    rt.watcher = watcher_of(application.bot, rt)
     add_handlers(application)
     return application
+
+
+def watcher_of(bot: Bot, rt: Runtime) -> FolderWatcher:
+    """The folder watcher, telling admins what each sync changed (not started here)."""
+
+    async def synced(report: core.SyncReport) -> None:
+        rt.registry.clear()  # as after /reload: buttons of the old knowledge base expire
+        await admin.tell_admins(bot, rt, admin.reload_parts(report))
+
+    async def held(removals: core.RemovalsHeld) -> None:
+        parts, keyboard = admin.held_parts(rt, removals)
+        await admin.tell_admins(bot, rt, parts, keyboard)
+
+    async def failed(reason: str) -> None:
+        await admin.tell_admins(bot, rt, render_lines("自动同步未完成", [reason]))
+
+    return FolderWatcher(rt.service, rt.settings.watch_seconds, synced, held, failed)
 
 
 def add_handlers(application: Application) -> None:
@@ -142,6 +163,8 @@ async def post_init(application: Application) -> None:
             loop.add_signal_handler(signum, _stop, application)
     await application.bot.set_my_commands(PUBLIC_COMMANDS)
     rt = application.bot_data[RUNTIME]
+    if rt.watcher is not None:
+        rt.watcher.start()
     for admin_id in rt.settings.admin_ids:
         try:
             scope = BotCommandScopeChat(admin_id)
@@ -158,7 +181,10 @@ def _stop(application: Application) -> None:
 
 
 async def post_shutdown(application: Application) -> None:
-    application.bot_data[RUNTIME].close()
+    rt = application.bot_data[RUNTIME]
+    if rt.watcher is not None:
+        await rt.watcher.stop()
+    rt.close()
 
 
 def run_bot(settings: Settings, verbose: bool = False) -> None:

@@ -19,6 +19,7 @@ from bot.core.wording import localize
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 SOURCE, MORE, FEEDBACK, EXAMPLE, NEXT = "s", "m", "f", "q", "n"
+REMOVE = "d"  # an admin confirms a sync that removes most of the reports
 
 
 @dataclass
@@ -95,7 +96,7 @@ def parse(data: str | None) -> Press | None:
         return None
     action, _, rest = data.partition(":")
     key, _, argument = rest.partition(":")
-    if action not in (SOURCE, MORE, FEEDBACK, EXAMPLE, NEXT) or not key or len(data) > 64:
+    if action not in (SOURCE, MORE, FEEDBACK, EXAMPLE, NEXT, REMOVE) or not key or len(data) > 64:
         return None
     return Press(action, key, argument)
 
@@ -139,6 +140,12 @@ def more_keyboard(key: str, entry: Entry, new: list[Citation], more: bool) -> In
     if more:
         rows.append([InlineKeyboardButton(localize("更多", script), callback_data=f"{MORE}:{key}")])
     return InlineKeyboardMarkup(rows)
+
+
+def removal_keyboard(key: str) -> InlineKeyboardMarkup:
+    """The one button that lets an admin confirm removing most of the reports."""
+    button = InlineKeyboardButton("确认删除并同步", callback_data=f"{REMOVE}:{key}")
+    return InlineKeyboardMarkup([[button]])
 
 
 def _base36(number: int) -> str:

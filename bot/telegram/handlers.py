@@ -24,7 +24,7 @@ from bot.core.wording import (
     TEXT_HINT,
     localize,
 )
-from bot.telegram import callbacks, replies
+from bot.telegram import admin, callbacks, replies
 from bot.telegram.runtime import chat_of, message_of, query_of, runtime, send_parts, user_of
 from bot.telegram.service import Overloaded
 
@@ -110,6 +110,9 @@ async def button(update: Update, context: Context) -> None:
     rt = runtime(context)
     if press is not None and press.action == callbacks.EXAMPLE and query.message is not None:
         await _ask_example(update, context, press.key)
+        return
+    if press is not None and press.action == callbacks.REMOVE:
+        await admin.confirm_removals(update, context, press.key)
         return
     chat_id = query.message.chat.id if query.message is not None else None
     entry = (

@@ -18,6 +18,7 @@ from bot.telegram.conversations import Conversations
 from bot.telegram.limits import UserRateLimit
 from bot.telegram.records import Records
 from bot.telegram.service import KnowledgeService
+from bot.telegram.watcher import FolderWatcher
 
 log = logging.getLogger(__name__)
 RUNTIME = "kepubot"
@@ -35,6 +36,9 @@ class Runtime:
     conversations: Conversations = field(default_factory=lambda: Conversations(30 * 60))
     refusals: UserRateLimit = field(default_factory=lambda: UserRateLimit(1))
     throttle_notices: UserRateLimit = field(default_factory=lambda: UserRateLimit(1))
+    # The held sync an admin may confirm (its button's key); None when none is waiting.
+    removal_key: str | None = None
+    watcher: FolderWatcher | None = None  # started with the application, when configured
 
     def is_admin(self, user: User | None) -> bool:
         return user is not None and user.id in self.settings.admin_ids

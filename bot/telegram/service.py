@@ -38,7 +38,7 @@ class KnowledgeService:
     def __init__(
         self,
         settings: Settings,
-        sync: Callable[[Settings, threading.Event], SyncReport] = core.sync,
+        sync: Callable[[Settings, threading.Event, bool], SyncReport] = core.sync,
         max_waiting: int = 16,
     ) -> None:
         self.settings = settings
@@ -91,19 +91,25 @@ class KnowledgeService:
         return self._update.locked()
 
     async def reload(
-        self, before: Callable[[], T] | None = None, wait: bool = False
+        self,
+        before: Callable[[], T] | None = None,
+        wait: bool = False,
+        allow_removals: bool = False,
     ) -> tuple[SyncReport, T | None]:
         """Sync the knowledge folder and swap in a fresh assistant.
 
         `before` runs on the ingest thread first (an upload saves its file there). With
         `wait` the call queues behind a running update (uploads: five files sent at once
-        are five imports, one after another); without it, it raises Busy.
+        are five imports, one after another); without it, it raises Busy. Removing most of
+        the reports raises core.RemovalsHeld unless `allow_removals` (an admin confirmed).
         """
         if self._update.locked() and not wait:
             raise Busy()
         async with self._update:
             prepared = await asyncio.to_thread(before) if before is not None else None
-            report = await asyncio.to_thread(self._sync, self.settings, self._stopping)
+            report = await asyncio.to_thread(
+                self._sync, self.settings, self._stopping, allow_removals
+            )
             fresh = await self._run(lambda: Assistant.open(self.settings))
             old, self._assistant = self._assistant, fresh
             await self._run(old.close)

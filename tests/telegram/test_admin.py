@@ -84,10 +84,12 @@ def test_questions_use_the_old_index_during_reload_and_a_second_reload_is_told_t
 ) -> None:
     started, release = threading.Event(), threading.Event()
 
-    def slow_sync(settings: Settings, cancel: threading.Event) -> core.SyncReport:
+    def slow_sync(
+        settings: Settings, cancel: threading.Event, allow_removals: bool
+    ) -> core.SyncReport:
         started.set()
         assert release.wait(10)
-        return core.sync(settings, cancel)
+        return core.sync(settings, cancel, allow_removals)
 
     (bot_settings.knowledge_dir / "青山镇.txt").write_text(NEW_REPORT, encoding="utf-8")
 
