@@ -142,6 +142,7 @@ def sync_folder(
     cancel: threading.Event | None = None,
     options: ReadOptions = ReadOptions(),
     allow_removals: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> IngestSummary:
     """Bring the store in line with the folder in one transaction.
 
@@ -151,7 +152,8 @@ def sync_folder(
     to inject a crash). Setting `cancel` stops the sync at the next file, before or inside
     the transaction, which then rolls back: the old knowledge base stays. A sync that would
     remove all the files or more than half of them raises RemovalsHeld before reading any,
-    unless `allow_removals`.
+    unless `allow_removals`. `progress(n, count, source)` is called before each of the
+    `count` files that need reading (scans and conversions can take minutes).
     """
     started = time.perf_counter()
     if not knowledge_dir.is_dir():
@@ -169,12 +171,20 @@ def sync_folder(
     processed: dict[str, tuple[dict[str, Any], list[Document] | None]] = {
         item.source: (_failed_row(item.source, item.reason), []) for item in skipped
     }
+    to_read = sum(
+        1 for source, entry in on_disk.items()
+        if not ((row := known.get(source)) and row["status"] == "ok" and _same_stat(row, entry))
+    )  # fmt: skip
+    reading = 0
     for source, entry in sorted(on_disk.items()):
         check_cancelled(cancel)
         previous = known.get(source)
         if previous and previous["status"] == "ok" and _same_stat(previous, entry):
             summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
             continue
+        reading += 1
+        if progress is not None:
+            progress(reading, to_read, source)
         row = {"path": source, "sha256": None, "size": entry.size, "mtime": entry.mtime}
         try:
             # Type and size first: a video or a photo is refused without reading a byte.

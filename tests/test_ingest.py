@@ -239,3 +239,14 @@ def test_kill_9_during_the_store_write_keeps_old_or_new_state_and_next_ingest_co
     result = subprocess.run([*command, "ingest", "--json"], check=True, capture_output=True)
     assert '"failed": []' in result.stdout.decode()
     assert Store(data / "kepubot.db").counts()["documents"] == old_count + 30 * 5
+
+
+def test_progress_counts_only_the_files_that_need_reading(folder, tmp_path, normalizer) -> None:
+    store = Store(tmp_path / "kb.db")
+    calls: list[tuple[int, int, str]] = []
+    sync_folder(folder, store, normalizer, progress=lambda *call: calls.append(call))
+    assert calls == [(1, 2, "乙.md"), (2, 2, "甲.txt")]
+    (folder / "丙.txt").write_text(report("丙", "发放资料五百份。"), encoding="utf-8")
+    calls.clear()
+    sync_folder(folder, store, normalizer, progress=lambda *call: calls.append(call))
+    assert calls == [(1, 1, "丙.txt")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
@@ -16,15 +17,22 @@ F = TypeVar("F", bound=Callable[..., None])
 
 
 def run_sync(settings: Settings, allow_removals: bool = False) -> SyncReport:
-    """Ingest and index, turning expected failures into one sentence."""
+    """Ingest and index, turning expected failures into one sentence. On a terminal, each
+    file being read is shown as it starts (a scan or a conversion can take a while)."""
+    progress = _show_progress if sys.stderr.isatty() else None
     try:
-        return sync(settings, allow_removals=allow_removals)
+        return sync(settings, allow_removals=allow_removals, progress=progress)
     except RemovalsHeld as exc:
         raise click.ClickException(
             f"{exc}如果确实要删除，请运行 kepubot ingest --allow-removals。"
         ) from exc
     except NotReady as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _show_progress(n: int, count: int, source: str) -> None:
+    end = "\n" if n == count else ""
+    click.echo(f"\r\033[K读取 {n}/{count}：{source}{end}", err=True, nl=False)
 
 
 def open_assistant(settings: Settings) -> Assistant:

@@ -6,7 +6,7 @@ import fcntl
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +70,10 @@ class SyncReport:
 
 
 def sync(
-    settings: Settings, cancel: threading.Event | None = None, allow_removals: bool = False
+    settings: Settings,
+    cancel: threading.Event | None = None,
+    allow_removals: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> SyncReport:
     """Ingest changed files, then bring the vector index in line with the store.
 
@@ -90,7 +93,7 @@ def sync(
         try:
             summary = sync_folder(
                 settings.knowledge_dir, store, normalizer, budget, cancel=cancel,
-                allow_removals=allow_removals,
+                allow_removals=allow_removals, progress=progress,
             )  # fmt: skip
             vectors = sync_vectors(
                 store, normalizer, settings.data_dir, settings.embedding_model,
