@@ -1,0 +1,216 @@
+"""The figures a report sentence states: value, unit, what is counted and for which event.
+
+工作总结 state their figures in a regular way (共开展科普报告、讲座6场次，听众达4000多人次；
+发放资料1500多份), so a figure is found by its numeral and measure word, and what it counts is
+the noun phrase right after it (200余名科技人员) or, failing that, right before it (培训班13期).
+Every span is of the sentence as written, so a fact can always be quoted verbatim; matching
+runs on a character-for-character Simplified form, so Traditional reports read alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+
+from knowledge.normalize import tagged_words
+
+# Measure words, longest first so 人次 wins over 人 and 场次 over 场.
+UNITS = (
+    "人次", "场次", "万元", "课时", "小时", "人", "名", "位", "场", "期", "次", "份",
+    "册", "本", "张", "幅", "块", "个", "家", "所", "项", "支", "户", "篇", "条", "处", "台",
+    "套", "件", "种", "批", "元", "天", "座", "间", "辆", "棵", "株", "亩", "米", "平方米",
+    "公里", "千米", "吨", "斤", "公斤", "期次", "班",
+)  # fmt: skip
+_UNIT = "|".join(sorted({re.escape(u) for u in UNITS}, key=len, reverse=True))
+_DIGITS = r"\d+(?:[.,]\d+)*"
+_CHINESE = r"[零〇一二两三四五六七八九十百千]+"
+_NUMBER = rf"(?:{_DIGITS}|{_CHINESE})"
+_FIGURE = re.compile(
+    rf"(?P<before>近|约|逾|超过|超|共计|计|达)?"
+    rf"(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
+    rf"(?:(?:-|—|－|~|～|至|到)(?P<high>{_NUMBER})(?P<myriad_high>万|亿)?)?"
+    rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)(?P<after>左右|以上|多|余)?"
+)
+# Measure words that also make ordinary phrases with 一 (一个更新的台阶, 一种责任, 一批):
+# "one" of them is a figure only in the units that count events.
+_VAGUE_ONE = frozenset("个种批项位条件张本处所家支块间")
+# What may stand between a counted noun and its figure (听众达4000人次, 经费共计2万元).
+_LINKS = frozenset(
+    ["达", "达到", "共", "共计", "计", "累计", "约", "近", "为", "了", "有", "逾", "超过", "总计",
+     "合计", "多达", "突破", "共有", "余"]
+)  # fmt: skip
+_NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "nr", "ng", "an", "j", "l")
+_EVENT = re.compile(
+    r"(?:全国|国际|世界|中国|全市|全县|全省|全区)?(?:科技|科普|全民|安全|防灾|禁毒|消防|法制)?"
+    r"(?:科普日|活动周|宣传周|科技周|宣传月|活动月|科技节|科普节|文化节|读书节|艺术节|"
+    r"三下乡|科技下乡|科普下乡|大集|庙会|竞赛|大赛|比赛|运动会|博览会|交易会|高交会|展览会|"
+    r"科普周|科普月|减灾日|环境日|地球日|读书日|宣传日|纪念日|下乡)"
+)
+_DATE = re.compile(
+    r"(?:\d{4}年)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?"
+    r"(?:\d{1,2}[日号](?:[-—至到]\d{1,2}[日号]?)?|上旬|中旬|下旬|初|底|中)?"
+    r"|[\u4e00-\u9fff]{2,6}?期间"
+)
+_CHINESE_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                  "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CHINESE_SCALE = {"十": 10, "百": 100, "千": 1000}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a sentence; `written` and `counted` are spans of the sentence as written."""
+
+    written: str
+    value: float
+    value_high: float | None
+    qualifier: str  # 多, 余, 近, 约, 以上, 左右 … as written; empty when exact
+    unit: str  # Simplified, so that 場次 and 场次 are one unit
+    counted: str
+    event: str
+    start: int  # of `written` in the sentence
+    end: int
+
+
+def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
+    """Every figure the sentence states, in order; the event falls back on the heading's."""
+    simple = _simplified(sentence)
+    words = _words(simple) if _FIGURE.search(simple) else []
+    figures = []
+    for match in _FIGURE.finditer(simple):
+        start = match.start("number")
+        number, unit = match["number"], match["unit"]
+        if simple[max(0, start - 1) : start] == "第":
+            continue  # an ordinal (第一次), not a count
+        if number in ("一", "两") and unit in _VAGUE_ONE and not match["before"]:
+            continue
+        value = _number(number, match["myriad"], unit)
+        if value is None:
+            continue
+        high = _number(match["high"], match["myriad_high"], unit) if match["high"] else None
+        if unit == "元" and match["myriad"] == "万":
+            unit = "万元"
+        qualifier = "".join(
+            part for part in (match["before"] if match["before"] in ("近", "约", "逾", "超过",
+                              "超") else "", match["more"], match["after"]) if part
+        )  # fmt: skip
+        end = match.end()
+        figures.append(
+            Figure(
+                written=sentence[start:end],
+                value=value,
+                value_high=high,
+                qualifier=qualifier,
+                unit="%" if unit == "％" else unit,
+                counted=_counted(sentence, words, start, end),
+                event=_event(sentence, simple, start) or _event(heading, _simplified(heading)),
+                start=start,
+                end=end,
+            )
+        )
+    return figures
+
+
+def extract_dates(sentence: str) -> list[str]:
+    """Dates and periods as written (9月15日, 5月下旬, 科普日期间)."""
+    simple = _simplified(sentence)
+    return [sentence[m.start() : m.end()] for m in _DATE.finditer(simple)]
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Character for character, or the text itself when a phrase would change its length
+    (spans must stay spans of what was written)."""
+    converted = _converter().convert(text)
+    return converted if len(converted) == len(text) else text
+
+
+def _number(written: str, myriad: str | None, unit: str) -> float | None:
+    if written[0].isdigit():
+        value = float(written.replace(",", ""))
+    else:
+        parsed = _chinese_number(written)
+        if parsed is None:
+            return None
+        value = float(parsed)
+    if myriad and not (myriad == "万" and unit == "元"):
+        value *= 10_000 if myriad == "万" else 100_000_000
+    return value
+
+
+def _chinese_number(written: str) -> int | None:
+    """十二 → 12, 一千二百 → 1200, 二〇二三 → 2023 (digit by digit); None if malformed."""
+    if not any(ch in _CHINESE_SCALE for ch in written):
+        digits = [_CHINESE_DIGIT.get(ch) for ch in written]
+        if any(d is None for d in digits):
+            return None
+        return int("".join(str(d) for d in digits))
+    total, current = 0, 0
+    for ch in written:
+        if ch in _CHINESE_DIGIT:
+            current = _CHINESE_DIGIT[ch]
+        elif ch in _CHINESE_SCALE:
+            total += (current or 1) * _CHINESE_SCALE[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _words(simple: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, word, tag) of the jieba words of the Simplified form."""
+    spans, position = [], 0
+    for word, tag in tagged_words(simple):
+        spans.append((position, position + len(word), word, tag))
+        position += len(word)
+    return spans
+
+
+def _is_noun(word: str, tag: str) -> bool:
+    return tag.startswith(_NOUN_TAGS) and not word.isdigit() and word not in _LINKS
+
+
+def _counted(sentence: str, words: list[tuple[int, int, str, str]], start: int, end: int) -> str:
+    """The noun phrase the figure measures: right after it (200余名科技人员), else right
+    before it, over linking words (听众达4000人次) and lists (科普报告、讲座6场次)."""
+    after = [w for w in words if w[0] >= end]
+    phrase: list[tuple[int, int, str, str]] = []
+    for word in after:
+        if not _is_noun(word[2], word[3]):
+            break
+        phrase.append(word)
+    if phrase:
+        return sentence[phrase[0][0] : phrase[-1][1]]
+    before = [w for w in words if w[1] <= start]
+    while before and before[-1][2] in _LINKS:
+        before.pop()
+    phrase = []
+    while before:
+        word = before[-1]
+        if _is_noun(word[2], word[3]) or (word[2] == "、" and phrase):
+            phrase.insert(0, before.pop())
+        else:
+            break
+    while phrase and phrase[0][2] == "、":
+        phrase.pop(0)
+    return sentence[phrase[0][0] : phrase[-1][1]] if phrase else ""
+
+
+def _event(written: str, simple: str, before: int | None = None) -> str:
+    """The event the figure belongs to: the last one the text names before the figure,
+    else the first after it (or anywhere, for a heading)."""
+    found = [m for m in _EVENT.finditer(simple)]
+    if not found:
+        return ""
+    if before is not None:
+        earlier = [m for m in found if m.end() <= before]
+        match = earlier[-1] if earlier else found[0]
+    else:
+        match = found[0]
+    return written[match.start() : match.end()]

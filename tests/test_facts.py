@@ -1,0 +1,67 @@
+"""Figures of report sentences: value, qualifier, unit, what is counted, event, dates."""
+
+import pytest
+
+from knowledge.facts import extract_dates, extract_figures
+
+REPORT_LINE = "共开展科普报告、讲座6场次，听众达4000多人次；举办培训班13期；落实科普经费7500元。"
+
+
+def test_a_typical_report_line_gives_each_figure_with_what_it_counts() -> None:
+    found = [
+        (f.written, f.value, f.qualifier, f.unit, f.counted) for f in extract_figures(REPORT_LINE)
+    ]
+    assert found == [
+        ("6场次", 6, "", "场次", "科普报告、讲座"),
+        ("4000多人次", 4000, "多", "人次", "听众"),
+        ("13期", 13, "", "期", "培训班"),
+        ("7500元", 7500, "", "元", "科普经费"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "written", "value", "high", "qualifier", "unit", "counted"),
+    [
+        ("组织200余名科技人员深入农村。", "200余名", 200, None, "余", "名", "科技人员"),
+        ("發放宣傳資料2萬份。", "2萬份", 20000, None, "", "份", "宣傳資料"),
+        ("争取项目资金1.5万元。", "1.5万元", 1.5, None, "", "万元", "项目资金"),
+        ("参加群众约3000人。", "3000人", 3000, None, "约", "人", "群众"),
+        ("十二个乡镇参与其中。", "十二个", 12, None, "", "个", "乡镇"),
+        ("每期培训3-5天。", "3-5天", 3, 5, "", "天", "培训"),
+        ("参加培训的农民达1,200人次以上。", "1,200人次以上", 1200, None, "以上", "人次", "农民"),
+        ("合格率达到98.5%。", "98.5%", 98.5, None, "", "%", "合格率"),
+    ],
+)
+def test_figures_are_read_as_written_in_either_script(
+    sentence: str, written: str, value: float, high: float | None, qualifier: str, unit: str,
+    counted: str,
+) -> None:  # fmt: skip
+    [figure] = extract_figures(sentence)
+    assert (figure.written, figure.value, figure.value_high, figure.qualifier, figure.unit,
+            figure.counted) == (written, value, high, qualifier, unit, counted)  # fmt: skip
+    assert sentence[figure.start : figure.end] == figure.written
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "20xx年，我镇开展第一次科普日活动。",
+        "把科协工作推上一个更新的台阶。",
+        "深入开展科技三下乡，积极服务五城联创。",
+        "认真贯彻党的十八大精神，一是加强领导。",
+    ],
+)
+def test_years_ordinals_names_and_idioms_are_no_figures(sentence: str) -> None:
+    assert extract_figures(sentence) == []
+
+
+def test_the_event_is_the_sentences_or_else_the_headings() -> None:
+    [in_sentence] = extract_figures("全国科普日期间共举办讲座5场。", "三、科技活动周")
+    [from_heading] = extract_figures("共举办讲座5场。", "三、科技活动周")
+    assert (in_sentence.event, from_heading.event) == ("全国科普日", "科技活动周")
+    assert extract_figures("共举办讲座5场。")[0].event == ""
+
+
+def test_dates_are_found_as_written() -> None:
+    sentence = "9月15日至17日举办展览，5月下旬开展宣传，科技活动周期间送书上门。"
+    assert extract_dates(sentence) == ["9月15日至17日", "5月下旬", "科技活动周期间"]
