@@ -34,6 +34,8 @@ _FIGURE = re.compile(
     rf"(?:(?:-|—|－|~|～|至|到)(?P<high>{_NUMBER})(?P<myriad_high>万|亿)?)?"
     rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)(?P<after>左右|以上|多|余)?"
 )
+# Words before a figure that qualify it (the others only link it: 达, 共计).
+_QUALIFIERS = frozenset(["近", "约", "逾", "超过", "超"])
 # Measure words that also make ordinary phrases with 一 (一个更新的台阶, 一种责任, 一批):
 # "one" of them is a figure only in the units that count events.
 _VAGUE_ONE = frozenset("个种批项位条件张本处所家支块间")
@@ -93,9 +95,10 @@ def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
         if unit == "元" and match["myriad"] == "万":
             unit = "万元"
         qualifier = "".join(
-            part for part in (match["before"] if match["before"] in ("近", "约", "逾", "超过",
-                              "超") else "", match["more"], match["after"]) if part
-        )  # fmt: skip
+            sentence[match.start(group) : match.end(group)]
+            for group in ("before", "more", "after")
+            if match[group] and (group != "before" or match[group] in _QUALIFIERS)
+        )
         end = match.end()
         figures.append(
             Figure(
@@ -214,3 +217,27 @@ def _event(written: str, simple: str, before: int | None = None) -> str:
     else:
         match = found[0]
     return written[match.start() : match.end()]
+
+
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
+
+
+def fact_rows(chunk_id: str, document_id: str, text: str, heading: str) -> list[dict[str, object]]:
+    """The store's rows for the figures and dates of a passage, each with the span of its
+    sentence in the passage (what a facts answer quotes)."""
+    rows: list[dict[str, object]] = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group()
+        if not any(ch.isdigit() or ch in _CHINESE_DIGIT or ch in "十百千月" for ch in sentence):
+            continue  # most sentences hold no figure: skip the tagging
+        where = {"chunk_id": chunk_id, "document_id": document_id,
+                 "sentence_start": match.start(), "sentence_end": match.end()}  # fmt: skip
+        for figure in extract_figures(sentence, heading):
+            rows.append(
+                where | {"kind": "figure", "written": figure.written, "value": figure.value,
+                         "value_high": figure.value_high, "qualifier": figure.qualifier,
+                         "unit": figure.unit, "counted": figure.counted, "event": figure.event}
+            )  # fmt: skip
+        for date in extract_dates(sentence):
+            rows.append(where | {"kind": "date", "written": date})
+    return rows

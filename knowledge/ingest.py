@@ -16,6 +16,7 @@ from typing import Any
 from knowledge.chunk import chunk_paragraphs
 from knowledge.clean import clean_paragraphs
 from knowledge.dedupe import find_duplicates, signature
+from knowledge.facts import fact_rows
 from knowledge.metadata import extract_metadata, passage_level, title_tokens, tokens_for
 from knowledge.models import Document, Report
 from knowledge.normalize import Normalizer, detect_script
@@ -263,7 +264,7 @@ def _same_stat(row: dict[str, Any], entry: Entry) -> bool:
 
 def _rows(
     document: Document, normalizer: Normalizer
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     document_id = hashlib.sha1(f"{document.source}#{document.position}".encode()).hexdigest()[:12]
     normalized_text = normalizer.normalize(document.text)
     document_row = {
@@ -285,13 +286,14 @@ def _rows(
             document.metadata.level, document.metadata.year,
         ),
     }  # fmt: skip
-    chunk_rows = []
+    chunk_rows, facts = [], []
     for chunk in document.chunks:
+        chunk_id = f"{document_id}-{chunk.index:04d}"
         normalized = normalizer.normalize(chunk.text)
         path = normalizer.normalize(" ".join(chunk.heading_path))
         chunk_rows.append(
             {
-                "id": f"{document_id}-{chunk.index:04d}",
+                "id": chunk_id,
                 "document_id": document_id,
                 "idx": chunk.index,
                 "text": chunk.text,
@@ -305,7 +307,9 @@ def _rows(
                 "searchable": 1,
             }
         )
-    return document_row, chunk_rows
+        heading = chunk.heading_path[-1] if chunk.heading_path else ""
+        facts += fact_rows(chunk_id, document_id, chunk.text, heading)
+    return document_row, chunk_rows, facts
 
 
 def _duplicates(store: Store) -> dict[str, str]:

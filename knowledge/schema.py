@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from knowledge import keywords
+from knowledge.facts import fact_rows
 from knowledge.metadata import passage_level, title_tokens
 from knowledge.normalize import Normalizer, load_variants
 from knowledge.records import decode_place
@@ -84,6 +85,29 @@ def m004_title_words(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE documents SET tokens = ? WHERE id = ?", [tokens, document_id])
     # replace: a store of the first releases may have an older index on documents.
     db.table("documents").enable_fts(["tokens"], create_triggers=True, replace=True)
+
+
+@MIGRATIONS()
+def m005_facts(db: sqlite_utils.Database) -> None:
+    """One row per figure or date a passage states, for counting and listing questions."""
+    create_facts(db)
+    rows = db.execute("SELECT id, document_id, text, heading_path FROM chunks").fetchall()
+    for chunk_id, document_id, text, heading_path in rows:
+        headings = json.loads(heading_path)
+        db.table("facts").insert_all(
+            fact_rows(chunk_id, document_id, text, headings[-1] if headings else "")
+        )
+
+
+def create_facts(db: sqlite_utils.Database) -> None:
+    db.table("facts").create(
+        {"id": int, "chunk_id": str, "document_id": str, "sentence_start": int,
+         "sentence_end": int, "kind": str, "written": str, "value": float,
+         "value_high": float, "qualifier": str, "unit": str, "counted": str, "event": str},
+        pk="id", if_not_exists=True,
+    )  # fmt: skip
+    db.table("facts").create_index(["document_id"], if_not_exists=True)
+    db.table("facts").create_index(["chunk_id"], if_not_exists=True)
 
 
 # Migrations that a store of each legacy `user_version` already has.

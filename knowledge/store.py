@@ -181,12 +181,20 @@ class Store:
         ids = [r["id"] for r in self.db.table("documents").rows_where("source = ?", [source])]
         for document_id in ids:
             self.db.table("chunks").delete_where("document_id = ?", [document_id])
+            self.db.table("facts").delete_where("document_id = ?", [document_id])
         self.db.table("documents").delete_where("source = ?", [source])
 
-    def insert_document(self, document: dict[str, Any], chunks: list[dict[str, Any]]) -> None:
+    def insert_document(
+        self,
+        document: dict[str, Any],
+        chunks: list[dict[str, Any]],
+        facts: list[dict[str, Any]] | None = None,
+    ) -> None:
         self._terms_stale = True
         self.db.table("documents").insert(document, pk="id", replace=True)
         self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
+        if facts:
+            self.db.table("facts").insert_all(facts)
 
     def documents(self) -> list[DocumentRecord]:
         """Every report, duplicates included, in file order."""

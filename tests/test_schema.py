@@ -30,6 +30,17 @@ def rows(path: Path) -> dict[str, list[tuple]]:
         connection.close()
 
 
+def store_facts(path: Path) -> list[tuple]:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        query = "SELECT written, value, qualifier, unit, counted FROM facts WHERE kind = 'figure'"
+        return connection.execute(query).fetchall()
+    finally:
+        connection.close()
+
+
 def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     tmp_path: Path, normalizer: Normalizer
 ) -> None:
@@ -42,7 +53,7 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     store = Store(path)
     applied = MIGRATIONS.applied(store.db)
     assert [m.name for m in applied] == [
-        "m001_tables", "m002_terms", "m003_passage_level", "m004_title_words",
+        "m001_tables", "m002_terms", "m003_passage_level", "m004_title_words", "m005_facts",
     ]  # fmt: skip
     # The first two were recorded as already there, in one step: neither was run again.
     assert applied[0].applied_at == applied[1].applied_at
@@ -62,6 +73,9 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     assert store_title_hit(path, "白石") == ["ed24b31915f5"]
     assert sorted(r[:-1] for r in after["chunks"]) == before["chunks"]
     assert sorted(r[-1] for r in after["chunks"]) == ["乡镇", "街道"]
+    # m005 reads each stored passage's figures into the facts table.
+    figures = store_facts(path)
+    assert ("300人次", 300.0, "約", "人次", "") in figures
     store = Store(path)  # a second open applies nothing and changes nothing
     assert store.counts() == {"files": 2, "documents": 2, "duplicates": 0, "chunks": 2}
     assert {d.place for d in store.documents()} and all(
@@ -80,7 +94,9 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
 def test_a_new_store_applies_every_migration(tmp_path: Path) -> None:
     store = Store(tmp_path / "kepubot.db")
     names = [m.name for m in MIGRATIONS.applied(store.db)]
-    assert names == ["m001_tables", "m002_terms", "m003_passage_level", "m004_title_words"]
+    assert names == [
+        "m001_tables", "m002_terms", "m003_passage_level", "m004_title_words", "m005_facts",
+    ]  # fmt: skip
     assert set(TABLES) <= set(store.db.table_names())
     store.close()
 
