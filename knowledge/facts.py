@@ -176,7 +176,11 @@ def _words(simple: str) -> list[tuple[int, int, str, str]]:
 
 
 def _is_noun(word: str, tag: str) -> bool:
-    return tag.startswith(_NOUN_TAGS) and not word.isdigit() and word not in _LINKS
+    if word in _LINKS or word.isdigit():
+        return False
+    # Domain words added to jieba's dictionary (科普讲座, 科普日) come back untagged.
+    added = tag == "x" and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+    return added or tag.startswith(_NOUN_TAGS)
 
 
 def _counted(sentence: str, words: list[tuple[int, int, str, str]], start: int, end: int) -> str:

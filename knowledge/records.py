@@ -73,3 +73,43 @@ def encode_place(place: tuple[str, ...]) -> str | None:
 
 def decode_place(column: str | None) -> tuple[str, ...]:
     return tuple(p for p in (column or "").split(",") if p)
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    """One stored figure or date, with the sentence that states it and what a citation of
+    its passage needs."""
+
+    id: int
+    kind: str  # "figure" or "date"
+    written: str
+    value: float | None
+    value_high: float | None
+    qualifier: str
+    unit: str
+    counted: str
+    event: str
+    sentence: str  # verbatim, from the passage
+    chunk_id: str
+    document_id: str
+    heading_path: tuple[str, ...]
+    title: str
+    source: str
+    place: tuple[str, ...]
+    level: str | None  # the report's
+    year: int | None
+    passage_level: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> FactRecord:
+        text = row["text"]
+        return cls(
+            id=row["id"], kind=row["kind"], written=row["written"], value=row["value"],
+            value_high=row["value_high"], qualifier=row["qualifier"] or "",
+            unit=row["unit"] or "", counted=row["counted"] or "", event=row["event"] or "",
+            sentence=text[row["sentence_start"] : row["sentence_end"]].strip(),
+            chunk_id=row["chunk_id"], document_id=row["document_id"],
+            heading_path=tuple(json.loads(row["heading_path"])), title=row["title"],
+            source=row["source"], place=decode_place(row["place"]), level=row["level"],
+            year=row["year"], passage_level=row["passage_level"],
+        )  # fmt: skip

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from knowledge import keywords
 from knowledge.keywords import KeywordHit
-from knowledge.records import ChunkRecord, DocumentRecord
+from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
 from knowledge.schema import migrate
 
 _CHUNK_COLUMNS = """c.id, c.document_id, c.idx, c.text, c.normalized, c.tokens, c.heading_path,
@@ -300,6 +300,19 @@ class Store:
             WHERE c.document_id = ? AND c.idx = ?"""
         rows = list(self.db.query(sql, [document_id, index]))
         return ChunkRecord.from_row(rows[0]) if rows else None
+
+    def facts(self, kind: str = "figure", unit: str | None = None) -> list[FactRecord]:
+        """The facts of canonical reports (a duplicate's are its original's), in report
+        and reading order; only those in `unit` when given."""
+        query = f"""SELECT f.*, c.text, c.heading_path, c.level AS passage_level, d.title,
+            d.source, d.place, d.level, d.year FROM facts f
+            JOIN chunks c ON c.id = f.chunk_id JOIN documents d ON d.id = f.document_id
+            WHERE d.duplicate_of IS NULL AND f.kind = ? {"AND f.unit = ?" if unit else ""}
+            ORDER BY d.source, d.position, c.idx, f.sentence_start, f.id"""
+        params = [kind, unit] if unit else [kind]
+        cursor = self.db.execute(query, params)
+        names = [d[0] for d in cursor.description]
+        return [FactRecord.from_row(dict(zip(names, row, strict=True))) for row in cursor]
 
     def keyword_search(
         self,

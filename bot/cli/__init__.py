@@ -13,6 +13,7 @@ import click
 from bot.cli.answer import ask, chat, examples, start_chat
 from bot.cli.doctor import doctor
 from bot.cli.evaluation import eval_answers, eval_command, eval_squad
+from bot.cli.facts import facts
 from bot.cli.knowledge import config, docs, export, ingest
 from bot.cli.search import search
 from bot.cli.support import describe_sync, run_sync
@@ -124,6 +125,7 @@ for command in (
     ingest,
     docs,
     export,
+    facts,
     config,
     search,
     eval_command,

@@ -8,6 +8,8 @@ from bot.core.answer_eval import evaluate_answer_file
 from bot.core.assistant import Assistant, check_readable, export_chunks, read_overview
 from bot.core.citation import Citation, citation_label
 from bot.core.evaluate import evaluate_question_file, evaluate_squad_file
+from bot.core.fact_table import COLUMNS as FACT_COLUMNS
+from bot.core.fact_table import fact_row, facts_workbook
 from bot.core.knowledge_base import (
     FolderState,
     NotReady,
@@ -20,10 +22,11 @@ from bot.core.overview import Overview
 from bot.core.question import example_topic, question_problem, script_of
 from bot.core.retrieval import LEVELS, MODES, Filters, Hit, SearchResult
 from knowledge.readers import SUPPORTED_SUFFIXES, UnreadableFile
-from knowledge.records import ChunkRecord, DocumentRecord
+from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
 from knowledge.store import is_damage, set_aside
 
 __all__ = [
+    "FACT_COLUMNS",
     "LEVELS",
     "MODES",
     "SUPPORTED_SUFFIXES",
@@ -32,6 +35,7 @@ __all__ = [
     "ChunkRecord",
     "Citation",
     "DocumentRecord",
+    "FactRecord",
     "Filters",
     "FolderState",
     "Hit",
@@ -49,6 +53,8 @@ __all__ = [
     "evaluate_squad_file",
     "example_topic",
     "export_chunks",
+    "fact_row",
+    "facts_workbook",
     "folder_state",
     "is_damage",
     "question_problem",

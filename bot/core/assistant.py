@@ -12,11 +12,12 @@ from pathlib import Path
 from bot.core import knowledge_base
 from bot.core.answer import Answer, Answerer, AnswerOptions
 from bot.core.citation import Citation
+from bot.core.fact_table import select_facts
 from bot.core.overview import Overview
 from bot.core.retrieval import Filters, Retriever, SearchResult
 from bot.settings import Settings
 from knowledge.readers import read_paragraphs
-from knowledge.records import ChunkRecord
+from knowledge.records import ChunkRecord, FactRecord
 from knowledge.store import Store
 
 
@@ -64,6 +65,12 @@ class Assistant:
     ) -> SearchResult:
         """Ranked passages with their component scores."""
         return self._retriever.search(question, top_k, filters, mode)
+
+    def facts(
+        self, topic: str = "", unit: str | None = None, filters: Filters | None = None
+    ) -> list[FactRecord]:
+        """The reports' figures on a topic (all of them without one), in report order."""
+        return select_facts(self._retriever, topic, unit, filters)
 
     def overview(self) -> Overview:
         return _overview(self._retriever.store)

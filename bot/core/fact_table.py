@@ -1,0 +1,77 @@
+"""The reports' figures as a table: chosen by topic, unit, year, place and level, and written
+out as a spreadsheet for the year-end statistics (报表)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from bot.core.citation import citation_label
+from bot.core.retrieval import Filters, Retriever
+from knowledge.records import FactRecord
+
+# Column title and the fact's value for it, in sheet order.
+COLUMNS = (
+    "报告", "章节", "地点", "层级", "年份", "数字（原文）", "数值", "上限", "限定", "单位",
+    "统计对象", "活动", "原句", "出处", "文件",
+)  # fmt: skip
+
+
+def select_facts(
+    retriever: Retriever, topic: str = "", unit: str | None = None, filters: Filters | None = None
+) -> list[FactRecord]:
+    """The figures whose sentence (with its headings) covers the topic as "found" demands of
+    a passage; every figure when there is no topic."""
+    normalizer = retriever.normalizer
+    facts = retriever.store.facts(unit=normalizer.normalize(unit) if unit else None)
+    wanted = filters or Filters()
+    facts = [f for f in facts if _within(f, wanted)]
+    if not topic.strip():
+        return facts
+    covers = retriever.found_scorer(retriever.parse(topic))
+    return [
+        f for f in facts
+        if covers(normalizer.normalize(" ".join([*f.heading_path, f.sentence])))
+        >= retriever.min_coverage
+    ]  # fmt: skip
+
+
+def _within(fact: FactRecord, filters: Filters) -> bool:
+    if filters.year is not None and fact.year != filters.year:
+        return False
+    if filters.level is not None and filters.level not in (fact.level, fact.passage_level):
+        return False
+    return filters.place is None or any(
+        filters.place in place or place in filters.place for place in fact.place
+    )
+
+
+def fact_row(fact: FactRecord) -> list[str | float | int | None]:
+    """One fact as the sheet's columns."""
+    return [
+        fact.title, " › ".join(fact.heading_path), "、".join(fact.place), fact.level,
+        fact.year, fact.written, fact.value, fact.value_high, fact.qualifier, fact.unit,
+        fact.counted, fact.event, fact.sentence,
+        citation_label(fact.title, fact.heading_path, fact.place, fact.level, fact.year),
+        fact.source,
+    ]  # fmt: skip
+
+
+def facts_workbook(facts: list[FactRecord], title: str = "数字") -> bytes:
+    """An .xlsx of the facts, one row each under a header row, columns sized to read."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]  # Excel's limit on a sheet name
+    sheet.append(list(COLUMNS))
+    for fact in facts:
+        sheet.append(fact_row(fact))
+    for n, name in enumerate(COLUMNS, start=1):
+        width = 40 if name in ("原句", "出处") else 14
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
