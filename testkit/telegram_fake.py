@@ -149,9 +149,15 @@ class FakeTelegram:
             return [c for c in self.calls if c.error is not None]
 
     # The API --------------------------------------------------------------------------------
-    def respond(self, endpoint: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        """One Bot API call: (HTTP status, JSON body). Raises ConnectionError when scripted."""
-        params = {k: json.loads(v) if k in JSON_FIELDS else v for k, v in form.items()}
+    def respond(
+        self, endpoint: str, form: dict[str, str], files: dict[str, tuple[str, bytes]] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """One Bot API call: (HTTP status, JSON body). Raises ConnectionError when scripted.
+        `files` are the uploaded parts, by name: (file name, content)."""
+        params: dict[str, Any] = {
+            k: json.loads(v) if k in JSON_FIELDS else v for k, v in form.items()
+        }
+        params.update(files or {})
         with self.lock:
             call = Call(endpoint, params, time.perf_counter())
             self.calls.append(call)
@@ -213,6 +219,24 @@ class FakeTelegram:
         if "reply_markup" in params:
             self.messages[key]["reply_markup"] = _check_markup(params["reply_markup"])
         return self.messages[key]
+
+    def _sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        if not isinstance(params.get("document"), tuple):
+            raise Rejected("there is no document in the request")
+        name, content = params["document"]
+        if not content:
+            raise Rejected("file must be non-empty")
+        caption = params.get("caption") or ""
+        if caption and visible_text_length(caption, params.get("parse_mode")) > 1024:
+            raise Rejected("message caption is too long")
+        message_id = next(self._ids)
+        message = {"message_id": message_id, "date": int(time.time()), "from": BOT,
+                   "chat": _chat(chat_id), "caption": caption,
+                   "document": {"file_id": f"doc{message_id}", "file_unique_id": f"u{message_id}",
+                                "file_name": name, "file_size": len(content)}}  # fmt: skip
+        self.messages[(chat_id, message_id)] = message
+        return message
 
     def _answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = params["callback_query_id"]
@@ -318,8 +342,13 @@ class FakeRequest(BaseRequest):
         if method == "GET":
             return self.telegram.download(url)
         form = request_data.json_parameters if request_data is not None else {}
+        files = {}
+        if request_data is not None and request_data.contains_files:
+            for part, (name, content, *_) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                files[part] = (name, data)
         try:
-            status, body = self.telegram.respond(url.rsplit("/", 1)[-1], form)
+            status, body = self.telegram.respond(url.rsplit("/", 1)[-1], form, files)
         except TimeoutError as exc:  # what PTB's own HTTPXRequest raises on a read timeout
             raise TimedOut(str(exc)) from exc
         return status, json.dumps(body, ensure_ascii=False).encode()

@@ -217,6 +217,7 @@ TELEGRAM_HELP = """<b>使用方法</b>
 接着问（如“那街道呢？”“听众有多少？”）会沿用上一个问题；回复某条回答提问，只在它引用的报告里找（引用其中一句，只在那份报告里找）；回答下方的建议问题点一下即可接着问。
 /ask 问题 — 在群里提问
 /examples 主题 — 不同报告中的相关做法，如 /examples 科普日
+/facts 主题 — 报告中与主题相关的数字，发成 Excel 表格，如 /facts 科普日
 /docs — 知识库收录了什么
 /new — 开始新话题
 /sources — 上一个回答的全部来源
@@ -228,6 +229,20 @@ TELEGRAM_ADMIN_HELP = """<b>管理员</b>
 /review — 最近被点 👎 的回答：问题、回答、来源和提问人，用 /review 2 翻页
 发送文件（txt、md、html、docx、pdf，20 MB 以内）— 加入知识库"""
 APOLOGY = "抱歉，处理时出了点问题，请稍后再试。"
+
+
+def facts_summary(topic: str, count: int, reports: int, units: list[tuple[str, int]]) -> str:
+    """The message that goes with a /facts spreadsheet."""
+    about = f"与「{topic}」相关的" if topic else "报告中的全部"
+    by_unit = " · ".join(f"{unit or '其他'} {n}" for unit, n in units[:8])
+    return (
+        f"{about}数字共 {count} 个，来自 {reports} 份报告（按单位：{by_unit}）。"
+        "每行注明报告、章节和原句。"
+    )
+
+
+def no_facts(topic: str) -> str:
+    return f"报告中没有找到与「{topic}」相关的数字。" if topic else "知识库里还没有数字。"
 
 
 # The terminal chat ---------------------------------------------------------------------------

@@ -50,6 +50,7 @@ PUBLIC_COMMANDS = [
     BotCommand("help", "使用帮助"),
     BotCommand("ask", "提问（群聊中使用）"),
     BotCommand("examples", "查看往年做法，如 /examples 科普日"),
+    BotCommand("facts", "报告中的数字，发成 Excel 表格，如 /facts 科普日"),
     BotCommand("docs", "知识库收录了哪些报告"),
     BotCommand("new", "开始新话题（不再沿用上一个问题）"),
     BotCommand("sources", "上一个回答的全部来源"),
@@ -135,8 +136,8 @@ def add_handlers(application: Application) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     commands = {
         "start": handlers.start, "help": handlers.help_command, "ask": handlers.ask,
-        "examples": handlers.examples, "docs": handlers.docs, "id": handlers.user_id,
-        "new": handlers.new_topic, "sources": handlers.sources,
+        "examples": handlers.examples, "facts": handlers.facts, "docs": handlers.docs,
+        "id": handlers.user_id, "new": handlers.new_topic, "sources": handlers.sources,
         "reload": admin.reload, "stats": admin.stats, "review": admin.review,
     }  # fmt: skip
     application.add_handler(TypeHandler(Update, access.gate), group=-1)  # before all others

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import Counter
 from contextlib import suppress
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.core import facts_workbook, script_of
 from bot.core.wording import (
     APOLOGY,
     EXAMPLE_QUESTIONS,
@@ -22,7 +25,9 @@ from bot.core.wording import (
     TELEGRAM_HELP,
     TELEGRAM_START,
     TEXT_HINT,
+    facts_summary,
     localize,
+    no_facts,
 )
 from bot.telegram import admin, callbacks, replies
 from bot.telegram.runtime import chat_of, message_of, query_of, runtime, send_parts, user_of
@@ -77,6 +82,23 @@ async def examples(update: Update, context: Context) -> None:
         await message_of(update).reply_text("请在 /examples 后面写上主题，例如：/examples 科普日")
         return
     await _answer(update, context, topic, examples=True)
+
+
+async def facts(update: Update, context: Context) -> None:
+    """`/facts 主题`: the reports' figures on a topic as an .xlsx, with a short summary."""
+    topic = " ".join(context.args or []).strip()
+    message = message_of(update)
+    script = script_of(topic or "数字")
+    found = await runtime(context).service.facts(topic)
+    if not found:
+        await message.reply_text(escape(localize(no_facts(topic), script)))
+        return
+    workbook = await asyncio.to_thread(facts_workbook, found, topic or "数字")
+    units = Counter(fact.unit for fact in found).most_common()
+    reports = len({fact.document_id for fact in found})
+    summary = localize(facts_summary(topic, len(found), reports, units), script)
+    name = f"{topic or '全部'}-数字.xlsx"
+    await message.reply_document(InputFile(workbook, filename=name), caption=escape(summary))
 
 
 async def docs(update: Update, context: Context) -> None:

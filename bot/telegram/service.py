@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from bot import core
-from bot.core import Answer, Assistant, Citation, Overview, SyncReport
+from bot.core import Answer, Assistant, Citation, FactRecord, Overview, SyncReport
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,9 @@ class KnowledgeService:
     ) -> list[Citation]:
         """Up to `count` further passages for a question, numbered from `first`."""
         return await self._queued(lambda: self._assistant.more(question, exclude, first, count))
+
+    async def facts(self, topic: str) -> list[FactRecord]:
+        return await self._queued(lambda: self._assistant.facts(topic))
 
     async def overview(self) -> Overview:
         return await self._queued(lambda: self._assistant.overview())
