@@ -12,7 +12,7 @@ import click
 
 from bot.cli.answer import ask, chat, examples, start_chat
 from bot.cli.doctor import doctor
-from bot.cli.evaluation import eval_answers, eval_command, eval_squad
+from bot.cli.evaluation import eval_answers, eval_command, eval_facts, eval_squad
 from bot.cli.facts import facts
 from bot.cli.knowledge import config, docs, export, ingest
 from bot.cli.search import search
@@ -131,6 +131,7 @@ for command in (
     eval_command,
     eval_squad,
     eval_answers,
+    eval_facts,
     ask,
     examples,
     chat,

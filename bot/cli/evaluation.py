@@ -1,4 +1,5 @@
-"""Evaluation commands: eval (retrieval on dev questions), eval-squad, eval-answers."""
+"""Evaluation commands: eval (retrieval on dev questions), eval-squad, eval-answers,
+eval-facts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from typing import Any, TypeVar
 import click
 
 from bot.cli.support import format_table
-from bot.core import NotReady, evaluate_answer_file, evaluate_question_file, evaluate_squad_file
+from bot.core import (
+    NotReady,
+    evaluate_answer_file,
+    evaluate_fact_file,
+    evaluate_question_file,
+    evaluate_squad_file,
+)
 from bot.settings import Settings
 
 T = TypeVar("T")
@@ -101,3 +108,25 @@ def eval_answers(settings: Settings, file: Path, as_json: bool) -> None:
         for name, figures in sorted(report["totals"].items(), key=lambda kv: kv[0] == "all")
     ]
     click.echo(format_table(table))
+
+
+@click.command(name="eval-facts")
+@click.argument("file", type=QUESTION_FILE)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（含未读对的数字）")
+@click.pass_obj
+def eval_facts(settings: Settings, file: Path, as_json: bool) -> None:
+    """评测从句子中读出数字：数值与单位的准确率、召回率，统计对象与活动的正确率。
+
+    \b
+    示例：
+      kepubot eval-facts eval/facts_labelled.jsonl
+    """
+    scores = evaluated(
+        lambda _, path: evaluate_fact_file(path), settings, file,
+        "每行一个 JSON 对象（sentence、heading、figures）",
+    )  # fmt: skip
+    if as_json:
+        echo_json(scores.as_dict() | {"misses": scores.misses})
+        return
+    rows = [["指标", "值"]] + [[name, str(value)] for name, value in scores.as_dict().items()]
+    click.echo(format_table(rows))

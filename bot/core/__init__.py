@@ -8,6 +8,7 @@ from bot.core.answer_eval import evaluate_answer_file
 from bot.core.assistant import Assistant, check_readable, export_chunks, read_overview
 from bot.core.citation import Citation, citation_label
 from bot.core.evaluate import evaluate_question_file, evaluate_squad_file
+from bot.core.fact_eval import evaluate_fact_file
 from bot.core.fact_table import COLUMNS as FACT_COLUMNS
 from bot.core.fact_table import fact_row, facts_workbook
 from bot.core.knowledge_base import (
@@ -49,6 +50,7 @@ __all__ = [
     "check_readable",
     "citation_label",
     "evaluate_answer_file",
+    "evaluate_fact_file",
     "evaluate_question_file",
     "evaluate_squad_file",
     "example_topic",
