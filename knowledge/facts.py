@@ -22,7 +22,7 @@ UNITS = (
     "人次", "场次", "万元", "课时", "小时", "人", "名", "位", "场", "期", "次", "份",
     "册", "本", "张", "幅", "块", "个", "家", "所", "项", "支", "户", "篇", "条", "处", "台",
     "套", "件", "种", "批", "元", "天", "座", "间", "辆", "棵", "株", "亩", "米", "平方米",
-    "公里", "千米", "吨", "斤", "公斤", "期次", "班",
+    "公里", "千米", "吨", "斤", "公斤", "期次", "头", "只", "学时", "方面", "亿元",
 )  # fmt: skip
 _UNIT = "|".join(sorted({re.escape(u) for u in UNITS}, key=len, reverse=True))
 _DIGITS = r"\d+(?:[.,]\d+)*"
@@ -86,14 +86,15 @@ def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
         number, unit = match["number"], match["unit"]
         if simple[max(0, start - 1) : start] == "第":
             continue  # an ordinal (第一次), not a count
-        if number in ("一", "两") and unit in _VAGUE_ONE and not match["before"]:
-            continue
+        vague = number in ("一", "两") and unit in _VAGUE_ONE and not match["before"]
+        if vague and not _noun_follows(words, match.end()):
+            continue  # 一个更新的台阶: a phrase, not a count; 两个村 is one
         value = _number(number, match["myriad"], unit)
         if value is None:
             continue
         high = _number(match["high"], match["myriad_high"], unit) if match["high"] else None
-        if unit == "元" and match["myriad"] == "万":
-            unit = "万元"
+        if unit == "元" and match["myriad"]:
+            unit = match["myriad"] + "元"  # 万元 and 亿元 are units of their own
         qualifier = "".join(
             sentence[match.start(group) : match.end(group)]
             for group in ("before", "more", "after")
@@ -142,7 +143,7 @@ def _number(written: str, myriad: str | None, unit: str) -> float | None:
         if parsed is None:
             return None
         value = float(parsed)
-    if myriad and not (myriad == "万" and unit == "元"):
+    if myriad and unit != "元":
         value *= 10_000 if myriad == "万" else 100_000_000
     return value
 
@@ -173,6 +174,11 @@ def _words(simple: str) -> list[tuple[int, int, str, str]]:
         spans.append((position, position + len(word), word, tag))
         position += len(word)
     return spans
+
+
+def _noun_follows(words: list[tuple[int, int, str, str]], end: int) -> bool:
+    after = [w for w in words if w[0] >= end][:1]
+    return bool(after) and _is_noun(after[0][2], after[0][3])
 
 
 def _is_noun(word: str, tag: str) -> bool:
