@@ -198,6 +198,10 @@ def _counted(sentence: str, words: list[tuple[int, int, str, str]], start: int, 
         if not _is_noun(word[2], word[3]):
             break
         phrase.append(word)
+    # A verbal noun ending the phrase after a figure is what was done with the counted
+    # (6500名骨干教师培训顺利进行), not part of it.
+    while len(phrase) > 1 and phrase[-1][3] == "vn":
+        phrase.pop()
     if phrase:
         return sentence[phrase[0][0] : phrase[-1][1]]
     before = [w for w in words if w[1] <= start]
