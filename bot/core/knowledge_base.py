@@ -24,6 +24,7 @@ from embeddings.sync import (
 )
 from knowledge.ingest import Cancelled, ChunkBudget, IngestSummary, sync_folder
 from knowledge.normalize import Normalizer, load_variants
+from knowledge.readers import ReadOptions
 from knowledge.store import (
     LOCKED,
     Store,
@@ -65,10 +66,13 @@ def sync(settings: Settings, cancel: threading.Event | None = None) -> SyncRepor
         )
     normalizer = Normalizer(load_variants(settings.variants_file))
     budget = chunk_budget(settings)
+    options = ReadOptions(soffice=settings.soffice, convert_seconds=settings.convert_seconds)
     with _sync_lock(settings.data_dir):
         store = _open_for_sync(settings.database_path)
         try:
-            summary = sync_folder(settings.knowledge_dir, store, normalizer, budget, cancel=cancel)
+            summary = sync_folder(
+                settings.knowledge_dir, store, normalizer, budget, cancel=cancel, options=options
+            )
             vectors = sync_vectors(
                 store, normalizer, settings.data_dir, settings.embedding_model,
                 settings.exact_search_limit, cancel=cancel,
