@@ -128,8 +128,7 @@ def _read_docx(path: Path, notes: list[str], options: ReadOptions) -> list[Parag
         compound = file.read(len(MAGIC)) == MAGIC
     # A compound file is a .doc renamed, or a .docx with a password: LibreOffice's work.
     if compound:
-        kind = "旧版 Word 格式的 .docx"
-        return read_converted(path, kind, options.soffice, options.convert_seconds)
+        return read_converted(path, ".doc", options.soffice, options.convert_seconds)
     return read_docx(path)
 
 
