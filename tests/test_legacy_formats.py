@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import threading
@@ -13,6 +14,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from bot.core.knowledge_base import sync
+from bot.settings import Settings
 from knowledge.compound import MAGIC
 from knowledge.ingest import sync_folder
 from knowledge.models import Paragraph
@@ -191,6 +194,32 @@ def test_doc_with_a_password_is_refused_before_libreoffice_waits_for_it(legacy: 
     assert time.perf_counter() - started < 5
 
 
+def compound_file(stream: str) -> bytes:
+    """The smallest OLE2 compound file: one FAT sector, one directory sector, one empty stream."""
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    header = MAGIC + bytes(16) + struct.pack("<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6,
+                                             0, 1, 1, 0, 4096, end, 0, end, 0)  # fmt: skip
+    header += struct.pack("<109I", 0, *[free] * 108)
+    fat = struct.pack("<128I", 0xFFFFFFFD, end, *[free] * 126)
+
+    def entry(name: str, kind: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", free, free, free if kind == 2 else 1) + bytes(36)
+                + struct.pack("<III", end, 0, 0))  # fmt: skip
+
+    directory = entry("Root Entry", 5) + entry(stream, 2) + bytes(256)
+    return header + fat + directory
+
+
+def test_docx_with_a_password_is_refused_by_its_encryption_stream(tmp_path: Path) -> None:
+    # Office 2007+ encrypts a .docx into a compound file holding EncryptionInfo.
+    (tmp_path / "加密.docx").write_bytes(compound_file("EncryptionInfo"))
+    with pytest.raises(UnreadableFile) as caught:
+        read_paragraphs(tmp_path / "加密.docx", options=NO_LIBREOFFICE)
+    assert str(caught.value) == "文件设有密码，请去除密码后再导入。"
+
+
 def processes_mentioning(text: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -234,3 +263,17 @@ def test_two_conversions_at_once_each_read_their_own_file(legacy: Path) -> None:
     for thread in threads:
         thread.join()
     assert results == {name: expected(name) for name in names}
+
+
+@needs_soffice
+@pytest.mark.slow
+def test_sync_bounds_each_conversion_by_the_settings(legacy: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    shutil.copyfile(legacy / "镇科协.doc", folder / "镇科协.doc")
+    (folder / "好.txt").write_text("一、做法\n组织科普讲座十场，听众五百人。\n", encoding="utf-8")
+    report = sync(Settings(knowledge_dir=folder, data_dir=tmp_path / "var", convert_seconds=0.5))
+    assert (report.ingest.added, [(f.path, f.reason) for f in report.ingest.failed]) == (
+        ["好.txt"],
+        [("镇科协.doc", "转换超时（超过 0.5 秒），请另存为 .docx 后再导入。")],
+    )
