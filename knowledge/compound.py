@@ -1,7 +1,7 @@
 """Just enough of the OLE2 compound file format (old Word, WPS, encrypted Office) to see a password.
 
-A password-protected file must be refused before LibreOffice opens it: headless, it would wait
-for a password nobody types until the time bound kills it.
+A password-protected file is refused before LibreOffice opens it, with its own reason: headless,
+LibreOffice cannot ask for the password and fails as it would on a damaged file.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def read_converted(
         head = file.read(_SNIFF_BYTES)
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_CONVERTIBLE_STARTS):
         raise UnreadableFile(CORRUPT)
-    # Headless LibreOffice would wait for a password until the time bound: refuse it first.
+    # Headless, LibreOffice 7.4 only says it cannot load such a file, which reads as damage.
     if head.startswith(MAGIC) and is_encrypted(path.read_bytes()):
         raise UnreadableFile(PASSWORD)
     command = shutil.which(soffice or "soffice")
