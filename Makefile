@@ -8,7 +8,7 @@ LINTED := $(PACKAGES) tests testkit scripts
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test test-all lint typecheck bench bench-bot load clean
+.PHONY: install system-deps run test test-all lint typecheck bench bench-bot load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,6 +22,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# LibreOffice and a Chinese font, with apt-get; needs root, unlike everything else here.
+system-deps:
+	bash scripts/install-system-deps.sh
 
 run: $(STAMP)
 	$(VENV)/bin/kepubot start

@@ -13,6 +13,7 @@ import knowledge
 from embeddings.index import EXACT_LIMIT
 from knowledge.ingest import ChunkBudget
 from knowledge.normalize import DEFAULT_VARIANTS
+from knowledge.readers import ReadOptions
 from knowledge.thesaurus import DEFAULT_SYNONYMS
 
 BUNDLED_CORPUS = Path(knowledge.__file__).parent / "corpus"
@@ -44,6 +45,8 @@ class Settings:
     data_dir: Path = Path("var")
     chunk_min_chars: int = ChunkBudget.min_chars
     chunk_max_chars: int = ChunkBudget.max_chars
+    soffice: str | None = None
+    convert_seconds: float = ReadOptions.convert_seconds
     variants_file: Path | None = None
     embedding_model: str = "corpus"
     exact_search_limit: int = EXACT_LIMIT
@@ -91,6 +94,8 @@ DESCRIPTIONS = {
     "data_dir": "数据目录：SQLite 知识库与索引",
     "chunk_min_chars": "片段最小字数（过小的小节与相邻合并）",
     "chunk_max_chars": "片段最大字数（超出时在句末切分）",
+    "soffice": "LibreOffice 命令或路径，用于读取 doc、wps、rtf、odt（默认在 PATH 中查找 soffice）",
+    "convert_seconds": "每个 doc、wps、rtf、odt 文件转换的时限（秒）",
     "variants_file": "检索用异体词表（默认 knowledge/variants.txt）",
     "embedding_model": "向量模型：corpus（在知识库上训练，离线可用）或本地模型目录/模型名",
     "exact_search_limit": "向量数超过此值时改用近似索引（IVF）",
@@ -246,6 +251,8 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
             )
     if settings.watch_seconds < 0:
         raise SettingsError(f"{ENV_PREFIX}WATCH_SECONDS 不能为负数（0 为不查看报告目录）。")
+    if settings.convert_seconds <= 0:
+        raise SettingsError(f"{ENV_PREFIX}CONVERT_SECONDS 必须大于 0。")
     if not 0 <= settings.min_coverage <= 1:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",

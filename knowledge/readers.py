@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.compound import MAGIC
+from knowledge.convert import CONVERT_SECONDS, read_converted
 from knowledge.encoding import decode_text
 from knowledge.models import Paragraph
 from knowledge.office import read_docx, read_pdf
-from knowledge.unreadable import CORRUPT, EMPTY, NO_TEXT, OLD_WORD, UnreadableFile, split_lines
+from knowledge.unreadable import CORRUPT, EMPTY, NO_TEXT, UnreadableFile, split_lines
 from knowledge.webpage import read_html
 
 __all__ = [
@@ -26,11 +28,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
+SUPPORTED_SUFFIXES |= {".doc", ".wps", ".rtf", ".odt"}  # through LibreOffice (convert.py)
 
 _UNSUPPORTED = (
-    ({".doc"}, OLD_WORD),
-    ({".wps"}, "不支持 .wps 格式（WPS 文字），请另存为 .docx 后再导入。"),
-    ({".rtf", ".odt"}, "不支持 {} 格式，请另存为 .docx 后再导入。"),
     ({".xls", ".xlsx", ".et", ".csv"}, "不支持表格文件 {}，请把内容粘贴到 .docx 后再导入。"),
     ({".ppt", ".pptx", ".dps"}, "不支持演示文稿 {}，请另存为 PDF 后再导入。"),
     ({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"},
@@ -47,6 +47,8 @@ class ReadOptions:
     """How files are read: what a deployment may turn off or bound (from its settings)."""
 
     ocr: bool = True  # recognise the text of scans and photos
+    soffice: str | None = None  # LibreOffice's command or path; None: `soffice` on PATH
+    convert_seconds: float = CONVERT_SECONDS  # per old Word, WPS, RTF or ODF file
 
 
 def check_kind(name: str, size: int, max_bytes: int = MAX_BYTES) -> None:
@@ -95,7 +97,7 @@ def _unsupported_reason(suffix: str) -> str:
         if suffix in suffixes:
             return reason.format(suffix)
     kind = f"不支持的文件类型 {suffix}" if suffix else "不支持没有扩展名的文件"
-    return f"{kind}，支持：txt、md、html、docx、pdf。"
+    return f"{kind}，支持：txt、md、html、docx、pdf、doc、wps、rtf、odt。"
 
 
 def _read_text(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
@@ -116,6 +118,20 @@ def _read_markdown(path: Path, notes: list[str], options: ReadOptions) -> list[P
     return paragraphs
 
 
+def _read_converted(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    kind = path.suffix.lower()
+    return read_converted(path, kind, options.soffice, options.convert_seconds)
+
+
+def _read_docx(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    with path.open("rb") as file:
+        compound = file.read(len(MAGIC)) == MAGIC
+    # A compound file is a .doc renamed, or a .docx with a password: LibreOffice's work.
+    if compound:
+        return read_converted(path, ".doc", options.soffice, options.convert_seconds)
+    return read_docx(path)
+
+
 # Each reader takes the path, a list to add caveats to, and the deployment's options.
 _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] = {
     ".txt": _read_text,
@@ -123,6 +139,10 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".markdown": _read_markdown,
     ".html": lambda path, notes, options: read_html(path),
     ".htm": lambda path, notes, options: read_html(path),
-    ".docx": lambda path, notes, options: read_docx(path),
+    ".docx": _read_docx,
     ".pdf": lambda path, notes, options: read_pdf(path),
+    ".doc": _read_converted,
+    ".wps": _read_converted,
+    ".rtf": _read_converted,
+    ".odt": _read_converted,
 }

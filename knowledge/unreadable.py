@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from knowledge.models import Paragraph
 
-OLD_WORD = "不支持 .doc 格式（旧版 Word），请另存为 .docx 后再导入。"
 CORRUPT = "文件已损坏或格式不正确，无法读取。"
 EMPTY = "文件是空的。"
 NO_TEXT = "文件里没有找到文字，请检查内容后再导入。"
 UNKNOWN_ENCODING = "无法识别文件编码，请另存为 UTF-8 文本后再导入。"
 PDF_NO_TEXT = "PDF 没有文字层（可能是扫描件），请提供可复制文字的 PDF 或 .docx。"
 PDF_ENCRYPTED = "PDF 已加密，请去除密码后再导入。"
+NEEDS_LIBREOFFICE = (
+    "读取 {} 需要 LibreOffice，请运行 sudo apt-get install -y libreoffice-writer-nogui 后再同步。"
+)
+PASSWORD = "文件设有密码，请去除密码后再导入。"
+CONVERT_TIMEOUT = "转换超时（超过 {} 秒），请另存为 .docx 后再导入。"
 ZIP_BOMB = "文件解压后过大，疑似压缩炸弹，已拒绝。"
 MAX_PDF_PAGES = 2000
 MAX_UNZIPPED_BYTES = 200_000_000

@@ -25,6 +25,7 @@ from embeddings.sync import (
 from knowledge.ingest import Cancelled, ChunkBudget, IngestSummary, sync_folder
 from knowledge.ingest import RemovalsHeld as _Held
 from knowledge.normalize import Normalizer, load_variants
+from knowledge.readers import ReadOptions
 from knowledge.scan import scan_folder
 from knowledge.store import (
     LOCKED,
@@ -88,12 +89,13 @@ def sync(
         )
     normalizer = Normalizer(load_variants(settings.variants_file))
     budget = chunk_budget(settings)
+    options = ReadOptions(soffice=settings.soffice, convert_seconds=settings.convert_seconds)
     with _sync_lock(settings.data_dir):
         store = _open_for_sync(settings.database_path)
         try:
             summary = sync_folder(
                 settings.knowledge_dir, store, normalizer, budget, cancel=cancel,
-                allow_removals=allow_removals, progress=progress,
+                allow_removals=allow_removals, progress=progress, options=options,
             )  # fmt: skip
             vectors = sync_vectors(
                 store, normalizer, settings.data_dir, settings.embedding_model,
