@@ -24,7 +24,6 @@ OLD_SHEET = "不支持表格文件 {}，请另存为 .xlsx 后再导入。"
 # Far above a work report's statistics; a sheet past them is a data dump, read in part.
 MAX_ROWS = 10_000
 MAX_COLUMNS = 100
-TRUNCATED = f"表格超过 {MAX_ROWS} 行，只导入了前 {MAX_ROWS} 行。"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DEFAULT_SHEET_NAME = re.compile(r"(?:sheet|工作表)\s*\d*", re.IGNORECASE)
 _MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
@@ -53,8 +52,8 @@ def read_xlsx(path: Path, notes: list[str]) -> list[Paragraph]:
             if sheet.sheet_state != "visible":
                 continue
             if rows_left == 0:
-                if TRUNCATED not in notes:
-                    notes.append(TRUNCATED)
+                if _truncated() not in notes:
+                    notes.append(_truncated())
                 break
             grid = _sheet_grid(sheet, rows_left, notes)
             rows_left -= len(grid)
@@ -147,7 +146,11 @@ def _bounded(rows: Iterable[list[str]], max_rows: int, notes: list[str]) -> list
     grid: list[list[str]] = []
     for row in rows:
         if len(grid) == max_rows:
-            notes.append(TRUNCATED)
+            notes.append(_truncated())
             break
         grid.append(row)
     return grid
+
+
+def _truncated() -> str:
+    return f"表格超过 {MAX_ROWS} 行，只导入了前 {MAX_ROWS} 行。"
