@@ -17,6 +17,7 @@ _NUMBER = re.compile(r"[-+]?[\d,]*\.?\d+%?")
 _SENTENCE_PUNCTUATION = re.compile(r"[。！？；!?;]")
 _SPACES = re.compile(r"\s+")
 _MAX_SPAN = 100
+_ROW_CELL = re.compile(rf"[^；：。！？!?\n]{{1,{_HEADER_CELL_MAX}}}：[^；]+")
 
 
 def table_paragraphs(
@@ -60,6 +61,13 @@ def row_text(cells: list[str], header: list[str] | None) -> str:
         if cell:
             parts.append(f"{name}：{cell}" if name and name != cell else cell)
     return "；".join(parts)
+
+
+def is_row_text(line: str) -> bool:
+    """Whether a line reads as a row with its header, as `row_text` writes it: two or more
+    "名称：值" parts joined by "；" (where the row mark of a Paragraph is no longer at hand)."""
+    parts = line.split("；")
+    return len(parts) >= 2 and all(_ROW_CELL.fullmatch(part) for part in parts)
 
 
 def _header_index(rows: list[list[str]]) -> int | None:

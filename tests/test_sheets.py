@@ -20,6 +20,7 @@ from knowledge.readers import UnreadableFile, read_paragraphs
 from knowledge.sheet import cell_text
 from knowledge.store import Store
 from knowledge.table import table_paragraphs
+from tests.files import assistant_over
 
 
 def write_xlsx(path: Path) -> Path:
@@ -289,3 +290,21 @@ def test_sheet_claiming_a_million_rows_and_columns_is_read_in_part_quickly(
     assert time.perf_counter() - started < 10
     assert paragraphs == [Paragraph("大表", 1), Paragraph("项目：科普讲座；人次：50")]
     assert notes == ["表格超过 500 行，只导入了前 500 行。"]
+
+
+def test_an_answer_quotes_a_table_row_whole_with_its_header(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    write_xlsx(folder / "统计.xlsx")
+    for n in range(6):
+        (folder / f"其他{n}.txt").write_text(
+            f"第{n}街道科协工作总结\n一、读书\n街道科协开展读书活动。\n", "utf-8"
+        )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    answer = assistant_over(store, normalizer).answer("天文观测有多少人次？")
+    assert [quote.text for quote in answer.quotes][:1] == [
+        "类别：线下；项目：天文观测；场次：6；人次：4000；日期：2024年9月15日；完成率：35%"
+    ]
