@@ -52,6 +52,8 @@ def is_bare_heading(line: str, next_line: str | None) -> bool:
 
 def heading_style(paragraph: Paragraph) -> str | None:
     """The numbering style that makes this paragraph a heading, or None for body text."""
+    if paragraph.row:  # a table row whose first cell happens to read "一、…"
+        return None
     if paragraph.level is not None:
         return f"level{paragraph.level}"
     for name, pattern in _HEADING_STYLES:
@@ -130,12 +132,16 @@ def _atoms(paragraphs: list[Paragraph], max_chars: int) -> list[_Atom]:
     for n, paragraph in enumerate(paragraphs):
         style = heading_style(paragraph)
         following = paragraphs[n + 1].text if n + 1 < len(paragraphs) else None
-        if style is None and n > 0 and is_bare_heading(paragraph.text, following):
-            style = BARE
+        if style is None and n > 0 and not paragraph.row:
+            style = BARE if is_bare_heading(paragraph.text, following) else None
         if style is not None:
             _push_heading(stack, style, heading_title(paragraph.text))
         path = tuple(title for _, title in stack)
-        spans = _sentence_spans(paragraph.text, offset, max_chars)
+        if paragraph.row and len(paragraph.text) <= max_chars:
+            # A table row is one unit: its "；" between cells are not sentence ends.
+            spans = [(offset, offset + len(paragraph.text))]
+        else:
+            spans = _sentence_spans(paragraph.text, offset, max_chars)
         for i, (start, end) in enumerate(spans):
             top = style in _TOP_STYLES and i == 0
             atom = _Atom(start, end, path, style is not None and i == 0, top)

@@ -7,6 +7,7 @@ contacts), not for one site's exact lines.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 
@@ -55,8 +56,9 @@ _HALF_AFTER_CJK = re.compile(f"(?<=[{CJK}）”])([,;:?!])|([,;:?!])(?=[{CJK}（
 
 def clean_paragraphs(paragraphs: list[Paragraph]) -> list[Paragraph]:
     """Fix artifacts in each paragraph, then drop boilerplate lines and the trailing junk block."""
-    fixed = [Paragraph(clean_line(p.text), p.level) for p in paragraphs]
-    kept = [p for p in fixed if p.text and not is_boilerplate(p.text)]
+    fixed = [dataclasses.replace(p, text=clean_line(p.text)) for p in paragraphs]
+    # Table rows are the report's data, however short or link-like.
+    kept = [p for p in fixed if p.text and (p.row or not is_boilerplate(p.text))]
     return kept[: tail_start(kept)]
 
 
@@ -98,6 +100,8 @@ def tail_start(paragraphs: list[Paragraph]) -> int:
     """
     end = len(paragraphs)
     for index in range(len(paragraphs) - 1, -1, -1):
+        if paragraphs[index].row:
+            break
         text = paragraphs[index].text
         is_marker = bool(_TAIL_MARKER.search(text)) and (
             len(text) <= _TAIL_LINE_MAX or text.endswith(("：", ":"))

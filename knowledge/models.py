@@ -11,11 +11,13 @@ class Paragraph:
 
     `level` is a heading level declared by the file format itself (a docx heading style,
     a Markdown `#`), or None when the format says nothing; 公文 numbering is detected later
-    from the text.
+    from the text. `row` marks a table row read with its header (knowledge/table.py): chunking
+    keeps it whole. It is a hint about the text, not part of it, so equality ignores it.
     """
 
     text: str
     level: int | None = None
+    row: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

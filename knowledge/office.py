@@ -14,6 +14,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from pypdf import PageObject, PdfReader
 
 from knowledge.models import Paragraph
+from knowledge.table import table_paragraphs
 from knowledge.unreadable import (
     CORRUPT,
     MAX_PDF_PAGES,
@@ -25,7 +26,6 @@ from knowledge.unreadable import (
     UnreadableFile,
     split_lines,
 )
-from knowledge.webpage import collapse_spaces
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ _BODY_BLOCKS = "./w:p | ./w:tbl | ./w:sdt/w:sdtContent/w:p | ./w:sdt/w:sdtConten
 
 
 def read_docx(path: Path) -> list[Paragraph]:
-    _refuse_zip_bomb(path)
+    refuse_zip_bomb(path)
     document = docx.Document(str(path))
     body = document.element.body
     paragraphs: list[Paragraph] = []
@@ -49,7 +49,7 @@ def read_docx(path: Path) -> list[Paragraph]:
     return paragraphs
 
 
-def _refuse_zip_bomb(path: Path) -> None:
+def refuse_zip_bomb(path: Path) -> None:
     if not zipfile.is_zipfile(path):  # a renamed .doc is the readers' to route, not ours
         raise UnreadableFile(CORRUPT)
     with zipfile.ZipFile(path) as archive:
@@ -72,17 +72,15 @@ def _docx_level(paragraph: DocxParagraph) -> int | None:
 
 
 def _table_rows(table: Table) -> list[Paragraph]:
-    rows = []
+    grid = []
     for row in table.rows:
         cells, previous = [], None
         for cell in row.cells:
             # python-docx repeats a merged cell once per grid column it spans.
-            if cell._tc is not previous and (text := collapse_spaces(cell.text)):
-                cells.append(text)
+            cells.append(cell.text if cell._tc is not previous else "")
             previous = cell._tc
-        if cells:
-            rows.append(Paragraph(" | ".join(cells)))
-    return rows
+        grid.append(cells)
+    return table_paragraphs(grid)
 
 
 # --- pdf --------------------------------------------------------------------------------------
@@ -113,7 +111,7 @@ def read_pdf(path: Path) -> list[Paragraph]:
     lines = [line for line in lines if line and not _PAGE_NUMBER.fullmatch(line)]
     if not any(char.isalpha() for line in lines for char in line):
         raise UnreadableFile(PDF_NO_TEXT)
-    return [Paragraph(text) for text in _join_wrapped(lines)]
+    return [Paragraph(text) for text in join_wrapped(lines)]
 
 
 def _page_text(page: PageObject, path: Path) -> str:
@@ -124,7 +122,7 @@ def _page_text(page: PageObject, path: Path) -> str:
         return ""
 
 
-def _join_wrapped(lines: list[str]) -> list[str]:
+def join_wrapped(lines: list[str]) -> list[str]:
     """Undo the text layer's line wrapping: a full line without a sentence end continues."""
     widths = sorted(_width(line) for line in lines)
     full_width = widths[min(len(widths) - 1, int(len(widths) * 0.95))]

@@ -12,7 +12,9 @@ from knowledge.compound import MAGIC
 from knowledge.convert import CONVERT_SECONDS, read_converted
 from knowledge.encoding import decode_text
 from knowledge.models import Paragraph
+from knowledge.ofd import read_ofd
 from knowledge.office import read_docx, read_pdf
+from knowledge.sheet import OLD_SHEET, read_csv, read_xlsx
 from knowledge.unreadable import CORRUPT, EMPTY, NO_TEXT, UnreadableFile, split_lines
 from knowledge.webpage import read_html
 
@@ -27,11 +29,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".xlsx", ".csv", ".ofd"}
+)
 SUPPORTED_SUFFIXES |= {".doc", ".wps", ".rtf", ".odt"}  # through LibreOffice (convert.py)
 
 _UNSUPPORTED = (
-    ({".xls", ".xlsx", ".et", ".csv"}, "不支持表格文件 {}，请把内容粘贴到 .docx 后再导入。"),
+    ({".xls", ".et"}, OLD_SHEET),
     ({".ppt", ".pptx", ".dps"}, "不支持演示文稿 {}，请另存为 PDF 后再导入。"),
     ({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"},
      "不支持图片 {}，请提供可复制文字的 PDF 或 .docx。"),
@@ -97,7 +101,7 @@ def _unsupported_reason(suffix: str) -> str:
         if suffix in suffixes:
             return reason.format(suffix)
     kind = f"不支持的文件类型 {suffix}" if suffix else "不支持没有扩展名的文件"
-    return f"{kind}，支持：txt、md、html、docx、pdf、doc、wps、rtf、odt。"
+    return f"{kind}，支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd。"
 
 
 def _read_text(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
@@ -145,4 +149,7 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".wps": _read_converted,
     ".rtf": _read_converted,
     ".odt": _read_converted,
+    ".xlsx": lambda path, notes, options: read_xlsx(path, notes),
+    ".csv": lambda path, notes, options: read_csv(path, notes),
+    ".ofd": lambda path, notes, options: read_ofd(path, notes),
 }

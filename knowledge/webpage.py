@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from knowledge.encoding import BOMS, decode_text
 from knowledge.models import Paragraph
+from knowledge.table import spanned_grid, table_paragraphs
 from knowledge.unreadable import split_lines
 
 log = logging.getLogger(__name__)
@@ -104,24 +105,38 @@ def _walk_blocks(root: Tag) -> list[Paragraph]:
             pending.append(str(node))
         if not isinstance(node, Tag):
             continue
-        if leaving or node.name in ("br", "tr"):
+        if leaving or node.name in ("br", "table"):
             flush()
             heading = None if leaving and node.name in _HEADINGS else heading
-        if node.name == "tr":
-            cells = (
-                collapse_spaces(cell.get_text())
-                for cell in node.find_all(["td", "th"], recursive=False)
-            )
-            if row := " | ".join(cell for cell in cells if cell):
-                paragraphs.append(Paragraph(row))
+        if node.name == "table":
+            paragraphs.extend(_table_paragraphs(node))
         elif not leaving and node.name in _BLOCK_TAGS | _HEADINGS.keys():
             flush()
             heading = _HEADINGS.get(node.name, heading)
             stack.append((node, True))
-        if not leaving and node.name not in ("br", "tr"):
+        if not leaving and node.name not in ("br", "table"):
             stack.extend((child, False) for child in reversed(node.contents))
     flush()
     return paragraphs
+
+
+def _table_paragraphs(table: Tag) -> list[Paragraph]:
+    rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
+    cells = [
+        [
+            (cell.get_text(), _span(cell, "colspan"), _span(cell, "rowspan"))
+            for cell in row.find_all(["td", "th"], recursive=False)
+        ]
+        for row in rows
+    ]
+    caption = table.find("caption", recursive=False)
+    title = collapse_spaces(caption.get_text()) if caption is not None else None
+    return table_paragraphs(spanned_grid(cells), title or None)
+
+
+def _span(cell: Tag, attribute: str) -> int:
+    value = str(cell.get(attribute) or "1").strip()
+    return int(value[:4]) if value.isdigit() else 1  # int("9" * 5000) raises
 
 
 def collapse_spaces(text: str) -> str:

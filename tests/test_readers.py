@@ -213,8 +213,7 @@ def test_docx_keeps_headings_tables_and_order(tmp_path: Path) -> None:
         Paragraph("今年开展活动二十场。"),
         Paragraph("成效显著。"),
         Paragraph("活动统计"),
-        Paragraph("项目 | 数量"),
-        Paragraph("讲座"),
+        Paragraph("项目：讲座"),
         Paragraph("（一）讲座", 2),
         Paragraph("二、存在问题", 2),
     ]
@@ -311,15 +310,17 @@ def zip_without_document() -> bytes:
         (
             "report.xyz",
             b"data",
-            "不支持的文件类型 .xyz，支持：txt、md、html、docx、pdf、doc、wps、rtf、odt。",
+            "不支持的文件类型 .xyz，"
+            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd。",
         ),
         (
             "README",
             b"data",
-            "不支持没有扩展名的文件，支持：txt、md、html、docx、pdf、doc、wps、rtf、odt。",
+            "不支持没有扩展名的文件，"
+            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd。",
         ),
         ("report.DOC", b"data", "文件已损坏或格式不正确，无法读取。"),
-        ("report.xls", b"data", "不支持表格文件 .xls，请把内容粘贴到 .docx 后再导入。"),
+        ("report.xls", b"data", "不支持表格文件 .xls，请另存为 .xlsx 后再导入。"),
         ("report.txt", b"", "文件是空的。"),
         ("report.txt", b" \r\n\t\r\n", "文件里没有找到文字，请检查内容后再导入。"),
     ],

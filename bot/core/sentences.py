@@ -8,6 +8,7 @@ import re
 from knowledge.chunk import BARE, heading_style, heading_title, is_bare_heading
 from knowledge.models import Paragraph
 from knowledge.normalize import tagged_words
+from knowledge.table import is_row_text
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*[”’」』）)]*")
 _MIN_LIST_ITEM = 4
@@ -54,6 +55,9 @@ def quotable_sentences(text: str, title: str = "") -> list[tuple[str, str]]:
                     continue
                 line = rest  # a heading glued to its first sentence: label, then body
             # else a list item or a numbered sentence with content: quoted as it is
+        if is_row_text(line):  # a table row: each figure is quoted with its header
+            out.append((line, heading))
+            continue
         for match in _SENTENCE.finditer(line):
             sentence = match.group().strip()
             if len(sentence) >= _MIN_LIST_ITEM and not _LEAD_IN.match(sentence):
