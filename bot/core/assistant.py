@@ -98,9 +98,10 @@ def export_chunks(settings: Settings, include_duplicates: bool) -> Iterator[Chun
         store.close()
 
 
-def check_readable(path: Path) -> None:
-    """Raise UnreadableFile with the reader's reason when `path` cannot become a report."""
-    read_paragraphs(path)
+def check_readable(path: Path, settings: Settings) -> None:
+    """Raise UnreadableFile with the reader's reason when `path` cannot become a report
+    (read as this deployment's sync would read it)."""
+    read_paragraphs(path, options=knowledge_base.read_options(settings))
 
 
 def _overview(store: Store) -> Overview:

@@ -89,7 +89,7 @@ def sync(
         )
     normalizer = Normalizer(load_variants(settings.variants_file))
     budget = chunk_budget(settings)
-    options = ReadOptions(soffice=settings.soffice, convert_seconds=settings.convert_seconds)
+    options = read_options(settings)
     with _sync_lock(settings.data_dir):
         store = _open_for_sync(settings.database_path)
         try:
@@ -161,6 +161,11 @@ def folder_state(folder: Path) -> tuple[FolderState, float]:
         [(e.source, e.size, e.mtime) for e in entries] + [(s.source, -1, 0.0) for s in skipped]
     )
     return state, max((e.mtime for e in entries), default=0.0)
+
+
+def read_options(settings: Settings) -> ReadOptions:
+    """How this deployment reads files: the same for a sync and for checking an upload."""
+    return ReadOptions(soffice=settings.soffice, convert_seconds=settings.convert_seconds)
 
 
 def chunk_budget(settings: Settings) -> ChunkBudget:

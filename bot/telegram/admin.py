@@ -128,7 +128,9 @@ async def upload(update: Update, context: Context) -> None:
         return
     folder = rt.settings.knowledge_dir
     try:
-        report, saved = await rt.service.reload(lambda: save_upload(folder, name, data), wait=True)
+        report, saved = await rt.service.reload(
+            lambda: save_upload(rt.settings, name, data), wait=True
+        )
     except (Busy, NotReady, UnreadableFile) as exc:
         reason = BUSY if isinstance(exc, Busy) else str(exc)
         if isinstance(exc, RemovalsHeld):

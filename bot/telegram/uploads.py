@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 from bot.core import SUPPORTED_SUFFIXES, UnreadableFile, check_readable
+from bot.settings import Settings
 
 # Telegram's Bot API refuses to hand bots files larger than this.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -50,18 +51,19 @@ def check_upload(name: str, size: int | None) -> None:
         raise UploadRefused("文件超过 20 MB（Telegram 允许机器人下载的上限），请拆分后再发送。")
 
 
-def save_upload(folder: Path, name: str, data: bytes) -> Path:
+def save_upload(settings: Settings, name: str, data: bytes) -> Path:
     """Check the file reads as a report, then write it under a name no other file has.
 
     The bytes go to a hidden temporary file first (ingest skips hidden files), so an
     unreadable upload never enters the knowledge folder. Raises UnreadableFile with the
     reader's reason.
     """
+    folder = settings.knowledge_dir
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f".upload-{secrets.token_hex(4)}{Path(name).suffix}"
     temporary.write_bytes(data)
     try:
-        check_readable(temporary)
+        check_readable(temporary, settings)
     finally:
         temporary.unlink(missing_ok=True)
     return _write_unique(folder / name, data)

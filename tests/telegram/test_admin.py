@@ -343,3 +343,38 @@ def test_a_thumbs_down_reaction_on_an_answer_is_a_vote_as_the_button_is(
         assert "👍 1 · 👎 0" in plain(bot.last(ADMIN)["text"])
 
     drive(bot_settings, scenario)
+
+
+def xlsx_report() -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "青山镇科普活动统计"
+    sheet.append(["项目", "场次", "人次"])
+    sheet.append(["机器人竞赛", 42, 1300])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_uploads_take_the_new_formats_and_give_their_reasons(bot_settings: Settings) -> None:
+    telegram = FakeTelegram()
+
+    async def scenario(bot: Harness) -> None:
+        sheet = document_message(bot, telegram, "青山镇统计.xlsx", xlsx_report())
+        await bot.process({"update_id": 903, "message": sheet})
+        done = plain(telegram.sent("editMessageText")[-1].params["text"])
+        assert "已加入知识库：1 份报告" in done and "保存为：青山镇统计.xlsx" in done
+        await bot.say("机器人竞赛有多少人次？")
+        assert "项目：机器人竞赛；场次：42；人次：1300" in plain(bot.last()["text"])
+        broken = document_message(bot, telegram, "旧报告.doc", b"\x00garbage" * 40)
+        await bot.process({"update_id": 904, "message": broken})
+        refused = plain(telegram.sent("editMessageText")[-1].params["text"])
+        assert refused.startswith("未能导入《旧报告.doc》：文件已损坏或格式不正确")
+        assert not (bot_settings.knowledge_dir / "旧报告.doc").exists()
+
+    drive(bot_settings, scenario, telegram)
