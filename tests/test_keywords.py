@@ -119,7 +119,7 @@ def test_a_version_1_store_gains_its_word_counts_on_open(mixed: Store) -> None:
     mixed.close()
     reopened = Store(path)
     applied = [m.name for m in MIGRATIONS.applied(reopened.db)]
-    assert applied == ["m001_tables", "m002_terms", "m003_passage_level", "m004_title_words"]
+    assert applied[:2] == ["m001_tables", "m002_terms"] and not MIGRATIONS.pending(reopened.db)
     assert counted(reopened) == vocabulary(reopened) and counted(reopened)
 
 
