@@ -245,7 +245,9 @@ def test_post_init_registers_chinese_command_menu_with_admin_commands_for_admins
         menus = bot.telegram.sent("setMyCommands")
         assert len(menus) == 2
         public = {c["command"]: c["description"] for c in menus[0].params["commands"]}
-        assert set(public) == {"start", "help", "ask", "examples", "docs", "new", "sources", "id"}
+        assert set(public) == {
+            "start", "help", "ask", "examples", "facts", "docs", "new", "sources", "id",
+        }  # fmt: skip
         assert all(re.search(r"[\u4e00-\u9fff]", d) for d in public.values())
         assert menus[1].params["scope"] == {"type": "chat", "chat_id": ADMIN}
         assert {"reload", "stats", "review"} <= {c["command"] for c in menus[1].params["commands"]}
