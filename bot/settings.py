@@ -44,6 +44,7 @@ class Settings:
     data_dir: Path = Path("var")
     chunk_min_chars: int = ChunkBudget.min_chars
     chunk_max_chars: int = ChunkBudget.max_chars
+    ocr: bool = True
     variants_file: Path | None = None
     embedding_model: str = "corpus"
     exact_search_limit: int = EXACT_LIMIT
@@ -90,6 +91,7 @@ DESCRIPTIONS = {
     "data_dir": "数据目录：SQLite 知识库与索引",
     "chunk_min_chars": "片段最小字数（过小的小节与相邻合并）",
     "chunk_max_chars": "片段最大字数（超出时在句末切分）",
+    "ocr": "文字识别（OCR）：on 时识别扫描件 PDF 与图片（jpg、png 等）中的文字，off 时拒收",
     "variants_file": "检索用异体词表（默认 knowledge/variants.txt）",
     "embedding_model": "向量模型：corpus（在知识库上训练，离线可用）或本地模型目录/模型名",
     "exact_search_limit": "向量数超过此值时改用近似索引（IVF）",
@@ -132,6 +134,8 @@ def shown_value(settings: Settings, name: str) -> str:
         return f"{DEFAULT_SYNONYMS}（内置）"
     if value is None:
         return "（未设置）"
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if isinstance(value, tuple):
         return ",".join(str(v) for v in value) or "（无）"
     return str(value)
@@ -163,6 +167,8 @@ def load_settings(
 def _convert(name: str, value: Any) -> Any:
     kind = str({f.name: f.type for f in dataclasses.fields(Settings)}[name])
     try:
+        if kind == "bool":
+            return _switch(value)
         if kind == "int":
             return int(value)
         if kind in ("float", "float | None"):
@@ -181,7 +187,21 @@ def _convert(name: str, value: Any) -> Any:
     return value
 
 
+_SWITCH = {"on": True, "true": True, "1": True, "yes": True,
+           "off": False, "false": False, "0": False, "no": False}  # fmt: skip
+
+
+def _switch(value: Any) -> bool:
+    """A switch: TOML's true/false, or on/off (true/false, 1/0, yes/no) from the environment."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _SWITCH:
+        return _SWITCH[value.strip().lower()]
+    raise ValueError(value)
+
+
 _KIND_NAMES = {
+    "bool": "on 或 off",
     "int": "整数",
     "float": "数字",
     "float | None": "数字",

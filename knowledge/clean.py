@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from knowledge.models import Paragraph
 
@@ -55,7 +56,7 @@ _HALF_AFTER_CJK = re.compile(f"(?<=[{CJK}）”])([,;:?!])|([,;:?!])(?=[{CJK}（
 
 def clean_paragraphs(paragraphs: list[Paragraph]) -> list[Paragraph]:
     """Fix artifacts in each paragraph, then drop boilerplate lines and the trailing junk block."""
-    fixed = [Paragraph(clean_line(p.text), p.level) for p in paragraphs]
+    fixed = [replace(p, text=clean_line(p.text)) for p in paragraphs]
     kept = [p for p in fixed if p.text and not is_boilerplate(p.text)]
     return kept[: tail_start(kept)]
 

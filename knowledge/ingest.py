@@ -269,6 +269,7 @@ def _rows(
                 "end": chunk.end,
                 "text_hash": hashlib.sha1(chunk.text.encode()).hexdigest()[:16],
                 "searchable": 1,
+                "scan_page": chunk.scan_page,
             }
         )
     return document_row, chunk_rows

@@ -11,11 +11,13 @@ class Paragraph:
 
     `level` is a heading level declared by the file format itself (a docx heading style,
     a Markdown `#`), or None when the format says nothing; 公文 numbering is detected later
-    from the text.
+    from the text. `scan_page` is the page its text was recognised on (OCR of a scan or
+    photo, counted from 1), None for text the file itself holds.
     """
 
     text: str
     level: int | None = None
+    scan_page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Chunk:
     start: int
     end: int
     heading_path: tuple[str, ...]
+    scan_page: int | None = None  # the scanned page it starts on, when its text was recognised
 
 
 @dataclass

@@ -10,8 +10,17 @@ from pathlib import Path
 
 from knowledge.encoding import decode_text
 from knowledge.models import Paragraph
+from knowledge.ocr import read_image, scan_pdf
 from knowledge.office import read_docx, read_pdf
-from knowledge.unreadable import CORRUPT, EMPTY, NO_TEXT, OLD_WORD, UnreadableFile, split_lines
+from knowledge.unreadable import (
+    CORRUPT,
+    EMPTY,
+    IMAGE_OCR_OFF,
+    NO_TEXT,
+    OLD_WORD,
+    UnreadableFile,
+    split_lines,
+)
 from knowledge.webpage import read_html
 
 __all__ = [
@@ -25,7 +34,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
+SUPPORTED_SUFFIXES = (
+    frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}) | IMAGE_SUFFIXES
+)
 
 _UNSUPPORTED = (
     ({".doc"}, OLD_WORD),
@@ -33,8 +45,7 @@ _UNSUPPORTED = (
     ({".rtf", ".odt"}, "不支持 {} 格式，请另存为 .docx 后再导入。"),
     ({".xls", ".xlsx", ".et", ".csv"}, "不支持表格文件 {}，请把内容粘贴到 .docx 后再导入。"),
     ({".ppt", ".pptx", ".dps"}, "不支持演示文稿 {}，请另存为 PDF 后再导入。"),
-    ({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"},
-     "不支持图片 {}，请提供可复制文字的 PDF 或 .docx。"),
+    ({".gif"}, "不支持图片 {}，请另存为 PNG 或 JPG 后再导入。"),
     ({".zip", ".rar", ".7z", ".gz"}, "不支持压缩包 {}，请解压后逐个导入。"),
 )  # fmt: skip
 
@@ -116,6 +127,19 @@ def _read_markdown(path: Path, notes: list[str], options: ReadOptions) -> list[P
     return paragraphs
 
 
+def _read_pdf(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    def scan(path: Path, pages: list[int]) -> dict[int, list[Paragraph]]:
+        return scan_pdf(path, pages, notes)
+
+    return read_pdf(path, scan if options.ocr else None)
+
+
+def _read_image(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    if not options.ocr:
+        raise UnreadableFile(IMAGE_OCR_OFF)
+    return read_image(path, notes)
+
+
 # Each reader takes the path, a list to add caveats to, and the deployment's options.
 _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] = {
     ".txt": _read_text,
@@ -124,5 +148,6 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".html": lambda path, notes, options: read_html(path),
     ".htm": lambda path, notes, options: read_html(path),
     ".docx": lambda path, notes, options: read_docx(path),
-    ".pdf": lambda path, notes, options: read_pdf(path),
+    ".pdf": _read_pdf,
 }
+_READERS.update(dict.fromkeys(IMAGE_SUFFIXES, _read_image))

@@ -24,6 +24,7 @@ from embeddings.sync import (
 )
 from knowledge.ingest import Cancelled, ChunkBudget, IngestSummary, sync_folder
 from knowledge.normalize import Normalizer, load_variants
+from knowledge.readers import ReadOptions
 from knowledge.store import (
     LOCKED,
     Store,
@@ -68,7 +69,10 @@ def sync(settings: Settings, cancel: threading.Event | None = None) -> SyncRepor
     with _sync_lock(settings.data_dir):
         store = _open_for_sync(settings.database_path)
         try:
-            summary = sync_folder(settings.knowledge_dir, store, normalizer, budget, cancel=cancel)
+            summary = sync_folder(
+                settings.knowledge_dir, store, normalizer, budget, cancel=cancel,
+                options=read_options(settings),
+            )  # fmt: skip
             vectors = sync_vectors(
                 store, normalizer, settings.data_dir, settings.embedding_model,
                 settings.exact_search_limit, cancel=cancel,
@@ -117,6 +121,10 @@ def _sync_lock(data_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_options(settings: Settings) -> ReadOptions:
+    return ReadOptions(ocr=settings.ocr)
 
 
 def chunk_budget(settings: Settings) -> ChunkBudget:
