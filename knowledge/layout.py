@@ -119,7 +119,7 @@ def _gutter(spans: list[_Span], left: float, right: float, size: float) -> float
     on_left = [s for s in spans if s.right <= x]
     on_right = [s for s in spans if s.left >= x]
     gap = min((s.left for s in on_right), default=x) - max((s.right for s in on_left), default=x)
-    if len(on_left) < 3 or len(on_right) < 3 or gap < size or crossing > len(spans) // 10:
+    if len(on_left) < 3 or len(on_right) < 3 or gap < size or crossing > max(2, len(spans) // 10):
         return None
     return x
 

@@ -50,7 +50,7 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     assert MIGRATIONS.pending(store.db) == []
     store.close()
     after = rows(path)
-    # m003 adds each passage's level and m004 each report's title words, read from the
+    # m003 adds each passage's level, m005 its scanned page, and m004 each report's title words, read from the
     # stored rows; no other value changes.
     assert {t: v for t, v in after.items() if t not in ("chunks", "documents")} == {
         t: v for t, v in before.items() if t not in ("chunks", "documents")
@@ -61,8 +61,10 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
         title_words[1] == "白石 镇 科协 2022 年 科普 工作 总结 乡镇 2022 年"
     )  # title, level, year
     assert store_title_hit(path, "白石") == ["ed24b31915f5"]
-    assert sorted(r[:-1] for r in after["chunks"]) == before["chunks"]
-    assert sorted(r[-1] for r in after["chunks"]) == ["乡镇", "街道"]
+    # m005 adds each passage's scanned page: none, for text files.
+    assert sorted(r[:-2] for r in after["chunks"]) == before["chunks"]
+    assert sorted(r[-2] for r in after["chunks"]) == ["乡镇", "街道"]
+    assert [r[-1] for r in after["chunks"]] == [None, None]
     store = Store(path)  # a second open applies nothing and changes nothing
     assert store.counts() == {"files": 2, "documents": 2, "duplicates": 0, "chunks": 2}
     assert {d.place for d in store.documents()} and all(
