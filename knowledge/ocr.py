@@ -11,6 +11,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from PIL import Image, ImageSequence
 
 from knowledge.layout import Box, Point, arrange
 from knowledge.models import Paragraph
+from knowledge.office import continues
 from knowledge.unreadable import IMAGE_TOO_LARGE, SCAN_NO_TEXT, UnreadableFile
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ MAX_PIXELS = 50_000_000  # an image's size from its header, refused before decod
 MAX_SIDE = 2000  # a page's longer side, in pixels, when it is recognised
 SCAN_DPI = 200  # a PDF page is drawn at this resolution (then scaled to MAX_SIDE)
 MAX_SCAN_PAGES = 100
+_HEADING_MAX = 40  # characters: a longer paragraph is body text
 SCAN_SECONDS = 600.0
 TOO_LARGE = IMAGE_TOO_LARGE.format(limit=MAX_PIXELS // 10_000)
 RECOGNISED = "已用文字识别（OCR）读取扫描页 {pages} 页，识别可能有误，引用前请核对原件。"
@@ -54,6 +57,14 @@ def recognise(image: Image.Image) -> list[str]:
     result, _ = _engine()(np.asarray(image.convert("RGB")))
     boxes = [Box(text, _corners(points)) for points, text, _ in result or []]
     return arrange(boxes)
+
+
+def _runs_on(paragraph: str, next_page: str) -> bool:
+    # A paragraph of body text (longer than a heading, or holding a sentence's punctuation)
+    # that stops mid-sentence at the foot of a page goes on at the head of the next, unless
+    # that opens a numbered item. A heading at a page's foot stays a heading.
+    body = len(paragraph) > _HEADING_MAX or any(mark in paragraph for mark in "，。；")
+    return body and continues(paragraph, next_page, full=True)
 
 
 def _blank(image: Image.Image) -> bool:
@@ -89,6 +100,10 @@ def read_pages(
         started = time.perf_counter()
         paragraphs = recognise(draw())
         log.info("recognised page %d in %.1f s", number, time.perf_counter() - started)
+        last = next(reversed(read.values()), [])
+        if last and paragraphs and _runs_on(last[-1].text, paragraphs[0]):
+            # Cited by the page it starts on, as a chunk spanning pages is.
+            last[-1] = replace(last[-1], text=last[-1].text + paragraphs.pop(0))
         read[number] = [Paragraph(text, scan_page=number) for text in paragraphs]
     if read:
         notes.insert(0, RECOGNISED.format(pages=len(read)))

@@ -50,8 +50,8 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     assert MIGRATIONS.pending(store.db) == []
     store.close()
     after = rows(path)
-    # m003 adds each passage's level, m005 its scanned page, and m004 each report's title words, read from the
-    # stored rows; no other value changes.
+    # m003 adds each passage's level, m005 its scanned page, and m004 each report's title
+    # words, read from the stored rows; no other value changes.
     assert {t: v for t, v in after.items() if t not in ("chunks", "documents")} == {
         t: v for t, v in before.items() if t not in ("chunks", "documents")
     }
