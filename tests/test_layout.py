@@ -59,10 +59,14 @@ def test_two_columns_are_read_left_column_first_under_a_title_spanning_both() ->
 
 
 def test_a_tilted_page_keeps_its_lines_apart() -> None:
-    tilt = math.radians(1.5)
-    lines = [f"第{n}行：科普宣传活动内容，发放资料两千份。" for n in range(6)]
-    boxes = [box(line, 100, 100 + 45 * n, tilt) for n, line in enumerate(lines)]
-    # Over 600 pixels a 1.5° tilt drops a line's end 16 pixels: a third of the line spacing.
+    tilt = math.radians(3)
+    lines = [
+        f"第{n}行：科普宣传活动内容，发放资料两千份，受益群众一万余人次，反响良好。"
+        for n in range(6)
+    ]
+    boxes = [box(line, 100, 100 + 40 * n, tilt) for n, line in enumerate(lines)]
+    # Over 1200 pixels a 3° tilt drops a line's end 63 pixels, more than the line spacing:
+    # upright boxes around the tilted lines would overlap their neighbours by more than half.
     assert abs(skew(boxes) - tilt) < 1e-6
     assert arrange(list(reversed(boxes))) == lines
 
