@@ -87,8 +87,10 @@ def m004_title_words(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m005_scan_page(db: sqlite_utils.Database) -> None:
-    """The scanned page a passage was recognised on (OCR), cited as 扫描件第 N 页."""
+def m006_scan_page(db: sqlite_utils.Database) -> None:
+    """The scanned page a passage was recognised on (OCR), cited as 扫描件第 N 页.
+
+    Numbered after main's m005_facts, which this branch does not have yet."""
     if "scan_page" not in db.table("chunks").columns_dict:
         db.table("chunks").add_column("scan_page", int)
 
