@@ -47,6 +47,7 @@ class Settings:
     chunk_max_chars: int = ChunkBudget.max_chars
     soffice: str | None = None
     convert_seconds: float = ReadOptions.convert_seconds
+    ocr: bool = True
     variants_file: Path | None = None
     embedding_model: str = "corpus"
     exact_search_limit: int = EXACT_LIMIT
@@ -96,6 +97,7 @@ DESCRIPTIONS = {
     "chunk_max_chars": "片段最大字数（超出时在句末切分）",
     "soffice": "LibreOffice 命令或路径，用于读取 doc、wps、rtf、odt（默认在 PATH 中查找 soffice）",
     "convert_seconds": "每个 doc、wps、rtf、odt 文件转换的时限（秒）",
+    "ocr": "文字识别（OCR）：on 时识别扫描件 PDF 与图片（jpg、png 等）中的文字，off 时拒收",
     "variants_file": "检索用异体词表（默认 knowledge/variants.txt）",
     "embedding_model": "向量模型：corpus（在知识库上训练，离线可用）或本地模型目录/模型名",
     "exact_search_limit": "向量数超过此值时改用近似索引（IVF）",
@@ -139,6 +141,8 @@ def shown_value(settings: Settings, name: str) -> str:
         return f"{DEFAULT_SYNONYMS}（内置）"
     if value is None:
         return "（未设置）"
+    if isinstance(value, bool):
+        return "on" if value else "off"
     if isinstance(value, tuple):
         return ",".join(str(v) for v in value) or "（无）"
     return str(value)
@@ -170,6 +174,8 @@ def load_settings(
 def _convert(name: str, value: Any) -> Any:
     kind = str({f.name: f.type for f in dataclasses.fields(Settings)}[name])
     try:
+        if kind == "bool":
+            return _switch(value)
         if kind == "int":
             return int(value)
         if kind in ("float", "float | None"):
@@ -188,7 +194,21 @@ def _convert(name: str, value: Any) -> Any:
     return value
 
 
+_SWITCH = {"on": True, "true": True, "1": True, "yes": True,
+           "off": False, "false": False, "0": False, "no": False}  # fmt: skip
+
+
+def _switch(value: Any) -> bool:
+    """A switch: TOML's true/false, or on/off (true/false, 1/0, yes/no) from the environment."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _SWITCH:
+        return _SWITCH[value.strip().lower()]
+    raise ValueError(value)
+
+
 _KIND_NAMES = {
+    "bool": "on 或 off",
     "int": "整数",
     "float": "数字",
     "float | None": "数字",

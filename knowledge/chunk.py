@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -106,6 +108,7 @@ def chunk_paragraphs(paragraphs: list[Paragraph], min_chars: int, max_chars: int
     ):
         groups[-2].extend(groups.pop())
     has_headings = any(atom.path for atom in atoms)
+    starts = list(itertools.accumulate((len(p.text) + 1 for p in paragraphs), initial=0))
     return [
         Chunk(
             index=i,
@@ -113,6 +116,8 @@ def chunk_paragraphs(paragraphs: list[Paragraph], min_chars: int, max_chars: int
             start=group[0].start,
             end=group[-1].end,
             heading_path=_group_path(group, has_headings),
+            # A chunk spanning scanned pages is cited by the page it starts on.
+            scan_page=paragraphs[bisect.bisect_right(starts, group[0].start) - 1].scan_page,
         )
         for i, group in enumerate(groups)
     ]

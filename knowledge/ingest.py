@@ -305,6 +305,7 @@ def _rows(
                 "end": chunk.end,
                 "text_hash": hashlib.sha1(chunk.text.encode()).hexdigest()[:16],
                 "searchable": 1,
+                "scan_page": chunk.scan_page,
             }
         )
         heading = chunk.heading_path[-1] if chunk.heading_path else ""

@@ -13,11 +13,14 @@ class Paragraph:
     a Markdown `#`), or None when the format says nothing; 公文 numbering is detected later
     from the text. `row` marks a table row read with its header (knowledge/table.py): chunking
     keeps it whole. It is a hint about the text, not part of it, so equality ignores it.
+    `scan_page` is the page its text was recognised on (OCR of a scan or
+    photo, counted from 1), None for text the file itself holds.
     """
 
     text: str
     level: int | None = None
     row: bool = field(default=False, compare=False)
+    scan_page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Chunk:
     start: int
     end: int
     heading_path: tuple[str, ...]
+    scan_page: int | None = None  # the scanned page it starts on, when its text was recognised
 
 
 @dataclass

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -22,6 +24,7 @@ from knowledge.unreadable import (
     MAX_ZIP_RATIO,
     PDF_ENCRYPTED,
     PDF_NO_TEXT,
+    SCAN_NO_TEXT,
     ZIP_BOMB,
     UnreadableFile,
     split_lines,
@@ -94,7 +97,11 @@ _NUMBERED = re.compile(
 )
 
 
-def read_pdf(path: Path) -> list[Paragraph]:
+def read_pdf(
+    path: Path, scan: Callable[[Path, list[int]], dict[int, list[Paragraph]]] | None = None
+) -> list[Paragraph]:
+    """The text layer's paragraphs; pages without one are recognised by `scan(path, page
+    indexes)` (None: OCR is off), which returns each page's paragraphs by index."""
     reader = PdfReader(path)
     if reader.is_encrypted:
         try:
@@ -106,12 +113,31 @@ def read_pdf(path: Path) -> list[Paragraph]:
             raise UnreadableFile(PDF_ENCRYPTED)
     if len(reader.pages) > MAX_PDF_PAGES:
         raise UnreadableFile(f"PDF 超过 {MAX_PDF_PAGES} 页，请拆分后再导入。")
-    text = "\n".join(_page_text(page, path) for page in reader.pages)
-    lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line and not _PAGE_NUMBER.fullmatch(line)]
-    if not any(char.isalpha() for line in lines for char in line):
-        raise UnreadableFile(PDF_NO_TEXT)
-    return [Paragraph(text) for text in join_wrapped(lines)]
+    pages = [_page_lines(_page_text(page, path)) for page in reader.pages]
+    # A page without a text layer is a scan: recognised, when `scan` may, in its place.
+    blank = [index for index, lines in enumerate(pages) if not _has_letters(lines)]
+    scanned = scan(path, blank) if scan is not None and blank else {}
+    paragraphs: list[Paragraph] = []
+    run: list[str] = []  # text-layer lines of consecutive pages, joined across page breaks
+    for index, lines in enumerate(pages):
+        if index in scanned:
+            paragraphs += [Paragraph(text) for text in join_wrapped(run)] + scanned[index]
+            run = []
+        else:
+            run += lines
+    paragraphs += [Paragraph(text) for text in join_wrapped(run)]
+    if not _has_letters([paragraph.text for paragraph in paragraphs]):
+        raise UnreadableFile(PDF_NO_TEXT if scan is None else SCAN_NO_TEXT)
+    return paragraphs
+
+
+def _page_lines(text: str) -> list[str]:
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not _PAGE_NUMBER.fullmatch(line)]
+
+
+def _has_letters(lines: list[str]) -> bool:
+    return any(char.isalpha() for line in lines for char in line)
 
 
 def _page_text(page: PageObject, path: Path) -> str:
@@ -124,19 +150,25 @@ def _page_text(page: PageObject, path: Path) -> str:
 
 def join_wrapped(lines: list[str]) -> list[str]:
     """Undo the text layer's line wrapping: a full line without a sentence end continues."""
+    if not lines:
+        return []
     widths = sorted(_width(line) for line in lines)
     full_width = widths[min(len(widths) - 1, int(len(widths) * 0.95))]
-    joined: list[str] = []
-    wrapped = False
-    for line in lines:
-        if wrapped and not _NUMBERED.match(line):
+    joined = lines[:1]
+    for before, line in itertools.pairwise(lines):
+        if continues(before, line, _width(before) >= 0.8 * full_width):
             space = " " if joined[-1][-1].isascii() and line[0].isascii() else ""
             joined[-1] += space + line
         else:
             joined.append(line)
-        ends = line.rstrip(_CLOSING).endswith(_SENTENCE_END)
-        wrapped = not ends and _width(line) >= 0.8 * full_width
     return joined
+
+
+def continues(line: str, next_line: str, full: bool) -> bool:
+    """Whether `next_line` goes on with `line`'s paragraph: `line` fills its line without a
+    sentence end, and `next_line` opens no numbered item (一、 （二） 3.)."""
+    ends = line.rstrip(_CLOSING).endswith(_SENTENCE_END)
+    return full and not ends and not _NUMBERED.match(next_line)
 
 
 def _width(line: str) -> int:

@@ -12,10 +12,18 @@ from knowledge.compound import MAGIC
 from knowledge.convert import CONVERT_SECONDS, read_converted
 from knowledge.encoding import decode_text
 from knowledge.models import Paragraph
+from knowledge.ocr import read_image, scan_pdf
 from knowledge.ofd import read_ofd
 from knowledge.office import read_docx, read_pdf
 from knowledge.sheet import OLD_SHEET, read_csv, read_xlsx
-from knowledge.unreadable import CORRUPT, EMPTY, NO_TEXT, UnreadableFile, split_lines
+from knowledge.unreadable import (
+    CORRUPT,
+    EMPTY,
+    IMAGE_OCR_OFF,
+    NO_TEXT,
+    UnreadableFile,
+    split_lines,
+)
 from knowledge.webpage import read_html
 
 __all__ = [
@@ -29,21 +37,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = frozenset(
-    {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".xlsx", ".csv", ".ofd"}
-)
-SUPPORTED_SUFFIXES |= {".doc", ".wps", ".rtf", ".odt"}  # through LibreOffice (convert.py)
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 
 _UNSUPPORTED = (
     ({".xls", ".et"}, OLD_SHEET),
     ({".ppt", ".pptx", ".dps"}, "不支持演示文稿 {}，请另存为 PDF 后再导入。"),
-    ({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"},
-     "不支持图片 {}，请提供可复制文字的 PDF 或 .docx。"),
+    ({".gif"}, "不支持图片 {}，请另存为 PNG 或 JPG 后再导入。"),
     ({".zip", ".rar", ".7z", ".gz"}, "不支持压缩包 {}，请解压后逐个导入。"),
 )  # fmt: skip
 
 
 MAX_BYTES = 50_000_000
+# What the refusals name as readable, in the order a person looks for them.
+SUPPORTED_KINDS = "txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd、jpg、png 等图片"
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,7 @@ def _unsupported_reason(suffix: str) -> str:
         if suffix in suffixes:
             return reason.format(suffix)
     kind = f"不支持的文件类型 {suffix}" if suffix else "不支持没有扩展名的文件"
-    return f"{kind}，支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd。"
+    return f"{kind}，支持：{SUPPORTED_KINDS}。"
 
 
 def _read_text(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
@@ -136,6 +142,19 @@ def _read_docx(path: Path, notes: list[str], options: ReadOptions) -> list[Parag
     return read_docx(path)
 
 
+def _read_pdf(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    def scan(path: Path, pages: list[int]) -> dict[int, list[Paragraph]]:
+        return scan_pdf(path, pages, notes)
+
+    return read_pdf(path, scan if options.ocr else None)
+
+
+def _read_image(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    if not options.ocr:
+        raise UnreadableFile(IMAGE_OCR_OFF)
+    return read_image(path, notes)
+
+
 # Each reader takes the path, a list to add caveats to, and the deployment's options.
 _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] = {
     ".txt": _read_text,
@@ -144,7 +163,7 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".html": lambda path, notes, options: read_html(path),
     ".htm": lambda path, notes, options: read_html(path),
     ".docx": _read_docx,
-    ".pdf": lambda path, notes, options: read_pdf(path),
+    ".pdf": _read_pdf,
     ".doc": _read_converted,
     ".wps": _read_converted,
     ".rtf": _read_converted,
@@ -153,3 +172,5 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".csv": lambda path, notes, options: read_csv(path, notes),
     ".ofd": lambda path, notes, options: read_ofd(path, notes),
 }
+_READERS.update(dict.fromkeys(IMAGE_SUFFIXES, _read_image))
+SUPPORTED_SUFFIXES = frozenset(_READERS)

@@ -53,6 +53,7 @@ class ChunkRecord:
     year: int | None
     duplicate_of: str | None
     passage_level: str | None  # what this passage is about: a city's township section is 乡镇
+    scan_page: int | None  # the scanned page its text was recognised on (OCR), or None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ChunkRecord:
@@ -63,6 +64,7 @@ class ChunkRecord:
             end=row["end"], title=row["title"], source=row["source"],
             place=decode_place(row["place"]), level=row["level"], year=row["year"],
             duplicate_of=row["duplicate_of"], passage_level=row["passage_level"],
+            scan_page=row["scan_page"],
         )  # fmt: skip
 
 

@@ -110,6 +110,13 @@ def create_facts(db: sqlite_utils.Database) -> None:
     db.table("facts").create_index(["chunk_id"], if_not_exists=True)
 
 
+@MIGRATIONS()
+def m006_scan_page(db: sqlite_utils.Database) -> None:
+    """The scanned page a passage was recognised on (OCR), cited as 扫描件第 N 页."""
+    if "scan_page" not in db.table("chunks").columns_dict:
+        db.table("chunks").add_column("scan_page", int)
+
+
 # Migrations that a store of each legacy `user_version` already has.
 _LEGACY = {1: ["m001_tables"], 2: ["m001_tables", "m002_terms"]}
 

@@ -23,7 +23,7 @@ from knowledge.schema import migrate
 
 _CHUNK_COLUMNS = """c.id, c.document_id, c.idx, c.text, c.normalized, c.tokens, c.heading_path,
     c.start, c.end, d.title, d.source, d.place, d.level, d.year, d.duplicate_of,
-    c.level AS passage_level"""
+    c.level AS passage_level, c.scan_page"""
 
 
 class StoreError(Exception):

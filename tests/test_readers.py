@@ -13,7 +13,7 @@ from reportlab.pdfgen import canvas
 
 from knowledge import readers, webpage
 from knowledge.models import Paragraph
-from knowledge.readers import UnreadableFile, decode_text, read_paragraphs
+from knowledge.readers import ReadOptions, UnreadableFile, decode_text, read_paragraphs
 
 SIMPLIFIED = "一、工作概况\r\n\r\n　　今年我县科协组织开展科普活动二十场。\r\n二、存在问题\n"
 TRADITIONAL = "一、工作概況\r\n\r\n　　今年本縣科協組織開展科普活動二十場。\r\n二、存在問題\n"
@@ -265,14 +265,18 @@ def test_pdf_text_layer_in_chinese_is_extracted_and_rewrapped(tmp_path: Path) ->
     ]
 
 
-def test_pdf_without_text_layer_is_reported_as_scan(tmp_path: Path) -> None:
+def test_pdf_without_text_layer_is_reported_as_scan_when_ocr_is_off(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
     page.rect(72, 72, 300, 500, fill=1)
     page.drawString(280, 60, "- 1 -")
     page.save()
-    with pytest.raises(UnreadableFile, match="没有文字层"):
-        read_paragraphs(write(tmp_path / "scan.pdf", buffer.getvalue()))
+    with pytest.raises(UnreadableFile) as caught:
+        read_paragraphs(write(tmp_path / "scan.pdf", buffer.getvalue()), options=ReadOptions(False))
+    assert str(caught.value) == (
+        "PDF 没有文字层（可能是扫描件），而文字识别已关闭；"
+        "请设置 KEPUBOT_OCR=on 后重新同步，或提供可复制文字的 PDF 或 .docx。"
+    )
 
 
 def encrypted_pdf(user_password: str) -> bytes:
@@ -311,13 +315,13 @@ def zip_without_document() -> bytes:
             "report.xyz",
             b"data",
             "不支持的文件类型 .xyz，"
-            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd。",
+            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd、jpg、png 等图片。",
         ),
         (
             "README",
             b"data",
             "不支持没有扩展名的文件，"
-            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd。",
+            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd、jpg、png 等图片。",
         ),
         ("report.DOC", b"data", "文件已损坏或格式不正确，无法读取。"),
         ("report.xls", b"data", "不支持表格文件 .xls，请另存为 .xlsx 后再导入。"),

@@ -54,14 +54,15 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     applied = MIGRATIONS.applied(store.db)
     assert [m.name for m in applied] == [
         "m001_tables", "m002_terms", "m003_passage_level", "m004_title_words", "m005_facts",
+        "m006_scan_page",
     ]  # fmt: skip
     # The first two were recorded as already there, in one step: neither was run again.
     assert applied[0].applied_at == applied[1].applied_at
     assert MIGRATIONS.pending(store.db) == []
     store.close()
     after = rows(path)
-    # m003 adds each passage's level and m004 each report's title words, read from the
-    # stored rows; no other value changes.
+    # m003 adds each passage's level, m006 its scanned page, and m004 each report's title
+    # words, read from the stored rows; no other value changes.
     assert {t: v for t, v in after.items() if t not in ("chunks", "documents")} == {
         t: v for t, v in before.items() if t not in ("chunks", "documents")
     }
@@ -71,8 +72,10 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
         title_words[1] == "白石 镇 科协 2022 年 科普 工作 总结 乡镇 2022 年"
     )  # title, level, year
     assert store_title_hit(path, "白石") == ["ed24b31915f5"]
-    assert sorted(r[:-1] for r in after["chunks"]) == before["chunks"]
-    assert sorted(r[-1] for r in after["chunks"]) == ["乡镇", "街道"]
+    # m006 adds each passage's scanned page: none, for text files.
+    assert sorted(r[:-2] for r in after["chunks"]) == before["chunks"]
+    assert sorted(r[-2] for r in after["chunks"]) == ["乡镇", "街道"]
+    assert [r[-1] for r in after["chunks"]] == [None, None]
     # m005 reads each stored passage's figures into the facts table.
     figures = store_facts(path)
     assert ("300人次", 300.0, "約", "人次", "") in figures
@@ -96,6 +99,7 @@ def test_a_new_store_applies_every_migration(tmp_path: Path) -> None:
     names = [m.name for m in MIGRATIONS.applied(store.db)]
     assert names == [
         "m001_tables", "m002_terms", "m003_passage_level", "m004_title_words", "m005_facts",
+        "m006_scan_page",
     ]  # fmt: skip
     assert set(TABLES) <= set(store.db.table_names())
     store.close()

@@ -160,7 +160,9 @@ def result_text(result: SearchResult) -> str:
         + (f"；条件：{asked}" if asked else "")
     ]
     for n, hit in enumerate(result.hits, start=1):
-        label = citation_label(hit.title, hit.heading_path, hit.place, hit.level, hit.year)
+        label = citation_label(
+            hit.title, hit.heading_path, hit.place, hit.level, hit.year, hit.scan_page
+        )
         lines.append(f"[{n}] {label}")
         lines.append(
             f"    得分 {hit.score:.3f}（关键词 {hit.keyword_score:.2f}"

@@ -22,17 +22,21 @@ class Citation:
     # The script its quotes were written in, when they are shown converted to the reader's.
     converted_from: str = ""
     document_id: str = ""  # the cited report, which a follow-up question may lean on
+    scan_page: int | None = None  # the scanned page its text was recognised on (OCR)
 
     @classmethod
     def of(cls, n: int, hit: Hit) -> Citation:
         """Hit `hit` shown as source number `n`."""
         return cls(n, hit.chunk_id, hit.title, hit.heading_path, hit.place, hit.level,
-                   hit.year, hit.source, hit.text, document_id=hit.document_id)  # fmt: skip
+                   hit.year, hit.source, hit.text, document_id=hit.document_id,
+                   scan_page=hit.scan_page)  # fmt: skip
 
     @property
     def label(self) -> str:
         """Title › heading path（place · level · year）, as both front ends show it."""
-        return citation_label(self.title, self.heading_path, self.place, self.level, self.year)
+        return citation_label(
+            self.title, self.heading_path, self.place, self.level, self.year, self.scan_page
+        )
 
     def source_line(self, script: str) -> str:
         """`[n] label`, marked when its quotes were converted: one line under 来源 and in
@@ -46,11 +50,14 @@ def citation_label(
     place: tuple[str, ...],
     level: str | None,
     year: int | None,
+    scan_page: int | None = None,
 ) -> str:
-    """Title › heading path（place · level · year）for a passage, cited or not."""
+    """Title › heading path（place · level · year）for a passage, cited or not; a passage
+    recognised from a scan says its page（扫描件第 N 页）, to check against the original."""
     where = " · ".join(part for part in ("、".join(place), level or "", year_text(year)) if part)
     path = " › ".join(heading_path)
-    return f"{title}{' › ' + path if path else ''}{f'（{where}）' if where else ''}"
+    page = f"（扫描件第 {scan_page} 页）" if scan_page is not None else ""
+    return f"{title}{' › ' + path if path else ''}{f'（{where}）' if where else ''}{page}"
 
 
 def year_text(year: int | None) -> str:

@@ -165,7 +165,9 @@ def folder_state(folder: Path) -> tuple[FolderState, float]:
 
 def read_options(settings: Settings) -> ReadOptions:
     """How this deployment reads files: the same for a sync and for checking an upload."""
-    return ReadOptions(soffice=settings.soffice, convert_seconds=settings.convert_seconds)
+    return ReadOptions(
+        ocr=settings.ocr, soffice=settings.soffice, convert_seconds=settings.convert_seconds
+    )
 
 
 def chunk_budget(settings: Settings) -> ChunkBudget:

@@ -87,6 +87,7 @@ class Hit:
     vector_score: float
     coverage: float
     passage_level: str | None = None  # what the passage is about (a city's township section)
+    scan_page: int | None = None  # the scanned page its text was recognised on (OCR)
 
 
 @dataclass(frozen=True)
@@ -483,7 +484,7 @@ def _as_hit(
         heading_path=row.heading_path, text=row.text, normalized=row.normalized,
         source=row.source, place=row.place, level=row.level, year=row.year, score=score,
         keyword_score=round(keyword, 4), vector_score=round(vector, 4),
-        coverage=round(covered, 4), passage_level=row.passage_level,
+        coverage=round(covered, 4), passage_level=row.passage_level, scan_page=row.scan_page,
     )  # fmt: skip
 
 
