@@ -8,7 +8,7 @@ LINTED := $(PACKAGES) tests testkit scripts
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install system-deps run test test-all lint typecheck bench bench-bot load clean
+.PHONY: install system-deps run test test-all lint typecheck bench bench-bot bench-ocr load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -49,6 +49,9 @@ bench: $(STAMP)
 
 bench-bot: $(STAMP)
 	$(PY) scripts/bench_bot.py
+
+bench-ocr: $(STAMP)
+	$(PY) scripts/bench_ocr.py
 
 load: $(STAMP)
 	$(PY) scripts/load_bot.py --users 200 --seconds 60
