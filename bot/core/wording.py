@@ -227,7 +227,7 @@ TELEGRAM_ADMIN_HELP = """<b>管理员</b>
 /reload — 重新同步报告目录（只处理变更的文件）
 /stats — 使用统计
 /review — 最近被点 👎 的回答：问题、回答、来源和提问人，用 /review 2 翻页
-发送文件（txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd，扫描件与 jpg、png 图片，20 MB 以内）— 加入知识库"""
+发送报告文件（Word、WPS、PDF、扫描件或照片、Excel、csv、OFD、txt、html，20 MB 以内）— 加入知识库"""
 APOLOGY = "抱歉，处理时出了点问题，请稍后再试。"
 
 
