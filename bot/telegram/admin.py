@@ -9,7 +9,7 @@ import secrets
 from html import escape
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, Document, InlineKeyboardMarkup, Message, PhotoSize, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -102,22 +102,26 @@ async def tell_admins(
 
 
 async def upload(update: Update, context: Context) -> None:
-    """Save a report sent as a document into the knowledge folder and ingest it."""
+    """Save a report sent as a document, or a photo of a printed page (read by OCR), into
+    the knowledge folder and ingest it."""
     rt, message = runtime(context), message_of(update)
     if not await _admin(rt, update, message):
         return
-    document = message.document
-    assert document is not None
-    name = safe_name(document.file_name)
+    attachment: Document | PhotoSize
+    if message.document is not None:
+        attachment, name = message.document, safe_name(message.document.file_name)
+    else:
+        attachment = message.photo[-1]  # the largest size Telegram keeps of a photo
+        name = f"照片-{message.date:%Y%m%d-%H%M%S}.jpg"
     try:
-        check_upload(name, document.file_size)
+        check_upload(name, attachment.file_size)
     except UploadRefused as exc:
         await message.reply_text(str(exc))
         return
     waiting = "，排在正在进行的更新之后" if rt.service.updating else ""
     status = await message.reply_text(f"已收到《{_h(name)}》{waiting}，正在导入……")
     try:
-        data = bytes(await (await document.get_file()).download_as_bytearray())
+        data = bytes(await (await attachment.get_file()).download_as_bytearray())
         check_upload(name, len(data))
     except TelegramError as exc:
         log.warning("download of %s failed: %s", name, exc)

@@ -146,7 +146,11 @@ def add_handlers(application: Application) -> None:
     text = new & filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(text & private, handlers.private_text))
     application.add_handler(MessageHandler(text & groups, handlers.group_text))
-    application.add_handler(MessageHandler(new & private & filters.Document.ALL, admin.upload))
+    # An admin's photo is a phone picture of a printed page, to be read by OCR; anyone
+    # else's is chatter, and gets the hint to ask in words.
+    admins = filters.User(user_id=list(application.bot_data[RUNTIME].settings.admin_ids))
+    files = filters.Document.ALL | (filters.PHOTO & admins)
+    application.add_handler(MessageHandler(new & private & files, admin.upload))
     application.add_handler(
         MessageHandler(new & private & filters.COMMAND, handlers.unknown_command)
     )

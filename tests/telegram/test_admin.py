@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 import sqlite3
@@ -15,6 +16,7 @@ from bot.core.wording import BUSY
 from bot.settings import Settings
 from bot.telegram.records import Records
 from testkit.telegram_fake import FakeTelegram
+from tests.scans import draw_page, needs_font
 from tests.telegram.harness import (
     ADMIN,
     GROUP,
@@ -376,5 +378,32 @@ def test_uploads_take_the_new_formats_and_give_their_reasons(bot_settings: Setti
         refused = plain(telegram.sent("editMessageText")[-1].params["text"])
         assert refused.startswith("未能导入《旧报告.doc》：文件已损坏或格式不正确")
         assert not (bot_settings.knowledge_dir / "旧报告.doc").exists()
+
+    drive(bot_settings, scenario, telegram)
+
+
+@needs_font
+def test_an_admins_photo_of_a_page_is_read_by_ocr_and_answered_with_its_page(
+    bot_settings: Settings,
+) -> None:
+    telegram = FakeTelegram()
+    page = draw_page(
+        ["青山镇科协机器人竞赛工作总结", "一、竞赛情况", "全镇共有四十二支队伍参加机器人竞赛。"]
+    )
+    picture = io.BytesIO()
+    page.save(picture, format="JPEG", quality=85)
+    telegram.files["photo1"] = picture.getvalue()
+    photo = [{"file_id": "photo1", "file_unique_id": "uphoto1", "width": page.width,
+              "height": page.height, "file_size": len(picture.getvalue())}]  # fmt: skip
+
+    async def scenario(bot: Harness) -> None:
+        await bot.process({"update_id": 905, "message": bot.message(user=ADMIN, photo=photo)})
+        done = plain(telegram.sent("editMessageText")[-1].params["text"])
+        assert "已加入知识库：1 份报告" in done and re.search(
+            r"保存为：照片-\d{8}-\d{6}\.jpg", done
+        )
+        await bot.say(NEW_QUESTION)
+        reply = plain(bot.last()["text"])
+        assert "四十二支队伍" in reply and "扫描件第 1 页" in reply
 
     drive(bot_settings, scenario, telegram)
