@@ -145,6 +145,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
                 "text": h.text, "score": h.score, "keyword_score": h.keyword_score,
                 "vector_score": h.vector_score, "coverage": h.coverage, "source": h.source,
                 "place": list(h.place), "level": h.level, "year": h.year,
+                "scan_page": h.scan_page,
             }
             for h in result.hits
         ],
