@@ -1,4 +1,5 @@
-"""Old Word, WPS, RTF and ODF files read by way of a .docx made by LibreOffice, bounded.
+"""Old Word, WPS, RTF and ODF files read by way of a .docx made by LibreOffice, and old
+Excel and WPS spreadsheets by way of an .xlsx, bounded.
 
 Each conversion runs `soffice --headless` in a new process group with its own throwaway
 profile (two conversions at once must not share one, and a profile is where macro security
@@ -19,6 +20,7 @@ from pathlib import Path
 from knowledge.compound import MAGIC, is_encrypted
 from knowledge.models import Paragraph
 from knowledge.office import read_docx
+from knowledge.sheet import read_xlsx
 from knowledge.unreadable import (
     CONVERT_TIMEOUT,
     CORRUPT,
@@ -47,8 +49,20 @@ _NO_MACROS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+# Spreadsheets become .xlsx, everything else .docx; WPS 表格 (.et) saves Excel binaries.
+SHEETS = frozenset({".xls", ".et"})
+_TARGETS = {"docx": "docx:MS Word 2007 XML", "xlsx": "xlsx:Calc MS Excel 2007 XML"}
+# An Excel binary is opened as one: left to guess, LibreOffice reads a damaged one as a page
+# of text. (An .xls that is a web page or a renamed .xlsx, as some systems export, guesses.)
+_EXCEL_BINARY = "MS Excel 97"
+
+
 def read_converted(
-    path: Path, kind: str, soffice: str | None = None, seconds: float = CONVERT_SECONDS
+    path: Path,
+    kind: str,
+    soffice: str | None = None,
+    seconds: float = CONVERT_SECONDS,
+    notes: list[str] | None = None,
 ) -> list[Paragraph]:
     """Read `path` through LibreOffice; `kind` names the format in the reason when it is absent.
 
@@ -63,20 +77,31 @@ def read_converted(
         raise UnreadableFile(PASSWORD)
     command = shutil.which(soffice or "soffice")
     if command is None:
-        raise UnreadableFile(NEEDS_LIBREOFFICE.format(kind))
+        package = "libreoffice-calc-nogui" if kind in SHEETS else "libreoffice-writer-nogui"
+        raise UnreadableFile(NEEDS_LIBREOFFICE.format(kind, package))
+    sheet = kind in SHEETS
     with tempfile.TemporaryDirectory(prefix="kepubot-convert-") as work:
-        return read_docx(convert_to_docx(Path(command), path, Path(work), seconds))
+        if sheet:
+            binary = _EXCEL_BINARY if head.startswith(MAGIC) else None
+            converted = convert(Path(command), path, Path(work), seconds, "xlsx", ".xls", binary)
+            return read_xlsx(converted, notes if notes is not None else [], shown=path)
+        return read_docx(convert(Path(command), path, Path(work), seconds))
 
 
-def convert_to_docx(command: Path, source: Path, work: Path, seconds: float) -> Path:
-    """Have LibreOffice write `source` as a .docx under `work`; UnreadableFile if it cannot."""
+def convert(
+    command: Path, source: Path, work: Path, seconds: float, target: str = "docx",
+    suffix: str | None = None, infilter: str | None = None,
+) -> Path:  # fmt: skip
+    """Have LibreOffice write `source` as a `target` (docx or xlsx) file under `work`, read as
+    a `suffix` file (default its own) with import filter `infilter` (default: guessed);
+    UnreadableFile if it cannot."""
     profile = work / "profile"
     (profile / "user").mkdir(parents=True)
     (profile / "user" / "registrymodifications.xcu").write_text(_NO_MACROS, encoding="utf-8")
     # LibreOffice names its output after the input; a plain copy keeps odd names out of argv.
     inbox = work / "in"
     inbox.mkdir()
-    copy = shutil.copyfile(source, inbox / f"report{source.suffix.lower()}")
+    copy = shutil.copyfile(source, inbox / f"report{suffix or source.suffix.lower()}")
     outbox = work / "out"
     arguments = [
         # A shell sets the cap and execs: preexec_fn is unsafe in a threaded bot.
@@ -84,7 +109,8 @@ def convert_to_docx(command: Path, source: Path, work: Path, seconds: float) -> 
         str(command),
         f"-env:UserInstallation={profile.as_uri()}",
         "--headless", "--invisible", "--nologo", "--nodefault", "--norestore", "--nolockcheck",
-        "--convert-to", "docx:MS Word 2007 XML",
+        *([f"--infilter={infilter}"] if infilter else []),
+        "--convert-to", _TARGETS[target],
         "--outdir", str(outbox),
         str(copy),
     ]  # fmt: skip
@@ -102,7 +128,7 @@ def convert_to_docx(command: Path, source: Path, work: Path, seconds: float) -> 
         raise UnreadableFile(CONVERT_TIMEOUT.format(f"{seconds:g}")) from error
     finally:
         _kill_group(process)
-    converted = outbox / "report.docx"
+    converted = outbox / f"report.{target}"
     if not converted.is_file():
         log.debug("soffice made nothing of %s: %s", source, output.decode(errors="replace"))
         raise UnreadableFile(CORRUPT)

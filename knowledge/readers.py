@@ -15,7 +15,7 @@ from knowledge.models import Paragraph
 from knowledge.ocr import read_image, scan_pdf
 from knowledge.ofd import read_ofd
 from knowledge.office import read_docx, read_pdf
-from knowledge.sheet import OLD_SHEET, read_csv, read_xlsx
+from knowledge.sheet import read_csv, read_xlsx
 from knowledge.unreadable import (
     CORRUPT,
     EMPTY,
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 
 _UNSUPPORTED = (
-    ({".xls", ".et"}, OLD_SHEET),
     ({".ppt", ".pptx", ".dps"}, "不支持演示文稿 {}，请另存为 PDF 后再导入。"),
     ({".gif"}, "不支持图片 {}，请另存为 PNG 或 JPG 后再导入。"),
     ({".zip", ".rar", ".7z", ".gz"}, "不支持压缩包 {}，请解压后逐个导入。"),
@@ -49,7 +48,9 @@ _UNSUPPORTED = (
 
 MAX_BYTES = 50_000_000
 # What the refusals name as readable, in the order a person looks for them.
-SUPPORTED_KINDS = "txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd、jpg、png 等图片"
+SUPPORTED_KINDS = (
+    "txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、xls、et、csv、ofd、jpg、png 等图片"
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _read_markdown(path: Path, notes: list[str], options: ReadOptions) -> list[P
 
 def _read_converted(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
     kind = path.suffix.lower()
-    return read_converted(path, kind, options.soffice, options.convert_seconds)
+    return read_converted(path, kind, options.soffice, options.convert_seconds, notes)
 
 
 def _read_docx(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
@@ -140,6 +141,15 @@ def _read_docx(path: Path, notes: list[str], options: ReadOptions) -> list[Parag
     if compound:
         return read_converted(path, ".doc", options.soffice, options.convert_seconds)
     return read_docx(path)
+
+
+def _read_xlsx(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    with path.open("rb") as file:
+        compound = file.read(len(MAGIC)) == MAGIC
+    # A compound file is an .xls (or WPS 表格) renamed: LibreOffice's work, as for .docx.
+    if compound:
+        return read_converted(path, ".xls", options.soffice, options.convert_seconds, notes)
+    return read_xlsx(path, notes)
 
 
 def _read_pdf(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
@@ -168,7 +178,9 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".wps": _read_converted,
     ".rtf": _read_converted,
     ".odt": _read_converted,
-    ".xlsx": lambda path, notes, options: read_xlsx(path, notes),
+    ".xls": _read_converted,
+    ".et": _read_converted,
+    ".xlsx": _read_xlsx,
     ".csv": lambda path, notes, options: read_csv(path, notes),
     ".ofd": lambda path, notes, options: read_ofd(path, notes),
 }

@@ -29,8 +29,10 @@ _DEFAULT_SHEET_NAME = re.compile(r"(?:sheet|工作表)\s*\d*", re.IGNORECASE)
 _MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
 
 
-def read_xlsx(path: Path, notes: list[str]) -> list[Paragraph]:
+def read_xlsx(path: Path, notes: list[str], shown: Path | None = None) -> list[Paragraph]:
     """Every visible sheet: its name as a heading, then its rows with their header.
+
+    `shown` is the file as its owner named it, when `path` is a converted copy.
 
     Hidden sheets are skipped, with a note: in filled-in templates they hold dropdown lists,
     lookup tables and intermediate sums, which would come back as search hits of their own.
@@ -58,8 +60,10 @@ def read_xlsx(path: Path, notes: list[str]) -> list[Paragraph]:
             grid = _sheet_grid(sheet, rows_left, notes)
             rows_left -= len(grid)
             title = sheet.title
-            if _DEFAULT_SHEET_NAME.fullmatch(title):  # "Sheet1" says nothing; the file does
-                title = file_title(path)
+            # "Sheet1" says nothing, nor a sheet named after its file (LibreOffice names an
+            # imported web page's sheet so): the file's own name does.
+            if _DEFAULT_SHEET_NAME.fullmatch(title) or title == path.stem:
+                title = file_title(shown or path)
             paragraphs.extend(table_paragraphs(grid, title, level=1))
     finally:
         workbook.close()

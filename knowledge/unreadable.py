@@ -16,9 +16,7 @@ IMAGE_OCR_OFF = "图片须经文字识别才能读取，而文字识别已关闭
 SCAN_NO_TEXT = "图片中没有识别出文字，请提供更清晰的扫描件（建议 200–300 DPI）或可复制文字的文件。"
 IMAGE_TOO_LARGE = "图片过大（超过 {limit} 万像素），请缩小后再导入。"
 PDF_ENCRYPTED = "PDF 已加密，请去除密码后再导入。"
-NEEDS_LIBREOFFICE = (
-    "读取 {} 需要 LibreOffice，请运行 sudo apt-get install -y libreoffice-writer-nogui 后再同步。"
-)
+NEEDS_LIBREOFFICE = "读取 {} 需要 LibreOffice，请运行 sudo apt-get install -y {} 后再同步。"
 PASSWORD = "文件设有密码，请去除密码后再导入。"
 CONVERT_TIMEOUT = "转换超时（超过 {} 秒），请另存为 .docx 后再导入。"
 ZIP_BOMB = "文件解压后过大，疑似压缩炸弹，已拒绝。"

@@ -315,16 +315,18 @@ def zip_without_document() -> bytes:
             "report.xyz",
             b"data",
             "不支持的文件类型 .xyz，"
-            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd、jpg、png 等图片。",
+            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、xls、et、csv、ofd、"
+            "jpg、png 等图片。",
         ),
         (
             "README",
             b"data",
             "不支持没有扩展名的文件，"
-            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、csv、ofd、jpg、png 等图片。",
+            "支持：txt、md、html、docx、pdf、doc、wps、rtf、odt、xlsx、xls、et、csv、ofd、"
+            "jpg、png 等图片。",
         ),
         ("report.DOC", b"data", "文件已损坏或格式不正确，无法读取。"),
-        ("report.xls", b"data", "不支持表格文件 .xls，请另存为 .xlsx 后再导入。"),
+        ("report.xls", b"data", "文件已损坏或格式不正确，无法读取。"),
         ("report.txt", b"", "文件是空的。"),
         ("report.txt", b" \r\n\t\r\n", "文件里没有找到文字，请检查内容后再导入。"),
     ],
