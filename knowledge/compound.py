@@ -57,6 +57,8 @@ class _Streams:
             struct.unpack_from("<7I", data, 0x30)
         )
         fat_sectors = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _END_OF_CHAIN]
+        # No file has more FAT sectors than sectors: a list naming one sector over and over
+        # would make the table, and every chain bounded by it, as long as the attacker likes.
         # Larger files list further FAT sectors in a chain of DIFAT sectors.
         per_sector = self.sector // 4 - 1
         for _ in range(min(difat_count, self._sector_count())):
@@ -65,7 +67,7 @@ class _Streams:
             entries = struct.unpack_from(f"<{per_sector + 1}I", self._sector_bytes(difat_start))
             fat_sectors += [s for s in entries[:per_sector] if s < _END_OF_CHAIN]
             difat_start = entries[per_sector]
-        fat_bytes = b"".join(self._sector_bytes(s) for s in fat_sectors)
+        fat_bytes = b"".join(self._sector_bytes(s) for s in fat_sectors[: self._sector_count()])
         self.fat = struct.unpack(f"<{len(fat_bytes) // 4}I", fat_bytes)
         self.starts: dict[str, tuple[int, int]] = {}
         directory = self._chain_bytes(directory_start, self.fat, self._sector_bytes)
@@ -113,8 +115,9 @@ class _Streams:
     ) -> bytes:
         parts: list[bytes] = []
         collected = 0
-        # A chain longer than the table has a loop: a hostile file, refused by bound.
-        for _ in range(len(table)):
+        # A chain longer than the table, or than the file has sectors, has a loop: a hostile
+        # file, refused by bound.
+        for _ in range(min(len(table), self._sector_count())):
             if start >= _END_OF_CHAIN or (limit is not None and collected >= limit):
                 break
             if start >= len(table):

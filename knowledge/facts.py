@@ -25,12 +25,13 @@ UNITS = (
     "公里", "千米", "吨", "斤", "公斤", "期次", "头", "只", "学时", "方面", "亿元",
 )  # fmt: skip
 _UNIT = "|".join(sorted({re.escape(u) for u in UNITS}, key=len, reverse=True))
-_DIGITS = r"\d+(?:[.,]\d+)*"
+# 1,200 and 1.5; never a clause number such as 3.1.2 (no figure), read as two figures.
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE = r"[零〇一二两三四五六七八九十百千]+"
 _NUMBER = rf"(?:{_DIGITS}|{_CHINESE})"
 _FIGURE = re.compile(
     rf"(?P<before>近|约|逾|超过|超|共计|计|达)?"
-    rf"(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
+    rf"(?<![\d.])(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
     rf"(?:(?:-|—|－|~|～|至|到)(?P<high>{_NUMBER})(?P<myriad_high>万|亿)?)?"
     rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)(?P<after>左右|以上|多|余)?"
 )
@@ -137,7 +138,10 @@ def _simplified(text: str) -> str:
 
 def _number(written: str, myriad: str | None, unit: str) -> float | None:
     if written[0].isdigit():
-        value = float(written.replace(",", ""))
+        try:
+            value = float(written.replace(",", ""))
+        except ValueError:  # not a number after all: no figure, never a failed sync
+            return None
     else:
         parsed = _chinese_number(written)
         if parsed is None:

@@ -19,8 +19,9 @@ from lxml import etree
 
 from knowledge.models import Paragraph
 from knowledge.office import join_wrapped, refuse_zip_bomb
+from knowledge.sheet import MAX_COLUMNS
 from knowledge.table import table_paragraphs
-from knowledge.unreadable import MAX_PDF_PAGES, UnreadableFile
+from knowledge.unreadable import MAX_PDF_PAGES, MAX_UNZIPPED_BYTES, ZIP_BOMB, UnreadableFile
 
 OFD_NO_TEXT = "OFD 里没有文字（可能是扫描件），请提供可复制文字的 PDF 或 .docx。"
 # Pieces of one line further apart than this many characters sit in different table cells.
@@ -52,10 +53,15 @@ def read_ofd(path: Path, notes: list[str]) -> list[Paragraph]:
             raise UnreadableFile(f"OFD 超过 {MAX_PDF_PAGES} 页，请拆分后再导入。")
         lines: list[list[_Piece]] = []
         missing = 0
-        for part in pages:
+        parsed = 0  # a page listed many times is parsed as often: its bytes count each time
+        # A page listed twice is one page (a real OFD never repeats one): each is read once.
+        for part in dict.fromkeys(pages):
             if part.lower() not in names:
                 missing += 1
                 continue
+            parsed += archive.getinfo(names[part.lower()]).file_size
+            if parsed > MAX_UNZIPPED_BYTES:
+                raise UnreadableFile(ZIP_BOMB)
             lines.extend(_lines(_pieces(parse(part))))
     if missing:
         notes.append(f"有 {missing} 页的内容缺失，已跳过，其余内容已导入。")
@@ -187,11 +193,11 @@ def _paragraphs(lines: list[list[_Piece]]) -> list[Paragraph]:
 
     for line in lines:
         cells = _cells(line)
-        if len(cells) >= 2:
+        if 2 <= len(cells) <= MAX_COLUMNS:  # wider is no table a person made: read as text
             table.append(cells)
             continue
         flush_table()
-        text.append(cells[0].text)
+        text.append(" ".join(cell.text for cell in cells))
     flush_table()
     flush_text()
     return paragraphs

@@ -120,7 +120,11 @@ def _sheet_grid(sheet: Any, max_rows: int, notes: list[str]) -> list[list[str]]:
         [cell_text(cell.value, cell.number_format or "General") for cell in row] for row in rows
     )
     grid = _bounded(cells, max_rows, notes)
+    filled = 0  # merged ranges fill at most as many cells as the sheet may hold
     for min_column, min_row, _, max_row in _merged_ranges(sheet):
+        filled += max(0, min(max_row, len(grid)) - min_row)
+        if filled > MAX_ROWS * MAX_COLUMNS:
+            break
         # Read-only sheets give a merged cell's value in its first cell only; a range over
         # several rows (a category beside its items) belongs to each of them.
         if min_row <= len(grid) and min_column <= len(grid[min_row - 1]):

@@ -136,7 +136,8 @@ def _table_paragraphs(table: Tag) -> list[Paragraph]:
 
 def _span(cell: Tag, attribute: str) -> int:
     value = str(cell.get(attribute) or "1").strip()
-    return int(value[:4]) if value.isdigit() else 1  # int("9" * 5000) raises
+    # isascii: "²".isdigit() holds but int("²") raises; [:4]: int("9" * 5000) raises too.
+    return int(value[:4]) if value.isascii() and value.isdigit() else 1
 
 
 def collapse_spaces(text: str) -> str:

@@ -68,3 +68,8 @@ def test_the_event_is_the_sentences_or_else_the_headings() -> None:
 def test_dates_are_found_as_written() -> None:
     sentence = "9月15日至17日举办展览，5月下旬开展宣传，科技活动周期间送书上门。"
     assert extract_dates(sentence) == ["9月15日至17日", "5月下旬", "科技活动周期间"]
+
+
+@pytest.mark.parametrize("sentence", ["按照规范3.1.2条执行。", "版本1.2.3.4份文件"])
+def test_clause_numbers_are_no_figures_and_never_fail(sentence: str) -> None:
+    assert extract_figures(sentence) == []

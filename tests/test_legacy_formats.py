@@ -277,3 +277,24 @@ def test_sync_bounds_each_conversion_by_the_settings(legacy: Path, tmp_path: Pat
         ["好.txt"],
         [("镇科协.doc", "转换超时（超过 0.5 秒），请另存为 .docx 后再导入。")],
     )
+
+
+def test_a_compound_file_naming_one_sector_over_and_over_is_read_in_bounded_memory() -> None:
+    import struct
+    import tracemalloc
+
+    from knowledge.compound import MAGIC, is_encrypted
+
+    header = bytearray(512)
+    header[:8] = MAGIC
+    struct.pack_into("<HH", header, 0x1E, 9, 6)  # 512-byte sectors, 64-byte mini sectors
+    end = 0xFFFFFFFE
+    struct.pack_into("<7I", header, 0x30, 0, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<109I", header, 0x4C, *([0] * 109))  # the FAT is sector 0, 109 times
+    sector = struct.pack("<128I", *([0] * 128))  # and every chain loops on sector 0
+    data = bytes(header) + sector * 64  # 33 KB
+    tracemalloc.start()
+    assert is_encrypted(data) is False
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2_000_000  # before the bound: over a gigabyte

@@ -183,3 +183,17 @@ def test_ofd_entities_are_not_resolved(tmp_path: Path) -> None:
     except UnreadableFile:
         text = ""
     assert "机密内容" not in text
+
+
+def test_a_page_listed_again_and_again_is_read_once(tmp_path: Path) -> None:
+    path = write_ofd(tmp_path / "重复.ofd", [[(20, 30, 5, "白石镇科协工作总结")]])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    page = '<ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/>'
+    parts["Doc_0/Document.xml"] = parts["Doc_0/Document.xml"].replace(
+        page.encode(), (page * 1500).encode()
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert [p.text for p in read_paragraphs(path)] == ["白石镇科协工作总结"]

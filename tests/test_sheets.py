@@ -304,3 +304,13 @@ def test_an_answer_quotes_a_table_row_whole_with_its_header(
     assert [quote.text for quote in answer.quotes][:1] == [
         "类别：线下；项目：天文观测；场次：6；人次：4000；日期：2024年9月15日；完成率：35%"
     ]
+
+
+def test_a_span_written_in_another_numeral_reads_as_one(tmp_path: Path) -> None:
+    page = tmp_path / "表.html"
+    page.write_text(
+        "<html><body><table><tr><th>项目</th><th colspan='²'>场次</th></tr>"
+        "<tr><td>讲座</td><td>6</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    assert "项目：讲座；场次：6" in [p.text for p in read_paragraphs(page)]

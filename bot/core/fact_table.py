@@ -4,6 +4,7 @@ out as a spreadsheet for the year-end statistics (报表)."""
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -64,7 +65,8 @@ def facts_workbook(facts: list[FactRecord], title: str = "数字") -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = title[:31]  # Excel's limit on a sheet name
+    # Excel's rules for a sheet name: no []:*?/\ and at most 31 characters.
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "数字"
     sheet.append(list(COLUMNS))
     for fact in facts:
         sheet.append(fact_row(fact))

@@ -51,6 +51,7 @@ async def reload(update: Update, context: Context) -> None:
         await status.edit_text(RELOAD_FAILED)
         return
     rt.registry.clear()  # buttons made against the old knowledge base now expire politely
+    rt.removal_key = None  # a sync went through: an older 确认删除 button is spent
     rt.records.add_admin_action(user_of(update).id, "reload", json.dumps(_brief(report)))
     await _edit_with_parts(rt, status, reload_parts(report))
 
@@ -143,6 +144,7 @@ async def upload(update: Update, context: Context) -> None:
         return
     assert saved is not None
     rt.registry.clear()
+    rt.removal_key = None
     rt.records.add_admin_action(user_of(update).id, "upload", saved.name)
     overview = await rt.service.overview()
     await _edit_with_parts(rt, status, upload_parts(report, saved, folder, overview))

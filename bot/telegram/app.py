@@ -117,9 +117,11 @@ def build_application(
 def watcher_of(bot: Bot, rt: Runtime) -> FolderWatcher:
     """The folder watcher, telling admins what each sync changed (not started here)."""
 
-    async def synced(report: core.SyncReport) -> None:
-        rt.registry.clear()  # as after /reload: buttons of the old knowledge base expire
-        await admin.tell_admins(bot, rt, admin.reload_parts(report))
+    async def synced(report: core.SyncReport, news: bool) -> None:
+        rt.removal_key = None  # the folder is whole again: an old 确认删除 button is spent
+        if news:
+            rt.registry.clear()  # as after /reload: buttons of the old knowledge base expire
+            await admin.tell_admins(bot, rt, admin.reload_parts(report))
 
     async def held(removals: core.RemovalsHeld) -> None:
         parts, keyboard = admin.held_parts(rt, removals)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import Counter
 from contextlib import suppress
 from html import escape
@@ -84,11 +85,18 @@ async def examples(update: Update, context: Context) -> None:
     await _answer(update, context, topic, examples=True)
 
 
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|]')
+
+
 async def facts(update: Update, context: Context) -> None:
     """`/facts 主题`: the reports' figures on a topic as an .xlsx, with a short summary."""
     topic = " ".join(context.args or []).strip()
     message = message_of(update)
     script = script_of(topic or "数字")
+    limit = runtime(context).settings.max_question_chars
+    if len(topic) > limit:
+        await message.reply_text(localize(f"主题太长了，请控制在 {limit} 字以内。", script))
+        return
     found = await runtime(context).service.facts(topic)
     if not found:
         await message.reply_text(escape(localize(no_facts(topic), script)))
@@ -97,7 +105,8 @@ async def facts(update: Update, context: Context) -> None:
     units = Counter(fact.unit for fact in found).most_common()
     reports = len({fact.document_id for fact in found})
     summary = localize(facts_summary(topic, len(found), reports, units), script)
-    name = f"{topic or '全部'}-数字.xlsx"
+    stem = _UNSAFE_NAME.sub("_", topic[:40]) or "全部"
+    name = f"{stem}-数字.xlsx"
     await message.reply_document(InputFile(workbook, filename=name), caption=escape(summary))
 
 

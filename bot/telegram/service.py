@@ -118,6 +118,11 @@ class KnowledgeService:
             await self._run(old.close)
             return report, prepared
 
+    @property
+    def stopping(self) -> bool:
+        """Shutdown is under way (a sync stopped now says so, and that is no failure)."""
+        return self._stopping.is_set()
+
     def stop_syncs(self) -> None:
         """Make a running reload stop at its next file or batch (shutdown is under way)."""
         self._stopping.set()

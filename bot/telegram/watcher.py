@@ -28,7 +28,7 @@ class FolderWatcher:
         self,
         service: KnowledgeService,
         interval: float,
-        on_sync: Callable[[SyncReport], Awaitable[None]],
+        on_sync: Callable[[SyncReport, bool], Awaitable[None]],
         on_held: Callable[[RemovalsHeld], Awaitable[None]],
         on_failure: Callable[[str], Awaitable[None]],
     ) -> None:
@@ -37,7 +37,8 @@ class FolderWatcher:
         self._on_sync, self._on_held, self._on_failure = on_sync, on_held, on_failure
         self._seen: FolderState | None = None  # at the last look
         self._synced: FolderState | None = None  # at the last sync that went through
-        self._told: FolderState | None = None  # a held or failed state admins heard about
+        self._held: FolderState | None = None  # a state whose removals admins were asked about
+        self._failed_at: FolderState | None = None  # a state whose failure they heard of
         self._failed: set[str] | None = None  # known at the first sync: not news then
         self._task: asyncio.Task[None] | None = None
 
@@ -63,9 +64,11 @@ class FolderWatcher:
         """One look at the folder; syncs when a change has settled. True when it synced."""
         folder = self.service.settings.knowledge_dir
         state, newest = await asyncio.to_thread(core.folder_state, folder)
-        settled = state == self._seen and time.time() - newest >= self.interval
+        # A file dated in the future (a scanner's wrong clock) is old news, not still written.
+        age = time.time() - newest
+        settled = state == self._seen and not 0 <= age < self.interval
         self._seen = state
-        if state == self._synced or state == self._told or not settled:
+        if state == self._synced or state == self._held or not settled:
             return False
         if self.service.updating:
             return False  # a /reload or upload is running: look again next time
@@ -74,18 +77,23 @@ class FolderWatcher:
         except Busy:
             return False
         except RemovalsHeld as held:
-            self._told = state  # asked once; asked again only if the folder changes
+            self._held = state  # asked once; asked again only if the folder changes
             await self._on_held(held)
             return False
         except NotReady as exc:
-            self._told = state
-            await self._on_failure(str(exc))
+            # Tried again at the next look (another sync holding the lock, a full disk);
+            # admins hear of it once per folder state, and not at all while shutting down.
+            if state != self._failed_at and not self.service.stopping:
+                self._failed_at = state
+                await self._on_failure(str(exc))
             return False
         self._synced = state
+        self._held = self._failed_at = None  # a later emptying is news again
         summary = report.ingest
         failed = {f.path for f in summary.failed}
         new_failures = self._failed is not None and bool(failed - self._failed)
         self._failed = failed
-        if summary.added or summary.changed or summary.removed or new_failures:
-            await self._on_sync(report)
+        # Every sync is reported, with whether admins should hear of it (something changed).
+        news = bool(summary.added or summary.changed or summary.removed or new_failures)
+        await self._on_sync(report, news)
         return True

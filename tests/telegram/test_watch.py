@@ -166,3 +166,66 @@ def test_a_file_still_being_written_is_left_for_a_later_look(bot_settings: Setti
         assert "四十二支队伍" in await answer(bot, NEW_QUESTION)
 
     drive(settings, scenario)
+
+
+def settle(folder) -> None:
+    """Every file in the folder modified a minute ago: copies long finished."""
+    old = time.time() - 60
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+
+
+def test_a_file_dated_in_the_future_does_not_stop_the_watching(bot_settings: Settings) -> None:
+    settings = replace(bot_settings, watch_seconds=30)
+    added = settings.knowledge_dir / "青山镇.txt"
+
+    async def scenario(bot: Harness) -> None:
+        watcher = bot.runtime.watcher
+        assert watcher is not None
+        added.write_text(NEW_REPORT, encoding="utf-8")
+        future = time.time() + 86_400  # a scanner whose clock runs a day ahead
+        os.utime(added, (future, future))
+        assert await watcher.look() is False
+        assert await watcher.look() is True
+        assert "新增：青山镇.txt" in admin_texts(bot)[0]
+
+    drive(settings, scenario)
+
+
+def test_emptying_the_folder_again_is_asked_again_and_an_old_button_is_spent(
+    bot_settings: Settings,
+) -> None:
+    settings = replace(bot_settings, watch_seconds=30)
+    folder = settings.knowledge_dir
+    kept = {name: (folder / name).read_bytes() for name in BUNDLED_FILES}
+
+    async def empty_and_look(bot: Harness) -> None:
+        watcher = bot.runtime.watcher
+        assert watcher is not None
+        for name in BUNDLED_FILES:
+            (folder / name).unlink()
+        assert await watcher.look() is False
+        assert await watcher.look() is False  # held: asks the admins
+
+    async def scenario(bot: Harness) -> None:
+        watcher = bot.runtime.watcher
+        assert watcher is not None
+        settle(folder)
+        await watcher.look()
+        assert await watcher.look() is True  # the first, quiet sync
+        await empty_and_look(bot)
+        first = bot.replies(ADMIN)[-1]
+        assert "同步已暂停" in plain(first["text"])
+        for name, data in kept.items():  # the share comes back
+            (folder / name).write_bytes(data)
+        settle(folder)
+        await watcher.look()
+        assert await watcher.look() is True
+        await empty_and_look(bot)
+        held = [r for r in bot.replies(ADMIN) if "同步已暂停" in plain(r["text"])]
+        assert len(held) == 2  # asked again: this emptying is news too
+        await bot.press(confirm_button(first["result"]), first["result"], user=ADMIN)
+        assert bot.telegram.sent("answerCallbackQuery")[-1].params["text"] == "已过期，请重新提问。"
+        assert "300人次" in await answer(bot, "科普书籍读书活动有多少人次参加？")
+
+    drive(settings, scenario)
