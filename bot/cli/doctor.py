@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from bot.core import Assistant, NotReady
+from bot.core import Assistant, NotReady, converter
 from bot.settings import Settings, SettingsError
 
 # What @BotFather hands out: the bot's numeric id, a colon, 35 URL-safe characters.
@@ -30,6 +30,13 @@ def doctor(settings: Settings) -> None:
     checks = [_token(settings), _api(settings), _data_dir(settings.data_dir), _index(settings)]
     for ok, line in checks:
         click.echo(("✓ " if ok else "✗ ") + line)
+    # Optional: without LibreOffice only the old office formats are refused ("!" warns).
+    command = converter(settings)
+    if command is None:
+        click.echo("! 未找到 LibreOffice：doc、wps、rtf、odt、xls、et 文件将无法导入；"
+                   "安装：sudo make system-deps，或用 KEPUBOT_SOFFICE 指定。")  # fmt: skip
+    else:
+        click.echo(f"✓ LibreOffice：{command}（可导入 doc、wps、rtf、odt、xls、et）。")
     if not all(ok for ok, _ in checks):
         raise SystemExit(1)
 

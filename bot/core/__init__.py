@@ -16,6 +16,7 @@ from bot.core.knowledge_base import (
     NotReady,
     RemovalsHeld,
     SyncReport,
+    converter,
     folder_state,
     sync,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "UnreadableFile",
     "check_readable",
     "citation_label",
+    "converter",
     "evaluate_answer_file",
     "evaluate_fact_file",
     "evaluate_question_file",

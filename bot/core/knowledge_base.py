@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -161,6 +162,11 @@ def folder_state(folder: Path) -> tuple[FolderState, float]:
         [(e.source, e.size, e.mtime) for e in entries] + [(s.source, -1, 0.0) for s in skipped]
     )
     return state, max((e.mtime for e in entries), default=0.0)
+
+
+def converter(settings: Settings) -> str | None:
+    """The LibreOffice command old office files are converted with, or None when absent."""
+    return shutil.which(settings.soffice or "soffice")
 
 
 def read_options(settings: Settings) -> ReadOptions:

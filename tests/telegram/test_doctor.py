@@ -36,7 +36,7 @@ def test_behind_a_proxy_the_api_is_reached_through_it_and_each_check_has_its_lin
     assert lines[0].startswith("✗ KEPUBOT_TELEGRAM_TOKEN 格式不对")
     assert lines[1].startswith("✓ Bot API 可以访问（经代理 http://127.0.0.1:")
     assert lines[2].startswith("✓ 数据目录") and lines[3].startswith("✓ 知识库可用：")
-    assert len(lines) == 4 and proxy.relayed == [f"POST /bot{TOKEN}/getMe"]
+    assert len(lines) == 5 and proxy.relayed == [f"POST /bot{TOKEN}/getMe"]
     assert "s3cret" not in "\n".join(lines)  # the proxy's password is never shown
 
 
@@ -59,9 +59,18 @@ def test_a_refused_token_an_unreachable_api_and_an_unwritable_data_dir_are_one_l
     blocked.write_text("x", encoding="utf-8")
     settings = Settings(knowledge_dir=bot_settings.knowledge_dir, data_dir=blocked)
     code, lines = _doctor(settings, **unreachable)
-    assert code == 1 and len(lines) == 4
+    assert code == 1 and len(lines) == 5
     assert (
         lines[2]
         == f"✗ 数据目录 {blocked} 不可写：chown 给运行机器人的用户，或改 KEPUBOT_DATA_DIR。"
     )
     assert lines[3].startswith("✗ 知识库：")
+
+
+def test_libreoffice_is_reported_and_its_absence_only_warns(bot_settings: Settings) -> None:
+    unreachable = {"KEPUBOT_TELEGRAM_TOKEN": GOOD_TOKEN,
+                   "KEPUBOT_TELEGRAM_API_URL": f"http://{HIDDEN_HOST}/bot"}  # fmt: skip
+    _, lines = _doctor(bot_settings, KEPUBOT_SOFFICE="/nonexistent/soffice", **unreachable)
+    assert lines[4].startswith("! 未找到 LibreOffice：doc、wps、rtf、odt、xls、et 文件将无法导入")
+    _, lines = _doctor(bot_settings, KEPUBOT_SOFFICE="/bin/true", **unreachable)
+    assert lines[4] == "✓ LibreOffice：/bin/true（可导入 doc、wps、rtf、odt、xls、et）。"
