@@ -75,7 +75,7 @@ def read_converted(
     # Headless, LibreOffice 7.4 only says it cannot load such a file, which reads as damage.
     if head.startswith(MAGIC) and is_encrypted(path.read_bytes()):
         raise UnreadableFile(PASSWORD)
-    command = shutil.which(soffice or "soffice")
+    command = soffice_command(soffice)
     if command is None:
         package = "libreoffice-calc-nogui" if kind in SHEETS else "libreoffice-writer-nogui"
         raise UnreadableFile(NEEDS_LIBREOFFICE.format(kind, package))
@@ -86,6 +86,12 @@ def read_converted(
             converted = convert(Path(command), path, Path(work), seconds, "xlsx", ".xls", binary)
             return read_xlsx(converted, notes if notes is not None else [], shown=path)
         return read_docx(convert(Path(command), path, Path(work), seconds))
+
+
+def soffice_command(soffice: str | None) -> str | None:
+    """The LibreOffice command to run: `soffice` as given (a name on PATH or a path), or
+    `soffice` on PATH; None when there is none."""
+    return shutil.which(soffice or "soffice")
 
 
 def convert(

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-import opencc
-
-from knowledge.normalize import tagged_words
+from knowledge.normalize import in_script, tagged_words
 
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (
@@ -124,15 +121,10 @@ def extract_dates(sentence: str) -> list[str]:
     return [sentence[m.start() : m.end()] for m in _DATE.finditer(simple)]
 
 
-@lru_cache(maxsize=1)
-def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def _simplified(text: str) -> str:
     """Character for character, or the text itself when a phrase would change its length
     (spans must stay spans of what was written)."""
-    converted = _converter().convert(text)
+    converted = in_script(text, "simplified")
     return converted if len(converted) == len(text) else text
 
 

@@ -172,15 +172,12 @@ def sync_folder(
     processed: dict[str, tuple[dict[str, Any], list[Document] | None]] = {
         item.source: (_failed_row(item.source, item.reason), []) for item in skipped
     }
-    to_read = sum(
-        1 for source, entry in on_disk.items()
-        if not ((row := known.get(source)) and row["status"] == "ok" and _same_stat(row, entry))
-    )  # fmt: skip
+    to_read = sum(not _unchanged(known.get(source), entry) for source, entry in on_disk.items())
     reading = 0
     for source, entry in sorted(on_disk.items()):
         check_cancelled(cancel)
         previous = known.get(source)
-        if previous and previous["status"] == "ok" and _same_stat(previous, entry):
+        if _unchanged(previous, entry):
             summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
             continue
         reading += 1
@@ -256,6 +253,11 @@ def file_sha256(path: Path, block: int = 1 << 20) -> str:
         while chunk := handle.read(block):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _unchanged(previous: dict[str, Any] | None, entry: Entry) -> bool:
+    """A file read well last time whose size and mtime are as they were: not read again."""
+    return bool(previous and previous["status"] == "ok" and _same_stat(previous, entry))
 
 
 def _same_stat(row: dict[str, Any], entry: Entry) -> bool:

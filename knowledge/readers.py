@@ -134,22 +134,20 @@ def _read_converted(path: Path, notes: list[str], options: ReadOptions) -> list[
     return read_converted(path, kind, options.soffice, options.convert_seconds, notes)
 
 
-def _read_docx(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
-    with path.open("rb") as file:
-        compound = file.read(len(MAGIC)) == MAGIC
-    # A compound file is a .doc renamed, or a .docx with a password: LibreOffice's work.
-    if compound:
-        return read_converted(path, ".doc", options.soffice, options.convert_seconds)
-    return read_docx(path)
+def _compound_converted(
+    kind: str, read: Callable[[Path, list[str]], list[Paragraph]]
+) -> Callable[[Path, list[str], ReadOptions], list[Paragraph]]:
+    """A reader that hands a compound file named like its format (a .doc renamed .docx, an
+    .xls renamed .xlsx, a .docx with a password) to LibreOffice as a `kind` file."""
 
+    def reader(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+        with path.open("rb") as file:
+            compound = file.read(len(MAGIC)) == MAGIC
+        if compound:
+            return read_converted(path, kind, options.soffice, options.convert_seconds, notes)
+        return read(path, notes)
 
-def _read_xlsx(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
-    with path.open("rb") as file:
-        compound = file.read(len(MAGIC)) == MAGIC
-    # A compound file is an .xls (or WPS 表格) renamed: LibreOffice's work, as for .docx.
-    if compound:
-        return read_converted(path, ".xls", options.soffice, options.convert_seconds, notes)
-    return read_xlsx(path, notes)
+    return reader
 
 
 def _read_pdf(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
@@ -172,7 +170,7 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".markdown": _read_markdown,
     ".html": lambda path, notes, options: read_html(path),
     ".htm": lambda path, notes, options: read_html(path),
-    ".docx": _read_docx,
+    ".docx": _compound_converted(".doc", lambda path, notes: read_docx(path)),
     ".pdf": _read_pdf,
     ".doc": _read_converted,
     ".wps": _read_converted,
@@ -180,7 +178,7 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".odt": _read_converted,
     ".xls": _read_converted,
     ".et": _read_converted,
-    ".xlsx": _read_xlsx,
+    ".xlsx": _compound_converted(".xls", read_xlsx),
     ".csv": lambda path, notes, options: read_csv(path, notes),
     ".ofd": lambda path, notes, options: read_ofd(path, notes),
 }

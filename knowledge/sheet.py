@@ -18,13 +18,10 @@ from knowledge.encoding import decode_text
 from knowledge.models import Paragraph
 from knowledge.office import refuse_zip_bomb
 from knowledge.table import table_paragraphs
-from knowledge.unreadable import UnreadableFile
 
-OLD_SHEET = "不支持表格文件 {}，请另存为 .xlsx 后再导入。"
 # Far above a work report's statistics; a sheet past them is a data dump, read in part.
 MAX_ROWS = 10_000
 MAX_COLUMNS = 100
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DEFAULT_SHEET_NAME = re.compile(r"(?:sheet|工作表)\s*\d*", re.IGNORECASE)
 _MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
 
@@ -38,9 +35,6 @@ def read_xlsx(path: Path, notes: list[str], shown: Path | None = None) -> list[P
     lookup tables and intermediate sums, which would come back as search hits of their own.
     Formulas give the value Excel last saved, not the formula.
     """
-    with path.open("rb") as file:
-        if file.read(8) == _OLE2:  # an .xls renamed to .xlsx
-            raise UnreadableFile(OLD_SHEET.format(".xls"))
     refuse_zip_bomb(path)
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     paragraphs: list[Paragraph] = []

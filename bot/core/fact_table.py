@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from bot.core.citation import citation_label
-from bot.core.retrieval import Filters, Retriever
+from bot.core.retrieval import Filters, Retriever, within
 from knowledge.records import FactRecord
 
 # Column title and the fact's value for it, in sheet order.
@@ -28,7 +28,7 @@ def select_facts(
     normalizer = retriever.normalizer
     facts = retriever.store.facts(unit=normalizer.normalize(unit) if unit else None)
     wanted = filters or Filters()
-    facts = [f for f in facts if _within(f, wanted)]
+    facts = [f for f in facts if within(f, wanted)]
     if not topic.strip():
         return facts
     covers = retriever.found_scorer(retriever.parse(topic))
@@ -37,16 +37,6 @@ def select_facts(
         if covers(normalizer.normalize(" ".join([*f.heading_path, f.sentence])))
         >= retriever.min_coverage
     ]  # fmt: skip
-
-
-def _within(fact: FactRecord, filters: Filters) -> bool:
-    if filters.year is not None and fact.year != filters.year:
-        return False
-    if filters.level is not None and filters.level not in (fact.level, fact.passage_level):
-        return False
-    return filters.place is None or any(
-        filters.place in place or place in filters.place for place in fact.place
-    )
 
 
 def fact_row(fact: FactRecord) -> list[str | float | int | None]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from embeddings.sync import (
     load_encoder,
     sync_vectors,
 )
+from knowledge.convert import soffice_command
 from knowledge.ingest import Cancelled, ChunkBudget, IngestSummary, sync_folder
 from knowledge.ingest import RemovalsHeld as _Held
 from knowledge.normalize import Normalizer, load_variants
@@ -166,7 +166,7 @@ def folder_state(folder: Path) -> tuple[FolderState, float]:
 
 def converter(settings: Settings) -> str | None:
     """The LibreOffice command old office files are converted with, or None when absent."""
-    return shutil.which(settings.soffice or "soffice")
+    return soffice_command(settings.soffice)
 
 
 def read_options(settings: Settings) -> ReadOptions:

@@ -20,7 +20,7 @@ from knowledge.normalize import (
     segment,
     specificity,
 )
-from knowledge.records import ChunkRecord, DocumentRecord
+from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
 from knowledge.store import Store
 from knowledge.thesaurus import Thesaurus
 
@@ -488,17 +488,22 @@ def _as_hit(
     )  # fmt: skip
 
 
-def _matches(row: ChunkRecord | DocumentRecord, filters: Filters) -> int:
+def _matches(row: ChunkRecord | DocumentRecord | FactRecord, filters: Filters) -> int:
     matched = 0
     if filters.year is not None and row.year == filters.year:
         matched += 1
     if filters.place is not None and any(filters.place in p for p in row.place):
         matched += 1
-    # A passage counts by what it is about, a report by its own level.
-    level = row.passage_level if isinstance(row, ChunkRecord) else row.level
+    # A passage (and a figure in it) counts by what it is about, a report by its own level.
+    level = row.level if isinstance(row, DocumentRecord) else row.passage_level
     if filters.level is not None and level == filters.level:
         matched += 1
     return matched
+
+
+def within(row: ChunkRecord | FactRecord, filters: Filters) -> bool:
+    """Whether a passage, or a figure in one, meets every year, place and level given."""
+    return _matches(row, filters) == _count(filters)
 
 
 def _count(filters: Filters) -> int:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from html import unescape
+from pathlib import Path
 
 from bot.settings import Settings
 from tests.telegram.harness import ADMIN, NEW_REPORT, USER, Harness, drive
@@ -158,8 +159,7 @@ def test_a_file_still_being_written_is_left_for_a_later_look(bot_settings: Setti
         assert await watcher.look() is False  # changed since the last look
         assert await watcher.look() is False  # the same, but modified moments ago
         copying.write_text(NEW_REPORT, encoding="utf-8")
-        old = time.time() - 60
-        os.utime(copying, (old, old))  # the copy finished a minute ago
+        settle(settings.knowledge_dir)  # the copy finished a minute ago
         assert await watcher.look() is False
         assert await watcher.look() is True
         assert "新增：青山镇.txt" in admin_texts(bot)[0]
@@ -168,7 +168,7 @@ def test_a_file_still_being_written_is_left_for_a_later_look(bot_settings: Setti
     drive(settings, scenario)
 
 
-def settle(folder) -> None:
+def settle(folder: Path) -> None:
     """Every file in the folder modified a minute ago: copies long finished."""
     old = time.time() - 60
     for path in folder.iterdir():
