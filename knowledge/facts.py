@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 from knowledge.normalize import in_script, tagged_words
 
+# Raised with every change to what is extracted: a store whose facts were extracted by
+# another version extracts them again at its next sync (`ingest.sync_folder`).
+VERSION = 2
+
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (
     "人次", "场次", "万元", "课时", "小时", "人", "名", "位", "场", "期", "次", "份",
@@ -28,7 +32,8 @@ _CHINESE = r"[零〇一二两三四五六七八九十百千]+"
 _NUMBER = rf"(?:{_DIGITS}|{_CHINESE})"
 _FIGURE = re.compile(
     rf"(?P<before>近|约|逾|超过|超|共计|计|达)?"
-    rf"(?<![\d.])(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
+    # Not inside an anonymised figure (20xx0多份) or a decimal.
+    rf"(?<![\d.xXｘＸ])(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
     rf"(?:(?:-|—|－|~|～|至|到)(?P<high>{_NUMBER})(?P<myriad_high>万|亿)?)?"
     rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)(?P<after>左右|以上|多|余)?"
 )
@@ -45,7 +50,7 @@ _LINKS = frozenset(
 _NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "nr", "ng", "an", "j", "l")
 _EVENT = re.compile(
     r"(?:全国|国际|世界|中国|全市|全县|全省|全区)?(?:科技|科普|全民|安全|防灾|禁毒|消防|法制)?"
-    r"(?:科普日|活动周|宣传周|科技周|宣传月|活动月|科技节|科普节|文化节|读书节|艺术节|"
+    r"(?P<core>科普日|活动周|宣传周|科技周|宣传月|活动月|科技节|科普节|文化节|读书节|艺术节|"
     r"三下乡|科技下乡|科普下乡|大集|庙会|竞赛|大赛|比赛|运动会|博览会|交易会|高交会|展览会|"
     r"科普周|科普月|减灾日|环境日|地球日|读书日|宣传日|纪念日|下乡)"
 )
@@ -113,6 +118,13 @@ def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
             )
         )
     return figures
+
+
+def event_of(text: str) -> str:
+    """The event a text names first, as its core word (科普日 of 全国科普日, 活动周 of
+    科技活动周), so that two ways of naming one event compare equal; empty when none."""
+    match = _EVENT.search(_simplified(text))
+    return match["core"] if match else ""
 
 
 def extract_dates(sentence: str) -> list[str]:
