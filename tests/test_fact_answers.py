@@ -114,6 +114,36 @@ def test_a_part_is_not_added_to_the_whole_it_belongs_to(assistant: Assistant) ->
     assert_sums_add_up(answer)
 
 
+def test_a_part_of_the_same_thing_is_not_added_twice(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、科普讲座\n"
+        "全年共举办科普讲座10场，其中健康科普讲座4场。\n",
+        "白沙": "白沙镇科协2023年科普工作总结\n一、科普讲座\n全年举办科普讲座5场。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地一共举办了多少场科普讲座？")
+    (line,) = sum_lines(answer)
+    assert figures_added(line) == ["10场", "5场"] and line.endswith("= 15场")
+    assert "4场" in answer.text  # shown, with its sentence; only not added
+    assert_sums_add_up(answer)
+
+
+def test_a_figure_per_head_or_per_event_is_never_added(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、科普讲座\n"
+        "举办科普讲座10场，每场听众200人次，全年听众共2000人次。\n",
+        "白沙": "白沙镇科协2023年科普工作总结\n一、科普讲座\n举办科普讲座5场，听众800人次。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地科普讲座的听众一共有多少人次？")
+    (line,) = sum_lines(answer)
+    assert figures_added(line) == ["2000人次", "800人次"] and line.endswith("= 2800人次")
+
+
 def test_money_adds_across_units_and_a_per_head_figure_is_left_out(assistant: Assistant) -> None:
     answer = assistant.answer("各地落实的科普经费一共多少钱？")
     (line,) = sum_lines(answer)

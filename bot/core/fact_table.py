@@ -245,9 +245,9 @@ def totals(facts: list[FactRecord]) -> list[FactTotal]:
     (其中讲座6场) is left out when its report gives the whole."""
     groups: dict[tuple[tuple[str, ...], str], list[FactRecord]] = {}
     for fact in facts:
-        groups.setdefault((family(fact.unit), event_of(fact.event)), []).append(fact)
+        groups.setdefault((family(fact.unit), _event_key(fact.event)), []).append(fact)
     found = []
-    for (units, event), rows in groups.items():
+    for (units, _), rows in groups.items():
         addends = _addends(rows)
         in_money = units == family("元")
         scale = (lambda f: _MONEY[f.unit]) if in_money else (lambda f: 1.0)
@@ -268,9 +268,15 @@ def totals(facts: list[FactRecord]) -> list[FactTotal]:
             else "多" if any(q in _MORE for q in qualifiers) else ""
         )  # fmt: skip
         # Named as the report writes it (科技活动周), not by its core word (活动周).
-        label = in_script(addends[0].event, "simplified") or event
+        label = in_script(addends[0].event, "simplified")
         found.append(FactTotal(unit, label, tuple(addends), value, high, qualifier))
     return sorted(found, key=lambda t: -len(t.addends))
+
+
+def _event_key(event: str) -> str:
+    """Which figures share an event: a named campaign however it is written (全国科普日,
+    科普日), any other activity as written (农民培训), no event with no event."""
+    return event_of(event) or in_script(event, "simplified")
 
 
 def _addends(rows: list[FactRecord]) -> list[FactRecord]:
