@@ -101,8 +101,8 @@ def eval_answers(settings: Settings, file: Path, as_json: bool) -> None:
         rows.append([q["id"], q["type"], found, shown, cited])
     click.echo(format_table(rows))
     click.echo()
-    columns = ["type", "questions", "shown_share", "cited_in_gold_share", "refused",
-               "negatives_correct"]  # fmt: skip
+    columns = ["type", "questions", "shown_share", "cited_in_gold_share", "gold_cited_share",
+               "refused", "negatives_correct"]  # fmt: skip
     table = [columns] + [
         [name] + ["—" if figures[c] is None else str(figures[c]) for c in columns[1:]]
         for name, figures in sorted(report["totals"].items(), key=lambda kv: kv[0] == "all")

@@ -35,6 +35,7 @@ class AnswerScore:
     shown: int
     cited: int  # distinct reports cited
     cited_in_gold: int
+    gold: int  # distinct gold reports; those cited are `cited_in_gold`
     answer: str
 
 
@@ -62,12 +63,13 @@ def score_answer(assistant: Assistant, item: dict[str, Any], normalizer: Normali
         id=item.get("id", ""), type=item.get("type", ""), question=item["q"],
         found=answer.found, correct_found=answer.found != negative, must_show=len(phrases),
         shown=shown, cited=len(cited),
-        cited_in_gold=len(cited & gold), answer=answer.text,
+        cited_in_gold=len(cited & gold), gold=len(gold), answer=answer.text,
     )  # fmt: skip
 
 
 def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, float | int | None]]:
-    """Totals over all questions and by type: shown share, cited-in-gold share, refusals."""
+    """Totals over all questions and by type: shown share, cited-in-gold share (precision),
+    gold-cited share (recall of the reports that answer), refusals."""
     groups: dict[str, list[AnswerScore]] = defaultdict(list)
     for score in scores:
         groups[score.type].append(score)
@@ -77,6 +79,7 @@ def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, float | int | No
         answerable = [s for s in group if s.type != "negative" and s.must_show]
         must = sum(s.must_show for s in answerable)
         cited = sum(s.cited for s in group)
+        gold = sum(s.gold for s in answerable)
         table[name] = {
             "questions": len(group),
             "must_show": must,
@@ -85,6 +88,11 @@ def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, float | int | No
             "cited": cited,
             "cited_in_gold_share": (
                 round(sum(s.cited_in_gold for s in group) / cited, 3) if cited else None
+            ),
+            # Of the reports that answer it, the share cited: every report a list or a
+            # total must name, and no fewer.
+            "gold_cited_share": (
+                round(sum(s.cited_in_gold for s in answerable) / gold, 3) if gold else None
             ),
             "refused": sum(not s.found for s in answerable),
             "negatives_correct": sum(s.correct_found for s in group if s.type == "negative"),
