@@ -4,7 +4,6 @@ addition shown with each addend's citation."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from bot.core.assistant import Assistant
 from bot.core.question import parse_question
 from knowledge.normalize import Normalizer, in_script
 from tests.files import assistant_over, ingested
-from tests.test_answer import assert_verbatim_and_sourced
+from tests.test_answer import ADDEND, assert_sums_add_up, assert_verbatim_and_sourced, sum_lines
 
 REPORTS = {
     "town": """绿水镇科协2023年科普工作总结
@@ -46,37 +45,11 @@ REPORTS = {
 OTHERS = {
     f"其他{n}": f"第{n}街道科协工作总结\n一、读书\n街道科协开展读书活动。\n" for n in range(6)
 }
-ADDEND = re.compile(r"([0-9][0-9.,]*)([^\s\[\]+=]*)\[(\d+)\]")
-IN_YUAN = {"万元": 10_000, "萬元": 10_000, "元": 1}  # longest first
 
 
 @pytest.fixture()
 def assistant(tmp_path: Path, normalizer: Normalizer) -> Assistant:
     return assistant_over(ingested(tmp_path, normalizer, REPORTS | OTHERS), normalizer)
-
-
-def sum_lines(answer: Answer) -> list[str]:
-    return [line for line in answer.lead.splitlines() if "[" in line]
-
-
-def assert_sums_add_up(answer: Answer) -> None:
-    """Every addend of every sum is in the passage its marker cites, and the sum is theirs."""
-    cited = {c.n: in_script(c.text, answer.script) for c in answer.citations}
-    for line in sum_lines(answer):
-        addends = ADDEND.findall(line.split("=")[0])
-        assert addends, line
-        for number, rest, n in addends:
-            assert number + rest in cited[int(n)], (number + rest, n)
-        if "=" not in line:
-            continue
-        total = re.match(r"约?([0-9.]+)(\D*)", line.split("= ")[1])
-        assert total is not None, line
-
-        def in_yuan(unit: str) -> float:  # money adds across 元 and 万元; counts as they are
-            return next((v for u, v in IN_YUAN.items() if unit.endswith(u)), 1)
-
-        expected = sum(float(x.replace(",", "")) * in_yuan(r) for x, r, _ in addends)
-        assert float(total.group(1)) * in_yuan(total.group(2)) == pytest.approx(expected)
 
 
 def figures_added(line: str) -> list[str]:
