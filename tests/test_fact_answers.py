@@ -199,3 +199,21 @@ def test_a_list_or_total_reads_the_figure_it_asks_for(
     parsed = parse_question(question, normalizer.normalize(question), [])
     assert (parsed.intent, parsed.figure, parsed.unit) == (intent, figure, unit)
     assert not {"分别", "统计", "人次", "报告"} & set(parsed.topic)
+
+
+def test_more_figures_than_an_answer_holds_are_said_to_be_left_out(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    villages = "东西南北前后上下左右"
+    lines = [
+        f"在{a}{b}村举办科普讲座{n}场。"
+        for n, (a, b) in enumerate(((a, b) for a in villages for b in "山水田"), start=1)
+    ]
+    report = "青石镇科协2023年科普工作总结\n一、科普讲座\n" + "\n".join(lines) + "\n"
+    assistant = assistant_over(
+        ingested(tmp_path, normalizer, {"青石": report} | OTHERS), normalizer
+    )
+    answer = assistant.answer("各地一共举办了多少场科普讲座？")
+    assert "另有六个未列出，也未计入合计" in answer.lead  # 30 found, 24 shown
+    assert len({q.figure for q in answer.quotes}) == 24
+    assert_sums_add_up(answer)

@@ -547,6 +547,7 @@ class Answerer:
     ) -> Answer:
         """One quote per figure's sentence, grouped by report, each cited; for a total, a
         sum per unit and event, every addend shown with its citation."""
+        left_out = max(0, len(found) - _FACTS_SHOWN)
         found = found[:_FACTS_SHOWN]
         numbers: dict[str, int] = {}
         citations: list[Citation] = []
@@ -568,7 +569,7 @@ class Answerer:
         sums = totals(shown) if parsed.intent == "total" else []
         reports = len({f.document_id for f in shown})
         added = any(len(s.addends) > 1 for s in sums)
-        lines = [wording.facts_lead(reports, len(shown), added, script)]
+        lines = [wording.facts_lead(reports, len(shown), added, script, left_out)]
         for summed in sums[:_SUMS_SHOWN]:
             addends = [
                 f"{in_script(f.written, script)}[{numbers[f.chunk_id]}]" for f in summed.addends
