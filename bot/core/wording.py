@@ -70,8 +70,7 @@ def facts_lead(reports: int, figures: int, summed: bool, script: str, left_out: 
     lead = f"在{chinese_number(reports)}份报告中找到{chinese_number(figures)}个相关数字"
     if left_out:
         lead += (
-            f"，另有{chinese_number(left_out)}个未列出，也未计入合计"
-            "（用 /facts 主题 可导出全部）"
+            f"，另有{chinese_number(left_out)}个未列出，也未计入合计（用 /facts 主题 可导出全部）"
         )
     if summed:
         lead += "（只有单位相同、属于同一活动的数字才相加）"
