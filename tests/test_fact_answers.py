@@ -217,3 +217,15 @@ def test_more_figures_than_an_answer_holds_are_said_to_be_left_out(
     assert "另有六个未列出，也未计入合计" in answer.lead  # 30 found, 24 shown
     assert len({q.figure for q in answer.quotes}) == 24
     assert_sums_add_up(answer)
+
+
+def test_a_report_filed_twice_is_counted_once(tmp_path: Path, normalizer: Normalizer) -> None:
+    town = REPORTS["town"]
+    reports = {"town": town, "town-copy": town, "street": REPORTS["street"]}
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("知识库里一共有几份乡镇的科普工作总结？")
+    assert answer.lead == "知识库中有一份乡镇的报告："
+    # Its figures are counted once too.
+    total = assistant.answer("科普日期间各地一共举办了多少场科普讲座？")
+    (line,) = sum_lines(total)
+    assert figures_added(line) == ["10场", "6场"]
