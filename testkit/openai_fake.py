@@ -34,6 +34,7 @@ class Reply:
     delay: float = 0.0  # before the reply's headers
     chunk_delay: float = 0.0  # between streamed pieces
     chunk_chars: int = 6
+    stream: bool | None = None  # False: one JSON body even when asked to stream
 
 
 @dataclass
@@ -88,9 +89,12 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(reply.delay)
         try:
             if reply.status >= 400:
-                error = {"error": {"message": f"scripted failure {reply.status}", "type": "x"}}
+                # As some endpoints do, the error quotes the key it was given.
+                given = self.headers.get("Authorization", "")
+                message = f"scripted failure {reply.status}: invalid key {given}"
+                error = {"error": {"message": message, "type": "invalid_request_error"}}
                 return self._send(reply.status, "application/json", _json(error))
-            if body.get("stream"):
+            if body.get("stream") and reply.stream is not False:
                 return self._stream(reply, body.get("model", ""))
             message = {"role": "assistant", "content": reply.text}
             completion = {"id": "fake", "object": "chat.completion", "model": body.get("model"),

@@ -97,7 +97,8 @@ class AnswerWriter:
             return _verdict(model, judged, TIMEOUT, f"over {self.timeout:g} s")
         except LanguageModelError as exc:
             return _verdict(model, judged, exc.reason, str(exc))
-        _judge(checker, split_sentences(tidy(raw), final=True), judged)
+        if _judge(checker, split_sentences(tidy(raw), final=True), judged) and progress:
+            progress(_kept_text(judged))
         if not judged:
             return Written(model, False, fallback=EMPTY)
         return _verdict(model, judged)
