@@ -38,7 +38,8 @@ def test_chinese_numerals_are_read_as_the_numbers_they_write(run: str, value: in
         ("二〇二三年三月五日", (), (("2023", "3", "5"),), ()),
         # Numerals in words count nothing: 一些, 统一, 三下乡, 十分.
         ("一些统一的三下乡活动十分重视", (), (), ()),
-        ("围绕「促進鄉風文明」，编印《文明科學的家庭生活》", (), (), ("促进乡风文明", "文明科学的家庭生活")),
+        ("围绕「促進鄉風文明」，编印《文明科學的家庭生活》", (), (),
+         ("促进乡风文明", "文明科学的家庭生活")),
         ("两场讲座，300，100人", ("2", "300", "100"), (), ()),  # a Chinese comma splits figures
     ],
 )  # fmt: skip

@@ -95,7 +95,7 @@ def test_a_traditional_question_is_answered_in_traditional_characters(
 @pytest.mark.parametrize(
     ("reply", "fallback"),
     [
-        (Reply("来源街道科协开展了科普书籍读书活动，共约300人次参加。"), "too_little"),  # no markers
+        (Reply("来源街道科协开展了读书活动，共约300人次参加。"), "too_little"),
         (Reply(""), "empty"),
         (Reply("<think>只想不答</think>"), "empty"),
         (Reply(FAITHFUL, delay=3), "timeout"),  # nothing comes within the budget

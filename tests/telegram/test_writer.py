@@ -13,7 +13,8 @@ import pytest
 from bot.core.wording import SEARCHING, WRITING, WRITTEN_NOTE
 from bot.settings import Secret, Settings
 from testkit.openai_fake import FakeLanguageModel, Reply
-from tests.telegram.harness import ADMIN, GROUP, Harness, drive
+from tests.telegram.harness import ADMIN, GROUP, TOKEN, Harness, drive
+from tests.telegram.test_access import captured_logs
 from tests.telegram.test_bot import QUESTION, buttons, plain
 
 KEY = "sk-test-9d2b7e41"
@@ -109,3 +110,27 @@ def test_a_group_sees_typing_while_the_model_writes(
         assert FAITHFUL + ALSO_FAITHFUL in plain(bot.last(GROUP)["text"])
 
     drive(with_writer(bot_settings, fake), scenario)
+
+
+def test_the_key_reaches_no_log_line_message_or_record_even_when_the_endpoint_quotes_it(
+    bot_settings: Settings, fake: FakeLanguageModel
+) -> None:
+    fake.replies += [Reply(status=401), SLOW_REPLY]  # the 401's message quotes the key
+
+    records: list[str] = []
+
+    async def scenario(bot: Harness) -> None:
+        await bot.say(QUESTION)
+        await bot.say(QUESTION)
+        await bot.say("/stats", user=ADMIN)
+        assert "按所写显示 1 次" in plain(bot.last(ADMIN)["text"])
+        records.extend(str(row) for row in bot.runtime.records.questions())
+
+    # Only the token is redacted here: the key must never reach a log line at all.
+    with captured_logs(TOKEN) as stream:
+        harness = drive(with_writer(bot_settings, fake), scenario)
+    output = stream.getvalue()
+    assert "writer not shown (http_error HTTP 401" in output and "<key>" in output
+    sent = [str(c.params) for c in harness.telegram.calls]
+    assert len(records) == 2 and "<key>" in records[0]
+    assert not any(KEY in text for text in [output, *sent, *records])
