@@ -41,7 +41,10 @@ MARKER = re.compile(r"\[(\d+)\]")
 # Markers as models write them: [1], [1,2], [1、3], [1-3], ［1］, 【1】, [^1].
 _LOOSE_MARKER = re.compile(r"[\[［【]\s*\^?(\d+(?:\s*[-–—,，、]\s*\d+)*)\s*[\]］】]")
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.S)
-_LIST_HEAD = re.compile(r"^\s*(?:#+\s*|[-*•·]\s+|\d+[.、)]\s*|[（(]\d+[)）]\s*|[①-⑳]\s*)")
+# List heads: "1. ", "2、", "(3)", "④", "- "; not the 3. of 3.5万.
+_LIST_HEAD = re.compile(
+    r"^\s*(?:#+\s*|[-*•·]\s+|\d+(?:[.)](?!\d)|、)\s*|[（(]\d+[)）]\s*|[①-⑳]\s*)"
+)
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』\"）)]*(?:\s*\[\d+\])*")
 _WORDING = re.compile(r"[\u3400-\u9fff]{2,}")

@@ -45,12 +45,12 @@ _NOT_IN_NAMES = set(
 # jieba's tags of words that are no name's start (加强科协, 按照县, 广大市, 明年科协): verbs,
 # prepositions, adverbs, adjectives, times, numerals, directions, pronouns.
 _NOT_NAME_TAGS = ("v", "p", "d", "a", "t", "m", "f", "r", "c", "u", "q", "b")
-# Two-character words ending like a name that name nothing (their first character is fine).
+# Words of one character and a one-character ending that name nothing (地区, 超市, 家乡).
 _COMMON_WORDS = frozenset(
     {"地区", "山区", "园区", "辖区", "小区", "校区", "景区", "街区", "新区", "片区", "灾区",
      "牧区", "误区", "专区", "湾区", "超市", "都市", "集市", "门市", "股市", "夜市", "节省",
-     "家乡", "老乡", "山村", "渔村", "新村", "学区", "社区", "城区", "市区", "郊区", "老区",
-     "民族", "特区", "营区", "矿区", "厂区", "展区", "分区", "库区", "戒区", "老村"}
+     "家乡", "老乡", "山村", "渔村", "新村", "学区", "城区", "市区", "郊区", "老区",
+     "特区", "营区", "矿区", "厂区", "展区", "分区", "库区", "老村"}
 )  # fmt: skip
 
 
@@ -128,7 +128,7 @@ def names_in(text: str) -> tuple[str, ...]:
         before, ending = match.group(1), match.group(2)
         if (
             set(before) & _NOT_IN_NAMES
-            or (before[-1] + ending[0]) in _COMMON_WORDS
+            or (before[-1] + ending) in _COMMON_WORDS
             or (word_tag(before) or "n").startswith(_NOT_NAME_TAGS)
         ):
             continue
@@ -147,7 +147,7 @@ def word_tag(word: str) -> str | None:
 
 def number_values(text: str) -> set[float]:
     """Every number a comparable text writes, in digits or Chinese numerals."""
-    return {_value(m.group()) for m in _ARABIC.finditer(with_arabic_numbers(text, False))}
+    return {number_value(m.group()) for m in _ARABIC.finditer(with_arabic_numbers(text, False))}
 
 
 def dates_in(text: str) -> set[tuple[str, str, str]]:
@@ -156,15 +156,10 @@ def dates_in(text: str) -> set[tuple[str, str, str]]:
 
 
 def same_date(claimed: tuple[str, str, str], written: tuple[str, str, str]) -> bool:
-    """Month equal; day and year equal where both write them (3月5日 is in 2023年3月5日)."""
-    return all(
-        not a or not b or int(a) == int(b) for a, b in zip(claimed, written, strict=True)
-    ) and bool(claimed[1])
+    """Year, month and day equal where both write them (3月5日 is in 2023年3月5日)."""
+    return all(not a or not b or int(a) == int(b) for a, b in zip(claimed, written, strict=True))
 
 
 def number_value(number: str) -> float:
-    return _value(number)
-
-
-def _value(number: str) -> float:
+    """A number as written in digits, for comparing (1.50 and 1.5 alike)."""
     return round(float(number), 6)
