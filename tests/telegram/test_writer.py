@@ -26,7 +26,9 @@ SLOW_REPLY = Reply(FAITHFUL + INVENTED + ALSO_FAITHFUL, chunk_chars=5, chunk_del
 
 
 @pytest.fixture()
-def fake() -> Iterator[FakeLanguageModel]:
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLanguageModel]:
+    # Drafts every 0.3 s rather than every second: a slow machine still sees one mid-way.
+    monkeypatch.setattr("bot.telegram.drafts.DRAFT_SECONDS", 0.3)
     with FakeLanguageModel() as server:
         yield server
 
@@ -134,3 +136,18 @@ def test_the_key_reaches_no_log_line_message_or_record_even_when_the_endpoint_qu
     sent = [str(c.params) for c in harness.telegram.calls]
     assert len(records) == 2 and "<key>" in records[0]
     assert not any(KEY in text for text in [output, *sent, *records])
+
+
+def test_markup_the_model_writes_reaches_the_reader_as_text(
+    bot_settings: Settings, fake: FakeLanguageModel
+) -> None:
+    written = "来源街道科协开展了科普书籍读书活动 <b>&</b>，共约300人次参加。[1]"
+    fake.replies.append(Reply(written + ALSO_FAITHFUL, chunk_chars=3, chunk_delay=0.1))
+
+    async def scenario(bot: Harness) -> None:
+        await bot.say(QUESTION)
+        drafts = [c.params["text"] for c in bot.telegram.sent("sendMessageDraft")]
+        assert any("&lt;b&gt;&amp;&lt;/b&gt;" in d for d in drafts)
+        assert written in plain(bot.last()["text"])  # escaped in the HTML, shown as typed
+
+    drive(with_writer(bot_settings, fake), scenario)  # the fake Telegram rejects bad HTML
