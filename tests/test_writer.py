@@ -19,6 +19,7 @@ from bot.core.retrieval import Retriever
 from bot.core.wording import WRITTEN_NOTE
 from bot.core.writer import AnswerWriter
 from bot.settings import Settings
+from testkit.http_proxy import HIDDEN_HOST, ForwardProxy
 from testkit.openai_fake import FakeLanguageModel, Reply
 
 KEY = "sk-test-4f1c2a9e7b"
@@ -191,3 +192,22 @@ def test_totals_and_reports_are_left_to_the_extractive_answer(
         answer = assistant.answer(question)
         assert assistant.write(answer) is answer
     assert fake.requests == []
+
+
+def test_the_writer_goes_through_its_own_proxy_setting_and_no_other(
+    retriever: Retriever, fake: FakeLanguageModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.responder = lambda request: Reply(FAITHFUL)
+    with ForwardProxy(fake.port) as proxy:
+        # Only through KEPUBOT_LLM_PROXY_URL can the made-up host be reached.
+        hidden = Endpoint(f"http://{HIDDEN_HOST}/v1", "fake-model", KEY, proxy=proxy.url)
+        assistant = Assistant(retriever, AnswerOptions("auto"), AnswerWriter(hidden, 5))
+        assert assistant.write(assistant.answer(QUESTION)).shown_written is not None
+        assert proxy.relayed == ["POST /v1/chat/completions"]
+        # A proxy exported by the shell is not used: a local endpoint is reached directly.
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("ALL_PROXY", proxy.url)
+        assistant = assistant_for(retriever, fake)
+        assert assistant.write(assistant.answer(QUESTION)).shown_written is not None
+        assert proxy.relayed == ["POST /v1/chat/completions"]
+    assert "Proxy-Authorization" not in fake.requests[0].headers
