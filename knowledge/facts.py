@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 from knowledge.normalize import in_script, tagged_words
 
+# Raised with every change to what is extracted: a store whose facts were extracted by
+# another version extracts them again at its next sync (`ingest.sync_folder`).
+VERSION = 3
+
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (
     "人次", "场次", "万元", "课时", "小时", "人", "名", "位", "场", "期", "次", "份",
@@ -28,7 +32,8 @@ _CHINESE = r"[零〇一二两三四五六七八九十百千]+"
 _NUMBER = rf"(?:{_DIGITS}|{_CHINESE})"
 _FIGURE = re.compile(
     rf"(?P<before>近|约|逾|超过|超|共计|计|达)?"
-    rf"(?<![\d.])(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
+    # Not inside an anonymised figure (20xx0多份) or a decimal.
+    rf"(?<![\d.xXｘＸ])(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
     rf"(?:(?:-|—|－|~|～|至|到)(?P<high>{_NUMBER})(?P<myriad_high>万|亿)?)?"
     rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)(?P<after>左右|以上|多|余)?"
 )
@@ -45,9 +50,24 @@ _LINKS = frozenset(
 _NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "nr", "ng", "an", "j", "l")
 _EVENT = re.compile(
     r"(?:全国|国际|世界|中国|全市|全县|全省|全区)?(?:科技|科普|全民|安全|防灾|禁毒|消防|法制)?"
-    r"(?:科普日|活动周|宣传周|科技周|宣传月|活动月|科技节|科普节|文化节|读书节|艺术节|"
+    r"(?P<core>科普日|活动周|宣传周|科技周|宣传月|活动月|科技节|科普节|文化节|读书节|艺术节|"
     r"三下乡|科技下乡|科普下乡|大集|庙会|竞赛|大赛|比赛|运动会|博览会|交易会|高交会|展览会|"
     r"科普周|科普月|减灾日|环境日|地球日|读书日|宣传日|纪念日|下乡)"
+)
+# Nouns that name an activity a figure can be counted at; the words before one, back to
+# the verb that opens it, name which one (舉行了|綠色網上活動).
+_ACTIVITY_NOUN = re.compile(
+    r"活动|行动|工程|仪式|会议|大会|报告会|大赛|竞赛|培训|调查|表彰|讲座|展览|计划|专案|项目"
+)
+_ACTIVITY_STOPS = frozenset("，,。；;：:、（）()！？!? 了的在为和与对于是及以把将由从")
+_ACTIVITY_OPENERS = (
+    "开展", "举办", "举行", "组织", "参加", "参与", "实施", "落实", "按照", "围绕", "进行", "完成",
+    "启动", "召开", "申报", "加强", "抓好", "抓", "做好", "积极", "大力", "认真", "继续", "深入",
+)  # fmt: skip
+_ACTIVITY_LONGEST = 16
+# Words that say where a count holds, not what it counts (全市资助家庭经济困难学生).
+_SCOPES = frozenset(
+    ["全市", "全县", "全省", "全乡", "全镇", "全区", "全国", "各类", "各种", "共", "全"]
 )
 _DATE = re.compile(
     r"(?:\d{4}年)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?"
@@ -106,13 +126,20 @@ def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
                 value_high=high,
                 qualifier=qualifier,
                 unit="%" if unit == "％" else unit,
-                counted=_counted(sentence, words, start, end),
-                event=_event(sentence, simple, start) or _event(heading, _simplified(heading)),
+                counted=_trimmed(_counted(sentence, words, start, end)),
+                event=_figure_event(sentence, simple, start, heading),
                 start=start,
                 end=end,
             )
         )
     return figures
+
+
+def event_of(text: str) -> str:
+    """The event a text names first, as its core word (科普日 of 全国科普日, 活动周 of
+    科技活动周), so that two ways of naming one event compare equal; empty when none."""
+    match = _EVENT.search(_simplified(text))
+    return match["core"] if match else ""
 
 
 def extract_dates(sentence: str) -> list[str]:
@@ -213,6 +240,52 @@ def _counted(sentence: str, words: list[tuple[int, int, str, str]], start: int, 
     while phrase and phrase[0][2] == "、":
         phrase.pop(0)
     return sentence[phrase[0][0] : phrase[-1][1]] if phrase else ""
+
+
+def _figure_event(sentence: str, simple: str, start: int, heading: str) -> str:
+    """What a figure was counted at, most specific first: a named campaign before it in
+    its sentence (科普日期间…6场), an activity before it (舉行了綠色網上活動…650人次), one
+    after it in the sentence (42家科协组织在全民科学素质行动中…), else the heading's
+    campaign or activity (三、加强了科技培训)."""
+    simple_heading = _simplified(heading)
+    return (
+        _event(sentence[:start], simple[:start], len(simple[:start]))
+        or _event(heading, simple_heading)
+        or _activity(heading, simple_heading, opened=False)
+        or _activity(sentence[:start], simple[:start], opened=True)
+        or _activity(sentence[start:], simple[start:], opened=True)
+    )
+
+
+def _activity(written: str, simple: str, opened: bool) -> str:
+    """The last activity the text names (公民科学素质调查, 农村环保科普行动): the words before
+    an activity noun back to the verb, punctuation or particle that opens it. With `opened`,
+    only one a verb opens (舉行了綠色網上活動): in a sentence, words before an activity noun
+    are as often what was done at it (技术推广等活动)."""
+    for match in reversed(list(_ACTIVITY_NOUN.finditer(simple))):
+        begin, end, opener = match.start(), match.end(), None
+        while begin > 0 and simple[begin - 1] not in _ACTIVITY_STOPS and opener is None:
+            begin -= 1
+            opener = next((v for v in _ACTIVITY_OPENERS if simple.startswith(v, begin)), None)
+        if opener is not None:
+            begin += len(opener)
+        elif opened and not (begin > 0 and simple[begin - 1] == "了"):
+            continue
+        phrase = written[begin:end].strip("“”\"'《》〈〉 ")
+        if 2 < len(phrase) <= _ACTIVITY_LONGEST:
+            return phrase
+    return ""
+
+
+def _trimmed(counted: str) -> str:
+    """What is counted without the scope or verb the noun walk took in with it
+    (全市资助家庭经济困难学生 → 家庭经济困难学生, 编印培训材料 → 培训材料)."""
+    simple = _simplified(counted)
+    for word, tag in tagged_words(simple):
+        if not (word in _SCOPES or (tag.startswith("v") and tag != "vn")):
+            break
+        simple, counted = simple[len(word) :], counted[len(word) :]
+    return counted if len(counted) > 1 else ""
 
 
 def _event(written: str, simple: str, before: int | None = None) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from knowledge.chunk import chunk_paragraphs
 from knowledge.clean import clean_paragraphs
 from knowledge.dedupe import find_duplicates, signature
+from knowledge.facts import VERSION as FACTS_VERSION
 from knowledge.facts import fact_rows
 from knowledge.metadata import extract_metadata, passage_level, title_tokens, tokens_for
 from knowledge.models import Document, Report
@@ -213,6 +214,9 @@ def sync_folder(
     on_disk_or_skipped = set(on_disk) | set(processed)
     summary.removed = sorted(set(known) - on_disk_or_skipped)
     with store.transaction():
+        # First, while a new store is still empty: its facts are then all of this version.
+        if store.refresh_facts(str(FACTS_VERSION)):
+            log.info("figures extracted again by extractor version %s", FACTS_VERSION)
         for source in summary.removed:
             store.remove_file(source)
         for source, (row, replacement) in processed.items():

@@ -91,6 +91,12 @@ def m004_title_words(db: sqlite_utils.Database) -> None:
 def m005_facts(db: sqlite_utils.Database) -> None:
     """One row per figure or date a passage states, for counting and listing questions."""
     create_facts(db)
+    fill_facts(db)
+
+
+def fill_facts(db: sqlite_utils.Database) -> None:
+    """Extract the facts of every passage afresh (the table is emptied first)."""
+    db.execute("DELETE FROM facts")
     rows = db.execute("SELECT id, document_id, text, heading_path FROM chunks").fetchall()
     for chunk_id, document_id, text, heading_path in rows:
         headings = json.loads(heading_path)

@@ -19,7 +19,7 @@ import sqlite_utils
 from knowledge import keywords
 from knowledge.keywords import KeywordHit
 from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
-from knowledge.schema import migrate
+from knowledge.schema import fill_facts, migrate
 
 _CHUNK_COLUMNS = """c.id, c.document_id, c.idx, c.text, c.normalized, c.tokens, c.heading_path,
     c.start, c.end, d.title, d.source, d.place, d.level, d.year, d.duplicate_of,
@@ -195,6 +195,15 @@ class Store:
         self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
         if facts:
             self.db.table("facts").insert_all(facts)
+
+    def refresh_facts(self, version: str) -> bool:
+        """Extract every passage's facts again when they were extracted by another version
+        of the extractor than `version`; whether it did."""
+        if self.get_meta("facts_version") == version:
+            return False
+        fill_facts(self.db)
+        self.set_meta("facts_version", version)
+        return True
 
     def documents(self) -> list[DocumentRecord]:
         """Every report, duplicates included, in file order."""

@@ -21,4 +21,11 @@ def _answerable(*names: str) -> list[dict]:
     return rows
 
 
-ANSWER_SETS = _answerable("answer_dev.jsonl", "answer_dev_more.jsonl", "answer_dev_s7.jsonl")
+ANSWER_SETS = _answerable(
+    "answer_dev.jsonl",
+    "answer_dev_more.jsonl",
+    "answer_dev_s7.jsonl",
+    "answer_dev_s9.jsonl",
+    "answer_dev_facts.jsonl",
+    "answer_heldout_facts.jsonl",
+)

@@ -15,6 +15,10 @@ from knowledge.normalize import Normalizer, in_script
 from tests.paths import ANSWER_SETS, DEV_QUESTIONS
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# An addend of a sum line as shown, number then the rest (6场次[1], 两期以上[2]).
+ADDEND = re.compile(r"([0-9][0-9.,]*|[一二两三四五六七八九十]+)([^\s\[\]+=：]*)\[(\d+)\]")
+SMALL = {c: n for n, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+IN_YUAN = {"万元": 10_000, "萬元": 10_000, "元": 1}  # longest first
 QUESTIONS = read_questions(DEV_QUESTIONS)
 
 
@@ -72,6 +76,34 @@ def assert_verbatim_and_sourced(answer: Answer, quote_script: str) -> None:
     for number in NUMBER.findall(body):
         assert any(number in text for text in cited.values()), number
     assert len(answer.text) < 4096
+    assert_sums_add_up(answer)
+
+
+def sum_lines(answer: Answer) -> list[str]:
+    return [line for line in answer.lead.splitlines() if "[" in line]
+
+
+def assert_sums_add_up(answer: Answer) -> None:
+    """Every addend of every sum is in the passage its marker cites, and the sum is theirs."""
+    cited = {c.n: in_script(c.text, answer.script) for c in answer.citations}
+    for line in sum_lines(answer):
+        addends = ADDEND.findall(line.split("=")[0])
+        assert addends, line
+        for number, rest, n in addends:
+            assert number + rest in cited[int(n)], (number + rest, n)
+        if "=" not in line:
+            continue
+        total = re.match(r"约?([0-9.]+)(\D*)", line.split("= ")[1])
+        assert total is not None, line
+
+        def in_yuan(unit: str) -> float:  # money adds across 元 and 万元; counts as they are
+            return next((v for u, v in IN_YUAN.items() if unit.endswith(u)), 1)
+
+        def value(number: str) -> float:  # Chinese numerals up to 十 in these sets
+            return SMALL[number] if number in SMALL else float(number.replace(",", ""))
+
+        expected = sum(value(x) * in_yuan(r) for x, r, _ in addends)
+        assert float(total.group(1)) * in_yuan(total.group(2)) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import openpyxl
@@ -9,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from knowledge.facts import VERSION as FACTS_VERSION
 
 STREET = """来源街道2023年科普工作总结
 一、全国科普日
@@ -76,3 +78,20 @@ def test_facts_csv_opens_in_excel_and_an_unknown_topic_says_so(dirs: list[str]) 
     assert len(list(io.StringIO(result.output).readlines())) == 3  # header, 13期, 800余人次
     none = CliRunner().invoke(cli, [*dirs, "facts", "无人机航拍"])
     assert none.exit_code == 0 and none.output.strip() == "报告中没有找到相关的数字。"
+
+
+def test_facts_are_extracted_again_when_the_extractor_changes(dirs: list[str]) -> None:
+    """A store whose figures an older extractor read (or a lost one) reads them afresh at
+    the next sync, though no file changed."""
+    db = Path(dirs[3]) / "kepubot.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM facts")
+        connection.execute("UPDATE meta SET value = 'old' WHERE key = 'facts_version'")
+    assert CliRunner().invoke(cli, [*dirs, "ingest"]).exit_code == 0
+    with sqlite3.connect(db) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM facts").fetchone()
+        (version,) = connection.execute(
+            "SELECT value FROM meta WHERE key = 'facts_version'"
+        ).fetchone()
+    assert count > 0
+    assert version == str(FACTS_VERSION)

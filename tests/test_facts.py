@@ -73,3 +73,20 @@ def test_dates_are_found_as_written() -> None:
 @pytest.mark.parametrize("sentence", ["按照规范3.1.2条执行。", "版本1.2.3.4份文件"])
 def test_clause_numbers_are_no_figures_and_never_fail(sentence: str) -> None:
     assert extract_figures(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "heading", "event"),
+    [
+        ("受培人数达到1201人次。", "三、加强了科技培训", "科技培训"),
+        ("共下拨经费20万元。", "3、组织实施公民科学素质调查工作。", "公民科学素质调查"),
+        ("如在暑期举行了绿色网上活动，有650人次参加了学习培训。", "（三）加强宣传", "绿色网上活动"),
+        # Words before an activity noun that no verb opens say what was done, not where.
+        ("去年落实经费7500元，专款用于技术推广等活动。", "一、领导重视", ""),
+        ("共举办讲座5场。", "一、加强组织领导", ""),
+    ],
+)
+def test_the_event_falls_back_on_an_activity_the_heading_or_a_verb_names(
+    sentence: str, heading: str, event: str
+) -> None:
+    assert extract_figures(sentence, heading)[0].event == event

@@ -184,11 +184,12 @@ def test_without_a_writer_url_answers_are_exactly_the_extractive_ones(
     assert assistant.write(answer) is answer and answer.written is None
 
 
-def test_totals_and_reports_are_left_to_the_extractive_answer(
+def test_lists_totals_reports_and_refusals_are_left_to_the_extractive_answer(
     retriever: Retriever, fake: FakeLanguageModel
 ) -> None:
     assistant = assistant_for(retriever, fake)
-    for question in ("知识库里有几份乡镇的总结？", "火星探测器的发射窗口是什么时候？"):
+    for question in ("哪些报告写了科普日活动？", "各地科普日一共办了多少场讲座？",
+                     "知识库里有几份乡镇的总结？", "火星探测器的发射窗口是什么时候？"):  # fmt: skip
         answer = assistant.answer(question)
         assert assistant.write(answer) is answer
     assert fake.requests == []

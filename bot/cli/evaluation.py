@@ -102,8 +102,8 @@ def eval_answers(settings: Settings, file: Path, as_json: bool) -> None:
         rows.append([q["id"], q["type"], found, shown, cited] + ([_written(q)] if writer else []))
     click.echo(format_table(rows))
     click.echo()
-    columns = ["type", "questions", "shown_share", "cited_in_gold_share", "refused",
-               "negatives_correct"]  # fmt: skip
+    columns = ["type", "questions", "shown_share", "cited_in_gold_share", "gold_cited_share",
+               "refused", "negatives_correct"]  # fmt: skip
     totals = sorted(report["totals"].items(), key=lambda kv: kv[0] == "all")
     table = [columns] + [
         [name] + ["—" if figures[c] is None else str(figures[c]) for c in columns[1:]]

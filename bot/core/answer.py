@@ -15,6 +15,7 @@ from bot.core import follow_ups, wording
 from bot.core.citation import Citation, citation_label
 from bot.core.conversation import continued, leans_on, nth_report
 from bot.core.coverage import held, without_overlaps
+from bot.core.fact_table import question_facts, quoted, totals
 from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, in_asked_unit, total
 from bot.core.levels import speaks_of
 from bot.core.question import Question, script_of
@@ -30,6 +31,7 @@ from bot.core.sentences import (
 from bot.core.written import Written
 from knowledge.metadata import names_place
 from knowledge.normalize import in_script, is_dictionary_word
+from knowledge.records import FactRecord
 
 _MIN_SENTENCE = 8
 # What naming a unit of the asked level is worth against covering the question: about as
@@ -49,6 +51,9 @@ _FLOOR = 0.6
 _FACT_FLOOR = 0.35
 _FOLLOWING = 2  # sentences after a report's best one (same paragraph or figures) kept with it
 _REPORTS_SHOWN = 3  # how-to answers: the best reports at the asked level
+# Figures in one answer from the table of figures (the rest: /facts), and sums shown.
+_FACTS_SHOWN = 24
+_SUMS_SHOWN = 4
 
 
 @dataclass(frozen=True)
@@ -302,6 +307,14 @@ class Answerer:
             # place or year no report is about is refused.
             refusal = self._refusal(question, replace(result, found=True), script)
             return refusal or self._reports(parsed, result, script)
+        if wide and (parsed.intent == "total" or parsed.figure is not None):
+            # Counting and listing figures: every qualifying figure of the reports, not only
+            # those of the top passages, so the top passages' coverage does not decide;
+            # a place or year no report is about still does.
+            rows = question_facts(self.retriever, parsed, result.filters)
+            if rows:
+                refusal = self._refusal(question, replace(result, found=True), script)
+                return refusal or self._from_facts(parsed, result, rows, script)
         refusal = self._refusal(question, result, script)
         if refusal is not None:
             return refusal
@@ -545,6 +558,48 @@ class Answerer:
             summed = total(f[0] for f in found)
         lead = wording.listing_lead(len(chosen), summed, parsed.unit, script)
         return replace(answer, lead=lead)
+
+    def _from_facts(
+        self, parsed: Question, result: SearchResult, found: list[FactRecord], script: str
+    ) -> Answer:
+        """One quote per figure's sentence, grouped by report, each cited; for a total, a
+        sum per unit and event, every addend shown with its citation."""
+        left_out = max(0, len(found) - _FACTS_SHOWN)
+        found = found[:_FACTS_SHOWN]
+        numbers: dict[str, int] = {}
+        citations: list[Citation] = []
+        quotes: list[Quote] = []
+        for fact in found:
+            if fact.chunk_id not in numbers:
+                hit = self.retriever.passage(fact.chunk_id)
+                if hit is None:  # the store changed under the answer: leave the figure out
+                    continue
+                numbers[fact.chunk_id] = len(numbers) + 1
+                citations.append(Citation.of(numbers[fact.chunk_id], hit))
+            n = numbers[fact.chunk_id]
+            text = quoted(fact)
+            if any(q.n == n and q.text == text for q in quotes):
+                continue
+            label = citation_label(fact.title, (), fact.place, fact.level, fact.year)
+            quotes.append(Quote(text, n, label, (fact.heading_path or ("",))[-1], fact.written))
+        shown = [f for f in found if f.chunk_id in numbers]
+        sums = totals(shown) if parsed.intent == "total" else []
+        reports = len({f.document_id for f in shown})
+        added = any(len(s.addends) > 1 for s in sums)
+        lines = [wording.facts_lead(reports, len(shown), added, script, left_out)]
+        for summed in sums[:_SUMS_SHOWN]:
+            addends = [
+                f"{in_script(f.written, script)}[{numbers[f.chunk_id]}]" for f in summed.addends
+            ]
+            lines.append(
+                wording.total_line(
+                    summed.event, summed.unit, addends, in_script(summed.text, script), script
+                )
+            )
+        return Answer(
+            parsed.text, True, parsed.intent, "\n".join(lines), quotes, citations,
+            hits=result.hits, script=script, parsed=parsed,
+        )  # fmt: skip
 
     def _reports(self, parsed: Question, result: SearchResult, script: str) -> Answer:
         """The reports themselves that match the asked level, place and year: one line

@@ -36,6 +36,7 @@ class AnswerScore:
     shown: int
     cited: int  # distinct reports cited
     cited_in_gold: int
+    gold: int  # distinct gold reports; those cited are `cited_in_gold`
     answer: str
     writer: dict[str, Any] | None = None  # what the answer writer did, when one is set
 
@@ -64,14 +65,15 @@ def score_answer(assistant: Assistant, item: dict[str, Any], normalizer: Normali
         id=item.get("id", ""), type=item.get("type", ""), question=item["q"],
         found=answer.found, correct_found=answer.found != negative, must_show=len(phrases),
         shown=shown, cited=len(cited),
-        cited_in_gold=len(cited & gold), answer=answer.text,
+        cited_in_gold=len(cited & gold), gold=len(gold), answer=answer.text,
         writer=answer.written.to_dict() if answer.written is not None else None,
     )  # fmt: skip
 
 
 def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, Any]]:
-    """Totals over all questions and by type: shown share, cited-in-gold share, refusals;
-    with the answer writer on, its own figures under `writer`."""
+    """Totals over all questions and by type: shown share, cited-in-gold share (precision),
+    gold-cited share (recall of the reports that answer), refusals; with the answer writer
+    on, its own figures under `writer`."""
     groups: dict[str, list[AnswerScore]] = defaultdict(list)
     for score in scores:
         groups[score.type].append(score)
@@ -81,6 +83,7 @@ def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, Any]]:
         answerable = [s for s in group if s.type != "negative" and s.must_show]
         must = sum(s.must_show for s in answerable)
         cited = sum(s.cited for s in group)
+        gold = sum(s.gold for s in answerable)
         table[name] = {
             "questions": len(group),
             "must_show": must,
@@ -89,6 +92,11 @@ def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, Any]]:
             "cited": cited,
             "cited_in_gold_share": (
                 round(sum(s.cited_in_gold for s in group) / cited, 3) if cited else None
+            ),
+            # Of the reports that answer it, the share cited: every report a list or a
+            # total must name, and no fewer.
+            "gold_cited_share": (
+                round(sum(s.cited_in_gold for s in answerable) / gold, 3) if gold else None
             ),
             "refused": sum(not s.found for s in answerable),
             "negatives_correct": sum(s.correct_found for s in group if s.type == "negative"),

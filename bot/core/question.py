@@ -30,7 +30,7 @@ _LIST = re.compile(rf"(?:哪些|哪几[份个家所]?|列出|列举)(?P<entity>{
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
 _TOTAL_SCOPE = re.compile(
     r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)|每份(?:报告|总结)|所有|全部|这些"
-    r"|加起来|合计|总计|共计"
+    r"|加起来|合计|总计|共计|(?:报告|总结|知识库)[里中内]?(?:一共|总共)"
 )
 # 日期 but not 科普日期间 (日 + 期间, "during the day").
 _DATE = re.compile(r"哪天|哪一天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期(?!间)|哪年|哪一年")
@@ -40,6 +40,8 @@ _UNITS = (
     "|幅|部|张|间|座|辆|支|届"
 )
 _HOW_MANY = re.compile(rf"(?:多少|几)(?P<unit>{_UNITS})?")
+# A list question that names the figure it wants without 多少 (哪些报告统计了培训的人次).
+_NAMED_FIGURE = re.compile(r"(?:的|了)(?P<unit>人次|场次|人数|金额|数字|数据)|分别")
 _PEOPLE_UNITS = ("人", "人次", "名", "位")
 # Nouns that count people: "听众有多少？" asks a number of people though it names no unit.
 _PEOPLE_NOUNS = re.compile(r"听众|观众|人数|学员|受众|参与者|参加者|受益者|参训")
@@ -48,7 +50,8 @@ _HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措�
 # Words that say what kind of answer is wanted, not what it is about.
 _FRAME_WORDS = frozenset(
     {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
-     "各地", "各单位", "各个", "各", "所有", "全部", "这些", "加起来", "具体", "时候", "期间"}
+     "各地", "各单位", "各个", "各", "所有", "全部", "这些", "加起来", "具体", "时候", "期间",
+     "分别", "统计", "钱"}
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.
@@ -98,7 +101,8 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     level = asked_level(normalized)
     examples = example_topic(text)
     intent, entity = _intent(normalized, examples)
-    figure, unit = _figure(normalized) if intent in ("fact", "total") else (None, None)
+    asks_figure = intent in ("fact", "total") or (intent == "list" and _lists_figures(normalized))
+    figure, unit = _figure(normalized) if asks_figure else (None, None)
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
     rest = _FRAME_PHRASE.sub("|", normalized)
     level_words = [w for words in QUESTION_WORDS.values() for w in words if w in LEVEL_ONLY_WORDS]
@@ -193,7 +197,8 @@ def _intent(normalized: str, examples: str | None) -> tuple[str, str | None]:
     scope = _TOTAL_SCOPE.search(normalized)
     if asks_figure and scope:
         # 各报告一共…: the reports are what is summed over, not what the passages must name.
-        return "total", scope.group()[-2:] if scope.group().endswith(("报告", "总结")) else None
+        named = re.search("报告|总结", scope.group())
+        return "total", named.group() if named else None
     if asks_figure:
         return "fact", None
     if _HOWTO.search(normalized):
@@ -203,13 +208,24 @@ def _intent(normalized: str, examples: str | None) -> tuple[str, str | None]:
     return "howto", None
 
 
+def _lists_figures(normalized: str) -> bool:
+    """Whether a list question asks each report's figure (哪些报告…分别是多少)."""
+    patterns = (_DATE, _MONEY, _HOW_MANY, _NAMED_FIGURE)
+    return any(p.search(normalized) for p in patterns)
+
+
 def _figure(normalized: str) -> tuple[str | None, str | None]:
     if _DATE.search(normalized):
         return "date", None
-    if _MONEY.search(normalized):
+    named = _NAMED_FIGURE.search(normalized)
+    if _MONEY.search(normalized) or (named and named["unit"] == "金额"):
         return "money", "元"
     match = _HOW_MANY.search(normalized)
     unit = match.group("unit") if match else None
+    if unit is None and named and named["unit"] in ("人次", "场次"):
+        unit = named["unit"]
+    if unit is None and named and named["unit"] == "人数":
+        return "people", None
     if unit in _PEOPLE_UNITS or (unit is None and _PEOPLE_NOUNS.search(normalized)):
         return "people", unit
     return "count", unit

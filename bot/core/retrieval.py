@@ -349,6 +349,11 @@ class Retriever:
         row = self.store.first_chunk(document_id)
         return None if row is None else _as_hit(row)
 
+    def passage(self, chunk_id: str) -> Hit | None:
+        """One passage by its id, as a hit (a figure's, for citing it)."""
+        row = self.store.chunks_by_id([chunk_id]).get(chunk_id)
+        return None if row is None else _as_hit(row)
+
     def passages(self, document_id: str) -> Iterator[Hit]:
         """A report's passages in reading order, as hits."""
         index = 0

@@ -64,6 +64,28 @@ def listing_lead(reports: int, total: str | None, unit: str | None, script: str)
     return localize(lead + "：", script)
 
 
+def facts_lead(reports: int, figures: int, summed: bool, script: str, left_out: int = 0) -> str:
+    """Lead of an answer from the table of figures; says which figures were added up, and
+    that more were found than are shown (and summed)."""
+    lead = f"在{chinese_number(reports)}份报告中找到{chinese_number(figures)}个相关数字"
+    if left_out:
+        lead += (
+            f"，另有{chinese_number(left_out)}个未列出，也未计入合计（用 /facts 主题 可导出全部）"
+        )
+    if summed:
+        lead += "（只有单位相同、属于同一活动的数字才相加）"
+    return localize(lead + "：", script)
+
+
+def total_line(event: str, unit: str, addends: list[str], summed: str, script: str) -> str:
+    """One sum with its addends as written, each with its [n] (科普日：6场次[1] + 10场[2] =
+    16场); a single figure is said to be the only one."""
+    label = localize(f"{event or '未注明活动'} · {unit}：", script)
+    if len(addends) == 1:
+        return label + addends[0] + localize("（仅此一项）", script)
+    return label + " + ".join(addends) + f" = {summed}"
+
+
 def reports_lead(
     reports: int, level: str | None, place: str | None, year: int | None, script: str
 ) -> str:

@@ -22,9 +22,10 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Answers the writer writes. A total's sum and a list of the reports themselves are the
-# bot's own reckoning: no passage holds them, so the checker would drop them.
-WRITTEN_KINDS = ("answer", "fact", "examples", "list")
+# Answers the writer writes: how-to, a fact, examples. Lists, totals and the reports
+# themselves are enumerations the bot makes complete (every qualifying figure or report,
+# sums with their addends): a model would shorten them, and no passage holds a sum.
+WRITTEN_KINDS = ("answer", "fact", "examples")
 # The written answer is shown when at least this share of its sentences, and one, are kept.
 MIN_KEPT_SHARE = 0.5
 MAX_WRITING = 4  # answers written at once; past this, the extractive answer goes out at once

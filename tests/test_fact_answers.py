@@ -1,0 +1,219 @@
+"""Counting and listing questions answered from the table of figures, on tiny reports
+written here: every qualifying figure cited, sums only within one unit and one event, the
+addition shown with each addend's citation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.answer import Answer
+from bot.core.assistant import Assistant
+from bot.core.question import parse_question
+from knowledge.normalize import Normalizer, in_script
+from tests.files import assistant_over, ingested
+from tests.test_answer import ADDEND, assert_sums_add_up, assert_verbatim_and_sourced, sum_lines
+
+REPORTS = {
+    "town": """绿水镇科协2023年科普工作总结
+一、全国科普日活动
+科普日期间，镇科协举办科普讲座6场，听众达4000多人次。
+二、科技活动周
+科技活动周期间，镇科协举办科普讲座3场，发放宣传资料500份。
+三、农民培训
+全年共举办农民技术培训班10期，其中果树培训班4期，参训农民800人次。
+""",
+    "street": """东湖街道科协2023年科普工作总结
+一、全国科普日活动
+科普日期间，街道科协举办科普讲座10场，发放宣传资料1500多份。
+二、科普经费
+今年落实科普经费7500元，人均达到0.5元。
+三、社区培训
+全年举办居民电脑培训班5期，参训居民300人次。
+""",
+    "county": """山阳縣科協2023年科普工作總結
+一、全國科普日活動
+科普日期間，縣科協舉辦科普講座15場，聽眾達6000人次。
+二、科普經費
+縣財政落實科普經費2萬元。
+三、農民培訓
+舉辦農民技術培訓班12期，參訓農民1200人次。
+""",
+}
+# Words in more than half the passages are not searched, so a tiny collection needs company.
+OTHERS = {
+    f"其他{n}": f"第{n}街道科协工作总结\n一、读书\n街道科协开展读书活动。\n" for n in range(6)
+}
+
+
+@pytest.fixture()
+def assistant(tmp_path: Path, normalizer: Normalizer) -> Assistant:
+    return assistant_over(ingested(tmp_path, normalizer, REPORTS | OTHERS), normalizer)
+
+
+def figures_added(line: str) -> list[str]:
+    return sorted(number + rest for number, rest, _ in ADDEND.findall(line.split("=")[0]))
+
+
+def titles(answer: Answer) -> set[str]:
+    return {in_script(c.title, "simplified") for c in answer.citations}
+
+
+def test_a_total_adds_one_events_figures_and_shows_the_addition(assistant: Assistant) -> None:
+    answer = assistant.answer("科普日期间各地一共举办了多少场科普讲座？")
+    assert answer.kind == "total"
+    (line,) = sum_lines(answer)
+    assert line.startswith("科普日 · 场：") and line.endswith(" = 31场")
+    assert figures_added(line) == ["10场", "15场", "6场"]
+    assert_sums_add_up(answer)
+    assert_verbatim_and_sourced(answer, "reader")
+
+
+def test_figures_of_different_events_are_never_added_together(assistant: Assistant) -> None:
+    answer = assistant.answer("各地一共举办了多少场科普讲座？")
+    lines = sum_lines(answer)
+    assert any(line.startswith("科普日 · 场：") and line.endswith("= 31场") for line in lines)
+    assert "科技活动周 · 场：3场[4]（仅此一项）" in lines
+    assert not any("34场" in line for line in lines)
+    assert_sums_add_up(answer)
+
+
+def test_a_part_is_not_added_to_the_whole_it_belongs_to(assistant: Assistant) -> None:
+    answer = assistant.answer("各地一共举办了多少期农民技术培训班？")
+    (line,) = sum_lines(answer)
+    assert line.endswith("= 22期")  # 10 + 12; 其中果树培训班4期 is part of the 10
+    assert "4期" not in line
+    assert_sums_add_up(answer)
+
+
+def test_a_part_of_the_same_thing_is_not_added_twice(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、科普讲座\n"
+        "全年共举办科普讲座10场，其中健康科普讲座4场。\n",
+        "白沙": "白沙镇科协2023年科普工作总结\n一、科普讲座\n全年举办科普讲座5场。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地一共举办了多少场科普讲座？")
+    (line,) = sum_lines(answer)
+    assert figures_added(line) == ["10场", "5场"] and line.endswith("= 15场")
+    assert "4场" in answer.text  # shown, with its sentence; only not added
+    assert_sums_add_up(answer)
+
+
+def test_a_figure_per_head_or_per_event_is_never_added(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、科普讲座\n"
+        "举办科普讲座10场，每场听众200人次，全年听众共2000人次。\n",
+        "白沙": "白沙镇科协2023年科普工作总结\n一、科普讲座\n举办科普讲座5场，听众800人次。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地科普讲座的听众一共有多少人次？")
+    (line,) = sum_lines(answer)
+    assert figures_added(line) == ["2000人次", "800人次"] and line.endswith("= 2800人次")
+
+
+def test_money_adds_across_units_and_a_per_head_figure_is_left_out(assistant: Assistant) -> None:
+    answer = assistant.answer("各地落实的科普经费一共多少钱？")
+    (line,) = sum_lines(answer)
+    assert line.endswith("= 2.75万元")  # 7500元 + 2万元
+    assert "0.5元" not in line
+    assert_sums_add_up(answer)
+
+
+def test_a_qualifier_carries_into_the_sum(assistant: Assistant) -> None:
+    answer = assistant.answer("科普日期间各地的听众一共有多少人次？")
+    (line,) = sum_lines(answer)
+    assert line.endswith("= 10000多人次")
+    assert_sums_add_up(answer)
+
+
+def test_a_listing_question_cites_every_reports_figure_and_adds_nothing(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.answer("哪些报告统计了培训的人次？分别是多少？")
+    assert answer.kind == "list"
+    assert titles(answer) == {
+        "绿水镇科协2023年科普工作总结", "东湖街道科协2023年科普工作总结",
+        "山阳县科协2023年科普工作总结",
+    }  # fmt: skip
+    assert sorted(q.figure for q in answer.quotes) == ["1200人次", "300人次", "800人次"]
+    assert sum_lines(answer) == []
+    assert_verbatim_and_sourced(answer, "reader")
+
+
+def test_every_report_is_counted_not_only_the_top_passages(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    # Twelve different reports (near-duplicates would count once), one figure each.
+    towns = ["青石", "白沙", "红岩", "黄土", "绿柳", "金桥", "银湖", "铁山", "铜锣", "玉泉",
+             "石门", "松林"]  # fmt: skip
+    topics = ["防震减灾", "食品安全", "节约用水", "垃圾分类", "心理健康", "科学种田", "防范诈骗",
+              "合理用药", "森林防火", "用电安全", "科学育儿", "禁毒防艾"]  # fmt: skip
+    reports = {
+        town: f"{town}镇科协2023年科普工作总结\n一、科普讲座\n"
+        f"{town}镇科协围绕{topic}，在{town}文化站举办科普讲座{n}场。\n"
+        for n, (town, topic) in enumerate(zip(towns, topics, strict=True), start=1)
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地一共举办了多少场科普讲座？")
+    assert len(answer.citations) == 12
+    assert sum_lines(answer)[0].endswith("= 78场")
+    assert_sums_add_up(answer)
+
+
+def test_a_place_narrows_the_figures_to_its_reports(assistant: Assistant) -> None:
+    answer = assistant.answer("山阳县一共举办了多少期培训班？")
+    assert titles(answer) == {"山阳县科协2023年科普工作总结"}
+
+
+def test_a_traditional_question_gets_the_sum_in_its_script(assistant: Assistant) -> None:
+    answer = assistant.answer("科普日期間各地一共舉辦了多少場科普講座？")
+    assert answer.script == "traditional"
+    (line,) = sum_lines(answer)
+    assert line.startswith("科普日 · 場：") and line.endswith(" = 31場")
+    assert_sums_add_up(answer)
+
+
+def test_nothing_on_the_topic_is_not_found(assistant: Assistant) -> None:
+    answer = assistant.answer("各地一共建了多少个科普馆？")
+    assert not answer.found
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "figure", "unit"),
+    [
+        ("哪些报告统计了培训的人次？", "list", "people", "人次"),
+        ("哪些报告写了科普经费？分别是多少？", "list", "money", "元"),
+        ("哪些报告写了下一步打算？", "list", None, None),
+        ("报告里一共举办了多少场讲座？", "total", "count", "场"),
+    ],
+)
+def test_a_list_or_total_reads_the_figure_it_asks_for(
+    normalizer: Normalizer, question: str, intent: str, figure: str | None, unit: str | None
+) -> None:
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert (parsed.intent, parsed.figure, parsed.unit) == (intent, figure, unit)
+    assert not {"分别", "统计", "人次", "报告"} & set(parsed.topic)
+
+
+def test_more_figures_than_an_answer_holds_are_said_to_be_left_out(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    villages = "东西南北前后上下左右"
+    lines = [
+        f"在{a}{b}村举办科普讲座{n}场。"
+        for n, (a, b) in enumerate(((a, b) for a in villages for b in "山水田"), start=1)
+    ]
+    report = "青石镇科协2023年科普工作总结\n一、科普讲座\n" + "\n".join(lines) + "\n"
+    assistant = assistant_over(
+        ingested(tmp_path, normalizer, {"青石": report} | OTHERS), normalizer
+    )
+    answer = assistant.answer("各地一共举办了多少场科普讲座？")
+    assert "另有六个未列出，也未计入合计" in answer.lead  # 30 found, 24 shown
+    assert len({q.figure for q in answer.quotes}) == 24
+    assert_sums_add_up(answer)
