@@ -77,6 +77,13 @@ class Settings:
     group_actions_per_minute: int = 6
     max_question_chars: int = 500
     watch_seconds: int = 60
+    # The optional answer writer (bot.core.writer): off unless llm_url is set.
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: Secret | None = None
+    llm_timeout: float = 20.0
+    llm_max_tokens: int = 800
+    llm_proxy_url: Secret | None = None
 
     @property
     def database_path(self) -> Path:
@@ -126,6 +133,12 @@ DESCRIPTIONS = {
     "group_actions_per_minute": "群内每位成员每分钟最多操作次数（群发送额度有限）",
     "max_question_chars": "问题最大字数",
     "watch_seconds": "机器人每隔多少秒查看报告目录，文件有增删改时自动同步（0 为不查看）",
+    "llm_url": "语言模型撰写回答：OpenAI 兼容接口地址，如 https://api.deepseek.com/v1（未设置则只用原文摘录）",
+    "llm_model": "语言模型名称，如 deepseek-chat、qwen-plus、qwen2.5:7b",
+    "llm_api_key": "语言模型接口的密钥（不会显示）",
+    "llm_timeout": "语言模型撰写一个回答的时限（秒），超时则给出原文摘录",
+    "llm_max_tokens": "语言模型每个回答最多生成的 token 数",
+    "llm_proxy_url": "访问语言模型接口的代理：http://、https:// 或 socks5://（未设置则直连；不会显示）",
 }
 
 # Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).
@@ -262,13 +275,14 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
     ):
         if getattr(settings, name) not in allowed:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 只能是 {'、'.join(allowed)} 之一。")
-    if settings.proxy_url is not None:
-        scheme = settings.proxy_url.reveal().partition("://")[0].lower()
-        if scheme not in PROXY_SCHEMES:
+    for name in ("proxy_url", "llm_proxy_url"):
+        proxy = getattr(settings, name)
+        if proxy is not None and proxy.reveal().partition("://")[0].lower() not in PROXY_SCHEMES:
             raise SettingsError(
-                f"{ENV_PREFIX}PROXY_URL 须以 {'、'.join(s + '://' for s in PROXY_SCHEMES)} 开头，"
-                "例如 socks5://127.0.0.1:7890。"
+                f"{ENV_PREFIX}{name.upper()} 须以 {'、'.join(s + '://' for s in PROXY_SCHEMES)} "
+                "开头，例如 socks5://127.0.0.1:7890。"
             )
+    _validate_writer(settings)
     if settings.watch_seconds < 0:
         raise SettingsError(f"{ENV_PREFIX}WATCH_SECONDS 不能为负数（0 为不查看报告目录）。")
     if settings.convert_seconds <= 0:
@@ -276,6 +290,22 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
     if not 0 <= settings.min_coverage <= 1:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",
-                 "max_question_chars", "webhook_port", "context_minutes"):  # fmt: skip
+                 "max_question_chars", "webhook_port", "context_minutes", "llm_timeout",
+                 "llm_max_tokens"):  # fmt: skip
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 必须大于 0。")
+
+
+def _validate_writer(settings: Settings) -> None:
+    """The answer writer needs an http(s) URL and a model name, or nothing at all."""
+    if settings.llm_url is None:
+        return
+    if settings.llm_url.partition("://")[0].lower() not in ("http", "https"):
+        raise SettingsError(
+            f"{ENV_PREFIX}LLM_URL 须以 http:// 或 https:// 开头，例如 https://api.deepseek.com/v1。"
+        )
+    if not settings.llm_model:
+        raise SettingsError(
+            f"已设置 {ENV_PREFIX}LLM_URL，还需要设置 {ENV_PREFIX}LLM_MODEL"
+            "（模型名称，如 deepseek-chat）。"
+        )

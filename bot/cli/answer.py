@@ -21,7 +21,10 @@ from bot.settings import Settings
 @click.command()
 @click.argument("question")
 @click.option(
-    "--json", "as_json", is_flag=True, help="输出 JSON：found、answer、question、citations"
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="输出 JSON：found、answer、question、citations（设置语言模型时另有 writer）",
 )
 @click.option(
     "--explain",
@@ -45,7 +48,8 @@ def ask(
     problem = question_problem(question, settings.max_question_chars)
     if problem is not None:
         raise click.UsageError(problem)
-    answer = open_assistant(settings).answer(question, Filters(year, place, level))
+    assistant = open_assistant(settings)
+    answer = assistant.write(assistant.answer(question, Filters(year, place, level)))
     if as_json:
         click.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
         return
@@ -76,7 +80,8 @@ def examples(
     problem = question_problem(topic, settings.max_question_chars)
     if problem is not None:
         raise click.UsageError(problem)
-    answer = open_assistant(settings).examples(topic, Filters(year, place, level), limit)
+    assistant = open_assistant(settings)
+    answer = assistant.write(assistant.examples(topic, Filters(year, place, level), limit))
     if as_json:
         click.echo(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
     else:

@@ -43,7 +43,7 @@ def respond(
         problem = question_problem(argument, max_chars)
         if problem is not None:
             return problem, last
-        answer = assistant.examples(argument)
+        answer = assistant.write(assistant.examples(argument))
         return answer_text(answer, follow_ups=True), answer
     if command == "/sources":
         if last is None or not last.citations:
@@ -59,11 +59,12 @@ def respond(
         # A suggested next question, by its number: asked of the last answer's reports.
         suggested = last.follow_ups[int(line) - 1]
         answer = assistant.answer(suggested, previous=last, within_previous=True)
+        answer = assistant.write(answer)
         return answer_text(answer, follow_ups=True), answer
     problem = question_problem(line, max_chars)
     if problem is not None:
         return problem, last
-    answer = assistant.answer(line, previous=last)
+    answer = assistant.write(assistant.answer(line, previous=last))
     return answer_text(answer, follow_ups=True), answer
 
 

@@ -94,20 +94,45 @@ def eval_answers(settings: Settings, file: Path, as_json: bool) -> None:
     if as_json:
         echo_json(report)
         return
-    rows = [["id", "type", "found", "shown", "cited in gold"]]
+    writer = "writer" in report["totals"].get("all", {})
+    rows = [["id", "type", "found", "shown", "cited in gold"] + (["writer"] if writer else [])]
     for q in report["questions"]:
         found = "yes" if q["found"] else "no"
         shown, cited = f"{q['shown']}/{q['must_show']}", f"{q['cited_in_gold']}/{q['cited']}"
-        rows.append([q["id"], q["type"], found, shown, cited])
+        rows.append([q["id"], q["type"], found, shown, cited] + ([_written(q)] if writer else []))
     click.echo(format_table(rows))
     click.echo()
     columns = ["type", "questions", "shown_share", "cited_in_gold_share", "gold_cited_share",
                "refused", "negatives_correct"]  # fmt: skip
+    totals = sorted(report["totals"].items(), key=lambda kv: kv[0] == "all")
     table = [columns] + [
         [name] + ["—" if figures[c] is None else str(figures[c]) for c in columns[1:]]
-        for name, figures in sorted(report["totals"].items(), key=lambda kv: kv[0] == "all")
+        for name, figures in totals
     ]
     click.echo(format_table(table))
+    if writer:
+        click.echo()
+        click.echo("语言模型撰写的回答（shown_share：按所写文字显示时的必现短语比例）：")
+        columns = ["type", "answers", "shown", "sentences", "kept_share", "shown_share"]
+        table = [columns] + [
+            [name] + ["—" if figures["writer"][c] is None else str(figures["writer"][c])
+                      for c in columns[1:]]
+            for name, figures in totals if "writer" in figures
+        ]  # fmt: skip
+        click.echo(format_table(table))
+        all_writer = report["totals"]["all"]["writer"]
+        for label, key in (("删去的句子", "dropped"), ("改用原文摘录", "fallbacks")):
+            counts = "，".join(f"{k} {v}" for k, v in all_writer[key].items()) or "无"
+            click.echo(f"{label}：{counts}")
+
+
+def _written(question: dict) -> str:
+    """What the writer did with one answer: kept/total sentences, or why it was not shown."""
+    record = question.get("writer")
+    if record is None:
+        return "—"
+    kept = f"{record['kept']}/{record['total']}"
+    return kept if record["shown"] else f"{kept} {record['fallback']}"
 
 
 @click.command(name="eval-facts")

@@ -14,6 +14,7 @@ from bot.core.wording import (
     MORE_PASSAGES,
     SOURCES,
     WHERE,
+    WRITTEN_NOTE,
     localize,
 )
 
@@ -22,7 +23,11 @@ def answer_text(answer: Answer, follow_ups: bool = False) -> str:
     """The answer, then its numbered sources (and, in the chat, the numbered next
     questions it suggests)."""
     lines = [answer.lead]
-    for kind, item in answer.lines():
+    written = answer.shown_written
+    if written is not None:  # the writer's checked sentences in place of the quotes
+        lines += [f"    {paragraph}" for paragraph in written.paragraphs()]
+        lines.append(localize(WRITTEN_NOTE, answer.script))
+    for kind, item in answer.lines() if written is None else ():
         if isinstance(item, Quote):
             lines.append(f"    · {_emphasised(item)}[{item.n}]")
         elif kind == "report":
@@ -121,6 +126,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "answer": answer.text,
         "question": question_json(answer),
         "follow_ups": answer.follow_ups,
+        **({"writer": answer.written.to_dict()} if answer.written is not None else {}),
         "citations": [
             {
                 "n": c.n, "chunk_id": c.chunk_id, "title": c.title,

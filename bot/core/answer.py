@@ -28,6 +28,7 @@ from bot.core.sentences import (
     same_paragraph,
     similar,
 )
+from bot.core.written import Written
 from knowledge.metadata import names_place
 from knowledge.normalize import in_script, is_dictionary_word
 from knowledge.records import FactRecord
@@ -80,6 +81,13 @@ class Answer:
     follows: str = ""  # the earlier question this one was read with, for a follow-up
     # Next questions it suggests, each read as a follow-up of it (buttons in Telegram).
     follow_ups: list[str] = field(default_factory=list)
+    # The language model's version of it, checked (bot.core.writer); None without a writer.
+    written: Written | None = None
+
+    @property
+    def shown_written(self) -> Written | None:
+        """The written version when it is shown in place of the quotes, else None."""
+        return self.written if self.written is not None and self.written.shown else None
 
     def lines(self) -> Iterator[tuple[str, str | Quote]]:
         """("report", label), ("heading", heading) and ("quote", Quote) in reading order:
@@ -103,15 +111,24 @@ class Answer:
             return self
         holding = {q.n for q in self.quotes if excerpt in q.text or q.text in excerpt}
         holding |= {c.n for c in self.citations if excerpt in c.text}
+        if (written := self.shown_written) is not None:
+            holding |= {
+                n for s in written.sentences if excerpt in s.text or s.text in excerpt
+                for n in s.markers
+            }  # fmt: skip
         if not holding:
             return self
         return replace(self, citations=[c for c in self.citations if c.n in holding])
 
     @property
     def text(self) -> str:
-        """Lead, labels and quotes as one string with [n] markers (`answer` in --json)."""
+        """Lead, labels and quotes as one string with [n] markers (`answer` in --json); the
+        written sentences in place of labels and quotes when they are shown."""
         lines = [self.lead]
-        for kind, item in self.lines():
+        written = self.shown_written
+        if written is not None:
+            lines += [*written.paragraphs(), wording.localize(wording.WRITTEN_NOTE, self.script)]
+        for kind, item in self.lines() if written is None else ():
             if isinstance(item, Quote):
                 lines.append(f"{item.text}[{item.n}]")
             else:

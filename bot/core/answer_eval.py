@@ -19,6 +19,7 @@ from typing import Any
 from bot.core import knowledge_base
 from bot.core.answer import AnswerOptions
 from bot.core.assistant import Assistant
+from bot.core.writer import AnswerWriter
 from bot.settings import Settings
 from knowledge.clean import clean_line
 from knowledge.normalize import Normalizer, in_script
@@ -37,10 +38,11 @@ class AnswerScore:
     cited_in_gold: int
     gold: int  # distinct gold reports; those cited are `cited_in_gold`
     answer: str
+    writer: dict[str, Any] | None = None  # what the answer writer did, when one is set
 
 
 def score_answer(assistant: Assistant, item: dict[str, Any], normalizer: Normalizer) -> AnswerScore:
-    answer = assistant.answer(item["q"])
+    answer = assistant.write(assistant.answer(item["q"]))
     negative = item.get("type") == "negative" or not item.get("gold_reports")
     text = normalizer.normalize(answer.text)
     characters = in_script(answer.text, "simplified")
@@ -64,17 +66,19 @@ def score_answer(assistant: Assistant, item: dict[str, Any], normalizer: Normali
         found=answer.found, correct_found=answer.found != negative, must_show=len(phrases),
         shown=shown, cited=len(cited),
         cited_in_gold=len(cited & gold), gold=len(gold), answer=answer.text,
+        writer=answer.written.to_dict() if answer.written is not None else None,
     )  # fmt: skip
 
 
-def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, float | int | None]]:
+def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, Any]]:
     """Totals over all questions and by type: shown share, cited-in-gold share (precision),
-    gold-cited share (recall of the reports that answer), refusals."""
+    gold-cited share (recall of the reports that answer), refusals; with the answer writer
+    on, its own figures under `writer`."""
     groups: dict[str, list[AnswerScore]] = defaultdict(list)
     for score in scores:
         groups[score.type].append(score)
         groups["all"].append(score)
-    table = {}
+    table: dict[str, dict[str, Any]] = {}
     for name, group in groups.items():
         answerable = [s for s in group if s.type != "negative" and s.must_show]
         must = sum(s.must_show for s in answerable)
@@ -98,7 +102,37 @@ def summarize(scores: list[AnswerScore]) -> dict[str, dict[str, float | int | No
             "negatives_correct": sum(s.correct_found for s in group if s.type == "negative"),
             "negatives": sum(s.type == "negative" for s in group),
         }
+        if any(s.writer is not None for s in group):
+            table[name]["writer"] = writer_totals(group)
     return table
+
+
+def writer_totals(group: list[AnswerScore]) -> dict[str, Any]:
+    """For the answers given to the writer: how many were shown as written, the share of
+    the model's sentences the checker kept, why sentences were dropped and answers fell
+    back, and the must-show share of the answers shown as written."""
+    records = [(s, s.writer) for s in group if s.writer is not None]
+    shown = [s for s, record in records if record["shown"]]
+    total = sum(record["total"] for _, record in records)
+    kept = sum(record["kept"] for _, record in records)
+    must = sum(s.must_show for s in shown if s.type != "negative")
+    dropped: dict[str, int] = defaultdict(int)
+    fallbacks: dict[str, int] = defaultdict(int)
+    for _, record in records:
+        for sentence in record["dropped"]:
+            dropped[sentence["reason"]] += 1
+        if not record["shown"]:
+            fallbacks[record["fallback"]] += 1
+    return {
+        "answers": len(records),
+        "shown": len(shown),
+        "sentences": total,
+        "kept": kept,
+        "kept_share": round(kept / total, 3) if total else None,
+        "shown_share": round(sum(s.shown for s in shown) / must, 3) if must else None,
+        "dropped": dict(dropped),
+        "fallbacks": dict(fallbacks),
+    }
 
 
 def evaluate_answer_file(settings: Settings, path: Path) -> dict[str, Any]:
@@ -106,11 +140,14 @@ def evaluate_answer_file(settings: Settings, path: Path) -> dict[str, Any]:
     lines = path.read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines if line.strip()]
     retriever = knowledge_base.open_retriever(settings)
-    assistant = Assistant(
-        retriever, AnswerOptions(settings.answer_script, quote_script=settings.quote_script)
-    )
+    options = AnswerOptions(settings.answer_script, quote_script=settings.quote_script)
+    assistant = Assistant(retriever, options, AnswerWriter.from_settings(settings))
     try:
         scores = [score_answer(assistant, item, retriever.normalizer) for item in items]
     finally:
         assistant.close()
-    return {"questions": [asdict(s) for s in scores], "totals": summarize(scores)}
+    # Without a writer the report is what it always was: no `writer` keys at all.
+    questions = [
+        {k: v for k, v in asdict(s).items() if k != "writer" or v is not None} for s in scores
+    ]
+    return {"questions": questions, "totals": summarize(scores)}

@@ -15,6 +15,7 @@ from bot.core.citation import Citation
 from bot.core.fact_table import select_facts
 from bot.core.overview import Overview
 from bot.core.retrieval import Filters, Retriever, SearchResult
+from bot.core.writer import AnswerWriter
 from bot.settings import Settings
 from knowledge.readers import read_paragraphs
 from knowledge.records import ChunkRecord, FactRecord
@@ -24,17 +25,19 @@ from knowledge.store import Store
 class Assistant:
     """Answers, examples, further results, searches and the overview of one knowledge base."""
 
-    def __init__(self, retriever: Retriever, options: AnswerOptions) -> None:
+    def __init__(
+        self, retriever: Retriever, options: AnswerOptions, writer: AnswerWriter | None = None
+    ) -> None:
         self._retriever = retriever
         self._answerer = Answerer(retriever, options)
+        self.writer = writer  # the language model that may write answers; None when off
 
     @classmethod
     def open(cls, settings: Settings, use_vectors: bool = True) -> Assistant:
         """Open the synced knowledge base; raises NotReady with the command that fixes it."""
         retriever = knowledge_base.open_retriever(settings, use_vectors)
-        return cls(
-            retriever, AnswerOptions(settings.answer_script, quote_script=settings.quote_script)
-        )
+        options = AnswerOptions(settings.answer_script, quote_script=settings.quote_script)
+        return cls(retriever, options, AnswerWriter.from_settings(settings))
 
     def answer(
         self,
@@ -47,6 +50,12 @@ class Assistant:
         of `previous` is read with it, and with `within_previous` searches only the reports
         it cited."""
         return self._answerer.answer(question, filters, previous, within_previous)
+
+    def write(self, answer: Answer) -> Answer:
+        """The answer as the configured language model writes it, checked against its
+        passages (bot.core.writer); the answer itself without a writer. Blocks for up to
+        KEPUBOT_LLM_TIMEOUT: the bot awaits `writer.write` on its event loop instead."""
+        return self.writer.write_now(answer) if self.writer is not None else answer
 
     def examples(
         self, topic: str, filters: Filters | None = None, limit: int | None = None

@@ -127,6 +127,9 @@ def holdings(reports: int, places: list[str], years: list[int], shown: int = 8) 
 SOURCES = "来源："
 NEW_TOPIC = "好的，下一个问题将作为新话题回答。"
 SEARCHING = "正在检索报告……"
+# The answer writer (KEPUBOT_LLM_URL): the draft while it writes, and the note under its text.
+WRITING = "正在根据报告撰写回答……"
+WRITTEN_NOTE = "（以上由语言模型依据所列来源写成；每句的数字、日期、地名和引语已与所注来源核对。）"
 
 
 # Above the next questions an answer suggests (the chat takes their number).

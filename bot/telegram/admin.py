@@ -234,15 +234,20 @@ def stats_parts(stats: Stats) -> list[str]:
     def ms(value: float | None) -> str:
         return "—" if value is None else f"{value:.0f} 毫秒"
 
-    return render_lines(
-        "使用统计",
-        [
-            f"提问：{stats.questions} 次，{stats.users} 位用户",
-            f"找到答案：{stats.found} 次；未找到：{stats.not_found} 次",
-            f"反馈：👍 {stats.helpful} · 👎 {stats.unhelpful}",
-            f"回答耗时：p50 {ms(stats.p50_ms)}，p95 {ms(stats.p95_ms)}",
-        ],
-    )
+    lines = [
+        f"提问：{stats.questions} 次，{stats.users} 位用户",
+        f"找到答案：{stats.found} 次；未找到：{stats.not_found} 次",
+        f"反馈：👍 {stats.helpful} · 👎 {stats.unhelpful}",
+        f"回答耗时：p50 {ms(stats.p50_ms)}，p95 {ms(stats.p95_ms)}",
+    ]
+    if stats.written:
+        # How often the model strays: the share of its sentences the checker kept.
+        share = f"{stats.kept / stats.sentences:.0%}" if stats.sentences else "—"
+        lines.append(
+            f"语言模型撰写：{stats.written} 次，按所写显示 {stats.written_shown} 次；"
+            f"所写 {stats.sentences} 句，核对后保留 {stats.kept} 句（{share}）"
+        )
+    return render_lines("使用统计", lines)
 
 
 async def _admin(rt: Runtime, update: Update, message: Message) -> bool:

@@ -198,8 +198,15 @@ def run_bot(settings: Settings, verbose: bool = False) -> None:
     """Serve until SIGINT/SIGTERM: a webhook when KEPUBOT_WEBHOOK_URL is set, else polling."""
     if settings.telegram_token is None:
         raise SettingsError(TOKEN_MISSING)
-    webhook_secret = settings.webhook_secret.reveal() if settings.webhook_secret else ""
-    configure_logging(settings.telegram_token.reveal(), webhook_secret, verbose=verbose)
+    # Secrets other than the token are cut from log lines too: the webhook's, the proxies'
+    # (they may hold a password) and the language model's key.
+    secrets = [
+        secret.reveal()
+        for secret in (settings.webhook_secret, settings.proxy_url, settings.llm_api_key,
+                       settings.llm_proxy_url)
+        if secret is not None
+    ]  # fmt: skip
+    configure_logging(settings.telegram_token.reveal(), *secrets, verbose=verbose)
     # Without network (a proxy not up yet, a link down) wait for the API instead of exiting.
     asyncio.run(reach_api(probe_bot(settings)))
     application = build_application(settings)

@@ -37,6 +37,12 @@ class Stats:
     unhelpful: int
     p50_ms: float | None
     p95_ms: float | None
+    # The answer writer (KEPUBOT_LLM_URL): answers given to it, shown as written, and the
+    # sentences it wrote and the checker kept.
+    written: int = 0
+    written_shown: int = 0
+    sentences: int = 0
+    kept: int = 0
 
 
 class Records:
@@ -72,9 +78,11 @@ class Records:
     def add_question(
         self, user_id: int, chat_id: int, question: str, found: bool, kind: str,
         hit_ids: list[str], latency_ms: float, answer: str = "", sources: list[str] | None = None,
+        writer: dict | None = None,
     ) -> int:  # fmt: skip
-        """Queue a question with the answer it got (kept for /review); its id is known at
-        once, so 👍/👎 can refer to it."""
+        """Queue a question with the answer it got (kept for /review) and, with the answer
+        writer on, what the writer did (`writer`: its sentences, those dropped and why); its
+        id is known at once, so 👍/👎 can refer to it."""
         question_id = next(self._ids)
         self._write(
             "questions",
@@ -82,7 +90,8 @@ class Records:
              "question": question, "found": int(found), "kind": kind,
              "hit_ids": json.dumps(hit_ids), "latency_ms": round(latency_ms, 2),
              "answer": answer[:ANSWER_KEPT],
-             "sources": json.dumps(sources or [], ensure_ascii=False)},
+             "sources": json.dumps(sources or [], ensure_ascii=False),
+             "writer": json.dumps(writer, ensure_ascii=False) if writer is not None else None},
         )  # fmt: skip
         return question_id
 
@@ -167,9 +176,16 @@ class Records:
         helpful, unhelpful = one(
             "SELECT coalesce(sum(vote = 1), 0), coalesce(sum(vote = -1), 0) FROM feedback"
         ).fetchone()
+        written, shown, sentences, kept = one(
+            "SELECT count(*), coalesce(sum(json_extract(writer, '$.shown')), 0),"
+            " coalesce(sum(json_extract(writer, '$.total')), 0),"
+            " coalesce(sum(json_extract(writer, '$.kept')), 0)"
+            " FROM questions WHERE writer IS NOT NULL"
+        ).fetchone()
         return Stats(
             questions, users, found, questions - found, helpful, unhelpful,
             self._latency_percentile(questions, 50), self._latency_percentile(questions, 95),
+            written, shown, sentences, kept,
         )  # fmt: skip
 
     def _latency_percentile(self, count: int, q: float) -> float | None:
@@ -235,9 +251,10 @@ def _tables(db: sqlite_utils.Database) -> sqlite_utils.Database:
         )  # fmt: skip
         db.table("questions").create_index(["user_id"])
         db.table("questions").create_index(["latency_ms"])
-    # bot.db files from before /review lack the answer each question got.
+    # bot.db files from before /review lack the answer each question got, and those from
+    # before the answer writer what it did.
     columns = db.table("questions").columns_dict
-    for column in ("answer", "sources"):
+    for column in ("answer", "sources", "writer"):
         if column not in columns:
             db.table("questions").add_column(column, str)
     if "feedback" not in tables:

@@ -20,6 +20,7 @@ from bot.core.wording import (
     PLACE,
     SOURCES,
     WHERE,
+    WRITTEN_NOTE,
     YEAR,
     localize,
 )
@@ -94,7 +95,11 @@ def pack(blocks: Iterable[Block], budget: int = PART_BUDGET) -> list[str]:
 def render_answer(answer: Answer) -> list[str]:
     """The answer with [n] markers, then the numbered sources."""
     parts = blocks(answer.lead, "b")
-    for kind, item in answer.lines():
+    written = answer.shown_written
+    if written is not None:  # the writer's checked sentences in place of the quotes
+        parts += [b for paragraph in written.paragraphs() for b in blocks(paragraph)]
+        parts += blocks(localize(WRITTEN_NOTE, answer.script), "i")
+    for kind, item in answer.lines() if written is None else ():
         if isinstance(item, Quote):
             parts += _quote_blocks(item)
         elif kind == "report":

@@ -29,6 +29,7 @@ from bot.core.wording import (
     rate_limited,
 )
 from bot.telegram.callbacks import Entry, answer_keyboard, more_keyboard
+from bot.telegram.drafts import WritingDraft
 from bot.telegram.render import render_answer, render_lines, render_more, render_passage
 from bot.telegram.runtime import Runtime, send_parts, settle
 from bot.telegram.service import Overloaded
@@ -54,11 +55,12 @@ async def answer_question(
         await send_parts(bot, chat_id, [text], reply_to=reply_to)
         return
     started = time.perf_counter()
+    draft_id = _draft_id()
     # While the answer is computed (not before it): in a private chat a draft saying so,
     # which the answer replaces; in a group, where drafts are not allowed, "typing".
     if chat_id > 0:
         draft = localize(SEARCHING, script_of(question))
-        side = bot.send_message_draft(chat_id, _draft_id(), draft)
+        side = bot.send_message_draft(chat_id, draft_id, draft)
     else:
         side = bot.send_chat_action(chat_id, ChatAction.TYPING)
     typing = asyncio.ensure_future(side)
@@ -74,6 +76,11 @@ async def answer_question(
         return
     finally:
         await settle(typing)
+    if rt.service.writes(answer):
+        # The language model writes it from the same passages; the draft shows what the
+        # checker keeps meanwhile, and the checked answer (or the extractive one) replaces it.
+        async with WritingDraft(bot, chat_id, draft_id, answer.script) as writing:
+            answer = await rt.service.write(answer, writing.show)
     await deliver(rt, bot, chat_id, user_id, answer, reply_to, started, generation)
 
 
@@ -101,6 +108,7 @@ async def deliver(
         user_id, chat_id, answer.question, answer.found, answer.kind,
         [hit.chunk_id for hit in answer.hits], latency_ms,
         answer=answer.text, sources=[f"[{c.n}] {c.label}" for c in answer.citations],
+        writer=answer.written.to_dict() if answer.written is not None else None,
     )  # fmt: skip
 
 

@@ -74,6 +74,17 @@ class KnowledgeService:
             )
         )
 
+    def writes(self, answer: Answer) -> bool:
+        """Whether the answer writer (KEPUBOT_LLM_URL) is on and writes this answer."""
+        writer = self._assistant.writer
+        return writer is not None and writer.writes(answer)
+
+    async def write(self, answer: Answer, progress: Callable[[str], None] | None = None) -> Answer:
+        """The answer as the language model writes it, checked; on the event loop (it waits
+        on the network), so the answering thread goes on with other questions meanwhile."""
+        writer = self._assistant.writer
+        return answer if writer is None else await writer.write(answer, progress)
+
     async def examples(self, topic: str) -> Answer:
         return await self._queued(lambda: self._assistant.examples(topic))
 
