@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.normalize import in_script, tagged_words
+from knowledge.numerals import DIGITS, chinese_number
 
 # Raised with every change to what is extracted: a store whose facts were extracted by
 # another version extracts them again at its next sync (`ingest.sync_folder`).
@@ -74,9 +75,6 @@ _DATE = re.compile(
     r"(?:\d{1,2}[日号](?:[-—至到]\d{1,2}[日号]?)?|上旬|中旬|下旬|初|底|中)?"
     r"|[\u4e00-\u9fff]{2,6}?期间"
 )
-_CHINESE_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-                  "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
-_CHINESE_SCALE = {"十": 10, "百": 100, "千": 1000}
 
 
 @dataclass(frozen=True)
@@ -162,32 +160,13 @@ def _number(written: str, myriad: str | None, unit: str) -> float | None:
         except ValueError:  # not a number after all: no figure, never a failed sync
             return None
     else:
-        parsed = _chinese_number(written)
+        parsed = chinese_number(written)
         if parsed is None:
             return None
         value = float(parsed)
     if myriad and unit != "元":
         value *= 10_000 if myriad == "万" else 100_000_000
     return value
-
-
-def _chinese_number(written: str) -> int | None:
-    """十二 → 12, 一千二百 → 1200, 二〇二三 → 2023 (digit by digit); None if malformed."""
-    if not any(ch in _CHINESE_SCALE for ch in written):
-        digits = [_CHINESE_DIGIT.get(ch) for ch in written]
-        if any(d is None for d in digits):
-            return None
-        return int("".join(str(d) for d in digits))
-    total, current = 0, 0
-    for ch in written:
-        if ch in _CHINESE_DIGIT:
-            current = _CHINESE_DIGIT[ch]
-        elif ch in _CHINESE_SCALE:
-            total += (current or 1) * _CHINESE_SCALE[ch]
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 def _words(simple: str) -> list[tuple[int, int, str, str]]:
@@ -311,7 +290,7 @@ def fact_rows(chunk_id: str, document_id: str, text: str, heading: str) -> list[
     rows: list[dict[str, object]] = []
     for match in _SENTENCE.finditer(text):
         sentence = match.group()
-        if not any(ch.isdigit() or ch in _CHINESE_DIGIT or ch in "十百千月" for ch in sentence):
+        if not any(ch.isdigit() or ch in DIGITS or ch in "十百千月" for ch in sentence):
             continue  # most sentences hold no figure: skip the tagging
         where = {"chunk_id": chunk_id, "document_id": document_id,
                  "sentence_start": match.start(), "sentence_end": match.end()}  # fmt: skip

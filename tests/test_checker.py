@@ -6,8 +6,9 @@ import pytest
 
 from bot.core.checker import Checker, split_sentences, tidy
 from bot.core.citation import Citation
-from bot.core.claims import claims_of, comparable, names_in, parse_chinese_number
+from bot.core.claims import claims_of, comparable, names_in
 from bot.core.written import Dropped, Sentence
+from knowledge.numerals import chinese_number
 
 STREET = Citation(
     1, "c1", "縣科協科普工作總結 篇1", ("一、領導重視",), ("來源街道",), "街道", 2023, "a.txt",
@@ -27,7 +28,7 @@ TOWNSHIP = Citation(
      ("两千", 2000), ("十二", 12), ("三千二百", 3200)],
 )  # fmt: skip
 def test_chinese_numerals_are_read_as_the_numbers_they_write(run: str, value: int) -> None:
-    assert parse_chinese_number(run) == value
+    assert chinese_number(run) == value
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,9 @@ import re
 from dataclasses import dataclass
 
 from knowledge.normalize import in_script, prepare_jieba
+from knowledge.numerals import chinese_number
 
 _CJK = r"\u3400-\u9fff"
-_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}  # fmt: skip
-_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_LARGE_UNITS = {"万": 10_000, "亿": 100_000_000}
 _CHINESE_NUMBER = re.compile(r"[〇零一二三四五六七八九十两][〇零一二三四五六七八九十两百千万亿]*")
 # What follows a Chinese numeral when it counts or dates something (三十二支, 五月, 第三届):
 # only then is it a claim of the sentence; 一些, 统一, 三下乡 claim no number.
@@ -67,25 +64,6 @@ def comparable(text: str) -> str:
     return "".join(text.split())
 
 
-def parse_chinese_number(run: str) -> int | None:
-    """三十二 → 32, 一百零五 → 105, 一万二千 → 12000, 二〇二三 → 2023; None when malformed."""
-    if len(run) > 1 and not any(ch in _SMALL_UNITS or ch in _LARGE_UNITS for ch in run):
-        return int("".join(str(_DIGITS[ch]) for ch in run))  # read digit by digit: 二〇二三
-    total = section = number = 0
-    for ch in run:
-        if ch in _DIGITS:
-            number = _DIGITS[ch]
-        elif ch in _SMALL_UNITS:
-            section += (number or 1) * _SMALL_UNITS[ch]
-            number = 0
-        elif ch in _LARGE_UNITS:
-            if not (section or number or total):
-                return None
-            total = (total + section + number) * _LARGE_UNITS[ch]
-            section = number = 0
-    return total + section + number
-
-
 def with_arabic_numbers(text: str, claims_only: bool) -> str:
     """Chinese numerals written as digits: all of them (a passage, where any form may be
     compared against), or only those that count or date something (a sentence's claims)."""
@@ -94,7 +72,7 @@ def with_arabic_numbers(text: str, claims_only: bool) -> str:
         after = text[match.end() : match.end() + 1]
         if claims_only and after not in _MEASURES:
             return match.group()
-        value = parse_chinese_number(match.group())
+        value = chinese_number(match.group())
         return match.group() if value is None else str(value)
 
     return _THOUSANDS.sub("", _CHINESE_NUMBER.sub(convert, text))
