@@ -229,3 +229,20 @@ def test_a_report_filed_twice_is_counted_once(tmp_path: Path, normalizer: Normal
     total = assistant.answer("科普日期间各地一共举办了多少场科普讲座？")
     (line,) = sum_lines(total)
     assert figures_added(line) == ["10场", "6场"]
+
+
+def test_a_when_question_lists_each_reports_date_and_adds_none(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、全国科普日活动\n"
+        "9月16日，镇科协在文化广场举办科普日启动仪式，发放资料300份。\n",
+        "白沙": "白沙街道科协2023年科普工作总结\n一、全国科普日活动\n"
+        "9月18日上午，街道科协在社区举办科普日主题活动。\n二、科技活动周\n"
+        "5月20日，街道科协举办科技活动周宣传活动。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地的科普日活动都是哪天举办的？")
+    assert answer.lead == "在两份报告中找到两个相关日期："
+    assert sorted(q.figure for q in answer.quotes) == ["9月16日", "9月18日"]
+    assert_verbatim_and_sourced(answer, "reader")

@@ -554,7 +554,8 @@ class Answerer:
             )
             for i in chosen
         )
-        if parsed.intent == "total" and same_event and all(len(f) == 1 for f in found):
+        adds_up = parsed.intent == "total" and parsed.figure != "date"  # 9月13日 is no 9
+        if adds_up and same_event and all(len(f) == 1 for f in found):
             summed = total(f[0] for f in found)
         lead = wording.listing_lead(len(chosen), summed, parsed.unit, script)
         return replace(answer, lead=lead)
@@ -583,10 +584,12 @@ class Answerer:
             label = citation_label(fact.title, (), fact.place, fact.level, fact.year)
             quotes.append(Quote(text, n, label, (fact.heading_path or ("",))[-1], fact.written))
         shown = [f for f in found if f.chunk_id in numbers]
-        sums = totals(shown) if parsed.intent == "total" else []
+        # Dates never add up.
+        sums = totals(shown) if parsed.intent == "total" and parsed.figure != "date" else []
         reports = len({f.document_id for f in shown})
         added = any(len(s.addends) > 1 for s in sums)
-        lines = [wording.facts_lead(reports, len(shown), added, script, left_out)]
+        dates = parsed.figure == "date"
+        lines = [wording.facts_lead(reports, len(shown), added, script, left_out, dates)]
         for summed in sums[:_SUMS_SHOWN]:
             addends = [
                 f"{in_script(f.written, script)}[{numbers[f.chunk_id]}]" for f in summed.addends

@@ -83,9 +83,12 @@ _PEOPLE = ("人", "名", "位", "人次")
 # A figure after 其中 is a part of one before it (共开展活动20场，其中讲座6场).
 _PART = re.compile(r"其中")
 _RATE = re.compile(r"人均|平均|每[人户场次期个所家名位天年月]|均[为达]")
+_DAY = re.compile(r"\d|月")
 _THING_TAGS = frozenset({"vn", "x", "j", "l", "eng"})
 # Words that name the figure asked, not what it counts (哪些报告写了志愿者的人数).
-_FIGURE_WORDS = frozenset({"人数", "人次", "场次", "次数", "数量", "金额", "数字", "数据", "多少"})
+_FIGURE_WORDS = frozenset(
+    {"人数", "人次", "场次", "次数", "数量", "金额", "数字", "数据", "多少", "日期", "时间", "哪天"}
+)
 _CLAUSE_MARKS = "，,；;。：:（）()"
 _MORE = ("多", "余", "餘", "以上", "逾", "超过", "超過", "超")
 _ABOUT = ("近", "约", "約", "左右")
@@ -112,14 +115,23 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     event it names, and in a sentence (with its headings) about the rest of its topic."""
     normalize = retriever.normalizer.normalize
     event = event_of(parsed.normalized)
-    units = asked_units(parsed)
-    facts = [
-        f for f in retriever.store.facts()
-        if within(f, filters)
-        and f.unit != "%"
-        and (units is None or f.unit in units)
-        and (not event or event_of(f.event) == event)
-    ]  # fmt: skip
+    if parsed.figure == "date":
+        # A date row names no event of its own: its sentence or headings must. Only a day
+        # or a month answers 哪天 (科普日期间 is the event itself).
+        facts = [
+            f for f in retriever.store.facts(kind="date")
+            if within(f, filters) and _DAY.search(f.written)
+            and (not event or event_of(" ".join([*f.heading_path, f.sentence])) == event)
+        ]  # fmt: skip
+    else:
+        units = asked_units(parsed)
+        facts = [
+            f for f in retriever.store.facts()
+            if within(f, filters)
+            and f.unit != "%"
+            and (units is None or f.unit in units)
+            and (not event or event_of(f.event) == event)
+        ]  # fmt: skip
     span = _event_span(parsed.normalized, event)
     rest = [
         w for w in parsed.topic
@@ -200,7 +212,10 @@ def _names(word: str, text: str, synonyms: dict[str, tuple[tuple[str, float], ..
 def _own_words(fact: FactRecord) -> str:
     """What a figure is said of: its clause, what it counts and the heading right over it.
     A sentence may count several things (展览10场次，…送科技下乡15场次), and a heading may
-    name several (科普讲座和展览); the figure's own clause says which one it is."""
+    name several (科普讲座和展览); the figure's own clause says which one it is. A date
+    opens its sentence (9月13日上午，…举办了启动仪式): the whole sentence is what it dates."""
+    if fact.kind == "date":
+        return " ".join([fact.sentence, *fact.heading_path[-1:]])
     at = max(fact.sentence.find(fact.written), 0)
     start = max((fact.sentence.rfind(mark, 0, at) for mark in _CLAUSE_MARKS), default=-1) + 1
     ends = [e for e in (fact.sentence.find(m, at) for m in _CLAUSE_MARKS) if e >= 0]

@@ -64,10 +64,13 @@ def listing_lead(reports: int, total: str | None, unit: str | None, script: str)
     return localize(lead + "：", script)
 
 
-def facts_lead(reports: int, figures: int, summed: bool, script: str, left_out: int = 0) -> str:
-    """Lead of an answer from the table of figures; says which figures were added up, and
-    that more were found than are shown (and summed)."""
-    lead = f"在{chinese_number(reports)}份报告中找到{chinese_number(figures)}个相关数字"
+def facts_lead(
+    reports: int, figures: int, summed: bool, script: str, left_out: int = 0, dates: bool = False
+) -> str:
+    """Lead of an answer from the table of figures (or of dates); says which figures were
+    added up, and that more were found than are shown (and summed)."""
+    what = "日期" if dates else "数字"
+    lead = f"在{chinese_number(reports)}份报告中找到{chinese_number(figures)}个相关{what}"
     if left_out:
         lead += (
             f"，另有{chinese_number(left_out)}个未列出，也未计入合计（用 /facts 主题 可导出全部）"
