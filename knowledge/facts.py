@@ -17,7 +17,7 @@ from knowledge.numerals import DIGITS, chinese_number
 
 # Raised with every change to what is extracted: a store whose facts were extracted by
 # another version extracts them again at its next sync (`ingest.sync_folder`).
-VERSION = 3
+VERSION = 6
 
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (
@@ -39,6 +39,11 @@ _FIGURE = re.compile(
     rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)(?P<after>左右|以上|多|余)?"
 )
 # Words before a figure that qualify it (the others only link it: 达, 共计).
+# What a qualifier says of its figure, for adding figures up: at least (4000多, 逾百) or
+# about (近1000, 约300, 200左右). Simplified; a stored qualifier is as written.
+AT_LEAST = ("多", "余", "以上", "逾", "超过", "超")
+ABOUT = ("近", "约", "左右")
+# Those written before a figure (the others written there only link it: 达, 共计).
 _QUALIFIERS = frozenset(["近", "约", "逾", "超过", "超"])
 # Measure words that also make ordinary phrases with 一 (一个更新的台阶, 一种责任, 一批):
 # "one" of them is a figure only in the units that count events.
@@ -66,13 +71,16 @@ _ACTIVITY_OPENERS = (
     "启动", "召开", "申报", "加强", "抓好", "抓", "做好", "积极", "大力", "认真", "继续", "深入",
 )  # fmt: skip
 _ACTIVITY_LONGEST = 16
+_QUANTITY_WORDS = frozenset("多一二两三四五六七八九十几各数每该此这那")
+# What ends the clause a figure belongs to (讲座3场、展览3场 are two clauses' figures).
+CLAUSE_MARKS = "，,；;。：:、！？!?"
 # Words that say where a count holds, not what it counts (全市资助家庭经济困难学生).
 _SCOPES = frozenset(
     ["全市", "全县", "全省", "全乡", "全镇", "全区", "全国", "各类", "各种", "共", "全"]
 )
 _DATE = re.compile(
     r"(?:\d{4}年)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?"
-    r"(?:\d{1,2}[日号](?:[-—至到]\d{1,2}[日号]?)?|上旬|中旬|下旬|初|底|中)?"
+    r"(?:\d{1,2}[日号](?:[-—至到](?:\d{1,2}月)?\d{1,2}[日号]?)?|上旬|中旬|下旬|初|底|中)?"
     r"|[\u4e00-\u9fff]{2,6}?期间"
 )
 
@@ -105,12 +113,16 @@ def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
         vague = number in ("一", "两") and unit in _VAGUE_ONE and not match["before"]
         if vague and not _noun_follows(words, match.end()):
             continue  # 一个更新的台阶: a phrase, not a count; 两个村 is one
-        value = _number(number, match["myriad"], unit)
+        # 1-2万元 is 1万 to 2万: a myriad written once, on the upper end, holds for both.
+        myriad = match["myriad"] or (match["myriad_high"] if match["high"] else None)
+        value = _number(number, myriad, unit)
         if value is None:
             continue
-        high = _number(match["high"], match["myriad_high"], unit) if match["high"] else None
-        if unit == "元" and match["myriad"]:
-            unit = match["myriad"] + "元"  # 万元 and 亿元 are units of their own
+        high = None
+        if match["high"]:
+            high = _number(match["high"], match["myriad_high"] or myriad, unit)
+        if unit == "元" and myriad:
+            unit = myriad + "元"  # 万元 and 亿元 are units of their own
         qualifier = "".join(
             sentence[match.start(group) : match.end(group)]
             for group in ("before", "more", "after")
@@ -222,16 +234,20 @@ def _counted(sentence: str, words: list[tuple[int, int, str, str]], start: int, 
 
 
 def _figure_event(sentence: str, simple: str, start: int, heading: str) -> str:
-    """What a figure was counted at, most specific first: a named campaign before it in
-    its sentence (科普日期间…6场), an activity before it (舉行了綠色網上活動…650人次), one
-    after it in the sentence (42家科协组织在全民科学素质行动中…), else the heading's
-    campaign or activity (三、加强了科技培训)."""
+    """What a figure was counted at, most specific first: a named campaign in its own
+    clause (组织10家企业参加高交会) or before it in its sentence (科普日期间…6场), an
+    activity a verb opens before it (舉行了綠色網上活動…650人次), else the heading's
+    campaign or activity (三、加强了科技培训), else an activity after it in the sentence
+    (42家科协组织在全民科学素质行动中…)."""
     simple_heading = _simplified(heading)
+    begin = max(simple.rfind(mark, 0, start) for mark in CLAUSE_MARKS) + 1
+    end = next((i for i in range(start, len(simple)) if simple[i] in CLAUSE_MARKS), len(simple))
     return (
-        _event(sentence[:start], simple[:start], len(simple[:start]))
+        _event(sentence[begin:end], simple[begin:end])
+        or _event(sentence[:start], simple[:start], len(simple[:start]))
+        or _activity(sentence[:start], simple[:start], opened=True)
         or _event(heading, simple_heading)
         or _activity(heading, simple_heading, opened=False)
-        or _activity(sentence[:start], simple[:start], opened=True)
         or _activity(sentence[start:], simple[start:], opened=True)
     )
 
@@ -242,6 +258,8 @@ def _activity(written: str, simple: str, opened: bool) -> str:
     only one a verb opens (舉行了綠色網上活動): in a sentence, words before an activity noun
     are as often what was done at it (技术推广等活动)."""
     for match in reversed(list(_ACTIVITY_NOUN.finditer(simple))):
+        if opened and match.end() == len(simple.rstrip("共计达约近")):
+            continue  # 举办健康科普讲座8场: what the figure counts, not where it was counted
         begin, end, opener = match.start(), match.end(), None
         while begin > 0 and simple[begin - 1] not in _ACTIVITY_STOPS and opener is None:
             begin -= 1
@@ -251,6 +269,8 @@ def _activity(written: str, simple: str, opened: bool) -> str:
         elif opened and not (begin > 0 and simple[begin - 1] == "了"):
             continue
         phrase = written[begin:end].strip("“”\"'《》〈〉 ")
+        if phrase[:1] in _QUANTITY_WORDS:
+            continue  # 多个项目, 各类活动: how many, not which
         if 2 < len(phrase) <= _ACTIVITY_LONGEST:
             return phrase
     return ""
@@ -296,7 +316,8 @@ def fact_rows(chunk_id: str, document_id: str, text: str, heading: str) -> list[
                  "sentence_start": match.start(), "sentence_end": match.end()}  # fmt: skip
         for figure in extract_figures(sentence, heading):
             rows.append(
-                where | {"kind": "figure", "written": figure.written, "value": figure.value,
+                where | {"kind": "figure", "written": figure.written, "figure_start": figure.start,
+                         "value": figure.value,
                          "value_high": figure.value_high, "qualifier": figure.qualifier,
                          "unit": figure.unit, "counted": figure.counted, "event": figure.event}
             )  # fmt: skip

@@ -101,17 +101,21 @@ class FactRecord:
     level: str | None  # the report's
     year: int | None
     passage_level: str | None
+    figure_start: int | None = None  # in `sentence`; None for a date
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> FactRecord:
-        text = row["text"]
+        raw = row["text"][row["sentence_start"] : row["sentence_end"]]
+        start = row.get("figure_start")
         return cls(
             id=row["id"], kind=row["kind"], written=row["written"], value=row["value"],
             value_high=row["value_high"], qualifier=row["qualifier"] or "",
             unit=row["unit"] or "", counted=row["counted"] or "", event=row["event"] or "",
-            sentence=text[row["sentence_start"] : row["sentence_end"]].strip(),
+            sentence=raw.strip(),
             chunk_id=row["chunk_id"], document_id=row["document_id"],
             heading_path=tuple(json.loads(row["heading_path"])), title=row["title"],
             source=row["source"], place=decode_place(row["place"]), level=row["level"],
             year=row["year"], passage_level=row["passage_level"],
+            # Of the sentence as kept, without the blanks it opened with.
+            figure_start=None if start is None else start - (len(raw) - len(raw.lstrip())),
         )  # fmt: skip

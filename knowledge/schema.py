@@ -108,7 +108,7 @@ def fill_facts(db: sqlite_utils.Database) -> None:
 def create_facts(db: sqlite_utils.Database) -> None:
     db.table("facts").create(
         {"id": int, "chunk_id": str, "document_id": str, "sentence_start": int,
-         "sentence_end": int, "kind": str, "written": str, "value": float,
+         "sentence_end": int, "kind": str, "written": str, "figure_start": int, "value": float,
          "value_high": float, "qualifier": str, "unit": str, "counted": str, "event": str},
         pk="id", if_not_exists=True,
     )  # fmt: skip
@@ -121,6 +121,14 @@ def m006_scan_page(db: sqlite_utils.Database) -> None:
     """The scanned page a passage was recognised on (OCR), cited as 扫描件第 N 页."""
     if "scan_page" not in db.table("chunks").columns_dict:
         db.table("chunks").add_column("scan_page", int)
+
+
+@MIGRATIONS()
+def m007_figure_start(db: sqlite_utils.Database) -> None:
+    """Where a figure starts in its sentence, so that a figure written twice in one sentence
+    (10所…10所) is told apart; the rows are filled at the next sync (facts VERSION)."""
+    if "figure_start" not in db.table("facts").columns_dict:
+        db.table("facts").add_column("figure_start", int)
 
 
 # Migrations that a store of each legacy `user_version` already has.

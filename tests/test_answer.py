@@ -17,8 +17,8 @@ from tests.paths import ANSWER_SETS, DEV_QUESTIONS
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # An addend of a sum line as shown, number then the rest (6场次[1], 两期以上[2]).
 ADDEND = re.compile(r"([0-9][0-9.,]*|[一二两三四五六七八九十]+)([^\s\[\]+=：]*)\[(\d+)\]")
-SMALL = {c: n for n, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
-IN_YUAN = {"万元": 10_000, "萬元": 10_000, "元": 1}  # longest first
+SMALL = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+IN_YUAN = {"亿元": 1e8, "億元": 1e8, "万元": 1e4, "萬元": 1e4, "元": 1}  # longest first
 QUESTIONS = read_questions(DEV_QUESTIONS)
 
 
@@ -93,14 +93,19 @@ def assert_sums_add_up(answer: Answer) -> None:
             assert number + rest in cited[int(n)], (number + rest, n)
         if "=" not in line:
             continue
-        total = re.match(r"约?([0-9.]+)(\D*)", line.split("= ")[1])
+        total = re.match(r"[约約]?([0-9.]+)([^0-9（(]*)", line.split("= ")[1])
         assert total is not None, line
 
         def in_yuan(unit: str) -> float:  # money adds across 元 and 万元; counts as they are
             return next((v for u, v in IN_YUAN.items() if unit.endswith(u)), 1)
 
-        def value(number: str) -> float:  # Chinese numerals up to 十 in these sets
-            return SMALL[number] if number in SMALL else float(number.replace(",", ""))
+        def value(number: str) -> float:  # Chinese numerals below a hundred: 两, 十五, 三十
+            if number[0].isdigit():
+                return float(number.replace(",", ""))
+            tens, _, units = number.rpartition("十")
+            if "十" not in number:
+                return SMALL[number]
+            return (SMALL[tens] if tens else 1) * 10 + (SMALL[units] if units else 0)
 
         expected = sum(value(x) * in_yuan(r) for x, r, _ in addends)
         assert float(total.group(1)) * in_yuan(total.group(2)) == pytest.approx(expected)

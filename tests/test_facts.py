@@ -90,3 +90,22 @@ def test_the_event_falls_back_on_an_activity_the_heading_or_a_verb_names(
     sentence: str, heading: str, event: str
 ) -> None:
     assert extract_figures(sentence, heading)[0].event == event
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "high", "unit"),
+    [
+        ("投入经费1-2万元。", 1, 2, "万元"),  # 万 once, on the upper end, holds for both
+        ("受益群众3-5万人次。", 30_000, 50_000, "人次"),
+    ],
+)
+def test_a_range_with_its_myriad_written_once_is_read_whole(
+    sentence: str, value: float, high: float, unit: str
+) -> None:
+    (figure,) = extract_figures(sentence)
+    assert (figure.value, figure.value_high, figure.unit) == (value, high, unit)
+
+
+def test_a_campaign_in_the_figures_own_clause_is_its_event() -> None:
+    figures = extract_figures("组织10家企业参加重庆高交会，20家企业参加博览会。", "五、科技活动周")
+    assert [f.event for f in figures] == ["高交会", "博览会"]

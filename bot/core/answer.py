@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from bot.core import follow_ups, wording
 from bot.core.citation import Citation, citation_label
 from bot.core.conversation import continued, leans_on, nth_report
+from bot.core.counting import question_facts, quoted, shown, totals
 from bot.core.coverage import held, without_overlaps
-from bot.core.fact_table import question_facts, quoted, totals
-from bot.core.figures import HAS_FIGURE, figure_in, figures, first_figure, in_asked_unit, total
+from bot.core.figures import HAS_FIGURE, figure_in, first_figure, in_asked_unit
 from bot.core.levels import speaks_of
-from bot.core.question import Question, script_of
+from bot.core.question import Question, asks_sum, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult, search_form
 from bot.core.sentences import (
     carries_on,
@@ -51,9 +51,8 @@ _FLOOR = 0.6
 _FACT_FLOOR = 0.35
 _FOLLOWING = 2  # sentences after a report's best one (same paragraph or figures) kept with it
 _REPORTS_SHOWN = 3  # how-to answers: the best reports at the asked level
-# Figures in one answer from the table of figures (the rest: /facts), and sums shown.
+# Figures in one answer from the table of figures (the rest: /facts).
 _FACTS_SHOWN = 24
-_SUMS_SHOWN = 4
 
 
 @dataclass(frozen=True)
@@ -315,6 +314,14 @@ class Answerer:
             if rows:
                 refusal = self._refusal(question, replace(result, found=True), script)
                 return refusal or self._from_facts(parsed, result, rows, script)
+        if asks_sum(parsed):
+            # 一共培训了多少人次: a sum when the table has figures from more than one
+            # sentence; one figure is answered as any fact is.
+            rows = question_facts(self.retriever, parsed, result.filters)
+            if len({(f.chunk_id, f.sentence) for f in rows}) > 1:
+                refusal = self._refusal(question, replace(result, found=True), script)
+                as_total = replace(parsed, intent="total")
+                return refusal or self._from_facts(as_total, result, rows, script)
         refusal = self._refusal(question, result, script)
         if refusal is not None:
             return refusal
@@ -538,26 +545,8 @@ class Answerer:
         if not chosen:
             return self._not_found(parsed.text, script, parsed)
         answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
-        found = [figures(i.sentence, parsed) for i in chosen]
-        summed = None
-        # Figures add up only when each is one figure of the same event: every line names
-        # the word "found" weighs most (科普日, not a 科普活动周's 3场 beside 科普日's 6场次).
-        key = self.retriever.key_word(parsed)
-        same_event = key is None or all(
-            any(
-                self._names(parsed, key, text)
-                for text in (
-                    i.normalized,
-                    normalize(i.heading),
-                    normalize(" ".join(i.hit.heading_path)),
-                )
-            )
-            for i in chosen
-        )
-        adds_up = parsed.intent == "total" and parsed.figure != "date"  # 9月13日 is no 9
-        if adds_up and same_event and all(len(f) == 1 for f in found):
-            summed = total(f[0] for f in found)
-        lead = wording.listing_lead(len(chosen), summed, parsed.unit, script)
+        # Sums come only from the table of figures (`counting`), one way of adding.
+        lead = wording.listing_lead(len(chosen), script)
         return replace(answer, lead=lead)
 
     def _from_facts(
@@ -583,22 +572,22 @@ class Answerer:
                 continue
             label = citation_label(fact.title, (), fact.place, fact.level, fact.year)
             quotes.append(Quote(text, n, label, (fact.heading_path or ("",))[-1], fact.written))
-        shown = [f for f in found if f.chunk_id in numbers]
-        # Dates never add up.
-        sums = totals(shown) if parsed.intent == "total" and parsed.figure != "date" else []
-        reports = len({f.document_id for f in shown})
-        added = any(len(s.addends) > 1 for s in sums)
-        dates = parsed.figure == "date"
-        lines = [wording.facts_lead(reports, len(shown), added, script, left_out, dates)]
-        for summed in sums[:_SUMS_SHOWN]:
+        listed = [f for f in found if f.chunk_id in numbers]
+        dates = parsed.figure == "date"  # dates never add up
+        sums = totals(listed) if parsed.intent == "total" and not dates else []
+        reports = len({f.document_id for f in listed})
+        added = any(s.added and len(s.addends) > 1 for s in sums)
+        lines = [wording.facts_lead(reports, len(listed), added, script, left_out, dates)]
+        for summed in sums:
             addends = [
-                f"{in_script(f.written, script)}[{numbers[f.chunk_id]}]" for f in summed.addends
+                f"{in_script(shown(f), script)}[{numbers[f.chunk_id]}]" for f in summed.addends
             ]
             lines.append(
                 wording.total_line(
-                    summed.event, summed.unit, addends, in_script(summed.text, script), script
+                    summed.event, summed.unit, addends, in_script(summed.text, script), script,
+                    left_out=summed.left_out, added=summed.added,
                 )
-            )
+            )  # fmt: skip
         return Answer(
             parsed.text, True, parsed.intent, "\n".join(lines), quotes, citations,
             hits=result.hits, script=script, parsed=parsed,

@@ -1,10 +1,9 @@
 """Figures in report sentences: the kind a question asks for (date, count with its unit,
-money, people), found, and added up for a total."""
+money, people), found in a sentence (sums: `counting`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 import opencc
@@ -73,14 +72,3 @@ def figure_in(sentence: str, parsed: Question) -> bool:
 def first_figure(sentence: str, parsed: Question) -> str:
     found = figures(sentence, parsed)
     return found[0] if found else ""
-
-
-def total(values: Iterable[str]) -> str | None:
-    """The sum of figures like 12场 and 30场, or None when one is not a plain number."""
-    total = 0.0
-    for figure in values:
-        digits = re.match(r"\d+(?:\.\d+)?", figure.replace(",", ""))
-        if digits is None:
-            return None
-        total += float(digits.group())
-    return f"{total:g}"

@@ -27,6 +27,10 @@ _EXAMPLES = re.compile(
 _ENTITY = r"报告|总结|单位|地方|地区|乡镇|街道|学校|部门|企业|社区|县|市|省"
 _LIST = re.compile(rf"(?:哪些|哪几[份个家所]?|列出|列举)(?P<entity>{_ENTITY})")
 # Counting the reports themselves: "一共有几份乡镇的总结".
+# A list asked for with a verb before its topic (列出各报告的科普经费, 统计各地培训的人次).
+_LIST_VERB = re.compile(r"^(?:请)?(?:帮我)?(?:列出|列举|统计|汇总)")
+# Words that ask a sum of whatever figures there are (一共培训了多少人次).
+_SUM = re.compile(r"一共|总共|合计|共计|总计|累计|加起来")
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
 _TOTAL_SCOPE = re.compile(
     r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)|每份(?:报告|总结)|所有|全部|这些"
@@ -34,15 +38,25 @@ _TOTAL_SCOPE = re.compile(
 )
 # 日期 but not 科普日期间 (日 + 期间, "during the day").
 _DATE = re.compile(r"哪天|哪一天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期(?!间)|哪年|哪一年")
-_MONEY = re.compile(r"多少钱|多少.{0,3}[款费金]|多少元|多少万|(?:经费|资金|投资|款).{0,4}多少")
+_MONEY = re.compile(
+    r"多少钱|多少.{0,3}[款费金]|多少元|多少万|多少亿|(?:经费|资金|投资|款).{0,4}多少"
+)
 _UNITS = (
     "人次|学时|万元|元|人|名|位|场|次|个|份|篇|家|所|套|期|本|册|件|项|处|台|亩|户|天|批|条"
     "|幅|部|张|间|座|辆|支|届"
 )
 _HOW_MANY = re.compile(rf"(?:多少|几)(?P<unit>{_UNITS})?")
 # A list question that names the figure it wants without 多少 (哪些报告统计了培训的人次).
-_NAMED_FIGURE = re.compile(r"(?:的|了)(?P<unit>人次|场次|人数|金额|数字|数据)|分别")
-_PEOPLE_UNITS = ("人", "人次", "名", "位")
+_NAMED_FIGURE = re.compile(
+    r"(?:的|了)(?:(?P<unit>人次|场次|人数|金额|数字|数据)|(?P<counter>[期场册户个家份次所项本篇名])数)"
+    r"|分别"
+)
+# Words that name the figure asked, not what it counts (志愿者的人数, 培训班的期数).
+FIGURE_WORDS = frozenset(
+    {"人数", "人次", "场次", "次数", "数量", "金额", "数字", "数据", "多少", "日期", "时间", "哪天",
+     "期数", "场数", "册数", "户数", "个数", "家数", "份数", "所数", "项数", "篇数"}
+)  # fmt: skip
+PEOPLE_UNITS = ("人", "人次", "名", "位")
 # Nouns that count people: "听众有多少？" asks a number of people though it names no unit.
 _PEOPLE_NOUNS = re.compile(r"听众|观众|人数|学员|受众|参与者|参加者|受益者|参训")
 _YESNO = re.compile(r"有没有|有无|是否|是不是|有否|[^？?]吗[？?]?$")
@@ -175,11 +189,19 @@ def _alternatives(normalized: str) -> list[tuple[str, ...]]:
     return merged
 
 
+def asks_sum(parsed: Question) -> bool:
+    """Whether a fact question asks for a sum (一共, 总共, 累计…) of whatever figures the
+    reports give, rather than for one figure."""
+    return (
+        parsed.intent == "fact" and parsed.figure != "date" and bool(_SUM.search(parsed.normalized))
+    )
+
+
 def asks_own_kind(parsed: Question) -> bool:
     """Whether the question says what kind of answer it wants (怎么, 多少, 哪些报告, 例子 …)
     rather than leaving it to the question before ("那街道呢？")."""
     normalized = parsed.normalized
-    patterns = (_REPORT_COUNT, _LIST, _DATE, _HOW_MANY, _HOWTO, _YESNO)
+    patterns = (_REPORT_COUNT, _LIST, _LIST_VERB, _DATE, _HOW_MANY, _HOWTO, _YESNO)
     return parsed.example_topic is not None or any(p.search(normalized) for p in patterns)
 
 
@@ -193,6 +215,8 @@ def _intent(normalized: str, examples: str | None) -> tuple[str, str | None]:
     listing = _LIST.search(normalized)
     if listing:
         return "list", listing.group("entity")
+    if _LIST_VERB.search(normalized):
+        return "list", None
     asks_figure = bool(_DATE.search(normalized) or _HOW_MANY.search(normalized))
     scope = _TOTAL_SCOPE.search(normalized)
     if asks_figure and scope:
@@ -224,9 +248,11 @@ def _figure(normalized: str) -> tuple[str | None, str | None]:
     unit = match.group("unit") if match else None
     if unit is None and named and named["unit"] in ("人次", "场次"):
         unit = named["unit"]
+    if unit is None and named and named["counter"]:
+        unit = named["counter"]
     if unit is None and named and named["unit"] == "人数":
         return "people", None
-    if unit in _PEOPLE_UNITS or (unit is None and _PEOPLE_NOUNS.search(normalized)):
+    if unit in PEOPLE_UNITS or (unit is None and _PEOPLE_NOUNS.search(normalized)):
         return "people", unit
     return "count", unit
 

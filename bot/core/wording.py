@@ -56,12 +56,9 @@ def no_figure_lead(figure: str | None, script: str) -> str:
     return localize(f"报告中没有写明这个{what}，与之最相关的内容是：", script)
 
 
-def listing_lead(reports: int, total: str | None, unit: str | None, script: str) -> str:
-    """Lead of a list or total: how many reports, and the sum when the figures add up."""
-    lead = f"{chinese_number(reports)}份报告写到了这一点"
-    if total is not None:
-        lead += f"，合计 {total}{unit or ''}（各项数字及出处见下）"
-    return localize(lead + "：", script)
+def listing_lead(reports: int, script: str) -> str:
+    """Lead of a list from the passages: how many reports."""
+    return localize(f"{chinese_number(reports)}份报告写到了这一点：", script)
 
 
 def facts_lead(
@@ -80,13 +77,25 @@ def facts_lead(
     return localize(lead + "：", script)
 
 
-def total_line(event: str, unit: str, addends: list[str], summed: str, script: str) -> str:
-    """One sum with its addends as written, each with its [n] (科普日：6场次[1] + 10场[2] =
-    16场); a single figure is said to be the only one."""
+def total_line(
+    event: str,
+    unit: str,
+    addends: list[str],
+    summed: str,
+    script: str,
+    left_out: int = 0,
+    added: bool = True,
+) -> str:
+    """One group of figures of an event and unit, each with its [n] (科普日 · 场：6场次[1] +
+    10场[2] = 16场); figures of no known event are listed, not added; figures of the group
+    left out of the sum (parts, per-head figures) are counted."""
     label = localize(f"{event or '未注明活动'} · {unit}：", script)
+    if not added and len(addends) > 1:
+        return label + "、".join(addends) + localize("（未注明属于哪次活动，不相加）", script)
+    note = f"（另有{chinese_number(left_out)}个是其中的部分或人均数，未相加）" if left_out else ""
     if len(addends) == 1:
-        return label + addends[0] + localize("（仅此一项）", script)
-    return label + " + ".join(addends) + f" = {summed}"
+        return label + addends[0] + localize(note or "（仅此一项）", script)
+    return label + " + ".join(addends) + f" = {summed}" + localize(note, script)
 
 
 def reports_lead(

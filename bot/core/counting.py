@@ -1,0 +1,347 @@
+"""Counting and listing questions answered from the table of figures: which figures answer
+the question, and their sums, one per unit and event, with nothing added twice.
+
+A figure answers when it is in the unit asked, of the event the question names, its
+sentence and headings name every thing the question names, and its own clause names the
+main one (`question_facts`). Figures add up only within one unit family and one named
+event (`totals`); parts, per-head figures and figures of no known event are listed, never
+added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from bot.core.coverage import held, without_overlaps
+from bot.core.question import FIGURE_WORDS, PEOPLE_UNITS, Question
+from bot.core.retrieval import Filters, Retriever, within
+from knowledge.facts import ABOUT, AT_LEAST, CLAUSE_MARKS, event_of
+from knowledge.normalize import in_script, query_terms, tagged_words
+from knowledge.records import FactRecord
+
+# Units that count the same thing and add up (6场次 + 3场); every other unit is its own.
+_FAMILIES = (("场", "场次"), ("人", "名", "位"), ("期", "期次"), ("元", "万元", "亿元"),
+             ("学时", "课时"), ("册", "本"))  # fmt: skip
+_MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+# A figure after 其中 is a part of one before it in its sentence (共开展活动20场，其中讲座6场).
+_PART = "其中"
+# Per head or per event, never added (人均0.5元, 每场200人次); 每年 and 每月 are totals of
+# their year or month.
+_RATE = re.compile(r"人均|平均|每[人户场次期个所家名位]|均[为达]")
+_DAY = re.compile(r"\d|月")
+_COUNTED = re.compile(r"(?:多少|几)[\u4e00-\u9fff]?(?P<counted>[\u4e00-\u9fff]{2,12})[？?。，,]*$")
+_RATIO = re.compile(r"率|比例|百分")
+_THING_TAGS = frozenset({"vn", "x", "j", "l", "eng"})
+# A figure's sentence is quoted whole up to this length; a longer one up to the end of the
+# figure's clause (keeping what it opens with: 在科普日活动期间，…), or the clause alone.
+_QUOTED = 90
+_QUOTED_PREFIX = 140
+
+
+def family(unit: str) -> tuple[str, ...]:
+    """The units that add up with `unit` (场 and 场次), itself first when alone."""
+    return next((f for f in _FAMILIES if unit in f), (unit,))
+
+
+def asked_units(parsed: Question) -> tuple[str, ...] | None:
+    """The units a counting question's figures may be in; None for any count."""
+    if parsed.figure == "money":
+        return family("元")
+    if parsed.unit:
+        return family(parsed.unit)
+    if parsed.figure == "people":
+        return PEOPLE_UNITS
+    if _RATIO.search(parsed.normalized):
+        return ("%",)
+    return None
+
+
+def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> list[FactRecord]:
+    """The figures (or, for 哪天, the dates) that answer a counting or listing question: in
+    the asked unit, of the event it names, about the rest of its topic."""
+    normalize = retriever.normalizer.normalize
+    event = event_of(parsed.normalized)
+    facts = [
+        f for f in _candidates(retriever, parsed, event)
+        if within(f, filters) and (not filters.reports or f.document_id in filters.reports)
+    ]  # fmt: skip
+    span = _event_span(parsed.normalized, event)
+    rest = [
+        w for w in parsed.topic
+        if not (span and (w in span or event in w)) and w not in FIGURE_WORDS
+    ]  # fmt: skip
+    if not rest:
+        return facts
+    topic = replace(
+        parsed,
+        topic=tuple(rest),
+        alternatives=tuple(g for g in parsed.alternatives if any(w in rest for w in g)),
+    )
+    covers = retriever.found_scorer(topic)
+    words = without_overlaps(rest)
+    # Verbs vary where the thing counted does not (举办 or 开展 six lectures): every other
+    # topic word must be in the figure's sentence or headings, and the weightiest of them
+    # in its own clause.
+    counted = _asked_counted(parsed.normalized)
+    things = [w for w in words if (w in counted and w not in _MONEY) or _names_a_thing(w)]
+    key = retriever.key_word(replace(topic, topic=tuple(things))) if things else None
+    key = key or retriever.key_word(topic)
+    # Two things the question writes as one phrase (科普经费, 宣传资料) name one thing:
+    # 职教攻坚经费 is no 科普经费.
+    phrases = [a + b for a in things for b in things if a != b and a + b in parsed.normalized]
+    synonyms = dict(parsed.synonyms)
+
+    def about(fact: FactRecord) -> bool:
+        forms = _forms(" ".join([*fact.heading_path, fact.sentence]), normalize)
+        if things:  # a word common to most passages still names what is counted
+            if not all(any(_names(w, form, synonyms) for form in forms) for w in things):
+                return False
+        elif max(covers(form) for form in forms) < retriever.min_coverage:
+            return False
+        own = _forms(own_words(fact), normalize)
+        return (key is None or names_key(fact)) and all(
+            any(phrase in form for form in own) for phrase in phrases
+        )
+
+    def names_key(fact: FactRecord, with_heading: bool = True) -> bool:
+        own = _forms(own_words(fact, with_heading), normalize)
+        return key is not None and any(_names(key, form, synonyms) for form in own)
+
+    found = [f for f in facts if about(f)]
+    # The heading speaks for a figure only when no other figure of its sentence names the
+    # key word in its own clause (全年共举办各类活动20场，其中科普讲座6场: 20场 is no
+    # lecture count).
+    named = {(f.chunk_id, f.sentence) for f in found if names_key(f, with_heading=False)}
+    return [
+        f for f in found
+        if (f.chunk_id, f.sentence) not in named or names_key(f, with_heading=False)
+    ]  # fmt: skip
+
+
+def _asked_counted(normalized: str) -> str:
+    """What the question counts, written after its 多少 and measure word (多少次科普挂图展览):
+    its words are things whatever jieba tags them (挂图 and 展览 come back as verbs)."""
+    match = _COUNTED.search(normalized)
+    return match.group("counted") if match else ""
+
+
+def _candidates(retriever: Retriever, parsed: Question, event: str) -> list[FactRecord]:
+    """The figures in the unit asked and of the event named; for 哪天, the days and months
+    whose sentence or headings name the event (科普日期间 is the event, no date)."""
+    if parsed.figure == "date":
+        return [
+            f for f in retriever.store.facts(kind="date")
+            if _DAY.search(f.written)
+            and (not event or event_of(" ".join([*f.heading_path, f.sentence])) == event)
+        ]  # fmt: skip
+    units = asked_units(parsed)
+    return [
+        f for f in retriever.store.facts()
+        if (f.unit in units if units is not None else f.unit != "%")
+        and (not event or event_of(f.event) == event)
+    ]  # fmt: skip
+
+
+def _forms(text: str, normalize: Callable[[str], str]) -> tuple[str, str]:
+    """A text as search compares it and converted only character by character: Taiwan
+    phrasing turns a Traditional report's 資料 into 数据 in the search form, where a
+    Simplified question keeps 资料."""
+    return normalize(text), in_script(text, "simplified")
+
+
+def _names_a_thing(word: str) -> bool:
+    """Whether a question word names a thing (科普讲座, 培训, 志愿者) rather than an action,
+    a quality or a unit (举办, 先进, 万元): jieba's tag, domain words (untagged) counting
+    as things."""
+    if word in _MONEY or family(word) != (word,):
+        return False
+    tags = [tag for _, tag in tagged_words(word)]
+    return bool(tags) and all(t.startswith("n") or t in _THING_TAGS for t in tags)
+
+
+def _names(word: str, text: str, synonyms: dict[str, tuple[tuple[str, float], ...]]) -> bool:
+    """Whether a text names the word, a synonym of it, or each of its parts (科普讲座 in
+    科普报告、讲座)."""
+    if held(word, text, synonyms) > 0:
+        return True
+    parts = without_overlaps([w for w in query_terms(word) if w != word])
+    return len(parts) > 1 and all(part in text for part in parts)
+
+
+def own_words(fact: FactRecord, with_heading: bool = True) -> str:
+    """What a figure is said of: its clause, what it counts and the heading right over it.
+    A sentence may count several things (展览10场次，…送科技下乡15场次), and a heading may
+    name several (科普讲座和展览); the figure's own clause says which one it is. A date
+    opens its sentence (9月13日上午，…举办了启动仪式): the whole sentence is what it dates."""
+    if fact.kind == "date":
+        return " ".join([fact.sentence, *fact.heading_path[-1:]])
+    start, end = _clause(fact.sentence, _at(fact))
+    heading = fact.heading_path[-1:] if with_heading else ()
+    return " ".join([fact.sentence[start:end], fact.counted, *heading])
+
+
+def _at(fact: FactRecord) -> int:
+    """Where the figure starts in its sentence (the stored start; the first copy of it for
+    a store that has none yet)."""
+    if fact.figure_start is not None and fact.sentence.startswith(fact.written, fact.figure_start):
+        return fact.figure_start
+    return max(fact.sentence.find(fact.written), 0)
+
+
+def _clause(sentence: str, at: int) -> tuple[int, int]:
+    """Start and end of the clause holding position `at`."""
+    start = max(sentence.rfind(mark, 0, at) for mark in CLAUSE_MARKS) + 1
+    ends = [e for e in (sentence.find(mark, at) for mark in CLAUSE_MARKS) if e >= 0]
+    return start, min(ends, default=len(sentence))
+
+
+def _event_span(normalized: str, event: str) -> str:
+    """The words a question names its event with (全国科普日), for telling them from its
+    topic."""
+    if not event:
+        return ""
+    match = re.search(rf"[\u4e00-\u9fff]{{0,4}}{event}", normalized)
+    return match.group() if match else event
+
+
+def shown(fact: FactRecord) -> str:
+    """A figure as an addend shows it: with the word before it that qualifies it (近10场,
+    约300人次), as its sentence writes it."""
+    at = _at(fact)
+    qualifier = in_script(fact.qualifier, "simplified")
+    before = next(
+        (w for w in ABOUT + AT_LEAST if qualifier.startswith(w) and at >= len(w)
+         and in_script(fact.sentence[at - len(w) : at], "simplified") == w),
+        "",
+    )  # fmt: skip
+    return fact.sentence[at - len(before) : at] + fact.written
+
+
+@dataclass(frozen=True)
+class FactTotal:
+    """A sum over figures of one unit family and one event, each addend a cited fact; or,
+    for figures of no known event of which one report gives two, none (`added` is False:
+    they are only listed)."""
+
+    unit: str
+    event: str  # as the first addend's report writes it; empty when none is known
+    addends: tuple[FactRecord, ...]
+    value: float
+    value_high: float | None
+    qualifier: str  # 多 when an addend is a lower bound, 约 when one is approximate
+    left_out: int = 0  # figures of the group not added: parts, per-head figures
+    added: bool = True
+
+    @property
+    def text(self) -> str:
+        """The sum as a reader sees it: 31场次, 4300多人次, 约1200人, 150-200人."""
+        value = number_text(self.value)
+        if self.value_high is not None and self.value_high != self.value:
+            value += "-" + number_text(self.value_high)
+        more = "多" if self.qualifier == "多" else ""
+        about = "约" if self.qualifier == "约" else ""
+        return f"{about}{value}{more}{self.unit}"
+
+
+def totals(facts: list[FactRecord]) -> list[FactTotal]:
+    """One sum per unit family and event, most addends first. Figures of different events
+    or units never add up, nor do figures of no known event when one report gives two of
+    them (they may count the same thing twice); a part (其中讲座6场) is left out when its
+    sentence gives the whole, and so is a per-head or per-event figure and a sentence
+    restated word for word."""
+    groups: dict[tuple[tuple[str, ...], str], list[FactRecord]] = {}
+    for fact in facts:
+        groups.setdefault((family(fact.unit), _event_key(fact.event)), []).append(fact)
+    found = []
+    for (units, event), rows in groups.items():
+        addends = _addends(rows)
+        if not addends:
+            continue
+        in_money = units == family("元")
+        if len({f.unit for f in addends}) == 1:
+            unit = addends[0].unit
+        else:  # 7500元 + 20万元 in 万元; 6场次 + 3场 in 场
+            unit = "万元" if in_money else units[0]
+        # Money in the sum's unit (元 → 万元 × 0.0001); counts as they are.
+        scales = [_MONEY[f.unit] / _MONEY[unit] if in_money else 1.0 for f in addends]
+        value = sum((f.value or 0.0) * k for f, k in zip(addends, scales, strict=True))
+        ranged = any(f.value_high is not None for f in addends)
+        high = (
+            sum((f.value_high or f.value or 0.0) * k for f, k in zip(addends, scales, strict=True))
+            if ranged else None
+        )  # fmt: skip
+        qualifiers = [in_script(f.qualifier, "simplified") for f in addends]
+        qualifier = (
+            "约" if any(w in q for q in qualifiers for w in ABOUT)
+            else "多" if any(w in q for q in qualifiers for w in AT_LEAST) else ""
+        )  # fmt: skip
+        label = in_script(addends[0].event, "simplified")
+        found.append(
+            FactTotal(
+                unit, label, tuple(addends), value, high, qualifier,
+                left_out=len(rows) - len(addends), added=bool(event) or _one_each(addends),
+            )
+        )  # fmt: skip
+    return sorted(found, key=lambda t: (not t.added, -len(t.addends)))
+
+
+def _one_each(addends: list[FactRecord]) -> bool:
+    """Whether each report gives one figure: figures of no known event then count different
+    reports' work, and add up; two of one report may count the same thing twice."""
+    reports = [f.document_id for f in addends]
+    return len(reports) == len(set(reports))
+
+
+def _event_key(event: str) -> str:
+    """Which figures share an event: a named campaign however it is written (全国科普日,
+    科普日), any other activity as written (农民培训); empty for no event."""
+    return event_of(event) or in_script(event, "simplified")
+
+
+def _addends(rows: list[FactRecord]) -> list[FactRecord]:
+    """The rows of one group that add up: no per-head figure, no part whose whole its own
+    sentence gives, no sentence of its report counted twice."""
+    kept: list[FactRecord] = []
+    seen: set[tuple[str, str, str]] = set()
+    for fact in rows:
+        key = (fact.document_id, fact.sentence, fact.written)
+        if key in seen or _is_rate(fact):
+            continue
+        whole = any(
+            other is not fact and other.chunk_id == fact.chunk_id
+            and other.sentence == fact.sentence and _at(other) < _part_from(fact)
+            for other in rows
+        )  # fmt: skip
+        if whole:
+            continue
+        seen.add(key)
+        kept.append(fact)
+    return kept
+
+
+def _part_from(fact: FactRecord) -> int:
+    """Where the 其中 that makes the figure a part stands in its sentence (-1: none)."""
+    return fact.sentence.rfind(_PART, 0, _at(fact))
+
+
+def _is_rate(fact: FactRecord) -> bool:
+    """人均0.5元, 每场200人: a figure per head or per event, which never adds up."""
+    at = _at(fact)
+    return bool(_RATE.search(fact.sentence[max(at - 6, 0) : at]))
+
+
+def number_text(value: float) -> str:
+    """12.0 → 12, 32.5 → 32.5, 1234567 → 1234567 (never an exponent)."""
+    return str(int(value)) if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def quoted(fact: FactRecord) -> str:
+    """What an answer quotes for a figure: a verbatim part of its sentence that holds it."""
+    sentence = fact.sentence
+    if len(sentence) <= _QUOTED:
+        return sentence
+    start, end = _clause(sentence, _at(fact))
+    end = end + 1 if end < len(sentence) else end  # with its comma, as the report has it
+    return sentence[:end] if end <= _QUOTED_PREFIX else sentence[start:end]
