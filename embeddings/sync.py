@@ -20,6 +20,7 @@ from embeddings.encoder import (
     corpus_fingerprint,
     fit_corpus_model,
     load_corpus_encoder,
+    load_fitted_hashes,
     save_corpus_model,
 )
 from embeddings.index import EXACT_LIMIT, VectorIndex, VectorIndexError
@@ -35,6 +36,13 @@ INDEX_FOLDER = "index"
 MAX_UNKNOWN_SHARE = 0.2
 SUGGESTED_MODEL = "BAAI/bge-small-zh-v1.5"
 _BATCH = 512
+# Chunks the corpus model is fitted on at most. LSA's 256 word dimensions are settled well
+# before this many passages, and beyond it the fit's time and memory would grow with the
+# knowledge base (words only other chunks hold are read by their characters).
+FIT_SAMPLE = 20_000
+# On a knowledge base larger than FIT_SAMPLE the model is kept, and only new or changed
+# chunks are embedded, until more than this share of its chunks are new since the fit.
+REFIT_SHARE = 0.2
 
 
 @dataclass
@@ -151,13 +159,44 @@ def _fitted_or_loaded(
     folder = data_dir / MODEL_FOLDER
     try:
         existing = load_corpus_encoder(folder)
-        if existing.model_id == f"{CORPUS_MODEL}:{corpus_hash}":
+        if _still_fits(existing, folder, inputs, corpus_hash):
             return existing
     except Exception as exc:  # missing or damaged files: the model is refitted from the store
         log.info("fitting a new corpus model: %s", exc)
-    model = fit_corpus_model([i.words for i in inputs], interrupt=interrupt)
-    save_corpus_model(model, folder, corpus_hash)
-    return CorpusEncoder.from_model(model, corpus_hash)
+    sample = fit_sample(inputs)
+    fingerprint = (
+        corpus_hash if len(sample) == len(inputs) else corpus_fingerprint([i.words for i in sample])
+    )
+    model = fit_corpus_model([i.words for i in sample], interrupt=interrupt)
+    save_corpus_model(model, folder, fingerprint, [i.text_hash for i in inputs])
+    return CorpusEncoder.from_model(model, fingerprint)
+
+
+def _still_fits(
+    model: CorpusEncoder, folder: Path, inputs: list[ChunkInput], corpus_hash: str
+) -> bool:
+    """Whether the saved model may stay: on a small knowledge base only if nothing changed
+    (a refit takes about a second); on a large one until more than REFIT_SHARE of the chunks
+    are new since it was fitted, so that a changed file costs its own chunks' embedding and
+    not a refit and re-embedding of everything (words it never saw fall back to characters)."""
+    if len(inputs) <= FIT_SAMPLE:
+        return model.model_id == f"{CORPUS_MODEL}:{corpus_hash}"
+    fitted = load_fitted_hashes(folder)
+    if fitted is None:
+        return False
+    known = set(fitted.tolist())
+    new = sum(int(i.text_hash, 16) not in known for i in inputs)
+    return new <= REFIT_SHARE * len(inputs)
+
+
+def fit_sample(inputs: list[ChunkInput]) -> list[ChunkInput]:
+    """The chunks the corpus model is fitted on: all of them up to FIT_SAMPLE, else FIT_SAMPLE
+    chosen by a hash of their id (the same chunks from one sync to the next), in store order."""
+    if len(inputs) <= FIT_SAMPLE:
+        return inputs
+    keys = [hashlib.blake2b(i.chunk_id.encode(), digest_size=8).digest() for i in inputs]
+    chosen = set(sorted(range(len(inputs)), key=keys.__getitem__)[:FIT_SAMPLE])
+    return [i for position, i in enumerate(inputs) if position in chosen]
 
 
 def _probe_queries(encoder: Encoder, inputs: list[ChunkInput], count: int = 300) -> np.ndarray:

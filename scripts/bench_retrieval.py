@@ -10,8 +10,7 @@ Rerun (about 20 minutes on 2 cores; `make bench` runs the defaults):
     .venv/bin/python scripts/bench_retrieval.py
     .venv/bin/python scripts/bench_retrieval.py --sizes 1000,10000 --queries 100
 
-Figures come from one run; jieba's dictionary and sentence-transformers are loaded before
-the phases are timed.
+Figures come from one run; jieba's dictionary is loaded before the phases are timed.
 """
 
 from __future__ import annotations
@@ -234,9 +233,6 @@ def build(size: int, workdir: Path, exact_limit: int) -> dict[str, Any]:
     summary = sync_folder(base / "reports", store, normalizer)
     ingest_seconds = time.perf_counter() - started
     ingest_peak = peak_rss_mb()
-    import sentence_transformers  # imports lazily; load it now, not inside the timed fit
-
-    sentence_transformers.SentenceTransformer  # noqa: B018
     reset_peak_rss()
     targets = [
         (embeddings.sync, "chunk_inputs", "inputs"),
