@@ -22,6 +22,11 @@ FIRST_PASS_ROWS = 20_000
 # Candidates handed to re-scoring per hit asked for. On the synthetic 100k-chunk benchmark,
 # where every question word sits in thousands of chunks, 6 keeps ~99 % of the exact top 5.
 CANDIDATES_PER_HIT = 6
+# A search within some reports (the passages of the reports whose titles match, a reply to
+# an answer) scores their passages directly when they hold at most this many: matching the
+# question's common words through the whole index to keep a few of their rows took most of
+# a search's time at 100k chunks.
+DIRECT_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,10 @@ def keyword_search(
     terms = [t for t in terms if frequencies[t]]
     if not terms:
         return []
+    if document_ids is not None:
+        rowids = _searchable_rows(db, document_ids)
+        if len(rowids) <= DIRECT_ROWS:
+            return _scored_directly(db, rowids, terms, frequencies, scales, limit)
     first = bm25.first_pass(terms, frequencies, first_pass_rows)
     rescore = len(first) < len(terms) or any(scales.get(t, 1.0) != 1.0 for t in terms)
     # Over-fetch so that dropping duplicate reports, or re-scoring, still leaves good hits.
@@ -116,6 +125,31 @@ def keyword_search(
     hits = [KeywordHit(r[0], scores[r[1]]) for r in rows]
     hits.sort(key=lambda h: -h.score)  # stable: FTS5's order breaks ties
     return hits[:limit]
+
+
+def _searchable_rows(db: sqlite_utils.Database, document_ids: list[str]) -> dict[int, str]:
+    """rowid → chunk id of the given reports' searchable chunks (at most DIRECT_ROWS + 1)."""
+    marks = ",".join("?" * len(document_ids))
+    sql = f"""SELECT rowid, id FROM chunks WHERE searchable = 1 AND document_id IN ({marks})
+        ORDER BY rowid LIMIT ?"""
+    return dict(db.execute(sql, [*document_ids, DIRECT_ROWS + 1]).fetchall())
+
+
+def _scored_directly(
+    db: sqlite_utils.Database,
+    rowids: dict[int, str],
+    terms: list[str],
+    frequencies: dict[str, int],
+    scales: dict[str, float],
+    limit: int,
+) -> list[KeywordHit]:
+    """bm25() of the full question over every given row that holds a word of it: what FTS5
+    returns for MATCH limited to these rows, without walking the common words' posting
+    lists through the whole index."""
+    scores = _full_scores(db, list(rowids), terms, frequencies, scales)
+    # Every word's weight is positive, so a row scores above zero exactly when it matches.
+    ranked = sorted((rowid for rowid in scores if scores[rowid] > 0), key=lambda r: -scores[r])
+    return [KeywordHit(rowids[rowid], scores[rowid]) for rowid in ranked[:limit]]
 
 
 def title_search(db: sqlite_utils.Database, terms: list[str], limit: int) -> dict[str, float]:

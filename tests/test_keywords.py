@@ -83,6 +83,28 @@ def test_words_fts5_splits_are_scored_as_phrases(mixed: Store) -> None:
     assert frequencies["2.5"] == 2 and frequencies["COVID"] == 2 and frequencies["从未出现"] == 0
 
 
+def test_search_within_reports_returns_what_fts5_returns_for_them(
+    bundled_store, normalizer: Normalizer, monkeypatch
+) -> None:
+    from knowledge import keywords
+
+    store, _ = bundled_store
+    reports = [d.id for d in store.documents() if d.duplicate_of is None][:4]
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    compared = 0
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        direct = store.keyword_search(terms, 8, reports)
+        monkeypatch.setattr(keywords, "DIRECT_ROWS", -1)  # through FTS5's MATCH instead
+        matched = store.keyword_search(terms, 8, reports, first_pass_rows=EVERYTHING)
+        monkeypatch.undo()
+        assert [h.chunk_id for h in direct] == [h.chunk_id for h in matched]
+        for one, other in zip(direct, matched, strict=True):
+            assert one.score == pytest.approx(other.score, rel=1e-9, abs=1e-12)
+        compared += bool(direct)
+    assert compared >= 15
+
+
 def test_small_budget_keeps_the_best_passage_first(bundled_store, normalizer) -> None:
     store, _ = bundled_store
     for question in ("乡镇是怎么开展科普日活动的？", "有没有组织企业参观高交会的例子？"):
