@@ -77,6 +77,9 @@ class Settings:
     group_actions_per_minute: int = 6
     max_question_chars: int = 500
     watch_seconds: int = 60
+    # Threads answering the bot's questions, each with its own read-only store connection;
+    # searching spends much of its time in SQLite and FAISS, which release the GIL.
+    answer_workers: int = 2
 
     @property
     def database_path(self) -> Path:
@@ -126,6 +129,7 @@ DESCRIPTIONS = {
     "group_actions_per_minute": "群内每位成员每分钟最多操作次数（群发送额度有限）",
     "max_question_chars": "问题最大字数",
     "watch_seconds": "机器人每隔多少秒查看报告目录，文件有增删改时自动同步（0 为不查看）",
+    "answer_workers": "机器人同时检索问题的线程数（每个线程一个只读数据库连接）",
 }
 
 # Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).
@@ -276,6 +280,7 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
     if not 0 <= settings.min_coverage <= 1:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",
-                 "max_question_chars", "webhook_port", "context_minutes"):  # fmt: skip
+                 "max_question_chars", "webhook_port", "context_minutes",
+                 "answer_workers"):  # fmt: skip
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 必须大于 0。")

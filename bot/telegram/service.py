@@ -1,10 +1,11 @@
 """The answering core as the bot uses it: off the event loop, swappable on reload.
 
-Retrieval runs on one dedicated worker thread. SQLite connections belong to the thread
-that opened them, so the assistant is opened, used and closed on that same thread; a
-single thread also keeps answers in arrival order and leaves the event loop free.
+Retrieval runs on a few dedicated worker threads (`KEPUBOT_ANSWER_WORKERS`). SQLite
+connections belong to the thread that opened them, so each worker has an assistant of its
+own, opened, used and closed on that thread: a read-only store connection each, the
+vector index and models loaded once and shared. Questions go to the least busy worker.
 Ingestion runs on another thread and never blocks answering: questions keep using the
-old assistant until the new one is ready, then one assignment swaps it in.
+old assistants until the new ones are ready, then one assignment swaps them in.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class Overloaded(Exception):
 
 
 class KnowledgeService:
-    """The core's front door on one worker thread, with reloads that swap it whole."""
+    """The core's front door on a few worker threads, with reloads that swap it whole."""
 
     def __init__(
         self,
@@ -48,46 +49,59 @@ class KnowledgeService:
         self._waiting = 0
         self._update = asyncio.Lock()  # one reload or upload at a time; uploads queue for it
         self._stopping = threading.Event()  # set on shutdown: a running sync stops early
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kepubot-answer")
-        self._assistant = self._worker.submit(Assistant.open, settings).result()  # NotReady
+        self._workers = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"kepubot-answer-{n}")
+            for n in range(max(1, settings.answer_workers))
+        ]
+        self._busy = [0] * len(self._workers)
+        self._assistants = self._open_all()  # NotReady
 
-    async def _run(self, function: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, function)
+    def _open_all(self) -> list[Assistant]:
+        """One assistant per worker, each opened on its worker's thread."""
+        first = self._workers[0].submit(Assistant.open, self.settings).result()
+        return [first] + [w.submit(first.beside).result() for w in self._workers[1:]]
 
-    async def _queued(self, function: Callable[[], T]) -> T:
-        """Run a user's request on the answering thread, unless too many already wait."""
+    async def _on(self, worker: int, function: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers[worker], function)
+
+    async def _queued(self, function: Callable[[Assistant], T]) -> T:
+        """Run a user's request on the least busy worker, unless too many already wait."""
         if self._waiting >= self.max_waiting:
             raise Overloaded()
         self._waiting += 1
+        worker = min(range(len(self._workers)), key=self._busy.__getitem__)
+        self._busy[worker] += 1
         try:
-            return await self._run(function)
+            # The assistant is read when the request runs, so a swap applies to queued ones.
+            return await self._on(worker, lambda: function(self._assistants[worker]))
         finally:
+            self._busy[worker] -= 1
             self._waiting -= 1
 
     async def answer(
         self, question: str, previous: Answer | None = None, within_previous: bool = False
     ) -> Answer:
-        # The lambda reads the assistant when it runs, so a swap applies to queued questions.
         return await self._queued(
-            lambda: self._assistant.answer(
+            lambda assistant: assistant.answer(
                 question, previous=previous, within_previous=within_previous
             )
         )
 
     async def examples(self, topic: str) -> Answer:
-        return await self._queued(lambda: self._assistant.examples(topic))
+        return await self._queued(lambda assistant: assistant.examples(topic))
 
     async def more(
         self, question: str, exclude: set[str], first: int, count: int
     ) -> list[Citation]:
         """Up to `count` further passages for a question, numbered from `first`."""
-        return await self._queued(lambda: self._assistant.more(question, exclude, first, count))
+        return await self._queued(lambda assistant: assistant.more(question, exclude, first, count))
 
     async def facts(self, topic: str) -> list[FactRecord]:
-        return await self._queued(lambda: self._assistant.facts(topic))
+        return await self._queued(lambda assistant: assistant.facts(topic))
 
     async def overview(self) -> Overview:
-        return await self._queued(lambda: self._assistant.overview())
+        return await self._queued(lambda assistant: assistant.overview())
 
     @property
     def updating(self) -> bool:
@@ -113,9 +127,13 @@ class KnowledgeService:
             report = await asyncio.to_thread(
                 self._sync, self.settings, self._stopping, allow_removals
             )
-            fresh = await self._run(lambda: Assistant.open(self.settings))
-            old, self._assistant = self._assistant, fresh
-            await self._run(old.close)
+            first = await self._on(0, lambda: Assistant.open(self.settings))
+            fresh = [first] + [
+                await self._on(n, first.beside) for n in range(1, len(self._workers))
+            ]
+            old, self._assistants = self._assistants, fresh
+            for n, assistant in enumerate(old):
+                await self._on(n, assistant.close)
             return report, prepared
 
     @property
@@ -130,5 +148,6 @@ class KnowledgeService:
     def close(self) -> None:
         """Stop a running sync, close the store on its thread, then stop the worker."""
         self._stopping.set()
-        self._worker.submit(self._assistant.close).result()
-        self._worker.shutdown(wait=True)
+        for worker, assistant in zip(self._workers, self._assistants, strict=True):
+            worker.submit(assistant.close).result()
+            worker.shutdown(wait=True)
