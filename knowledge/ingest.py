@@ -221,6 +221,8 @@ def sync_folder(
         if summary.removed or any(docs is not None for _, docs in processed.values()):
             store.set_duplicates(_duplicates(store))
         store.set_meta("last_ingest", datetime.now(UTC).isoformat())
+    # Built at the commit of any change; here also when a crash lost it after a commit.
+    store.refresh_keyword_index()
     summary.failed = [
         Failure(path, row["error"]) for path, row in sorted(store.files().items())
         if row["status"] == "failed"

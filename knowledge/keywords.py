@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from knowledge import bm25
+from knowledge.postings import Postings
 
 # Rows the first pass may score; FTS5 spends about a microsecond per row and word. When all
 # of a question's words match fewer rows together, FTS5 ranks on all of them and nothing is
@@ -76,8 +77,12 @@ def keyword_search(
     document_ids: list[str] | None = None,
     first_pass_rows: int = FIRST_PASS_ROWS,
     scales: dict[str, float] | None = None,
+    index: Postings | None = None,
 ) -> list[KeywordHit]:
     """BM25 over the segmented normalised text; any term may match (OR).
+
+    With the keyword index (`knowledge.postings`) every matching chunk is scored exactly;
+    without it, or for a word FTS5 splits (2.5万, matched as a phrase), FTS5 ranks first.
 
     `scales` multiplies some terms' IDF (a question word's synonyms count for less than the
     word); the candidates are then re-scored, since FTS5's bm25() weighs every term alike."""
@@ -94,6 +99,11 @@ def keyword_search(
         rowids = _searchable_rows(db, document_ids)
         if len(rowids) <= DIRECT_ROWS:
             return _scored_directly(db, rowids, terms, frequencies, scales, limit)
+    tokens = [bm25.fts_tokens(term) for term in terms]
+    if index is not None and all(len(parts) == 1 for parts in tokens):
+        weights = [bm25.idf(index.total_rows, frequencies[t]) * scales.get(t, 1.0) for t in terms]
+        matched = index.scores([parts[0] for parts in tokens], weights)
+        return [KeywordHit(c, s) for c, s in index.top(matched, limit, document_ids)]
     first = bm25.first_pass(terms, frequencies, first_pass_rows)
     rescore = len(first) < len(terms) or any(scales.get(t, 1.0) != 1.0 for t in terms)
     # Over-fetch so that dropping duplicate reports, or re-scoring, still leaves good hits.
@@ -176,7 +186,7 @@ def _full_scores(
     """bm25() of the full question for the given rows, from FTS5's own statistics."""
     if not rowids:
         return {}
-    rows, total_tokens = _totals(db)
+    rows, total_tokens = totals(db)
     average = total_tokens / max(1, rows)
     phrases = [bm25.fts_tokens(term) for term in terms]
     weights = [bm25.idf(rows, frequencies[term]) * scales.get(term, 1.0) for term in terms]
@@ -194,7 +204,7 @@ def _full_scores(
     }
 
 
-def _totals(db: sqlite_utils.Database) -> tuple[int, int]:
+def totals(db: sqlite_utils.Database) -> tuple[int, int]:
     """(rows, tokens) from FTS5's averages record, the figures bm25() itself reads."""
     row = db.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
     if row is None or not row[0]:

@@ -9,6 +9,7 @@ import logging
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,8 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
-from knowledge import keywords
+from knowledge import keywords, postings
 from knowledge.keywords import KeywordHit
+from knowledge.postings import Postings
 from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
 from knowledge.schema import migrate
 
@@ -153,6 +155,8 @@ class Store:
         self.db = db
         self.path = path
         self._terms_stale = False  # set by writes; recounted before the next read or commit
+        self._chunks_changed = False  # set by writes; a new chunks version at commit
+        self._postings: Postings | bool | None = False  # False: not looked for yet
 
     def sibling(self) -> Store:
         """Another connection to the same knowledge base, read-only, for the calling thread
@@ -165,6 +169,8 @@ class Store:
         except (sqlite3.DatabaseError, OSError):
             db = _read_only(self.path)  # a full disk: as this store itself would be read
         other.db, other.path, other._terms_stale = db, self.path, False
+        other._chunks_changed = False
+        other._postings = self._keyword_index()  # read-only arrays: shared
         return other
 
     def close(self) -> None:
@@ -176,6 +182,25 @@ class Store:
         with self.db.atomic():
             yield
             self._refresh_terms_if_stale()
+            if self._chunks_changed:
+                self.set_meta("chunks_version", uuid.uuid4().hex)
+        if self._chunks_changed:
+            self._chunks_changed = False
+            self.refresh_keyword_index()
+
+    def refresh_keyword_index(self) -> None:
+        """Rebuild the keyword index beside the store unless it is of the current chunks
+        (after a crash between the commit and the index, the next sync mends it)."""
+        version = self.get_meta("chunks_version")
+        if version is None:
+            version = uuid.uuid4().hex
+            with self.db.atomic():
+                self.set_meta("chunks_version", version)
+        path = postings.index_path(self.path)
+        if postings.saved_version(path) != version:
+            built = postings.build(self.db, version, keywords.totals(self.db))
+            postings.save(built, path)
+        self._postings = False  # read again at the next search
 
     # Files -------------------------------------------------------------------------------
     def files(self) -> dict[str, dict[str, Any]]:
@@ -190,7 +215,7 @@ class Store:
 
     # Documents and chunks ------------------------------------------------------------------
     def remove_documents(self, source: str) -> None:
-        self._terms_stale = True
+        self._terms_stale = self._chunks_changed = True
         ids = [r["id"] for r in self.db.table("documents").rows_where("source = ?", [source])]
         for document_id in ids:
             self.db.table("chunks").delete_where("document_id = ?", [document_id])
@@ -203,7 +228,7 @@ class Store:
         chunks: list[dict[str, Any]],
         facts: list[dict[str, Any]] | None = None,
     ) -> None:
-        self._terms_stale = True
+        self._terms_stale = self._chunks_changed = True
         self.db.table("documents").insert(document, pk="id", replace=True)
         self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
         if facts:
@@ -228,6 +253,7 @@ class Store:
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
         """Record duplicates and keep only canonical documents' chunks searchable."""
+        self._chunks_changed = True
         self.db.execute("UPDATE documents SET duplicate_of = NULL")
         self.db.execute("UPDATE chunks SET searchable = 1 WHERE searchable != 1")
         for duplicate, canonical in duplicate_of.items():
@@ -338,11 +364,22 @@ class Store:
         """BM25 over the segmented normalised text; any term may match (OR); `scales`
         lowers some terms' weight (synonyms)."""
         self._refresh_terms_if_stale()
-        return keywords.keyword_search(self.db, terms, limit, document_ids, first_pass_rows, scales)
+        return keywords.keyword_search(
+            self.db, terms, limit, document_ids, first_pass_rows, scales, self._keyword_index()
+        )
 
     def title_search(self, terms: list[str], limit: int = 5) -> dict[str, float]:
         """Reports whose title words match the terms: document id → BM25 score."""
         return keywords.title_search(self.db, terms, limit)
+
+    def _keyword_index(self) -> Postings | None:
+        """The keyword index of the current chunks, or None (FTS5 alone then)."""
+        if self._postings is False:
+            if self._terms_stale or self._chunks_changed:
+                return None  # uncommitted writes: only FTS5 sees them
+            path = postings.index_path(self.path)
+            self._postings = postings.load(path, self.get_meta("chunks_version"))
+        return self._postings if isinstance(self._postings, Postings) else None
 
     def _refresh_terms_if_stale(self) -> None:
         if self._terms_stale:

@@ -347,18 +347,22 @@ def serve(size: int, workdir: Path, query_count: int, profile: bool) -> dict[str
 
 
 def keyword_agreement(retriever: Any, timed: list[str], top: int = 5) -> tuple[float, float]:
-    """Share of exact BM25's top hits that keyword search also returns, and the share of
-    questions whose keyword top `top` is exactly exact BM25's (same chunks, same order)."""
+    """Share of exact BM25's top hits (FTS5's bm25() over every word, every chunk) that
+    keyword search also returns, and the share of questions whose keyword top `top` is
+    exactly exact BM25's (same chunks, same order)."""
     from knowledge.normalize import query_terms
 
+    store = retriever.store
     kept = found = equal = 0
     for question in timed:
         terms = query_terms(retriever.normalizer.normalize(question))
-        exact = [
-            h.chunk_id
-            for h in retriever.store.keyword_search(terms, 50, first_pass_rows=10**12)[:top]
-        ]
-        fast = [h.chunk_id for h in retriever.store.keyword_search(terms, 50)[:top]]
+        held = [t for t, n in store.document_frequencies(terms).items() if n]
+        query = " OR ".join('"' + t.replace('"', '""') + '"' for t in held)
+        sql = """SELECT c.id FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
+                 WHERE chunks_fts MATCH ? AND c.searchable = 1
+                 ORDER BY bm25(chunks_fts) LIMIT ?"""
+        exact = [row[0] for row in store.db.execute(sql, [query, top])] if held else []
+        fast = [h.chunk_id for h in store.keyword_search(terms, 50)[:top]]
         kept += sum(chunk_id in fast for chunk_id in exact)
         found += len(exact)
         equal += fast == exact

@@ -188,3 +188,43 @@ def _sqlite_varint(value: int) -> bytes:
         groups.append((value & 0x7F) | 0x80)
         value >>= 7
     return bytes(reversed(groups))
+
+
+def test_keyword_index_scores_every_matching_chunk_as_fts5_does(
+    bundled_store, normalizer: Normalizer
+) -> None:
+    store, _ = bundled_store
+    assert store._keyword_index() is not None  # the sync built it
+    searchable = {c.id for c in store.chunks(include_duplicates=False)}
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        full = {c: s for c, s in fts_scores(store, terms).items() if c in searchable}
+        hits = store.keyword_search(terms, limit=1000)
+        assert {h.chunk_id for h in hits} == set(full)
+        for hit in hits:
+            assert hit.score == pytest.approx(full[hit.chunk_id], rel=1e-9, abs=1e-12)
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_a_missing_or_stale_keyword_index_is_not_used_and_the_next_sync_rebuilds_it(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    from knowledge import postings
+
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "甲.txt").write_text("一、科普日\n街道开展科普日活动，发放资料两千份。", "utf-8")
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    path = postings.index_path(store.path)
+    path.unlink()  # as if the process died between the commit and the index
+    reopened = Store(tmp_path / "kb.db")
+    assert reopened._keyword_index() is None
+    assert reopened.keyword_search(["科普日"], 5)  # FTS5 answers meanwhile
+    sync_folder(folder, reopened, normalizer)  # nothing changed, yet the index is mended
+    assert path.exists() and Store(tmp_path / "kb.db")._keyword_index() is not None
+    with reopened.transaction():  # a write another process made: the saved index is stale
+        reopened.set_duplicates({})
+    reopened.db.execute("UPDATE meta SET value = 'other' WHERE key = 'chunks_version'")
+    assert Store(tmp_path / "kb.db")._keyword_index() is None
