@@ -170,7 +170,9 @@ class Store:
             db = _read_only(self.path)  # a full disk: as this store itself would be read
         other.db, other.path, other._terms_stale = db, self.path, False
         other._chunks_changed = False
-        other._postings = self._keyword_index()  # read-only arrays: shared
+        # The keyword index's arrays are only read: shared when this store has loaded them
+        # (`load_keyword_index`), else the sibling reads its own.
+        other._postings = self._postings if isinstance(self._postings, Postings) else False
         return other
 
     def close(self) -> None:
@@ -371,6 +373,10 @@ class Store:
     def title_search(self, terms: list[str], limit: int = 5) -> dict[str, float]:
         """Reports whose title words match the terms: document id → BM25 score."""
         return keywords.title_search(self.db, terms, limit)
+
+    def load_keyword_index(self) -> bool:
+        """Read the keyword index now rather than at the first search; whether there is one."""
+        return self._keyword_index() is not None
 
     def _keyword_index(self) -> Postings | None:
         """The keyword index of the current chunks, or None (FTS5 alone then)."""

@@ -36,6 +36,8 @@ def test_workers_answer_alike_each_on_its_own_connection_and_reload_swaps_them_a
             connections = {id(a._retriever.store.db.conn) for a in old}
             assert len(connections) == 3  # SQLite connections belong to their thread
             assert len({id(a._retriever.index) for a in old}) == 1  # loaded once, shared
+            keyword_indexes = {id(a._retriever.store._keyword_index()) for a in old}
+            assert len(keyword_indexes) == 1 and old[0]._retriever.store._keyword_index()
             await service.reload()
             assert not set(map(id, service._assistants)) & set(map(id, old))
             again = await asyncio.gather(*(service.answer(QUESTION) for _ in range(3)))
