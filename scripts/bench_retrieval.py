@@ -247,6 +247,9 @@ def build(size: int, workdir: Path, exact_limit: int) -> dict[str, Any]:
     summary = sync_folder(base / "reports", store, normalizer)
     ingest_seconds = time.perf_counter() - started
     ingest_peak = peak_rss_mb()
+    import resource  # the largest reader process's peak (files are read in worker processes)
+
+    readers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     reset_peak_rss()
     targets = [
         (embeddings.sync, "chunk_inputs", "inputs"),
@@ -268,6 +271,7 @@ def build(size: int, workdir: Path, exact_limit: int) -> dict[str, Any]:
         "generate_s": generate_seconds, "ingest_s": ingest_seconds,
         "vector_s": vectors.seconds, "vectors": vectors.vectors, "kind": vectors.kind,
         "parts": dict(parts), "ingest_peak_mb": ingest_peak, "embed_peak_mb": embed_peak,
+        "readers_peak_mb": readers_peak,
         "index_mb": megabytes(data_dir / "index" / "vectors.faiss"),
         "manifest_mb": megabytes(data_dir / "index" / "vectors.json"),
         "model_mb": sum(megabytes(p) for p in (data_dir / "model").rglob("*") if p.is_file()),
@@ -479,7 +483,8 @@ def main() -> None:
         note = (
             f"{r['chunks']:,} chunks: {r['files']} files, {r['documents']:,} reports "
             f"({r['duplicates']} duplicates), generated in {r['generate_s']:.0f} s; ingest "
-            f"{r['ingest_s']:.1f} s; vector sync {r['vector_s']:.1f} s (inputs "
+            f"{r['ingest_s']:.1f} s (largest reader process {r.get('readers_peak_mb', 0):.0f} "
+            f"MB); vector sync {r['vector_s']:.1f} s (inputs "
             f"{parts['inputs']:.1f}, fit {parts['fit']:.1f}, encode {parts['encode']:.1f}, "
             f"index {parts['index']:.1f}); model {r['model_mb']:.0f} MB, manifest "
             f"{r['manifest_mb']:.1f} MB; retriever opens in {r['load_s']:.2f} s; keyword "
