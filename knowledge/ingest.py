@@ -176,9 +176,6 @@ def sync_folder(
         gone = sorted(kept - set(on_disk) - {item.source for item in skipped})
         if removes_in_bulk(len(gone), len(kept)):
             raise RemovalsHeld(gone, len(kept))
-    processed: dict[str, tuple[dict[str, Any], list[DocumentRows] | None]] = {
-        item.source: (_failed_row(item.source, item.reason), []) for item in skipped
-    }
     for source, entry in on_disk.items():
         if _unchanged(known.get(source), entry):
             summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
@@ -187,38 +184,37 @@ def sync_folder(
         for source, entry in sorted(on_disk.items())
         if not _unchanged(known.get(source), entry)
     ]
+    summary.removed = sorted(set(known) - set(on_disk) - {item.source for item in skipped})
+    changed = bool(summary.removed)
     check_cancelled(cancel)
-    if progress is not None and jobs:
-        progress(1, len(jobs), jobs[0].source)
-    outcomes = _read_all(jobs, normalizer, budget, options, workers)
-    for number, (job, outcome) in enumerate(zip(jobs, outcomes, strict=True), start=1):
-        check_cancelled(cancel)
-        if progress is not None and number < len(jobs):
-            progress(number + 1, len(jobs), jobs[number].source)
-        summary.notes += [Failure(job.source, note) for note in outcome.notes]
-        processed[job.source] = (outcome.row, outcome.rows)
-        if outcome.rows is None:
-            summary.unchanged += 1  # touched, not changed
-        elif outcome.row["status"] == "ok":
-            previous = known.get(job.source)
-            changed = previous and previous["status"] == "ok"
-            (summary.changed if changed else summary.added).append(job.source)
-    on_disk_or_skipped = set(on_disk) | set(processed)
-    summary.removed = sorted(set(known) - on_disk_or_skipped)
+    # Each file is written as soon as it is read, inside the one transaction: a crash or a
+    # cancel still leaves the previous knowledge base whole, and only the files in flight
+    # are held in memory.
     with store.transaction():
         for source in summary.removed:
             store.remove_file(source)
-        for source, (row, replacement) in processed.items():
-            if replacement is not None:
-                store.remove_documents(source)
-                for rows in replacement:
-                    store.insert_document(*rows)
-                row["documents"] = len(replacement)
-            store.upsert_file(row | {"updated_at": datetime.now(UTC).isoformat()})
-            if after_write is not None:
-                after_write(source)
+        for item in skipped:
+            _write(store, item.source, _failed_row(item.source, item.reason), [], after_write)
+            changed = True
             check_cancelled(cancel)
-        if summary.removed or any(docs is not None for _, docs in processed.values()):
+        if progress is not None and jobs:
+            progress(1, len(jobs), jobs[0].source)
+        outcomes = _read_all(jobs, normalizer, budget, options, workers)
+        for number, (job, outcome) in enumerate(zip(jobs, outcomes, strict=True), start=1):
+            check_cancelled(cancel)
+            if progress is not None and number < len(jobs):
+                progress(number + 1, len(jobs), jobs[number].source)
+            summary.notes += [Failure(job.source, note) for note in outcome.notes]
+            if outcome.rows is None:
+                summary.unchanged += 1  # touched, not changed
+            elif outcome.row["status"] == "ok":
+                previous = known.get(job.source)
+                again = previous and previous["status"] == "ok"
+                (summary.changed if again else summary.added).append(job.source)
+            _write(store, job.source, outcome.row, outcome.rows, after_write)
+            changed = changed or outcome.rows is not None
+            check_cancelled(cancel)
+        if changed:
             store.set_duplicates(_duplicates(store))
         store.set_meta("last_ingest", datetime.now(UTC).isoformat())
     # Built at the commit of any change; here also when a crash lost it after a commit.
@@ -320,6 +316,24 @@ def _read_one(
         log.exception("unexpected error reading %s", job.source)
         reason = f"读取失败：{exc}"
     return _Outcome(row | {"status": "failed", "error": reason}, [])
+
+
+def _write(
+    store: Store,
+    source: str,
+    row: dict[str, Any],
+    replacement: list[DocumentRows] | None,
+    after_write: Callable[[str], None] | None,
+) -> None:
+    """One file's rows: its documents replaced (None: unchanged contents), its file row."""
+    if replacement is not None:
+        store.remove_documents(source)
+        for rows in replacement:
+            store.insert_document(*rows)
+        row = row | {"documents": len(replacement)}
+    store.upsert_file(row | {"updated_at": datetime.now(UTC).isoformat()})
+    if after_write is not None:
+        after_write(source)
 
 
 def _failed_row(source: str, reason: str) -> dict[str, Any]:
