@@ -14,12 +14,15 @@ rebuilds it.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import count
 from pathlib import Path
 
@@ -51,10 +54,15 @@ class Postings:
     total_rows: int  # FTS5's averages record: rows and tokens, as bm25() reads them
     total_tokens: int
 
+    @cached_property
+    def norms(self) -> np.ndarray:
+        """BM25's length normalisation of each row, K1 · (1 − B + B · length / average)."""
+        average = self.total_tokens / max(1, self.total_rows)
+        return np.asarray(bm25.K1 * (1 - bm25.B + bm25.B * self.lengths / average))
+
     def scores(self, words: Sequence[str], weights: Sequence[float]) -> np.ndarray:
         """BM25 of every row for single-token words with their weights (IDF × scale)."""
-        average = self.total_tokens / max(1, self.total_rows)
-        norm = bm25.K1 * (1 - bm25.B + bm25.B * self.lengths / average)
+        norm = self.norms
         scores = np.zeros(len(self.lengths), dtype=np.float64)
         for word, weight in zip(words, weights, strict=True):
             column = self.vocabulary.get(word)
@@ -86,7 +94,8 @@ class Postings:
 
 
 def index_path(database: Path) -> Path:
-    return database.with_name(database.stem + ".keywords.npz")
+    """The folder of the keyword index beside the database file."""
+    return database.with_name(database.stem + ".keywords")
 
 
 def build(db: sqlite_utils.Database, version: str, totals: tuple[int, int]) -> Postings:
@@ -151,64 +160,63 @@ def _counted(
     return keys // width, (keys % width + first_row).astype(np.int32), counts
 
 
+_ARRAYS = ("chunk_ids", "document_rows", "documents", "searchable", "lengths", "starts",
+           "rows", "counts")  # fmt: skip
+_MANIFEST = "manifest.json"
+_WORDS = "words.txt"
+
+
 def save(postings: Postings, path: Path) -> None:
-    """Write beside the old file, then swap it in."""
-    staging = path.with_name(path.name + ".tmp")
+    """Write a fresh folder of arrays beside the old one, then swap it in (the manifest is
+    written last, so a torn folder is never read)."""
+    staging = path.with_name(path.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for name in _ARRAYS:
+        np.save(staging / f"{name}.npy", getattr(postings, name))
     words = sorted(postings.vocabulary, key=postings.vocabulary.__getitem__)
-    with open(staging, "wb") as handle:
-        np.savez(
-            handle,
-            format=np.array(FORMAT),
-            version=np.array(postings.version),
-            chunk_ids=postings.chunk_ids,
-            document_rows=postings.document_rows,
-            documents=postings.documents,
-            searchable=postings.searchable,
-            lengths=postings.lengths,
-            starts=postings.starts,
-            rows=postings.rows,
-            counts=postings.counts,
-            words=np.array("\n".join(words)),
-            totals=np.array([postings.total_rows, postings.total_tokens], dtype=np.int64),
-        )
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(staging, path)
+    (staging / _WORDS).write_text("\n".join(words), encoding="utf-8")
+    manifest = {"format": FORMAT, "version": postings.version, "rows": postings.total_rows,
+                "tokens": postings.total_tokens}  # fmt: skip
+    (staging / _MANIFEST).write_text(json.dumps(manifest))
+    for file in staging.iterdir():
+        with open(file, "rb") as handle:
+            os.fsync(handle.fileno())
+    old = path.with_name(path.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        path.rename(old)
+    staging.rename(path)
+    # A searching process keeps its mapping of the old files; the folder can go.
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def saved_version(path: Path) -> str | None:
-    """The chunks version the saved index was built from (None: no usable file)."""
+    """The chunks version the saved index was built from (None: no usable index)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return str(data["version"]) if int(data["format"]) == FORMAT else None
+        manifest = json.loads((path / _MANIFEST).read_text())
+        return str(manifest["version"]) if manifest["format"] == FORMAT else None
     except Exception:  # missing or damaged: rebuilt by the next sync
         return None
 
 
 def load(path: Path, version: str | None) -> Postings | None:
-    """The saved index if it was built from chunks of `version`, else None."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if int(data["format"]) != FORMAT or str(data["version"]) != version:
-                return None
-            words = str(data["words"])
-            total_rows, total_tokens = (int(v) for v in data["totals"])
-            return Postings(
-                version=str(data["version"]),
-                chunk_ids=data["chunk_ids"],
-                document_rows=data["document_rows"],
-                documents=data["documents"],
-                searchable=data["searchable"],
-                lengths=data["lengths"],
-                starts=data["starts"],
-                rows=data["rows"],
-                counts=data["counts"],
-                vocabulary={w: i for i, w in enumerate(words.split("\n"))} if words else {},
-                total_rows=total_rows,
-                total_tokens=total_tokens,
-            )
-    except FileNotFoundError:
+    """The saved index if it was built from chunks of `version`, else None. The arrays are
+    mapped, not read: a search touches only its words' pages, and every process and
+    thread shares them."""
+    if version is None or saved_version(path) != version:
         return None
+    try:
+        manifest = json.loads((path / _MANIFEST).read_text())
+        arrays = {n: np.load(path / f"{n}.npy", mmap_mode="r") for n in _ARRAYS}
+        words = (path / _WORDS).read_text(encoding="utf-8")
+        return Postings(
+            version=version,
+            vocabulary={w: i for i, w in enumerate(words.split("\n"))} if words else {},
+            total_rows=int(manifest["rows"]),
+            total_tokens=int(manifest["tokens"]),
+            **arrays,
+        )
     except Exception as exc:  # a damaged file costs speed, never an answer
         log.warning("keyword index %s unreadable (%s); searching with FTS5", path, exc)
         return None

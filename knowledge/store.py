@@ -199,7 +199,7 @@ class Store:
             with self.db.atomic():
                 self.set_meta("chunks_version", version)
         path = postings.index_path(self.path)
-        if postings.saved_version(path) != version:
+        if postings.load(path, version) is None:  # missing, stale or damaged
             built = postings.build(self.db, version, keywords.totals(self.db))
             postings.save(built, path)
         self._postings = False  # read again at the next search

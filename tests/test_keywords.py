@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -218,12 +219,16 @@ def test_a_missing_or_stale_keyword_index_is_not_used_and_the_next_sync_rebuilds
     store = Store(tmp_path / "kb.db")
     sync_folder(folder, store, normalizer)
     path = postings.index_path(store.path)
-    path.unlink()  # as if the process died between the commit and the index
+    shutil.rmtree(path)  # as if the process died between the commit and the index
     reopened = Store(tmp_path / "kb.db")
     assert reopened._keyword_index() is None
     assert reopened.keyword_search(["科普日"], 5)  # FTS5 answers meanwhile
     sync_folder(folder, reopened, normalizer)  # nothing changed, yet the index is mended
     assert path.exists() and Store(tmp_path / "kb.db")._keyword_index() is not None
+    (path / "rows.npy").write_bytes(b"damaged")
+    assert Store(tmp_path / "kb.db")._keyword_index() is None
+    sync_folder(folder, reopened, normalizer)
+    assert Store(tmp_path / "kb.db")._keyword_index() is not None
     with reopened.transaction():  # a write another process made: the saved index is stale
         reopened.set_duplicates({})
     reopened.db.execute("UPDATE meta SET value = 'other' WHERE key = 'chunks_version'")
