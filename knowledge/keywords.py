@@ -49,12 +49,17 @@ def refresh_terms(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO terms SELECT term, doc FROM chunks_fts_vocab")
 
 
-def document_frequencies(db: sqlite_utils.Database, terms: list[str]) -> dict[str, int]:
-    """How many chunks (duplicates included) contain each term, as FTS5 would count them."""
+def document_frequencies(
+    db: sqlite_utils.Database, terms: list[str], index: Postings | None = None
+) -> dict[str, int]:
+    """How many chunks (duplicates included) contain each term, as FTS5 would count them;
+    from the keyword index's postings when there is one (no query), else the terms table."""
     tokens = {term: bm25.fts_tokens(term) for term in terms}
     single = sorted({t[0] for t in tokens.values() if len(t) == 1})
     counts: dict[str, int] = {}
-    if single:
+    if single and index is not None:
+        counts = {word: index.chunks_holding(word) for word in single}
+    elif single:
         marks = ",".join("?" * len(single))
         sql = f"SELECT term, chunks FROM terms WHERE term IN ({marks})"
         counts = dict(db.execute(sql, single).fetchall())

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sqlite_utils
@@ -59,6 +60,11 @@ class Postings:
         """BM25's length normalisation of each row, K1 · (1 − B + B · length / average)."""
         average = self.total_tokens / max(1, self.total_rows)
         return np.asarray(bm25.K1 * (1 - bm25.B + bm25.B * self.lengths / average))
+
+    def chunks_holding(self, word: str) -> int:
+        """How many rows hold the word (FTS5's document count for it)."""
+        column = self.vocabulary.get(word)
+        return 0 if column is None else int(self.starts[column + 1] - self.starts[column])
 
     def scores(self, words: Sequence[str], weights: Sequence[float]) -> np.ndarray:
         """BM25 of every row for single-token words with their weights (IDF × scale)."""
@@ -103,7 +109,7 @@ def build(db: sqlite_utils.Database, version: str, totals: tuple[int, int]) -> P
     numbering: defaultdict[str, int] = defaultdict(count().__next__)
     documents: defaultdict[str, int] = defaultdict(count().__next__)
     chunk_ids: list[str] = []
-    document_rows, searchable, lengths = [], [], []
+    document_rows, searchable = [], []
     blocks = []
     last = -1
     while True:
@@ -115,34 +121,111 @@ def build(db: sqlite_utils.Database, version: str, totals: tuple[int, int]) -> P
         if not batch:
             break
         last = batch[-1][0]
-        ids: list[int] = []
-        offsets = [0]
-        for _, chunk_id, document_id, flag, tokens in batch:
-            words = _TOKEN.findall((tokens or "").lower())
-            ids.extend(map(numbering.__getitem__, words))
-            offsets.append(len(ids))
+        blocks.append(_rows_of(batch, numbering, documents, len(chunk_ids)))
+        for _, chunk_id, document_id, flag, _tokens in batch:
             chunk_ids.append(chunk_id)
             document_rows.append(documents[document_id])
             searchable.append(bool(flag))
-            lengths.append(len(words))
-        blocks.append(_counted(np.array(ids, dtype=np.int64), offsets, len(chunk_ids) - len(batch)))
-    size = len(numbering)
+    return _assembled(
+        version, totals, blocks, numbering, documents,
+        np.array([c.encode() for c in chunk_ids], dtype=bytes),
+        np.array(document_rows, dtype=np.int32), np.array(searchable, dtype=bool),
+    )  # fmt: skip
+
+
+def patch(
+    old: Postings,
+    db: sqlite_utils.Database,
+    removed: set[str],
+    inserted: set[str],
+    version: str,
+    totals: tuple[int, int],
+) -> Postings:
+    """The index after a write that removed and inserted the given chunks (a chunk
+    replaced is both): the other rows keep their postings, only the inserted chunks are
+    read and counted, and every row's searchable flag is read again (duplicates change)."""
+    gone = removed | inserted
+    kept = np.array([c.decode() not in gone for c in old.chunk_ids], dtype=bool)
+    position = np.cumsum(kept) - 1  # a kept row's new place
+    words_of = np.repeat(np.arange(len(old.starts) - 1), np.diff(old.starts))
+    alive = kept[old.rows]
+    first = (words_of[alive], position[old.rows[alive]].astype(np.int32), old.counts[alive])
+    numbering: defaultdict[str, int] = defaultdict(count(len(old.vocabulary)).__next__)
+    numbering.update(old.vocabulary)
+    documents: defaultdict[str, int] = defaultdict(count(len(old.documents)).__next__)
+    documents.update({str(d): n for n, d in enumerate(old.documents)})
+    wanted = sorted(inserted)
+    batch = [
+        row
+        for start in range(0, len(wanted), 500)
+        for row in db.execute(
+            "SELECT rowid, id, document_id, searchable, tokens FROM chunks WHERE id IN "
+            f"({','.join('?' * len(wanted[start : start + 500]))})",
+            wanted[start : start + 500],
+        ).fetchall()
+    ]
+    batch.sort()  # rowid order, as a full build lays them
+    added = _rows_of(batch, numbering, documents, int(kept.sum()))
+    chunk_ids = np.concatenate(
+        [old.chunk_ids[kept], np.array([r[1].encode() for r in batch], dtype=old.chunk_ids.dtype)]
+    ) if batch else np.asarray(old.chunk_ids[kept])  # fmt: skip
+    flags = dict(db.execute("SELECT id, searchable FROM chunks").fetchall())
+    searchable = np.array([bool(flags.get(c.decode())) for c in chunk_ids], dtype=bool)
+    document_rows = np.concatenate(
+        [old.document_rows[kept], np.array([documents[r[2]] for r in batch], dtype=np.int32)]
+    )
+    return _assembled(
+        version, totals, [first, added], numbering, documents, chunk_ids, document_rows,
+        searchable, np.concatenate([old.lengths[kept], added[3]]),
+    )  # fmt: skip
+
+
+def _rows_of(
+    batch: list[tuple[Any, ...]],
+    numbering: defaultdict[str, int],
+    documents: defaultdict[str, int],
+    first_row: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(word, row, count) of a batch of chunk rows, by word then row, and their lengths."""
+    ids: list[int] = []
+    offsets = [0]
+    for _, _chunk_id, document_id, _flag, tokens in batch:
+        documents[document_id]  # numbered in row order
+        ids.extend(map(numbering.__getitem__, _TOKEN.findall((tokens or "").lower())))
+        offsets.append(len(ids))
+    words, rows, counts = _counted(np.array(ids, dtype=np.int64), offsets, first_row)
+    return words, rows, counts, np.diff(np.array(offsets, dtype=np.int64)).astype(np.int32)
+
+
+def _assembled(
+    version: str,
+    totals: tuple[int, int],
+    blocks: list[Any],
+    numbering: dict[str, int],
+    documents: dict[str, int],
+    chunk_ids: np.ndarray,
+    document_rows: np.ndarray,
+    searchable: np.ndarray,
+    lengths: np.ndarray | None = None,
+) -> Postings:
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16))
-    words_of, rows, counts = (np.concatenate(part) for part in zip(*blocks or [empty], strict=True))
+    parts = [block[:3] for block in blocks] or [empty]
+    words_of, rows, counts = (np.concatenate(part) for part in zip(*parts, strict=True))
     order = np.argsort(words_of, kind="stable")  # by word; rows stay ascending within one
-    rows, counts = rows[order], counts[order]
-    starts = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(words_of, minlength=size), out=starts[1:])
+    starts = np.zeros(len(numbering) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(words_of, minlength=len(numbering)), out=starts[1:])
+    if lengths is None:
+        lengths = np.concatenate([b[3] for b in blocks]) if blocks else np.zeros(0, np.int32)
     return Postings(
         version=version,
-        chunk_ids=np.array([c.encode() for c in chunk_ids], dtype=bytes),
-        document_rows=np.array(document_rows, dtype=np.int32),
+        chunk_ids=chunk_ids,
+        document_rows=document_rows,
         documents=np.array(list(documents), dtype=str),
-        searchable=np.array(searchable, dtype=bool),
-        lengths=np.array(lengths, dtype=np.int32),
+        searchable=searchable,
+        lengths=lengths,
         starts=starts,
-        rows=rows,
-        counts=counts,
+        rows=rows[order],
+        counts=counts[order],
         vocabulary=dict(numbering),
         total_rows=totals[0],
         total_tokens=totals[1],

@@ -53,6 +53,9 @@ NO_ACCESS = "无法写入数据目录（{path}），请检查权限；现有知�
 IO_ERROR = "读写知识库时出错（{error}），请检查数据目录所在的磁盘；现有知识库未受影响。"
 DAMAGED = "知识库文件已损坏（{path}：{error}），请运行 `kepubot ingest` 重建（报告目录不受影响）。"
 _MIN_FREE_BYTES = 1 << 20
+# A write touching at most this share of the chunks patches the keyword index; more, and it
+# is rebuilt (patching costs the unchanged rows' postings too).
+PATCH_SHARE = 0.2
 log = logging.getLogger(__name__)
 
 
@@ -157,6 +160,10 @@ class Store:
         self._terms_stale = False  # set by writes; recounted before the next read or commit
         self._chunks_changed = False  # set by writes; a new chunks version at commit
         self._postings: Postings | bool | None = False  # False: not looked for yet
+        # Chunks the open transaction removed and inserted: the keyword index is patched
+        # with them at the commit rather than rebuilt.
+        self._removed_chunks: set[str] = set()
+        self._inserted_chunks: set[str] = set()
 
     def sibling(self) -> Store:
         """Another connection to the same knowledge base, read-only, for the calling thread
@@ -170,6 +177,7 @@ class Store:
             db = _read_only(self.path)  # a full disk: as this store itself would be read
         other.db, other.path, other._terms_stale = db, self.path, False
         other._chunks_changed = False
+        other._removed_chunks, other._inserted_chunks = set(), set()
         # The keyword index's arrays are only read: shared when this store has loaded them
         # (`load_keyword_index`), else the sibling reads its own.
         other._postings = self._postings if isinstance(self._postings, Postings) else False
@@ -181,18 +189,25 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All-or-nothing: a crash inside leaves the previous knowledge base as it was."""
-        with self.db.atomic():
-            yield
-            self._refresh_terms_if_stale()
+        before = self.get_meta("chunks_version")
+        self._removed_chunks, self._inserted_chunks = set(), set()
+        try:
+            with self.db.atomic():
+                yield
+                self._refresh_terms_if_stale()
+                if self._chunks_changed:
+                    self.set_meta("chunks_version", uuid.uuid4().hex)
             if self._chunks_changed:
-                self.set_meta("chunks_version", uuid.uuid4().hex)
-        if self._chunks_changed:
-            self._chunks_changed = False
-            self.refresh_keyword_index()
+                self._chunks_changed = False
+                self.refresh_keyword_index(before)
+        finally:
+            self._removed_chunks, self._inserted_chunks = set(), set()
 
-    def refresh_keyword_index(self) -> None:
-        """Rebuild the keyword index beside the store unless it is of the current chunks
-        (after a crash between the commit and the index, the next sync mends it)."""
+    def refresh_keyword_index(self, patchable: str | None = None) -> None:
+        """Bring the keyword index beside the store to the current chunks: patched when it
+        is of version `patchable` (the chunks before the write just committed) and the write
+        touched few chunks, else rebuilt; nothing when it is current. After a crash between
+        a commit and its index, the next sync mends it."""
         version = self.get_meta("chunks_version")
         if version is None:
             version = uuid.uuid4().hex
@@ -200,8 +215,16 @@ class Store:
                 self.set_meta("chunks_version", version)
         path = postings.index_path(self.path)
         if postings.load(path, version) is None:  # missing, stale or damaged
-            built = postings.build(self.db, version, keywords.totals(self.db))
-            postings.save(built, path)
+            old = postings.load(path, patchable) if patchable else None
+            touched = len(self._removed_chunks) + len(self._inserted_chunks)
+            if old is not None and touched <= PATCH_SHARE * len(old.chunk_ids):
+                fresh = postings.patch(
+                    old, self.db, self._removed_chunks, self._inserted_chunks, version,
+                    keywords.totals(self.db),
+                )  # fmt: skip
+            else:
+                fresh = postings.build(self.db, version, keywords.totals(self.db))
+            postings.save(fresh, path)
         self._postings = False  # read again at the next search
 
     # Files -------------------------------------------------------------------------------
@@ -218,6 +241,10 @@ class Store:
     # Documents and chunks ------------------------------------------------------------------
     def remove_documents(self, source: str) -> None:
         self._terms_stale = self._chunks_changed = True
+        sql = (
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source = ?"
+        )
+        self._removed_chunks.update(row[0] for row in self.db.execute(sql, [source]))
         ids = [r["id"] for r in self.db.table("documents").rows_where("source = ?", [source])]
         for document_id in ids:
             self.db.table("chunks").delete_where("document_id = ?", [document_id])
@@ -231,6 +258,7 @@ class Store:
         facts: list[dict[str, Any]] | None = None,
     ) -> None:
         self._terms_stale = self._chunks_changed = True
+        self._inserted_chunks.update(chunk["id"] for chunk in chunks)
         self.db.table("documents").insert(document, pk="id", replace=True)
         self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
         if facts:
@@ -294,7 +322,7 @@ class Store:
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         """How many chunks (duplicates included) contain each term."""
         self._refresh_terms_if_stale()
-        return keywords.document_frequencies(self.db, terms)
+        return keywords.document_frequencies(self.db, terms, self._keyword_index())
 
     def passages_containing(self, text: str) -> int:
         """How many searchable chunks hold `text` in their search form, however the words
@@ -311,7 +339,10 @@ class Store:
         sql = f"""
             SELECT {_CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})"""
-        return {row["id"]: ChunkRecord.from_row(row) for row in self.db.query(sql, chunk_ids)}
+        cursor = self.db.execute(sql, chunk_ids)
+        names = [column[0] for column in cursor.description]
+        rows = (dict(zip(names, row, strict=True)) for row in cursor)
+        return {row["id"]: ChunkRecord.from_row(row) for row in rows}
 
     def passage_levels(self) -> dict[str, set[str]]:
         """Each document's passage levels that differ from its own (a city's townships)."""

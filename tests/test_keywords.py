@@ -13,7 +13,7 @@ from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer, query_terms
 from knowledge.schema import MIGRATIONS
 from knowledge.store import Store
-from tests.paths import DEV_QUESTIONS
+from tests.paths import BUNDLED, DEV_QUESTIONS
 
 EVERYTHING = 10**12  # a first-pass budget that admits every word: plain FTS5 ranking
 
@@ -208,6 +208,15 @@ def test_keyword_index_scores_every_matching_chunk_as_fts5_does(
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_keyword_index_counts_each_words_chunks_as_fts5_does(bundled_store) -> None:
+    store, _ = bundled_store
+    index = store._keyword_index()
+    assert index is not None and vocabulary(store)
+    for word, chunks in vocabulary(store).items():
+        assert index.chunks_holding(word) == chunks, word
+    assert index.chunks_holding("从未出现的词") == 0
+
+
 def test_a_missing_or_stale_keyword_index_is_not_used_and_the_next_sync_rebuilds_it(
     tmp_path: Path, normalizer: Normalizer
 ) -> None:
@@ -233,3 +242,53 @@ def test_a_missing_or_stale_keyword_index_is_not_used_and_the_next_sync_rebuilds
         reopened.set_duplicates({})
     reopened.db.execute("UPDATE meta SET value = 'other' WHERE key = 'chunks_version'")
     assert Store(tmp_path / "kb.db")._keyword_index() is None
+
+
+def _postings_by_chunk(index) -> dict[str, tuple]:
+    """Each chunk's words and counts, length and flag: what the index says, row order aside."""
+    from collections import defaultdict
+
+    words = sorted(index.vocabulary, key=index.vocabulary.__getitem__)
+    held: dict[str, set] = defaultdict(set)
+    for column, word in enumerate(words):
+        start, end = index.starts[column], index.starts[column + 1]
+        for row, times in zip(index.rows[start:end], index.counts[start:end], strict=True):
+            held[index.chunk_ids[row].decode()].add((word, int(times)))
+    return {
+        chunk.decode(): (frozenset(held[chunk.decode()]), int(length), bool(flag))
+        for chunk, length, flag in zip(
+            index.chunk_ids, index.lengths, index.searchable, strict=True
+        )
+    }
+
+
+def test_a_small_change_patches_the_keyword_index_to_what_a_rebuild_gives(
+    tmp_path: Path, normalizer: Normalizer, monkeypatch
+) -> None:
+    from knowledge import keywords, postings
+
+    folder = tmp_path / "kb"
+    shutil.copytree(BUNDLED, folder)
+    for n in range(8):
+        (folder / f"{n}号.txt").write_text(
+            f"第{n}号镇科协总结\n一、主要做法\n第{n}号镇开展科普讲座{n + 2}场，服务群众。\n",
+            "utf-8",
+        )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    (folder / "1号.txt").write_text("一号镇总结\n一、做法\n一号镇开展防震减灾演练。\n", "utf-8")
+    (folder / "2号.txt").unlink()
+    (folder / "新.txt").write_text("新街道总结\n一、做法\n街道开展科普讲座，居民参加。\n", "utf-8")
+    rebuilt: list[str] = []
+    build = postings.build
+    monkeypatch.setattr(postings, "build", lambda *a: rebuilt.append("x") or build(*a))
+    sync_folder(folder, store, normalizer)
+    assert rebuilt == []  # patched, not rebuilt
+    patched = store._keyword_index()
+    assert patched is not None
+    fresh = build(store.db, "check", keywords.totals(store.db))
+    assert _postings_by_chunk(patched) == _postings_by_chunk(fresh)
+    terms = ["科普", "讲座", "防震", "街道", "居民"]
+    full = fts_scores(store, terms)
+    for hit in store.keyword_search(terms, 1000):
+        assert hit.score == pytest.approx(full[hit.chunk_id], rel=1e-9, abs=1e-12)
