@@ -23,7 +23,7 @@ from embeddings.encoder import (
     load_fitted_hashes,
     save_corpus_model,
 )
-from embeddings.index import EXACT_LIMIT, VectorIndex, VectorIndexError
+from embeddings.index import EXACT_LIMIT, Manifest, VectorIndex, VectorIndexError
 from knowledge.ingest import check_cancelled
 from knowledge.normalize import Normalizer, segment
 from knowledge.store import Store
@@ -68,16 +68,16 @@ class ChunkInput:
 
 def chunk_inputs(store: Store, normalizer: Normalizer) -> list[ChunkInput]:
     """What is embedded for each searchable chunk: title, heading path, normalised text."""
-    title_words: dict[str, str] = {}
+    titles: dict[str, tuple[str, str]] = {}  # a report's title, normalised and as words
     inputs = []
-    for chunk in store.chunks(include_duplicates=False):
-        title = normalizer.normalize(chunk.title)
-        if title not in title_words:
-            title_words[title] = " ".join(segment(title))
-        text = f"{title} {' '.join(chunk.heading_path)} {chunk.normalized}"
-        words = f"{title_words[title]} {chunk.tokens}"
+    for chunk_id, title, heading_path, normalized, tokens in store.search_texts():
+        if title not in titles:
+            form = normalizer.normalize(title)
+            titles[title] = form, " ".join(segment(form))
+        form, title_words = titles[title]
+        text = f"{form} {' '.join(heading_path)} {normalized}"
         digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-        inputs.append(ChunkInput(chunk.id, text, words, digest))
+        inputs.append(ChunkInput(chunk_id, text, f"{title_words} {tokens}", digest))
     return inputs
 
 
@@ -112,10 +112,11 @@ def sync_vectors(
             model_name, data_dir, inputs, corpus_hash, lambda: check_cancelled(cancel)
         )
     index_folder = data_dir / INDEX_FOLDER
+    saved: Manifest | None = None
     try:
-        index, _ = VectorIndex.load(index_folder, exact_limit)
+        index, saved = VectorIndex.load(index_folder, exact_limit)
         if index.model_id != encoder.model_id or index.dimension != encoder.dimension:
-            index = VectorIndex(encoder.dimension, encoder.model_id, exact_limit)
+            index, saved = VectorIndex(encoder.dimension, encoder.model_id, exact_limit), None
     except VectorIndexError as exc:
         log.info("starting a new vector index: %s", exc)
         index = VectorIndex(encoder.dimension, encoder.model_id, exact_limit)
@@ -131,7 +132,11 @@ def sync_vectors(
     check_cancelled(cancel)
     index.optimize(_probe_queries(encoder, inputs) if len(index) > exact_limit else None)
     share = encoder.unknown_share([i.text for i in inputs[:200]])
-    manifest = index.save(index_folder, corpus_hash, share)
+    unchanged = saved is not None and not stale and not missing and saved.kind == index.kind
+    if unchanged and saved is not None and saved.corpus_hash == corpus_hash:
+        manifest = saved  # nothing to write: a sync that changed nothing costs no save
+    else:
+        manifest = index.save(index_folder, corpus_hash, share)
     usable = share <= MAX_UNKNOWN_SHARE
     warning = None
     if not usable:

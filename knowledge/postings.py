@@ -144,8 +144,8 @@ def patch(
     """The index after a write that removed and inserted the given chunks (a chunk
     replaced is both): the other rows keep their postings, only the inserted chunks are
     read and counted, and every row's searchable flag is read again (duplicates change)."""
-    gone = removed | inserted
-    kept = np.array([c.decode() not in gone for c in old.chunk_ids], dtype=bool)
+    gone = np.array([c.encode() for c in removed | inserted], dtype=old.chunk_ids.dtype)
+    kept = ~np.isin(old.chunk_ids, gone)
     position = np.cumsum(kept) - 1  # a kept row's new place
     words_of = np.repeat(np.arange(len(old.starts) - 1), np.diff(old.starts))
     alive = kept[old.rows]
@@ -169,8 +169,7 @@ def patch(
     chunk_ids = np.concatenate(
         [old.chunk_ids[kept], np.array([r[1].encode() for r in batch], dtype=old.chunk_ids.dtype)]
     ) if batch else np.asarray(old.chunk_ids[kept])  # fmt: skip
-    flags = dict(db.execute("SELECT id, searchable FROM chunks").fetchall())
-    searchable = np.array([bool(flags.get(c.decode())) for c in chunk_ids], dtype=bool)
+    searchable = _searchable(db, chunk_ids)
     document_rows = np.concatenate(
         [old.document_rows[kept], np.array([documents[r[2]] for r in batch], dtype=np.int32)]
     )
@@ -178,6 +177,16 @@ def patch(
         version, totals, [first, added], numbering, documents, chunk_ids, document_rows,
         searchable, np.concatenate([old.lengths[kept], added[3]]),
     )  # fmt: skip
+
+
+def _searchable(db: sqlite_utils.Database, chunk_ids: np.ndarray) -> np.ndarray:
+    """Each chunk's searchable flag as the store has it now, in the order of `chunk_ids`."""
+    pairs = db.execute("SELECT id, searchable FROM chunks ORDER BY id").fetchall()
+    stored = np.array([chunk_id.encode() for chunk_id, _ in pairs], dtype=chunk_ids.dtype)
+    flags = np.array([bool(flag) for _, flag in pairs], dtype=bool)
+    place = np.minimum(np.searchsorted(stored, chunk_ids), max(0, len(stored) - 1))
+    found = (stored[place] == chunk_ids) if len(stored) else np.zeros(len(chunk_ids), bool)
+    return flags[place] & found if len(stored) else found
 
 
 def _rows_of(

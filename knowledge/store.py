@@ -300,6 +300,17 @@ class Store:
         for row in self.db.query(sql):
             yield ChunkRecord.from_row(row)
 
+    def search_texts(self) -> Iterator[tuple[str, str, tuple[str, ...], str, str]]:
+        """(id, report title, heading path, normalised text, words) of every searchable chunk
+        in reading order: what the vectors are made of, without whole records (a sync
+        reads all 100k of them)."""
+        sql = """
+            SELECT c.id, d.title, c.heading_path, c.normalized, c.tokens
+            FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.searchable = 1
+            ORDER BY d.source, d.position, c.idx"""
+        for chunk_id, title, path, normalized, tokens in self.db.execute(sql):
+            yield chunk_id, title, tuple(json.loads(path)), normalized, tokens
+
     def counts(self) -> dict[str, int]:
         one = self.db.execute
         return {
