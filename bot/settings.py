@@ -77,9 +77,8 @@ class Settings:
     group_actions_per_minute: int = 6
     max_question_chars: int = 500
     watch_seconds: int = 60
-    # Threads answering the bot's questions, each with its own read-only store connection;
-    # searching spends much of its time in SQLite and FAISS, which release the GIL.
-    answer_workers: int = 2
+    # Processes answering the bot's questions (1: one thread of the bot's own process).
+    answer_workers: int = 1
 
     @property
     def database_path(self) -> Path:
@@ -129,7 +128,7 @@ DESCRIPTIONS = {
     "group_actions_per_minute": "群内每位成员每分钟最多操作次数（群发送额度有限）",
     "max_question_chars": "问题最大字数",
     "watch_seconds": "机器人每隔多少秒查看报告目录，文件有增删改时自动同步（0 为不查看）",
-    "answer_workers": "机器人同时检索问题的线程数（每个线程一个只读数据库连接）",
+    "answer_workers": "回答问题的工作进程数（1 为机器人进程内单线程回答；多核机器可设为核数）",
 }
 
 # Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).

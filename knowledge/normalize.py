@@ -34,10 +34,6 @@ class Normalizer:
         # Longest first, so 中國小學 is not first rewritten by a shorter entry.
         self._variants = sorted(variants.items(), key=lambda item: -len(item[0]))
 
-    def copy(self) -> Normalizer:
-        """The same normalizer with a converter of its own (one per thread)."""
-        return Normalizer(dict(self._variants))
-
     def __reduce__(self) -> tuple[type[Normalizer], tuple[dict[str, str]]]:
         # OpenCC's converter does not pickle; ingest's worker processes build their own.
         return Normalizer, (dict(self._variants),)

@@ -165,24 +165,6 @@ class Store:
         self._removed_chunks: set[str] = set()
         self._inserted_chunks: set[str] = set()
 
-    def sibling(self) -> Store:
-        """Another connection to the same knowledge base, read-only, for the calling thread
-        (a connection belongs to the thread that opened it). The schema was checked when
-        this store opened, so the sibling opens in milliseconds."""
-        other = Store.__new__(Store)
-        try:
-            db = sqlite_utils.Database(self.path)
-            db.execute("PRAGMA query_only = 1")
-        except (sqlite3.DatabaseError, OSError):
-            db = _read_only(self.path)  # a full disk: as this store itself would be read
-        other.db, other.path, other._terms_stale = db, self.path, False
-        other._chunks_changed = False
-        other._removed_chunks, other._inserted_chunks = set(), set()
-        # The keyword index's arrays are only read: shared when this store has loaded them
-        # (`load_keyword_index`), else the sibling reads its own.
-        other._postings = self._postings if isinstance(self._postings, Postings) else False
-        return other
-
     def close(self) -> None:
         self.db.close()
 

@@ -26,7 +26,6 @@ class Assistant:
 
     def __init__(self, retriever: Retriever, options: AnswerOptions) -> None:
         self._retriever = retriever
-        self._options = options
         self._answerer = Answerer(retriever, options)
 
     @classmethod
@@ -36,12 +35,6 @@ class Assistant:
         return cls(
             retriever, AnswerOptions(settings.answer_script, quote_script=settings.quote_script)
         )
-
-    def beside(self) -> Assistant:
-        """An assistant for another thread on the same knowledge base: a read-only store
-        connection of its own, the loaded index and models shared. Call it on that thread."""
-        store = self._retriever.store.sibling()
-        return Assistant(self._retriever.beside(store), self._options)
 
     def answer(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -133,15 +132,6 @@ class Retriever:
         self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
         self._chunk_count = max(1, store.counts()["chunks"])
         self._passage_levels = store.passage_levels()
-
-    def beside(self, store: Store) -> Retriever:
-        """A retriever for another thread: its own store connection and normalizer, the same
-        vector index, encoder, thesaurus and report metadata (all only read while searching;
-        FAISS releases the GIL while it searches)."""
-        other = copy.copy(self)
-        other.store = store
-        other.normalizer = self.normalizer.copy()
-        return other
 
     def search(
         self,

@@ -1,50 +1,53 @@
-"""The answering workers: each on its own thread and connection, all swapped on reload."""
+"""Answering in worker processes: the same answers, each process its own, swapped on reload."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
+import os
 from dataclasses import replace
 
-from bot.core import Assistant
 from bot.settings import Settings
+from bot.telegram import service
 from bot.telegram.service import KnowledgeService
 
 QUESTION = "科普书籍读书活动有多少人次参加？"
 
 
-def test_workers_answer_alike_each_on_its_own_connection_and_reload_swaps_them_all(
-    bot_settings: Settings, monkeypatch
+def _pid_and_generation(generation: int, method: str, args: tuple, kwargs: dict) -> tuple:
+    """What a worker process answers with in place of an answer, to see who answered."""
+    service._answer_in_worker(generation, method, args, kwargs)
+    return os.getpid(), service._worker_state["generation"]
+
+
+def test_worker_processes_answer_as_the_thread_does_and_open_the_new_base_on_reload(
+    bot_settings: Settings,
 ) -> None:
-    threads: set[str] = set()
-    answer = Assistant.answer
-
-    def recorded(self: Assistant, *args: object, **kwargs: object) -> object:
-        threads.add(threading.current_thread().name)
-        return answer(self, *args, **kwargs)
-
-    monkeypatch.setattr(Assistant, "answer", recorded)
-
     async def scenario() -> None:
-        service = KnowledgeService(replace(bot_settings, answer_workers=3))
+        alone = KnowledgeService(bot_settings)
+        workers = KnowledgeService(replace(bot_settings, answer_workers=2))
         try:
-            answers = await asyncio.gather(*(service.answer(QUESTION) for _ in range(9)))
-            assert len(threads) == 3
-            assert len({tuple(c.chunk_id for c in a.citations) for a in answers}) == 1
-            assert all("300人次" in " ".join(q.text for q in a.quotes) for a in answers)
-            old = list(service._assistants)
-            connections = {id(a._retriever.store.db.conn) for a in old}
-            assert len(connections) == 3  # SQLite connections belong to their thread
-            assert len({id(a._retriever.index) for a in old}) == 1  # loaded once, shared
-            keyword_indexes = {id(a._retriever.store._keyword_index()) for a in old}
-            assert len(keyword_indexes) == 1 and old[0]._retriever.store._keyword_index()
-            await service.reload()
-            assert not set(map(id, service._assistants)) & set(map(id, old))
-            again = await asyncio.gather(*(service.answer(QUESTION) for _ in range(3)))
-            assert [c.chunk_id for c in again[0].citations] == [
-                c.chunk_id for c in answers[0].citations
-            ]
+            expected = await alone.answer(QUESTION)
+            answers = await asyncio.gather(*(workers.answer(QUESTION) for _ in range(6)))
+            for answer in answers:
+                assert [c.chunk_id for c in answer.citations] == [
+                    c.chunk_id for c in expected.citations
+                ]
+                assert [q.text for q in answer.quotes] == [q.text for q in expected.quotes]
+            loop = asyncio.get_running_loop()
+            assert workers._processes is not None
+            seen = await asyncio.gather(*(
+                loop.run_in_executor(
+                    workers._processes, _pid_and_generation, 0, "overview", (), {}
+                )
+                for _ in range(8)
+            ))  # fmt: skip
+            assert {pid for pid, _ in seen} - {os.getpid()}  # answered elsewhere
+            await workers.reload()
+            again = await workers.answer(QUESTION)
+            assert [c.chunk_id for c in again.citations] == [c.chunk_id for c in expected.citations]
+            assert workers._generation == 1
         finally:
-            service.close()
+            alone.close()
+            workers.close()
 
     asyncio.run(scenario())
