@@ -167,11 +167,21 @@ def _scored_directly(
     return [KeywordHit(rowids[rowid], scores[rowid]) for rowid in ranked[:limit]]
 
 
-def title_search(db: sqlite_utils.Database, terms: list[str], limit: int) -> dict[str, float]:
+def title_search(
+    db: sqlite_utils.Database, terms: list[str], limit: int, index: Postings | None = None
+) -> dict[str, float]:
     """Searchable reports whose title words (title, file name, place, level, year) match
-    any term, by BM25 over those words alone: document id → score, larger is better."""
+    any term, by BM25 over those words alone: document id → score, larger is better.
+
+    With the title index every report is scored in numpy: a year or a level is a title word
+    of thousands of reports, which FTS5 scored one by one."""
     if not terms:
         return {}
+    tokens = [bm25.fts_tokens(term) for term in terms]
+    if index is not None and all(len(parts) == 1 for parts in tokens):
+        words = [parts[0] for parts in tokens]  # a word twice counts twice, as in FTS5
+        weights = [bm25.idf(index.total_rows, index.chunks_holding(w)) for w in words]
+        return dict(index.top(index.scores(words, weights), limit))
     sql = """
         SELECT d.id, -bm25(documents_fts) AS score
         FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid
@@ -209,9 +219,9 @@ def _full_scores(
     }
 
 
-def totals(db: sqlite_utils.Database) -> tuple[int, int]:
+def totals(db: sqlite_utils.Database, table: str = "chunks") -> tuple[int, int]:
     """(rows, tokens) from FTS5's averages record, the figures bm25() itself reads."""
-    row = db.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
+    row = db.execute(f"SELECT block FROM {table}_fts_data WHERE id = 1").fetchone()
     if row is None or not row[0]:
         return 0, 0
     rows, offset = bm25.read_varint(row[0])

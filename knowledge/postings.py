@@ -99,13 +99,23 @@ class Postings:
         return [(self.chunk_ids[r].decode(), float(scores[r])) for r in candidates[order]]
 
 
-def index_path(database: Path) -> Path:
-    """The folder of the keyword index beside the database file."""
-    return database.with_name(database.stem + ".keywords")
+def index_path(database: Path, table: str = "chunks") -> Path:
+    """The folder of the keyword index (of chunks, or of report titles) beside the database."""
+    return database.with_name(database.stem + (".keywords" if table == "chunks" else ".titles"))
 
 
-def build(db: sqlite_utils.Database, version: str, totals: tuple[int, int]) -> Postings:
-    """Count every chunk's tokens (its `tokens` column, as FTS5 indexes it)."""
+# What each index is built from: (rowid, id, report id, searchable, FTS5 words) in rowid
+# order. Report titles are indexed the same way, each report its own row.
+_SOURCES = {
+    "chunks": "SELECT rowid, id, document_id, searchable, tokens FROM chunks",
+    "documents": "SELECT rowid, id, id, duplicate_of IS NULL, tokens FROM documents",
+}
+
+
+def build(
+    db: sqlite_utils.Database, version: str, totals: tuple[int, int], table: str = "chunks"
+) -> Postings:
+    """Count every row's tokens (its `tokens` column, as FTS5 indexes it)."""
     numbering: defaultdict[str, int] = defaultdict(count().__next__)
     documents: defaultdict[str, int] = defaultdict(count().__next__)
     chunk_ids: list[str] = []
@@ -114,9 +124,7 @@ def build(db: sqlite_utils.Database, version: str, totals: tuple[int, int]) -> P
     last = -1
     while True:
         batch = db.execute(
-            "SELECT rowid, id, document_id, searchable, tokens FROM chunks WHERE rowid > ? "
-            "ORDER BY rowid LIMIT ?",
-            [last, _BATCH],
+            f"{_SOURCES[table]} WHERE rowid > ? ORDER BY rowid LIMIT ?", [last, _BATCH]
         ).fetchall()
         if not batch:
             break

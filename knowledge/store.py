@@ -160,6 +160,7 @@ class Store:
         self._terms_stale = False  # set by writes; recounted before the next read or commit
         self._chunks_changed = False  # set by writes; a new chunks version at commit
         self._postings: Postings | bool | None = False  # False: not looked for yet
+        self._titles: Postings | bool | None = False  # the same, of report titles
         # Chunks the open transaction removed and inserted: the keyword index is patched
         # with them at the commit rather than rebuilt.
         self._removed_chunks: set[str] = set()
@@ -207,7 +208,12 @@ class Store:
             else:
                 fresh = postings.build(self.db, version, keywords.totals(self.db))
             postings.save(fresh, path)
-        self._postings = False  # read again at the next search
+        titles = postings.index_path(self.path, "documents")
+        if postings.load(titles, version) is None:  # a few thousand reports: rebuilt whole
+            built = postings.build(self.db, version, keywords.totals(self.db, "documents"),
+                                   "documents")  # fmt: skip
+            postings.save(built, titles)
+        self._postings = self._titles = False  # read again at the next search
 
     # Files -------------------------------------------------------------------------------
     def files(self) -> dict[str, dict[str, Any]]:
@@ -396,11 +402,12 @@ class Store:
 
     def title_search(self, terms: list[str], limit: int = 5) -> dict[str, float]:
         """Reports whose title words match the terms: document id → BM25 score."""
-        return keywords.title_search(self.db, terms, limit)
+        return keywords.title_search(self.db, terms, limit, self._title_index())
 
     def load_keyword_index(self) -> bool:
-        """Read the keyword index now rather than at the first search; whether there is one."""
-        return self._keyword_index() is not None
+        """Read the keyword indexes now rather than at the first search; whether they are
+        there."""
+        return self._keyword_index() is not None and self._title_index() is not None
 
     def _keyword_index(self) -> Postings | None:
         """The keyword index of the current chunks, or None (FTS5 alone then)."""
@@ -410,6 +417,15 @@ class Store:
             path = postings.index_path(self.path)
             self._postings = postings.load(path, self.get_meta("chunks_version"))
         return self._postings if isinstance(self._postings, Postings) else None
+
+    def _title_index(self) -> Postings | None:
+        """The title words' index of the current reports, or None (FTS5 alone then)."""
+        if self._titles is False:
+            if self._terms_stale or self._chunks_changed:
+                return None
+            path = postings.index_path(self.path, "documents")
+            self._titles = postings.load(path, self.get_meta("chunks_version"))
+        return self._titles if isinstance(self._titles, Postings) else None
 
     def _refresh_terms_if_stale(self) -> None:
         if self._terms_stale:

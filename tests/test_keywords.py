@@ -281,7 +281,13 @@ def test_a_small_change_patches_the_keyword_index_to_what_a_rebuild_gives(
     (folder / "新.txt").write_text("新街道总结\n一、做法\n街道开展科普讲座，居民参加。\n", "utf-8")
     rebuilt: list[str] = []
     build = postings.build
-    monkeypatch.setattr(postings, "build", lambda *a: rebuilt.append("x") or build(*a))
+
+    def counted(*arguments):  # type: ignore[no-untyped-def]
+        if arguments[3:] != ("documents",):  # report titles are always rebuilt whole
+            rebuilt.append("chunks")
+        return build(*arguments)
+
+    monkeypatch.setattr(postings, "build", counted)
     sync_folder(folder, store, normalizer)
     assert rebuilt == []  # patched, not rebuilt
     patched = store._keyword_index()
@@ -292,3 +298,22 @@ def test_a_small_change_patches_the_keyword_index_to_what_a_rebuild_gives(
     full = fts_scores(store, terms)
     for hit in store.keyword_search(terms, 1000):
         assert hit.score == pytest.approx(full[hit.chunk_id], rel=1e-9, abs=1e-12)
+
+
+def test_title_index_ranks_reports_as_fts5_does(bundled_store, normalizer: Normalizer) -> None:
+    from knowledge import keywords
+
+    store, _ = bundled_store
+    assert store._title_index() is not None
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    questions += ["2024年乡镇科普工作总结", "成都市科协", "街道"]
+    compared = 0
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        fast = store.title_search(terms, 5)
+        exact = keywords.title_search(store.db, terms, 5)  # FTS5's bm25()
+        assert list(fast) == list(exact)
+        for document_id, score in fast.items():
+            assert score == pytest.approx(exact[document_id], rel=1e-9, abs=1e-12)
+        compared += bool(exact)
+    assert compared >= 5
