@@ -90,6 +90,12 @@ def add_known_words(words: list[str]) -> int:
     return added
 
 
+def dictionary_size() -> tuple[int, int]:
+    """Changes whenever words are added to jieba's dictionary (what a cut may depend on)."""
+    prepare_jieba()
+    return len(jieba.dt.FREQ), jieba.dt.total
+
+
 def words_in_order(text: str) -> list[str]:
     """jieba words in accurate mode, punctuation kept: the question's own phrasing."""
     prepare_jieba()

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from knowledge import keywords, postings
+from knowledge import bm25, keywords, postings
 from knowledge.keywords import KeywordHit
 from knowledge.postings import Postings
 from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
@@ -56,6 +56,7 @@ _MIN_FREE_BYTES = 1 << 20
 # A write touching at most this share of the chunks patches the keyword index; more, and it
 # is rebuilt (patching costs the unchanged rows' postings too).
 PATCH_SHARE = 0.2
+_REMEMBERED_COUNTS = 100_000
 log = logging.getLogger(__name__)
 
 
@@ -161,6 +162,8 @@ class Store:
         self._chunks_changed = False  # set by writes; a new chunks version at commit
         self._postings: Postings | bool | None = False  # False: not looked for yet
         self._titles: Postings | bool | None = False  # the same, of report titles
+        self._counted_for: Postings | None = None  # the index `_phrase_counts` are of
+        self._phrase_counts: dict[str, int] = {}
         # Chunks the open transaction removed and inserted: the keyword index is patched
         # with them at the commit rather than rebuilt.
         self._removed_chunks: set[str] = set()
@@ -321,7 +324,20 @@ class Store:
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         """How many chunks (duplicates included) contain each term."""
         self._refresh_terms_if_stale()
-        return keywords.document_frequencies(self.db, terms, self._keyword_index())
+        index = self._keyword_index()
+        if index is None:
+            return keywords.document_frequencies(self.db, terms)
+        # With the index, only phrases (a synonym jieba cuts in two) need FTS5: their counts
+        # are remembered while the index is current.
+        if index is not self._counted_for:
+            self._counted_for, self._phrase_counts = index, {}
+        missing = [t for t in terms if t not in self._phrase_counts]
+        counts = keywords.document_frequencies(self.db, missing, index)
+        if len(self._phrase_counts) < _REMEMBERED_COUNTS:
+            self._phrase_counts.update(
+                (t, n) for t, n in counts.items() if len(bm25.fts_tokens(t)) > 1
+            )
+        return {t: counts[t] if t in counts else self._phrase_counts[t] for t in terms}
 
     def passages_containing(self, text: str) -> int:
         """How many searchable chunks hold `text` in their search form, however the words
