@@ -44,8 +44,9 @@ test: lint typecheck
 test-all: lint typecheck
 	$(VENV)/bin/pytest
 
+# 1k, 10k and 100k chunks; add 1,000,000 (hours here) with SIZES=1000,10000,100000,1000000.
 bench: $(STAMP)
-	$(PY) scripts/bench_retrieval.py
+	$(PY) scripts/bench_retrieval.py $(if $(SIZES),--sizes $(SIZES))
 
 bench-bot: $(STAMP)
 	$(PY) scripts/bench_bot.py

@@ -1,3 +1,5 @@
 from bot.cli import main
 
-main()
+# Guarded: ingest reads many files in spawned worker processes, which import this module.
+if __name__ == "__main__":
+    main()

@@ -84,6 +84,8 @@ class Settings:
     llm_timeout: float = 20.0
     llm_max_tokens: int = 800
     llm_proxy_url: Secret | None = None
+    # Processes answering the bot's questions (1: one thread of the bot's own process).
+    answer_workers: int = 1
 
     @property
     def database_path(self) -> Path:
@@ -139,6 +141,7 @@ DESCRIPTIONS = {
     "llm_timeout": "语言模型撰写一个回答的时限（秒），超时则给出原文摘录",
     "llm_max_tokens": "语言模型每个回答最多生成的 token 数",
     "llm_proxy_url": "访问语言模型接口的代理：http://、https:// 或 socks5://（未设置则直连；不会显示）",
+    "answer_workers": "回答问题的工作进程数（1 为机器人进程内单线程回答；多核机器可设为核数）",
 }
 
 # Default vector weight per kind of model, from `kepubot eval` / `kepubot eval-squad` (README).
@@ -291,7 +294,7 @@ def validate(settings: Settings, config_file: Path | None = None) -> None:
         raise SettingsError(f"{ENV_PREFIX}MIN_COVERAGE 必须在 0 到 1 之间。")
     for name in ("rate_limit_per_minute", "actions_per_minute", "group_actions_per_minute",
                  "max_question_chars", "webhook_port", "context_minutes", "llm_timeout",
-                 "llm_max_tokens"):  # fmt: skip
+                 "llm_max_tokens", "answer_workers"):  # fmt: skip
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{ENV_PREFIX}{name.upper()} 必须大于 0。")
 

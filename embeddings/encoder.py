@@ -5,28 +5,29 @@ corpus's jieba words plus every character seen, and whose vectors come from a tr
 of the TF-IDF chunk × word matrix (LSA), scaled by IDF. It needs no download, encodes
 thousands of chunks per second on a CPU and is saved beside the index.
 
-Heavy libraries (torch, transformers) load only where a model is fitted or a pretrained model
-is used, so commands that query the corpus model start in about a second.
+Heavy libraries (torch, transformers) load only where a pretrained model is used: the corpus
+model is fitted, saved and queried with numpy, so no command that uses it imports torch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from safetensors.numpy import load_file
 
 from knowledge.normalize import segment
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +68,8 @@ class CorpusEncoder:
         self.model_id = f"{CORPUS_MODEL}:{fingerprint}"
 
     @classmethod
-    def from_model(cls, model: SentenceTransformer, fingerprint: str) -> CorpusEncoder:
-        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-
-        static = model[0]
-        assert isinstance(static, StaticEmbedding)
-        weights = static.embedding.weight.detach().cpu().numpy()
-        return cls(weights, static.tokenizer.get_vocab(), fingerprint)
+    def from_model(cls, model: CorpusModel, fingerprint: str) -> CorpusEncoder:
+        return cls(model.weights, model.vocabulary, fingerprint)
 
     def encode(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
         if words is None:
@@ -126,97 +122,140 @@ class PretrainedEncoder:
         return sum(i == unknown_id for i in ids) / max(1, len(ids))
 
 
+@dataclass(frozen=True)
+class CorpusModel:
+    """The fitted corpus model: one row of `weights` per token id of `vocabulary`."""
+
+    weights: np.ndarray
+    vocabulary: dict[str, int]
+
+
 def fit_corpus_model(
     words: Sequence[str],
     dimension: int = _MAX_DIMENSION,
     interrupt: Callable[[], None] | None = None,
-) -> SentenceTransformer:
-    """LSA word vectors of the corpus wrapped as a StaticEmbedding + Normalize model.
+) -> CorpusModel:
+    """LSA word vectors of the corpus, for a StaticEmbedding + Normalize model.
 
     `words` holds each chunk's jieba words, space-joined (the store keeps them from ingest).
-    `interrupt` is called at every step of the SVD and may raise to abandon the fit, which
-    on a large corpus is most of a sync's time.
+    `interrupt` is called at every step of the SVD and may raise to abandon the fit.
+    The SVD is randomized (a few passes over the sparse matrix), which at 100k chunks takes
+    seconds where ARPACK took a minute and gigabytes; numpy only, no torch.
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.linalg import svds
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
-    from tokenizers import Tokenizer
-    from tokenizers.models import WordLevel
-    from tokenizers.pre_tokenizers import WhitespaceSplit
+    from scipy.sparse.linalg import norm as sparse_norm
 
-    matrix, vocabulary, document_frequency = _term_counts(words)
+    check = interrupt or (lambda: None)
+    matrix, vocabulary, document_frequency = _term_counts(words, check)
     shape = matrix.shape
-    idf = np.log((1 + shape[0]) / (1 + document_frequency)) + 1.0
-    matrix = matrix.multiply(idf[None, :]).tocsr()
-    norms = np.sqrt(matrix.multiply(matrix).sum(axis=1)).A.ravel()
-    matrix = csr_matrix(matrix.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
+    idf = (np.log((1 + shape[0]) / (1 + document_frequency)) + 1.0).astype(np.float32)
+    matrix.data *= idf[matrix.indices]
+    lengths = np.diff(matrix.indptr)
+    norms = np.asarray(sparse_norm(matrix, axis=1), dtype=np.float32)
+    matrix.data /= np.repeat(np.maximum(norms, 1e-12), lengths)
     rank = max(1, min(dimension, min(shape) - 1))
     if rank >= min(shape):
         # Too small to factorise (one document): one dimension per word, as plain TF-IDF.
         word_vectors = np.eye(shape[1], dtype=np.float32)[:, : max(1, shape[1])]
     else:
-        operator = matrix if interrupt is None else _interruptible(matrix, interrupt)
-        _, singular, vt = svds(operator, k=rank, random_state=0)
+        singular, vt = _randomized_svd(matrix, rank, check)
         word_vectors = (vt.T * np.sqrt(singular)[None, :]).astype(np.float32)
-    word_vectors *= idf[:, None].astype(np.float32)
+    word_vectors *= idf[:, None]
     word_vectors[0] = 0.0
-    word_vectors = np.ascontiguousarray(word_vectors)
-    tokenizer = Tokenizer(WordLevel(vocab=vocabulary, unk_token=UNKNOWN))
-    tokenizer.pre_tokenizer = WhitespaceSplit()
-    static = StaticEmbedding(tokenizer, embedding_weights=word_vectors)
-    return SentenceTransformer(modules=[static, Normalize()], device="cpu")
+    return CorpusModel(np.ascontiguousarray(word_vectors), vocabulary)
 
 
-def _interruptible(matrix: Any, interrupt: Callable[[], None]) -> Any:
-    """The matrix as svds sees it (the same products, so the same result), checking in first."""
-    from scipy.sparse.linalg import LinearOperator, aslinearoperator
-
-    base = aslinearoperator(matrix)
-
-    def checked(operation: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        def run(argument: Any) -> Any:
-            interrupt()
-            return operation(argument)
-
-        return run
-
-    return LinearOperator(
-        base.shape, dtype=base.dtype, matvec=checked(base.matvec),
-        rmatvec=checked(base.rmatvec), matmat=checked(base.matmat),
-        rmatmat=checked(base.rmatmat),
-    )  # fmt: skip
+# Randomized SVD (Halko, Martinsson and Tropp 2011): a sketch of the row space, sharpened
+# by power iterations. Three iterations and 20 extra columns keep the 256 word dimensions
+# close to ARPACK's on the bundled corpus and the external sets (docs/retrieval.md).
+_POWER_ITERATIONS = 3
+_OVERSAMPLE = 20
 
 
-def _term_counts(words: Sequence[str]) -> tuple[Any, dict[str, int], np.ndarray]:
-    """Chunk × token matrix of 1 + log(count), the vocabulary and each token's chunk count.
+def _randomized_svd(
+    matrix: Any, rank: int, interrupt: Callable[[], None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top `rank` singular values and right singular vectors of a sparse chunk × token matrix.
 
-    Tokens are each chunk's words and characters. Ids go into a flat int32 array and are
-    counted with numpy, because per-token Python lists took most of the fit's time and
-    gigabytes of memory at 100k chunks.
+    The sketch lives on the token side (fewer tokens than chunks on a large corpus) and is
+    orthonormalised there; the chunk side is only multiplied through.
     """
-    from scipy.sparse import csr_matrix
+    rows, columns = matrix.shape
+    width = min(rank + _OVERSAMPLE, rows, columns)
+    transposed = matrix.T  # CSC: a view, no copy
+    sketch = np.random.default_rng(0).standard_normal((columns, width), dtype=np.float32)
+    sketch = _orthonormal(transposed @ (matrix @ sketch))
+    for _ in range(_POWER_ITERATIONS):
+        interrupt()
+        sketch = _orthonormal(transposed @ (matrix @ sketch))
+    interrupt()
+    basis = _orthonormal(matrix @ sketch)  # chunk side, rows × width
+    small = np.asarray(transposed @ basis, dtype=np.float64)  # columns × width: matrixᵀ · basis
+    # Its SVD from the width × width Gram matrix: gesdd on the wide matrix took seconds.
+    values, vectors = np.linalg.eigh(small.T @ small)
+    top = np.argsort(values)[::-1][:rank]
+    singular = np.sqrt(np.maximum(values[top], 0.0))
+    vt = (small @ vectors[:, top] / np.maximum(singular, 1e-30)[None, :]).T
+    return singular, vt
 
-    vocabulary: dict[str, int] = {UNKNOWN: 0}
-    ids = array("i")
-    lengths = []
-    for text in words:
-        chunk_words = text.split()
-        before = len(ids)
-        ids.extend(
-            [
-                vocabulary.setdefault(t, len(vocabulary))
-                for t in [*chunk_words, *"".join(chunk_words)]
-            ]
+
+def _orthonormal(block: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the block's columns, from the eigenvectors of its small Gram
+    matrix (twice, for accuracy): two matrix products instead of a Householder QR of the
+    tall block, which cost ten times as much on two busy cores."""
+    block = np.asarray(block, dtype=np.float64)
+    for _ in range(2):
+        values, vectors = np.linalg.eigh(block.T @ block)
+        floor = max(float(values[-1]), 1e-30) * 1e-12  # a dependent column adds nothing
+        block = block @ (vectors / np.sqrt(np.maximum(values, floor))[None, :])
+    return np.ascontiguousarray(block, dtype=np.float32)
+
+
+_COUNT_BLOCK = 8192
+
+
+def _term_counts(
+    words: Sequence[str], interrupt: Callable[[], None] = lambda: None
+) -> tuple[Any, dict[str, int], np.ndarray]:
+    """Chunk × token matrix of 1 + log(count) (float32 CSR), the vocabulary and each
+    token's chunk count.
+
+    Tokens are each chunk's words and characters, numbered in order of first appearance.
+    Ids are looked up by a dict whose missing keys take the next number (a C loop, no
+    Python per token) and counted per block of chunks by scipy, so memory stays at about
+    the final matrix's size.
+    """
+    from scipy.sparse import csr_matrix, vstack
+
+    numbering: defaultdict[str, int] = defaultdict(count().__next__)
+    numbering[UNKNOWN]  # id 0
+    blocks = []
+    for start in range(0, len(words), _COUNT_BLOCK):
+        interrupt()
+        ids = array("i")
+        offsets = array("q", [0])
+        for text in words[start : start + _COUNT_BLOCK]:
+            chunk_words = text.split()
+            ids.extend(map(numbering.__getitem__, chunk_words))
+            ids.extend(map(numbering.__getitem__, "".join(chunk_words)))
+            offsets.append(len(ids))
+        indices = np.frombuffer(ids, dtype=np.int32)
+        ones = np.ones(len(indices), dtype=np.float32)
+        block = csr_matrix(
+            (ones, indices, np.frombuffer(offsets, dtype=np.int64)),
+            shape=(len(offsets) - 1, len(numbering)),
         )
-        lengths.append(len(ids) - before)
-    size = len(vocabulary)
-    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    pairs, counts = np.unique(rows * size + np.frombuffer(ids, dtype=np.int32), return_counts=True)
-    rows, cols = pairs // size, pairs % size
-    shape = (max(1, len(lengths)), size)
-    matrix = csr_matrix((1.0 + np.log(counts), (rows, cols)), shape=shape, dtype=np.float64)
-    return matrix, vocabulary, np.bincount(cols, minlength=size)
+        block.sum_duplicates()
+        blocks.append(block)
+    size = len(numbering)
+    if not blocks:
+        blocks = [csr_matrix((1, size), dtype=np.float32)]
+    for block in blocks:
+        block.resize(block.shape[0], size)
+    matrix = vstack(blocks, format="csr", dtype=np.float32)
+    matrix.sort_indices()
+    frequency = np.bincount(matrix.indices, minlength=size)
+    matrix.data = 1.0 + np.log(matrix.data)
+    return matrix, dict(numbering), frequency
 
 
 def corpus_fingerprint(texts: Sequence[str]) -> str:
@@ -228,12 +267,19 @@ def corpus_fingerprint(texts: Sequence[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def save_corpus_model(model: SentenceTransformer, folder: Path, fingerprint: str) -> None:
-    """Write the model to a fresh folder and swap it in, so readers never see half a model."""
+def save_corpus_model(
+    model: CorpusModel, folder: Path, fingerprint: str, fitted_hashes: Sequence[str] = ()
+) -> None:
+    """Write the model as a sentence-transformers folder (StaticEmbedding + Normalize) to a
+    fresh folder and swap it in, so readers never see half a model. Written with numpy,
+    safetensors and tokenizers: saving, like fitting, needs no torch. `fitted_hashes` are
+    the text hashes (hex) of the chunks there were when it was fitted."""
     staging = folder.with_name(folder.name + ".new")
     if staging.exists():
         _remove_tree(staging)
-    model.save(str(staging))
+    _write_sentence_transformer(model, staging)
+    hashes = np.array([int(h, 16) for h in fitted_hashes], dtype=np.uint64)
+    np.save(staging / FITTED_FILE, hashes)
     (staging / "kepubot.json").write_text(json.dumps({"fingerprint": fingerprint}))
     old = folder.with_name(folder.name + ".old")
     if old.exists():
@@ -243,6 +289,55 @@ def save_corpus_model(model: SentenceTransformer, folder: Path, fingerprint: str
     staging.rename(folder)
     if old.exists():
         _remove_tree(old)
+
+
+# The files sentence-transformers itself writes for StaticEmbedding + Normalize, so the
+# folder still loads with SentenceTransformer(folder) (a test checks both agree).
+_MODULES = [
+    {"idx": 0, "name": "0", "path": "",
+     "type": "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"},
+    {"idx": 1, "name": "1", "path": "1_Normalize",
+     "type": "sentence_transformers.base.modules.normalize.Normalize"},
+]  # fmt: skip
+_SENTENCE_TRANSFORMER_CONFIG = {
+    "model_type": "SentenceTransformer", "prompts": {"document": "", "query": ""},
+    "default_prompt_name": None, "similarity_fn_name": "cosine",
+}  # fmt: skip
+
+
+def _write_sentence_transformer(model: CorpusModel, folder: Path) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from safetensors.numpy import save_file
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import WhitespaceSplit
+
+    (folder / "1_Normalize").mkdir(parents=True)
+    save_file({"embedding.weight": model.weights}, str(folder / "model.safetensors"))
+    tokenizer = Tokenizer(WordLevel(vocab=model.vocabulary, unk_token=UNKNOWN))
+    tokenizer.pre_tokenizer = WhitespaceSplit()
+    tokenizer.save(str(folder / "tokenizer.json"))
+    versions = {}
+    for package in ("sentence_transformers", "torch"):
+        with contextlib.suppress(PackageNotFoundError):
+            versions[package] = version(package.replace("_", "-"))
+    config = _SENTENCE_TRANSFORMER_CONFIG | {"__version__": versions}
+    (folder / "config_sentence_transformers.json").write_text(json.dumps(config, indent=2))
+    (folder / "modules.json").write_text(json.dumps(_MODULES, indent=2))
+    names = {"module_input_name": "sentence_embedding", "module_output_name": "sentence_embedding"}
+    (folder / "1_Normalize" / "config.json").write_text(json.dumps(names, indent=2))
+
+
+FITTED_FILE = "fitted_on.npy"
+
+
+def load_fitted_hashes(folder: Path) -> np.ndarray | None:
+    """The text hashes of the chunks the saved model was fitted beside, or None (older model)."""
+    try:
+        return np.asarray(np.load(folder / FITTED_FILE), dtype=np.uint64)
+    except (OSError, ValueError):
+        return None
 
 
 def load_corpus_encoder(folder: Path) -> CorpusEncoder:

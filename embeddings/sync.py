@@ -20,9 +20,10 @@ from embeddings.encoder import (
     corpus_fingerprint,
     fit_corpus_model,
     load_corpus_encoder,
+    load_fitted_hashes,
     save_corpus_model,
 )
-from embeddings.index import EXACT_LIMIT, VectorIndex, VectorIndexError
+from embeddings.index import EXACT_LIMIT, Manifest, VectorIndex, VectorIndexError
 from knowledge.ingest import check_cancelled
 from knowledge.normalize import Normalizer, segment
 from knowledge.store import Store
@@ -35,6 +36,13 @@ INDEX_FOLDER = "index"
 MAX_UNKNOWN_SHARE = 0.2
 SUGGESTED_MODEL = "BAAI/bge-small-zh-v1.5"
 _BATCH = 512
+# Chunks the corpus model is fitted on at most. LSA's 256 word dimensions are settled well
+# before this many passages, and beyond it the fit's time and memory would grow with the
+# knowledge base (words only other chunks hold are read by their characters).
+FIT_SAMPLE = 20_000
+# On a knowledge base larger than FIT_SAMPLE the model is kept, and only new or changed
+# chunks are embedded, until more than this share of its chunks are new since the fit.
+REFIT_SHARE = 0.2
 
 
 @dataclass
@@ -60,16 +68,16 @@ class ChunkInput:
 
 def chunk_inputs(store: Store, normalizer: Normalizer) -> list[ChunkInput]:
     """What is embedded for each searchable chunk: title, heading path, normalised text."""
-    title_words: dict[str, str] = {}
+    titles: dict[str, tuple[str, str]] = {}  # a report's title, normalised and as words
     inputs = []
-    for chunk in store.chunks(include_duplicates=False):
-        title = normalizer.normalize(chunk.title)
-        if title not in title_words:
-            title_words[title] = " ".join(segment(title))
-        text = f"{title} {' '.join(chunk.heading_path)} {chunk.normalized}"
-        words = f"{title_words[title]} {chunk.tokens}"
+    for chunk_id, title, heading_path, normalized, tokens in store.search_texts():
+        if title not in titles:
+            form = normalizer.normalize(title)
+            titles[title] = form, " ".join(segment(form))
+        form, title_words = titles[title]
+        text = f"{form} {' '.join(heading_path)} {normalized}"
         digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-        inputs.append(ChunkInput(chunk.id, text, words, digest))
+        inputs.append(ChunkInput(chunk_id, text, f"{title_words} {tokens}", digest))
     return inputs
 
 
@@ -104,10 +112,11 @@ def sync_vectors(
             model_name, data_dir, inputs, corpus_hash, lambda: check_cancelled(cancel)
         )
     index_folder = data_dir / INDEX_FOLDER
+    saved: Manifest | None = None
     try:
-        index, _ = VectorIndex.load(index_folder, exact_limit)
+        index, saved = VectorIndex.load(index_folder, exact_limit)
         if index.model_id != encoder.model_id or index.dimension != encoder.dimension:
-            index = VectorIndex(encoder.dimension, encoder.model_id, exact_limit)
+            index, saved = VectorIndex(encoder.dimension, encoder.model_id, exact_limit), None
     except VectorIndexError as exc:
         log.info("starting a new vector index: %s", exc)
         index = VectorIndex(encoder.dimension, encoder.model_id, exact_limit)
@@ -123,7 +132,11 @@ def sync_vectors(
     check_cancelled(cancel)
     index.optimize(_probe_queries(encoder, inputs) if len(index) > exact_limit else None)
     share = encoder.unknown_share([i.text for i in inputs[:200]])
-    manifest = index.save(index_folder, corpus_hash, share)
+    unchanged = saved is not None and not stale and not missing and saved.kind == index.kind
+    if unchanged and saved is not None and saved.corpus_hash == corpus_hash:
+        manifest = saved  # nothing to write: a sync that changed nothing costs no save
+    else:
+        manifest = index.save(index_folder, corpus_hash, share)
     usable = share <= MAX_UNKNOWN_SHARE
     warning = None
     if not usable:
@@ -151,13 +164,44 @@ def _fitted_or_loaded(
     folder = data_dir / MODEL_FOLDER
     try:
         existing = load_corpus_encoder(folder)
-        if existing.model_id == f"{CORPUS_MODEL}:{corpus_hash}":
+        if _still_fits(existing, folder, inputs, corpus_hash):
             return existing
     except Exception as exc:  # missing or damaged files: the model is refitted from the store
         log.info("fitting a new corpus model: %s", exc)
-    model = fit_corpus_model([i.words for i in inputs], interrupt=interrupt)
-    save_corpus_model(model, folder, corpus_hash)
-    return CorpusEncoder.from_model(model, corpus_hash)
+    sample = fit_sample(inputs)
+    fingerprint = (
+        corpus_hash if len(sample) == len(inputs) else corpus_fingerprint([i.words for i in sample])
+    )
+    model = fit_corpus_model([i.words for i in sample], interrupt=interrupt)
+    save_corpus_model(model, folder, fingerprint, [i.text_hash for i in inputs])
+    return CorpusEncoder.from_model(model, fingerprint)
+
+
+def _still_fits(
+    model: CorpusEncoder, folder: Path, inputs: list[ChunkInput], corpus_hash: str
+) -> bool:
+    """Whether the saved model may stay: on a small knowledge base only if nothing changed
+    (a refit takes about a second); on a large one until more than REFIT_SHARE of the chunks
+    are new since it was fitted, so that a changed file costs its own chunks' embedding and
+    not a refit and re-embedding of everything (words it never saw fall back to characters)."""
+    if len(inputs) <= FIT_SAMPLE:
+        return model.model_id == f"{CORPUS_MODEL}:{corpus_hash}"
+    fitted = load_fitted_hashes(folder)
+    if fitted is None:
+        return False
+    known = set(fitted.tolist())
+    new = sum(int(i.text_hash, 16) not in known for i in inputs)
+    return new <= REFIT_SHARE * len(inputs)
+
+
+def fit_sample(inputs: list[ChunkInput]) -> list[ChunkInput]:
+    """The chunks the corpus model is fitted on: all of them up to FIT_SAMPLE, else FIT_SAMPLE
+    chosen by a hash of their id (the same chunks from one sync to the next), in store order."""
+    if len(inputs) <= FIT_SAMPLE:
+        return inputs
+    keys = [hashlib.blake2b(i.chunk_id.encode(), digest_size=8).digest() for i in inputs]
+    chosen = set(sorted(range(len(inputs)), key=keys.__getitem__)[:FIT_SAMPLE])
+    return [i for position, i in enumerate(inputs) if position in chosen]
 
 
 def _probe_queries(encoder: Encoder, inputs: list[ChunkInput], count: int = 300) -> np.ndarray:

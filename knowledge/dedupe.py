@@ -43,25 +43,27 @@ def find_duplicates(signatures: Sequence[tuple[str, list[int]]]) -> dict[str, st
     cost grows with the number of documents, not its square.
     """
     rows = _PERMUTATIONS // _BANDS
-    buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
-    for position, (_, sig) in enumerate(signatures):
-        for band in range(_BANDS):
-            buckets[(band, tuple(sig[band * rows : (band + 1) * rows]))].append(position)
+    # One array of every signature: a candidate pair is compared in numpy, not in Python
+    # (reports that share much of their wording make many pairs).
+    matrix = np.array([sig for _, sig in signatures], dtype=np.uint64).reshape(-1, _PERMUTATIONS)
+    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+    for band in range(_BANDS):
+        keys = matrix[:, band * rows : (band + 1) * rows]
+        for position in range(len(signatures)):
+            buckets[(band, keys[position].tobytes())].append(position)
     duplicate_of: dict[str, str] = {}
     for members in buckets.values():
         for later in members[1:]:
             later_id = signatures[later][0]
             if later_id in duplicate_of:
                 continue
-            for earlier in members:
-                if earlier >= later:
-                    break
-                earlier_id = signatures[earlier][0]
-                if earlier_id in duplicate_of:
-                    continue
-                if similarity(signatures[earlier][1], signatures[later][1]) >= _THRESHOLD:
-                    duplicate_of[later_id] = earlier_id
-                    break
+            earlier = [m for m in members if m < later and signatures[m][0] not in duplicate_of]
+            if not earlier:
+                continue
+            shared = np.count_nonzero(matrix[earlier] == matrix[later], axis=1) / _PERMUTATIONS
+            close = np.flatnonzero(shared >= _THRESHOLD)
+            if len(close):
+                duplicate_of[later_id] = signatures[earlier[int(close[0])]][0]
     return duplicate_of
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -145,6 +149,7 @@ def sync_folder(
     options: ReadOptions = ReadOptions(),
     allow_removals: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
 ) -> IngestSummary:
     """Bring the store in line with the folder in one transaction.
 
@@ -155,7 +160,9 @@ def sync_folder(
     the transaction, which then rolls back: the old knowledge base stays. A sync that would
     remove all the files or more than half of them raises RemovalsHeld before reading any,
     unless `allow_removals`. `progress(n, count, source)` is called before each of the
-    `count` files that need reading (scans and conversions can take minutes).
+    `count` files that need reading (scans and conversions can take minutes). Many files
+    are read by `workers` processes (default: one per core, only for a sync of
+    PARALLEL_FILES files or more); the writing stays in this process.
     """
     started = time.perf_counter()
     if not knowledge_dir.is_dir():
@@ -170,68 +177,52 @@ def sync_folder(
         gone = sorted(kept - set(on_disk) - {item.source for item in skipped})
         if removes_in_bulk(len(gone), len(kept)):
             raise RemovalsHeld(gone, len(kept))
-    processed: dict[str, tuple[dict[str, Any], list[Document] | None]] = {
-        item.source: (_failed_row(item.source, item.reason), []) for item in skipped
-    }
-    to_read = sum(not _unchanged(known.get(source), entry) for source, entry in on_disk.items())
-    reading = 0
-    for source, entry in sorted(on_disk.items()):
-        check_cancelled(cancel)
-        previous = known.get(source)
-        if _unchanged(previous, entry):
+    for source, entry in on_disk.items():
+        if _unchanged(known.get(source), entry):
             summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
-            continue
-        reading += 1
-        if progress is not None:
-            progress(reading, to_read, source)
-        row = {"path": source, "sha256": None, "size": entry.size, "mtime": entry.mtime}
-        try:
-            # Type and size first: a video or a photo is refused without reading a byte.
-            check_kind(entry.path.name, entry.size)
-            row["sha256"] = file_sha256(entry.path)
-            if previous and previous["status"] == "ok" and previous["sha256"] == row["sha256"]:
-                processed[source] = (row | {"status": "ok"}, None)  # touched, not changed
-                summary.unchanged += 1
-                continue
-            notes: list[str] = []
-            documents = build_documents(entry.path, source, normalizer, budget, notes, options)
-            summary.notes += [Failure(source, note) for note in notes]
-        except UnreadableFile as exc:
-            reason = str(exc)
-        except FileNotFoundError:
-            reason = VANISHED
-        except OSError as exc:
-            reason = f"无法读取文件（{exc.strerror or exc}），请检查权限后再同步。"
-        except Exception as exc:  # a reader bug must cost one file, not the whole run
-            log.exception("unexpected error reading %s", source)
-            reason = f"读取失败：{exc}"
-        else:
-            processed[source] = (row | {"status": "ok", "error": None}, documents)
-            changed = previous and previous["status"] == "ok"
-            (summary.changed if changed else summary.added).append(source)
-            continue
-        processed[source] = (row | {"status": "failed", "error": reason}, [])
-    on_disk_or_skipped = set(on_disk) | set(processed)
-    summary.removed = sorted(set(known) - on_disk_or_skipped)
+    jobs = [
+        _Job(entry.path, source, entry.size, entry.mtime, _ok_digest(known.get(source)))
+        for source, entry in sorted(on_disk.items())
+        if not _unchanged(known.get(source), entry)
+    ]
+    summary.removed = sorted(set(known) - set(on_disk) - {item.source for item in skipped})
+    changed = bool(summary.removed)
+    check_cancelled(cancel)
+    # Each file is written as soon as it is read, inside the one transaction: a crash or a
+    # cancel still leaves the previous knowledge base whole, and only the files in flight
+    # are held in memory.
     with store.transaction():
         # First, while a new store is still empty: its facts are then all of this version.
         if store.refresh_facts(str(FACTS_VERSION)):
             log.info("figures extracted again by extractor version %s", FACTS_VERSION)
         for source in summary.removed:
             store.remove_file(source)
-        for source, (row, replacement) in processed.items():
-            if replacement is not None:
-                store.remove_documents(source)
-                for document in replacement:
-                    store.insert_document(*_rows(document, normalizer))
-                row["documents"] = len(replacement)
-            store.upsert_file(row | {"updated_at": datetime.now(UTC).isoformat()})
-            if after_write is not None:
-                after_write(source)
+        for item in skipped:
+            _write(store, item.source, _failed_row(item.source, item.reason), [], after_write)
+            changed = True
             check_cancelled(cancel)
-        if summary.removed or any(docs is not None for _, docs in processed.values()):
+        if progress is not None and jobs:
+            progress(1, len(jobs), jobs[0].source)
+        outcomes = _read_all(jobs, normalizer, budget, options, workers)
+        for number, (job, outcome) in enumerate(zip(jobs, outcomes, strict=True), start=1):
+            check_cancelled(cancel)
+            if progress is not None and number < len(jobs):
+                progress(number + 1, len(jobs), jobs[number].source)
+            summary.notes += [Failure(job.source, note) for note in outcome.notes]
+            if outcome.rows is None:
+                summary.unchanged += 1  # touched, not changed
+            elif outcome.row["status"] == "ok":
+                previous = known.get(job.source)
+                again = previous and previous["status"] == "ok"
+                (summary.changed if again else summary.added).append(job.source)
+            _write(store, job.source, outcome.row, outcome.rows, after_write)
+            changed = changed or outcome.rows is not None
+            check_cancelled(cancel)
+        if changed:
             store.set_duplicates(_duplicates(store))
         store.set_meta("last_ingest", datetime.now(UTC).isoformat())
+    # Built at the commit of any change; here also when a crash lost it after a commit.
+    store.refresh_keyword_index()
     summary.failed = [
         Failure(path, row["error"]) for path, row in sorted(store.files().items())
         if row["status"] == "failed"
@@ -243,6 +234,110 @@ def sync_folder(
     summary.chunks = counts["chunks"]
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+# Below this many files to read, starting worker processes (about a second each: imports
+# and jieba's dictionary) costs more than it saves.
+PARALLEL_FILES = 8
+DocumentRows = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A file to read: where it is, what it was (its digest when it was read well last time)."""
+
+    path: Path
+    source: str
+    size: int
+    mtime: float
+    previous_sha256: str | None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """The file's row, and its documents' rows (None: same contents as before)."""
+
+    row: dict[str, Any]
+    rows: list[DocumentRows] | None
+    notes: tuple[str, ...] = ()
+
+
+def _ok_digest(previous: dict[str, Any] | None) -> str | None:
+    return previous["sha256"] if previous and previous["status"] == "ok" else None
+
+
+def _read_all(
+    jobs: list[_Job],
+    normalizer: Normalizer,
+    budget: ChunkBudget,
+    options: ReadOptions,
+    workers: int | None,
+) -> Iterator[_Outcome]:
+    """Each job's outcome, in order: in this process, or in worker processes for many files.
+
+    Reading, cleaning, chunking, tagging and segmenting are pure work on one file, so files
+    are spread over processes (jieba holds the GIL); only the store's writes are serial.
+    """
+    count = min(len(jobs), workers if workers is not None else (os.cpu_count() or 1))
+    if count <= 1 or (workers is None and len(jobs) < PARALLEL_FILES):
+        yield from (_read_one(job, normalizer, budget, options) for job in jobs)
+        return
+    # spawn, not fork: the bot syncs from a thread beside others, and a forked child can
+    # inherit a lock some other thread held.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(count, mp_context=context) as pool:
+        try:
+            yield from pool.map(
+                _read_one, jobs, *(repeat(x) for x in (normalizer, budget, options))
+            )
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_one(
+    job: _Job, normalizer: Normalizer, budget: ChunkBudget, options: ReadOptions
+) -> _Outcome:
+    """Read one file into its rows; a failure is the file's row with a reason, never raised."""
+    row: dict[str, Any] = {"path": job.source, "sha256": None, "size": job.size,
+                           "mtime": job.mtime}  # fmt: skip
+    try:
+        # Type and size first: a video or a photo is refused without reading a byte.
+        check_kind(job.path.name, job.size)
+        row["sha256"] = file_sha256(job.path)
+        if job.previous_sha256 == row["sha256"]:
+            return _Outcome(row | {"status": "ok"}, None)
+        notes: list[str] = []
+        documents = build_documents(job.path, job.source, normalizer, budget, notes, options)
+        rows = [_rows(document, normalizer) for document in documents]
+        return _Outcome(row | {"status": "ok", "error": None}, rows, tuple(notes))
+    except UnreadableFile as exc:
+        reason = str(exc)
+    except FileNotFoundError:
+        reason = VANISHED
+    except OSError as exc:
+        reason = f"无法读取文件（{exc.strerror or exc}），请检查权限后再同步。"
+    except Exception as exc:  # a reader bug must cost one file, not the whole run
+        log.exception("unexpected error reading %s", job.source)
+        reason = f"读取失败：{exc}"
+    return _Outcome(row | {"status": "failed", "error": reason}, [])
+
+
+def _write(
+    store: Store,
+    source: str,
+    row: dict[str, Any],
+    replacement: list[DocumentRows] | None,
+    after_write: Callable[[str], None] | None,
+) -> None:
+    """One file's rows: its documents replaced (None: unchanged contents), its file row."""
+    if replacement is not None:
+        store.remove_documents(source)
+        for rows in replacement:
+            store.insert_document(*rows)
+        row = row | {"documents": len(replacement)}
+    store.upsert_file(row | {"updated_at": datetime.now(UTC).isoformat()})
+    if after_write is not None:
+        after_write(source)
 
 
 def _failed_row(source: str, reason: str) -> dict[str, Any]:

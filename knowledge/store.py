@@ -9,6 +9,7 @@ import logging
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,8 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
-from knowledge import keywords
+from knowledge import bm25, keywords, postings
 from knowledge.keywords import KeywordHit
+from knowledge.postings import Postings
 from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
 from knowledge.schema import fill_facts, migrate
 
@@ -51,6 +53,10 @@ NO_ACCESS = "无法写入数据目录（{path}），请检查权限；现有知�
 IO_ERROR = "读写知识库时出错（{error}），请检查数据目录所在的磁盘；现有知识库未受影响。"
 DAMAGED = "知识库文件已损坏（{path}：{error}），请运行 `kepubot ingest` 重建（报告目录不受影响）。"
 _MIN_FREE_BYTES = 1 << 20
+# A write touching at most this share of the chunks patches the keyword index; more, and it
+# is rebuilt (patching costs the unchanged rows' postings too).
+PATCH_SHARE = 0.2
+_REMEMBERED_COUNTS = 100_000
 log = logging.getLogger(__name__)
 
 
@@ -153,6 +159,15 @@ class Store:
         self.db = db
         self.path = path
         self._terms_stale = False  # set by writes; recounted before the next read or commit
+        self._chunks_changed = False  # set by writes; a new chunks version at commit
+        self._postings: Postings | bool | None = False  # False: not looked for yet
+        self._titles: Postings | bool | None = False  # the same, of report titles
+        self._counted_for: Postings | None = None  # the index `_phrase_counts` are of
+        self._phrase_counts: dict[str, int] = {}
+        # Chunks the open transaction removed and inserted: the keyword index is patched
+        # with them at the commit rather than rebuilt.
+        self._removed_chunks: set[str] = set()
+        self._inserted_chunks: set[str] = set()
 
     def close(self) -> None:
         self.db.close()
@@ -160,9 +175,48 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All-or-nothing: a crash inside leaves the previous knowledge base as it was."""
-        with self.db.atomic():
-            yield
-            self._refresh_terms_if_stale()
+        before = self.get_meta("chunks_version")
+        self._removed_chunks, self._inserted_chunks = set(), set()
+        try:
+            with self.db.atomic():
+                yield
+                self._refresh_terms_if_stale()
+                if self._chunks_changed:
+                    self.set_meta("chunks_version", uuid.uuid4().hex)
+            if self._chunks_changed:
+                self._chunks_changed = False
+                self.refresh_keyword_index(before)
+        finally:
+            self._removed_chunks, self._inserted_chunks = set(), set()
+
+    def refresh_keyword_index(self, patchable: str | None = None) -> None:
+        """Bring the keyword index beside the store to the current chunks: patched when it
+        is of version `patchable` (the chunks before the write just committed) and the write
+        touched few chunks, else rebuilt; nothing when it is current. After a crash between
+        a commit and its index, the next sync mends it."""
+        version = self.get_meta("chunks_version")
+        if version is None:
+            version = uuid.uuid4().hex
+            with self.db.atomic():
+                self.set_meta("chunks_version", version)
+        path = postings.index_path(self.path)
+        if postings.load(path, version) is None:  # missing, stale or damaged
+            old = postings.load(path, patchable) if patchable else None
+            touched = len(self._removed_chunks) + len(self._inserted_chunks)
+            if old is not None and touched <= PATCH_SHARE * len(old.chunk_ids):
+                fresh = postings.patch(
+                    old, self.db, self._removed_chunks, self._inserted_chunks, version,
+                    keywords.totals(self.db),
+                )  # fmt: skip
+            else:
+                fresh = postings.build(self.db, version, keywords.totals(self.db))
+            postings.save(fresh, path)
+        titles = postings.index_path(self.path, "documents")
+        if postings.load(titles, version) is None:  # a few thousand reports: rebuilt whole
+            built = postings.build(self.db, version, keywords.totals(self.db, "documents"),
+                                   "documents")  # fmt: skip
+            postings.save(built, titles)
+        self._postings = self._titles = False  # read again at the next search
 
     # Files -------------------------------------------------------------------------------
     def files(self) -> dict[str, dict[str, Any]]:
@@ -177,7 +231,11 @@ class Store:
 
     # Documents and chunks ------------------------------------------------------------------
     def remove_documents(self, source: str) -> None:
-        self._terms_stale = True
+        self._terms_stale = self._chunks_changed = True
+        sql = (
+            "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source = ?"
+        )
+        self._removed_chunks.update(row[0] for row in self.db.execute(sql, [source]))
         ids = [r["id"] for r in self.db.table("documents").rows_where("source = ?", [source])]
         for document_id in ids:
             self.db.table("chunks").delete_where("document_id = ?", [document_id])
@@ -190,7 +248,8 @@ class Store:
         chunks: list[dict[str, Any]],
         facts: list[dict[str, Any]] | None = None,
     ) -> None:
-        self._terms_stale = True
+        self._terms_stale = self._chunks_changed = True
+        self._inserted_chunks.update(chunk["id"] for chunk in chunks)
         self.db.table("documents").insert(document, pk="id", replace=True)
         self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
         if facts:
@@ -224,6 +283,7 @@ class Store:
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
         """Record duplicates and keep only canonical documents' chunks searchable."""
+        self._chunks_changed = True
         self.db.execute("UPDATE documents SET duplicate_of = NULL")
         self.db.execute("UPDATE chunks SET searchable = 1 WHERE searchable != 1")
         for duplicate, canonical in duplicate_of.items():
@@ -239,6 +299,17 @@ class Store:
             ORDER BY d.source, d.position, c.idx"""
         for row in self.db.query(sql):
             yield ChunkRecord.from_row(row)
+
+    def search_texts(self) -> Iterator[tuple[str, str, tuple[str, ...], str, str]]:
+        """(id, report title, heading path, normalised text, words) of every searchable chunk
+        in reading order: what the vectors are made of, without whole records (a sync
+        reads all 100k of them)."""
+        sql = """
+            SELECT c.id, d.title, c.heading_path, c.normalized, c.tokens
+            FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.searchable = 1
+            ORDER BY d.source, d.position, c.idx"""
+        for chunk_id, title, path, normalized, tokens in self.db.execute(sql):
+            yield chunk_id, title, tuple(json.loads(path)), normalized, tokens
 
     def counts(self) -> dict[str, int]:
         one = self.db.execute
@@ -262,7 +333,20 @@ class Store:
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
         """How many chunks (duplicates included) contain each term."""
         self._refresh_terms_if_stale()
-        return keywords.document_frequencies(self.db, terms)
+        index = self._keyword_index()
+        if index is None:
+            return keywords.document_frequencies(self.db, terms)
+        # With the index, only phrases (a synonym jieba cuts in two) need FTS5: their counts
+        # are remembered while the index is current.
+        if index is not self._counted_for:
+            self._counted_for, self._phrase_counts = index, {}
+        missing = [t for t in terms if t not in self._phrase_counts]
+        counts = keywords.document_frequencies(self.db, missing, index)
+        if len(self._phrase_counts) < _REMEMBERED_COUNTS:
+            self._phrase_counts.update(
+                (t, n) for t, n in counts.items() if len(bm25.fts_tokens(t)) > 1
+            )
+        return {t: counts[t] if t in counts else self._phrase_counts[t] for t in terms}
 
     def passages_containing(self, text: str) -> int:
         """How many searchable chunks hold `text` in their search form, however the words
@@ -279,7 +363,10 @@ class Store:
         sql = f"""
             SELECT {_CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})"""
-        return {row["id"]: ChunkRecord.from_row(row) for row in self.db.query(sql, chunk_ids)}
+        cursor = self.db.execute(sql, chunk_ids)
+        names = [column[0] for column in cursor.description]
+        rows = (dict(zip(names, row, strict=True)) for row in cursor)
+        return {row["id"]: ChunkRecord.from_row(row) for row in rows}
 
     def passage_levels(self) -> dict[str, set[str]]:
         """Each document's passage levels that differ from its own (a city's townships)."""
@@ -334,11 +421,36 @@ class Store:
         """BM25 over the segmented normalised text; any term may match (OR); `scales`
         lowers some terms' weight (synonyms)."""
         self._refresh_terms_if_stale()
-        return keywords.keyword_search(self.db, terms, limit, document_ids, first_pass_rows, scales)
+        return keywords.keyword_search(
+            self.db, terms, limit, document_ids, first_pass_rows, scales, self._keyword_index()
+        )
 
     def title_search(self, terms: list[str], limit: int = 5) -> dict[str, float]:
         """Reports whose title words match the terms: document id → BM25 score."""
-        return keywords.title_search(self.db, terms, limit)
+        return keywords.title_search(self.db, terms, limit, self._title_index())
+
+    def load_keyword_index(self) -> bool:
+        """Read the keyword indexes now rather than at the first search; whether they are
+        there."""
+        return self._keyword_index() is not None and self._title_index() is not None
+
+    def _keyword_index(self) -> Postings | None:
+        """The keyword index of the current chunks, or None (FTS5 alone then)."""
+        if self._postings is False:
+            if self._terms_stale or self._chunks_changed:
+                return None  # uncommitted writes: only FTS5 sees them
+            path = postings.index_path(self.path)
+            self._postings = postings.load(path, self.get_meta("chunks_version"))
+        return self._postings if isinstance(self._postings, Postings) else None
+
+    def _title_index(self) -> Postings | None:
+        """The title words' index of the current reports, or None (FTS5 alone then)."""
+        if self._titles is False:
+            if self._terms_stale or self._chunks_changed:
+                return None
+            path = postings.index_path(self.path, "documents")
+            self._titles = postings.load(path, self.get_meta("chunks_version"))
+        return self._titles if isinstance(self._titles, Postings) else None
 
     def _refresh_terms_if_stale(self) -> None:
         if self._terms_stale:

@@ -123,10 +123,12 @@ class Lexicon:
             rows = sorted({r for ch in set(word) for r in self._by_character[ch]} - {row})
             if rows:
                 scores = self._vectors[rows] @ self._vectors[row]
-                for candidate, score in zip(rows, scores, strict=True):
+                # The cosine first, with numpy: a common character (科, 工) has thousands
+                # of words, of which only a few are close enough to check as abbreviations.
+                close = np.flatnonzero(scores >= NEIGHBOUR_COSINE)
+                for candidate, score in zip(np.asarray(rows)[close], scores[close], strict=True):
                     other = self._words[candidate]
-                    short = _abbreviates(word, other) or _abbreviates(other, word)
-                    if score >= NEIGHBOUR_COSINE and short:
+                    if _abbreviates(word, other) or _abbreviates(other, word):
                         found[other] = max(found.get(other, 0.0), float(score))
         return [Expansion(w, round(s, 3), "cnsyn") for w, s in found.items()]
 
@@ -148,6 +150,9 @@ def _abbreviates(short: str, full: str) -> bool:
     return all(character in rest for character in short)
 
 
+_REMEMBERED_WORDS = 50_000
+
+
 class Thesaurus:
     """Domain groups first, then cnsyn; `expand` keeps what the corpus has.
 
@@ -165,6 +170,9 @@ class Thesaurus:
                 self._domain[word].update(w for w in group if w != word)
         self._read: Callable[[], Lexicon | None] | None = read
         self._lexicon: Lexicon | None = None
+        # Each word's candidates, computed once: every question word asks, and the same
+        # words come back question after question.
+        self._candidates: dict[str, tuple[Expansion, ...]] = {}
 
     @property
     def lexicon(self) -> Lexicon | None:
@@ -183,6 +191,13 @@ class Thesaurus:
 
     def candidates(self, word: str) -> list[Expansion]:
         """Every synonym of `word` from both sources, domain first, best first."""
+        if word not in self._candidates:
+            if len(self._candidates) >= _REMEMBERED_WORDS:
+                self._candidates.clear()
+            self._candidates[word] = tuple(self._candidates_of(word))
+        return list(self._candidates[word])
+
+    def _candidates_of(self, word: str) -> list[Expansion]:
         found = {w: Expansion(w, DOMAIN_WEIGHT, "domain") for w in self._domain.get(word, ())}
         if self.lexicon is not None:
             for expansion in self.lexicon.expand(word):

@@ -5,13 +5,15 @@ update queue and concurrent dispatch, the handlers, retrieval on the bundled cor
 HTML rendering, the records database. Latency runs from putting a user's update on the
 queue to the fake receiving the bot's answer.
 
-Two runs:
+Two kinds of run:
   capacity   closed loop, a fixed number of questions in flight, flood limiter off:
-             how many questions per second the bot itself can answer;
+             how many questions per second the bot itself can answer, with 1, 2 and 4
+             answering workers (KEPUBOT_ANSWER_WORKERS);
   sustained  open loop at Telegram's own limit for one bot (30 messages/s), flood limiter
              on, as in production: does it keep up, and how long do users wait?
 
-    .venv/bin/python scripts/bench_bot.py [--seconds 20] [--rate 30] [--in-flight 16]
+    .venv/bin/python scripts/bench_bot.py [--seconds 20] [--rate 30] [--in-flight 16] \
+        [--workers 1,2,4]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import asyncio
 import re
 import time
+from dataclasses import replace
 from typing import Any
 
 # First: `simulation` puts the project root on sys.path for the imports below.
@@ -101,16 +104,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each run")
     parser.add_argument("--rate", type=float, default=30.0, help="questions/s, sustained run")
     parser.add_argument("--in-flight", type=int, default=16, help="concurrency, capacity run")
+    parser.add_argument("--workers", default="1,2,4", help="answering workers, capacity runs")
     args = parser.parse_args()
     with scratch_knowledge_base() as (settings, report):
         print(f"bundled corpus: {report.ingest.documents} reports, {report.ingest.chunks} chunks; "
               f"{len(questions())} distinct questions, {USERS} simulated users")  # fmt: skip
         print(f"{'run':<38}{'questions':>10}{'q/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
-        for mode, label in (
-            ("capacity", f"capacity ({args.in_flight} in flight, no flood limit)"),
-            ("sustained", f"sustained (offered {args.rate:g}/s, flood limit on)"),
-        ):
-            result = asyncio.run(run(settings, mode, args.seconds, args.rate, args.in_flight))
+        runs = [
+            ("capacity", workers, f"capacity, {workers} worker(s) ({args.in_flight} in flight)")
+            for workers in (int(w) for w in args.workers.split(","))
+        ]
+        runs.append(("sustained", settings.answer_workers,
+                     f"sustained ({args.rate:g}/s offered, flood limit on)"))  # fmt: skip
+        for mode, workers, label in runs:
+            configured = replace(settings, answer_workers=workers)
+            result = asyncio.run(run(configured, mode, args.seconds, args.rate, args.in_flight))
             print(f"{label:<38}{result['questions']:>10}{result['per_second']:>8.1f}"
                   f"{result['p50']:>9.1f}{result['p95']:>9.1f}{result['max']:>9.1f}"
                   f"   answered with sources: {result['found']}, rejected by Telegram: "

@@ -1,5 +1,7 @@
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,7 @@ from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer
 from knowledge.store import Store
 from tests.models import build_transformer_model
+from tests.paths import ROOT
 
 
 def corpus_characters(store: Store, normalizer: Normalizer) -> list[str]:
@@ -65,11 +68,15 @@ def test_corpus_model_reads_chinese_and_reloads_identically(kb, tmp_path, normal
     assert np.allclose(vectors, again, atol=1e-6)
 
 
-def test_numpy_inference_matches_the_sentence_transformers_model(kb, normalizer) -> None:
+def test_numpy_inference_matches_the_sentence_transformers_model(kb, tmp_path, normalizer) -> None:
+    from sentence_transformers import SentenceTransformer
+
     store, _ = kb
     inputs = chunk_inputs(store, normalizer)
-    model = fit_corpus_model([i.words for i in inputs])
-    encoder = CorpusEncoder.from_model(model, "fp")
+    fitted = fit_corpus_model([i.words for i in inputs])
+    encoder = CorpusEncoder.from_model(fitted, "fp")
+    save_corpus_model(fitted, tmp_path / "model", "fp")
+    model = SentenceTransformer(str(tmp_path / "model"), device="cpu", local_files_only=True)
     texts = [i.words for i in inputs] + ["科普 读书 没见过的词"]
     through_model = model.encode([encoder._known(t.split()) for t in texts])
     assert np.allclose(encoder.encode(texts, texts), through_model, atol=1e-5)
@@ -197,3 +204,45 @@ def test_damaged_index_is_detected_and_rebuilt_by_next_sync(
     rebuilt = sync_vectors(store, normalizer, data)
     assert rebuilt.vectors == 3
     assert len(VectorIndex.load(folder)[0]) == 3
+
+
+def test_large_knowledge_base_keeps_its_model_while_few_chunks_change(
+    kb, tmp_path, normalizer, monkeypatch
+) -> None:
+    import embeddings.sync
+
+    # Three chunks stand for a large knowledge base: fitted on a sample of two, refitted
+    # only when more than half of the chunks are new.
+    monkeypatch.setattr(embeddings.sync, "FIT_SAMPLE", 2)
+    monkeypatch.setattr(embeddings.sync, "REFIT_SHARE", 0.5)
+    store, folder = kb
+    data = tmp_path / "var"
+    first = sync_vectors(store, normalizer, data)
+    assert (first.vectors, first.embedded) == (3, 3)
+    (folder / "乙.txt").write_text("一、读书活动\n社区读书活动参加居民五百人次。", encoding="utf-8")
+    sync_folder(folder, store, normalizer)
+    second = sync_vectors(store, normalizer, data)
+    assert (second.model_id, second.embedded, second.removed) == (first.model_id, 1, 1)
+    (folder / "甲.txt").write_text("一、科普日\n街道科普日发放资料三千份。", encoding="utf-8")
+    sync_folder(folder, store, normalizer)
+    third = sync_vectors(store, normalizer, data)  # two of three chunks new since the fit
+    assert third.model_id != first.model_id and third.embedded == 3
+
+
+def test_syncing_with_the_corpus_model_never_imports_torch(tmp_path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "甲.txt").write_text("一、科普日\n街道组织志愿者开展科普宣传。", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bot.core import sync\n"
+        "from bot.settings import Settings\n"
+        f"sync(Settings(knowledge_dir=Path({str(folder)!r}), data_dir=Path({str(tmp_path)!r})))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers',"
+        " 'sentence_transformers')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "[]"

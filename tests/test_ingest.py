@@ -250,3 +250,21 @@ def test_progress_counts_only_the_files_that_need_reading(folder, tmp_path, norm
     calls.clear()
     sync_folder(folder, store, normalizer, progress=lambda *call: calls.append(call))
     assert calls == [(1, 1, "丙.txt")]
+
+
+def test_files_read_by_worker_processes_store_what_one_process_stores(tmp_path, normalizer) -> None:
+    folder = tmp_path / "reports"
+    shutil.copytree(BUNDLED, folder)
+    (folder / "坏.pdf").write_bytes(b"not a pdf")
+    stores = {workers: Store(tmp_path / f"kb{workers}.db") for workers in (1, 2)}
+    summaries = {w: sync_folder(folder, s, normalizer, workers=w) for w, s in stores.items()}
+    one, two = (summaries[w].to_dict() | {"seconds": 0} for w in (1, 2))
+    assert one == two and one["failed"] and one["documents"] == 12
+
+    def contents(store: Store) -> list[tuple]:
+        return [
+            store.db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("documents", "chunks", "facts")
+        ]
+
+    assert contents(stores[1]) == contents(stores[2])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer, query_terms
 from knowledge.schema import MIGRATIONS
 from knowledge.store import Store
-from tests.paths import DEV_QUESTIONS
+from tests.paths import BUNDLED, DEV_QUESTIONS
 
 EVERYTHING = 10**12  # a first-pass budget that admits every word: plain FTS5 ranking
 
@@ -81,6 +82,28 @@ def test_words_fts5_splits_are_scored_as_phrases(mixed: Store) -> None:
         assert hit.score == pytest.approx(full[hit.chunk_id], rel=1e-9, abs=1e-12)
     frequencies = mixed.document_frequencies(terms)
     assert frequencies["2.5"] == 2 and frequencies["COVID"] == 2 and frequencies["从未出现"] == 0
+
+
+def test_search_within_reports_returns_what_fts5_returns_for_them(
+    bundled_store, normalizer: Normalizer, monkeypatch
+) -> None:
+    from knowledge import keywords
+
+    store, _ = bundled_store
+    reports = [d.id for d in store.documents() if d.duplicate_of is None][:4]
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    compared = 0
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        direct = store.keyword_search(terms, 8, reports)
+        monkeypatch.setattr(keywords, "DIRECT_ROWS", -1)  # through FTS5's MATCH instead
+        matched = store.keyword_search(terms, 8, reports, first_pass_rows=EVERYTHING)
+        monkeypatch.undo()
+        assert [h.chunk_id for h in direct] == [h.chunk_id for h in matched]
+        for one, other in zip(direct, matched, strict=True):
+            assert one.score == pytest.approx(other.score, rel=1e-9, abs=1e-12)
+        compared += bool(direct)
+    assert compared >= 15
 
 
 def test_small_budget_keeps_the_best_passage_first(bundled_store, normalizer) -> None:
@@ -166,3 +189,131 @@ def _sqlite_varint(value: int) -> bytes:
         groups.append((value & 0x7F) | 0x80)
         value >>= 7
     return bytes(reversed(groups))
+
+
+def test_keyword_index_scores_every_matching_chunk_as_fts5_does(
+    bundled_store, normalizer: Normalizer
+) -> None:
+    store, _ = bundled_store
+    assert store._keyword_index() is not None  # the sync built it
+    searchable = {c.id for c in store.chunks(include_duplicates=False)}
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        full = {c: s for c, s in fts_scores(store, terms).items() if c in searchable}
+        hits = store.keyword_search(terms, limit=1000)
+        assert {h.chunk_id for h in hits} == set(full)
+        for hit in hits:
+            assert hit.score == pytest.approx(full[hit.chunk_id], rel=1e-9, abs=1e-12)
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_keyword_index_counts_each_words_chunks_as_fts5_does(bundled_store) -> None:
+    store, _ = bundled_store
+    index = store._keyword_index()
+    assert index is not None and vocabulary(store)
+    for word, chunks in vocabulary(store).items():
+        assert index.chunks_holding(word) == chunks, word
+    assert index.chunks_holding("从未出现的词") == 0
+
+
+def test_a_missing_or_stale_keyword_index_is_not_used_and_the_next_sync_rebuilds_it(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    from knowledge import postings
+
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "甲.txt").write_text("一、科普日\n街道开展科普日活动，发放资料两千份。", "utf-8")
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    path = postings.index_path(store.path)
+    shutil.rmtree(path)  # as if the process died between the commit and the index
+    reopened = Store(tmp_path / "kb.db")
+    assert reopened._keyword_index() is None
+    assert reopened.keyword_search(["科普日"], 5)  # FTS5 answers meanwhile
+    sync_folder(folder, reopened, normalizer)  # nothing changed, yet the index is mended
+    assert path.exists() and Store(tmp_path / "kb.db")._keyword_index() is not None
+    (path / "rows.npy").write_bytes(b"damaged")
+    assert Store(tmp_path / "kb.db")._keyword_index() is None
+    sync_folder(folder, reopened, normalizer)
+    assert Store(tmp_path / "kb.db")._keyword_index() is not None
+    with reopened.transaction():  # a write another process made: the saved index is stale
+        reopened.set_duplicates({})
+    reopened.db.execute("UPDATE meta SET value = 'other' WHERE key = 'chunks_version'")
+    assert Store(tmp_path / "kb.db")._keyword_index() is None
+
+
+def _postings_by_chunk(index) -> dict[str, tuple]:
+    """Each chunk's words and counts, length and flag: what the index says, row order aside."""
+    from collections import defaultdict
+
+    words = sorted(index.vocabulary, key=index.vocabulary.__getitem__)
+    held: dict[str, set] = defaultdict(set)
+    for column, word in enumerate(words):
+        start, end = index.starts[column], index.starts[column + 1]
+        for row, times in zip(index.rows[start:end], index.counts[start:end], strict=True):
+            held[index.chunk_ids[row].decode()].add((word, int(times)))
+    return {
+        chunk.decode(): (frozenset(held[chunk.decode()]), int(length), bool(flag))
+        for chunk, length, flag in zip(
+            index.chunk_ids, index.lengths, index.searchable, strict=True
+        )
+    }
+
+
+def test_a_small_change_patches_the_keyword_index_to_what_a_rebuild_gives(
+    tmp_path: Path, normalizer: Normalizer, monkeypatch
+) -> None:
+    from knowledge import keywords, postings
+
+    folder = tmp_path / "kb"
+    shutil.copytree(BUNDLED, folder)
+    for n in range(8):
+        (folder / f"{n}号.txt").write_text(
+            f"第{n}号镇科协总结\n一、主要做法\n第{n}号镇开展科普讲座{n + 2}场，服务群众。\n",
+            "utf-8",
+        )
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    (folder / "1号.txt").write_text("一号镇总结\n一、做法\n一号镇开展防震减灾演练。\n", "utf-8")
+    (folder / "2号.txt").unlink()
+    (folder / "新.txt").write_text("新街道总结\n一、做法\n街道开展科普讲座，居民参加。\n", "utf-8")
+    rebuilt: list[str] = []
+    build = postings.build
+
+    def counted(*arguments):  # type: ignore[no-untyped-def]
+        if arguments[3:] != ("documents",):  # report titles are always rebuilt whole
+            rebuilt.append("chunks")
+        return build(*arguments)
+
+    monkeypatch.setattr(postings, "build", counted)
+    sync_folder(folder, store, normalizer)
+    assert rebuilt == []  # patched, not rebuilt
+    patched = store._keyword_index()
+    assert patched is not None
+    fresh = build(store.db, "check", keywords.totals(store.db))
+    assert _postings_by_chunk(patched) == _postings_by_chunk(fresh)
+    terms = ["科普", "讲座", "防震", "街道", "居民"]
+    full = fts_scores(store, terms)
+    for hit in store.keyword_search(terms, 1000):
+        assert hit.score == pytest.approx(full[hit.chunk_id], rel=1e-9, abs=1e-12)
+
+
+def test_title_index_ranks_reports_as_fts5_does(bundled_store, normalizer: Normalizer) -> None:
+    from knowledge import keywords
+
+    store, _ = bundled_store
+    assert store._title_index() is not None
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    questions += ["2024年乡镇科普工作总结", "成都市科协", "街道"]
+    compared = 0
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        fast = store.title_search(terms, 5)
+        exact = keywords.title_search(store.db, terms, 5)  # FTS5's bm25()
+        assert list(fast) == list(exact)
+        for document_id, score in fast.items():
+            assert score == pytest.approx(exact[document_id], rel=1e-9, abs=1e-12)
+        compared += bool(exact)
+    assert compared >= 5

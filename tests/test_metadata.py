@@ -1,6 +1,13 @@
+from collections import Counter
+
 import pytest
 
-from knowledge.metadata import extract_metadata
+from knowledge.clean import clean_paragraphs
+from knowledge.metadata import _places, extract_metadata
+from knowledge.normalize import Normalizer, load_variants
+from knowledge.readers import read_paragraphs
+from knowledge.split import split_reports
+from tests.paths import BUNDLED
 
 
 @pytest.mark.parametrize(
@@ -37,3 +44,47 @@ def test_level_comes_from_how_the_report_names_its_unit(text: str, level: str | 
 def test_places_prefer_named_administrative_units() -> None:
     text = "xx乡位于原平市东北方向，是典型的农业乡镇。全市开展科普进社区活动，湖北省科协统一部署。"
     assert set(extract_metadata(text, "x.txt").place) == {"原平市", "湖北"}
+
+
+def _places_by_full_tagging(text: str) -> tuple[str, ...]:
+    """The place rule as first written: part-of-speech tags for every word of the text."""
+    import jieba.posseg
+
+    from knowledge.metadata import (
+        _ADMIN_WORD,
+        _GENERIC_PREFIXES,
+        _MAX_PLACES,
+        _NOT_A_PLACE,
+        PROVINCES,
+        _has_admin_suffix,
+    )
+
+    counts: Counter[str] = Counter({p: text.count(p) for p in PROVINCES})
+    for word, flag in jieba.posseg.cut(text, HMM=False):
+        if word.endswith("省") and word[:-1] in PROVINCES:
+            continue
+        if (
+            _ADMIN_WORD.match(word)
+            and word[0] not in _GENERIC_PREFIXES
+            and not _NOT_A_PLACE.search(word)
+        ) or (flag == "ns" and len(word) >= 2 and _has_admin_suffix(word, text)):
+            counts[word] += 1
+    ranked = [place for place, count in counts.most_common() if count > 0]
+    distinct = [p for p in ranked if not any(o != p and o.startswith(p) for o in ranked)]
+    return tuple(sorted(distinct[:_MAX_PLACES], key=ranked.index))
+
+
+def test_places_tag_only_the_runs_that_can_name_a_place_with_the_same_result() -> None:
+    normalizer = Normalizer(load_variants())
+    texts = [
+        "成都市郫都区科协联合成都各街道开展活动，成都的居民踊跃参加。",
+        "湖北省科协部署后，我县在通州开展科普，通州移动公司、蒿坪村参与。",
+        "全市各区县：广州、深圳市、龙岗区、南山街道都开展了科普日活动，海南省也来了。",
+    ]
+    texts += [
+        normalizer.normalize(report.text)
+        for path in sorted(BUNDLED.glob("*.txt"))
+        for report in split_reports(clean_paragraphs(read_paragraphs(path)), path.stem)
+    ]
+    for text in texts:
+        assert _places(text) == _places_by_full_tagging(text)

@@ -40,3 +40,34 @@ def test_query_terms_drop_question_words() -> None:
 )
 def test_detect_script(text: str, script: str) -> None:
     assert detect_script(text) == script
+
+
+def test_remembered_hmm_paths_give_jiebas_own_words_and_tags() -> None:
+    import jieba
+    import jieba.finalseg
+    import jieba.posseg
+
+    from knowledge.normalize import prepare_jieba, tagged_words
+    from tests.paths import BUNDLED
+
+    prepare_jieba()
+    tagged_words("测试")  # remembers posseg's paths too
+    lines = [
+        line
+        for path in sorted(BUNDLED.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    remembered = (jieba.finalseg.viterbi, jieba.posseg.viterbi)
+    assert all(getattr(v, "__wrapped__", None) for v in remembered)
+    twice = [(tagged_words(t), list(jieba.cut_for_search(t))) for t in lines * 2]
+    jieba.finalseg.viterbi = remembered[0].__wrapped__
+    jieba.posseg.viterbi = remembered[1].__wrapped__
+    try:
+        plain = [
+            ([(p.word, p.flag) for p in jieba.posseg.cut(t)], list(jieba.cut_for_search(t)))
+            for t in lines
+        ]
+    finally:
+        jieba.finalseg.viterbi, jieba.posseg.viterbi = remembered
+    assert twice == plain * 2

@@ -222,4 +222,6 @@ def retriever_over(
             log.debug("cannot load the vector model", exc_info=True)
             raise NotReady("向量模型文件无法读取，请运行 `kepubot ingest` 重建。") from exc
     thesaurus = load_thesaurus(settings.synonyms_file)
+    if not store.load_keyword_index():
+        log.info("no keyword index of the current chunks: searching with FTS5 until a sync")
     return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage, thesaurus)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from bot.core.coverage import coverage, held, idf, without_overlaps
 from bot.core.figures import counts_in_own_unit, figure_in
@@ -16,6 +17,7 @@ from knowledge.metadata import LEVELS, PROVINCES
 from knowledge.normalize import (
     Normalizer,
     add_known_words,
+    dictionary_size,
     query_terms,
     segment,
     specificity,
@@ -473,6 +475,12 @@ class Retriever:
 def search_form(word: str) -> str:
     """A synonym as the keyword index holds it: the word, or the words jieba cuts it into
     (科普大篷车 → 科普 大篷车), matched as a phrase, when it is no single indexed word."""
+    return _search_form(word, dictionary_size())
+
+
+@lru_cache(maxsize=1 << 16)
+def _search_form(word: str, _dictionary: tuple[int, int]) -> str:
+    # Remembered per state of jieba's dictionary: a question's synonyms come back often.
     parts = segment(word)
     return word if parts == [word] else " ".join(parts)
 

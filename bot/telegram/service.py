@@ -2,19 +2,23 @@
 
 Retrieval runs on one dedicated worker thread. SQLite connections belong to the thread
 that opened them, so the assistant is opened, used and closed on that same thread; a
-single thread also keeps answers in arrival order and leaves the event loop free.
-Ingestion runs on another thread and never blocks answering: questions keep using the
-old assistant until the new one is ready, then one assignment swaps it in.
+single thread also keeps answers in arrival order and leaves the event loop free. With
+`KEPUBOT_ANSWER_WORKERS` above 1, questions are answered by that many worker processes
+instead, each with an assistant of its own: answering is mostly Python, which threads
+would run one at a time. Ingestion runs on another thread and never blocks answering:
+questions keep using the old assistant until the new one is ready, then it is swapped in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
 
 from bot import core
 from bot.core import Answer, Assistant, Citation, FactRecord, Overview, SyncReport
@@ -33,7 +37,7 @@ class Overloaded(Exception):
 
 
 class KnowledgeService:
-    """The core's front door on one worker thread, with reloads that swap it whole."""
+    """The core's front door on a worker thread (or processes), with reloads that swap it."""
 
     def __init__(
         self,
@@ -50,29 +54,43 @@ class KnowledgeService:
         self._stopping = threading.Event()  # set on shutdown: a running sync stops early
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kepubot-answer")
         self._assistant = self._worker.submit(Assistant.open, settings).result()  # NotReady
+        self._processes: ProcessPoolExecutor | None = None
+        self._generation = 0  # of the knowledge base the processes are to answer from
+        if settings.answer_workers > 1:
+            # spawn, not fork: the bot runs threads, whose locks a forked child would copy.
+            self._processes = ProcessPoolExecutor(
+                settings.answer_workers, multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=(settings,),
+            )  # fmt: skip
+            # The processes answer; the thread's assistant only proved the base opens.
+            self._worker.submit(self._assistant.close).result()
 
     async def _run(self, function: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._worker, function)
 
-    async def _queued(self, function: Callable[[], T]) -> T:
-        """Run a user's request on the answering thread, unless too many already wait."""
+    async def _queued(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Run a user's request on the answering thread or a worker process, unless too
+        many already wait."""
         if self._waiting >= self.max_waiting:
             raise Overloaded()
         self._waiting += 1
         try:
-            return await self._run(function)
+            if self._processes is not None:
+                request = partial(_answer_in_worker, self._generation, method, args, kwargs)
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self._processes, request)
+            # The lambda reads the assistant when it runs, so a swap applies to queued ones.
+            return await self._run(lambda: getattr(self._assistant, method)(*args, **kwargs))
         finally:
             self._waiting -= 1
 
     async def answer(
         self, question: str, previous: Answer | None = None, within_previous: bool = False
     ) -> Answer:
-        # The lambda reads the assistant when it runs, so a swap applies to queued questions.
-        return await self._queued(
-            lambda: self._assistant.answer(
-                question, previous=previous, within_previous=within_previous
-            )
+        answer: Answer = await self._queued(
+            "answer", question, previous=previous, within_previous=within_previous
         )
+        return answer
 
     def writes(self, answer: Answer) -> bool:
         """Whether the answer writer (KEPUBOT_LLM_URL) is on and writes this answer."""
@@ -86,19 +104,23 @@ class KnowledgeService:
         return answer if writer is None else await writer.write(answer, progress)
 
     async def examples(self, topic: str) -> Answer:
-        return await self._queued(lambda: self._assistant.examples(topic))
+        answer: Answer = await self._queued("examples", topic)
+        return answer
 
     async def more(
         self, question: str, exclude: set[str], first: int, count: int
     ) -> list[Citation]:
         """Up to `count` further passages for a question, numbered from `first`."""
-        return await self._queued(lambda: self._assistant.more(question, exclude, first, count))
+        citations: list[Citation] = await self._queued("more", question, exclude, first, count)
+        return citations
 
     async def facts(self, topic: str) -> list[FactRecord]:
-        return await self._queued(lambda: self._assistant.facts(topic))
+        facts: list[FactRecord] = await self._queued("facts", topic)
+        return facts
 
     async def overview(self) -> Overview:
-        return await self._queued(lambda: self._assistant.overview())
+        overview: Overview = await self._queued("overview")
+        return overview
 
     @property
     def updating(self) -> bool:
@@ -124,7 +146,11 @@ class KnowledgeService:
             report = await asyncio.to_thread(
                 self._sync, self.settings, self._stopping, allow_removals
             )
-            fresh = await self._run(lambda: Assistant.open(self.settings))
+            fresh = await self._run(lambda: Assistant.open(self.settings))  # NotReady
+            if self._processes is not None:
+                await self._run(fresh.close)  # it opens: each process opens its own at its
+                self._generation += 1  # next request, the old one answering until then
+                return report, prepared
             old, self._assistant = self._assistant, fresh
             await self._run(old.close)
             return report, prepared
@@ -141,5 +167,28 @@ class KnowledgeService:
     def close(self) -> None:
         """Stop a running sync, close the store on its thread, then stop the worker."""
         self._stopping.set()
-        self._worker.submit(self._assistant.close).result()
+        if self._processes is not None:
+            self._processes.shutdown(wait=True, cancel_futures=True)
+        else:
+            self._worker.submit(self._assistant.close).result()
         self._worker.shutdown(wait=True)
+
+
+# A worker process's own assistant, opened at its first request of each generation.
+_worker_state: dict[str, Any] = {}
+
+
+def _start_worker(settings: Settings) -> None:
+    _worker_state.update(settings=settings, generation=None, assistant=None)
+
+
+def _answer_in_worker(generation: int, method: str, args: tuple, kwargs: dict) -> Any:
+    """Run one request in a worker process, first opening the knowledge base's current
+    generation if this process still holds an older one."""
+    if _worker_state["generation"] != generation:
+        if _worker_state["assistant"] is not None:
+            _worker_state["assistant"].close()
+            _worker_state["assistant"] = None
+        _worker_state["assistant"] = Assistant.open(_worker_state["settings"])
+        _worker_state["generation"] = generation
+    return getattr(_worker_state["assistant"], method)(*args, **kwargs)
