@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -148,12 +148,14 @@ def _own_unit(title_line: str) -> str | None:
     return match.group(1)
 
 
-def _places(text: str) -> tuple[str, ...]:
+def _places(text: str, candidates: Iterable[tuple[str, str]] | None = None) -> tuple[str, ...]:
+    """The places a text names, most often first. `candidates` are its (word, tag) pairs
+    that may name one: by default only the runs `_place_candidates` tags."""
     prepare_jieba()
     counts: Counter[str] = Counter()
     for province in PROVINCES:
         counts[province] += text.count(province)
-    for word, flag in _place_candidates(text):
+    for word, flag in _place_candidates(text) if candidates is None else candidates:
         if word.endswith("省") and word[:-1] in PROVINCES:
             continue  # already counted under the province's short name
         if (

@@ -1,5 +1,4 @@
-from collections import Counter
-
+import jieba.posseg
 import pytest
 
 from knowledge.clean import clean_paragraphs
@@ -46,34 +45,6 @@ def test_places_prefer_named_administrative_units() -> None:
     assert set(extract_metadata(text, "x.txt").place) == {"原平市", "湖北"}
 
 
-def _places_by_full_tagging(text: str) -> tuple[str, ...]:
-    """The place rule as first written: part-of-speech tags for every word of the text."""
-    import jieba.posseg
-
-    from knowledge.metadata import (
-        _ADMIN_WORD,
-        _GENERIC_PREFIXES,
-        _MAX_PLACES,
-        _NOT_A_PLACE,
-        PROVINCES,
-        _has_admin_suffix,
-    )
-
-    counts: Counter[str] = Counter({p: text.count(p) for p in PROVINCES})
-    for word, flag in jieba.posseg.cut(text, HMM=False):
-        if word.endswith("省") and word[:-1] in PROVINCES:
-            continue
-        if (
-            _ADMIN_WORD.match(word)
-            and word[0] not in _GENERIC_PREFIXES
-            and not _NOT_A_PLACE.search(word)
-        ) or (flag == "ns" and len(word) >= 2 and _has_admin_suffix(word, text)):
-            counts[word] += 1
-    ranked = [place for place, count in counts.most_common() if count > 0]
-    distinct = [p for p in ranked if not any(o != p and o.startswith(p) for o in ranked)]
-    return tuple(sorted(distinct[:_MAX_PLACES], key=ranked.index))
-
-
 def test_places_tag_only_the_runs_that_can_name_a_place_with_the_same_result() -> None:
     normalizer = Normalizer(load_variants())
     texts = [
@@ -87,4 +58,5 @@ def test_places_tag_only_the_runs_that_can_name_a_place_with_the_same_result() -
         for report in split_reports(clean_paragraphs(read_paragraphs(path)), path.stem)
     ]
     for text in texts:
-        assert _places(text) == _places_by_full_tagging(text)
+        # The place rule as first written: part-of-speech tags for every word of the text.
+        assert _places(text) == _places(text, jieba.posseg.cut(text, HMM=False))
