@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -397,16 +397,16 @@ class Store:
         rows = list(self.db.query(sql, [document_id, index]))
         return ChunkRecord.from_row(rows[0]) if rows else None
 
-    def facts(self, kind: str = "figure", unit: str | None = None) -> list[FactRecord]:
+    def facts(self, kind: str = "figure", units: Sequence[str] = ()) -> list[FactRecord]:
         """The facts of canonical reports (a duplicate's are its original's), in report
-        and reading order; only those in `unit` when given."""
+        and reading order; only those in one of `units` when given."""
+        in_units = f"AND f.unit IN ({', '.join('?' * len(units))})" if units else ""
         query = f"""SELECT f.*, c.text, c.heading_path, c.level AS passage_level, d.title,
             d.source, d.place, d.level, d.year FROM facts f
             JOIN chunks c ON c.id = f.chunk_id JOIN documents d ON d.id = f.document_id
-            WHERE d.duplicate_of IS NULL AND f.kind = ? {"AND f.unit = ?" if unit else ""}
+            WHERE d.duplicate_of IS NULL AND f.kind = ? {in_units}
             ORDER BY d.source, d.position, c.idx, f.sentence_start, f.id"""
-        params = [kind, unit] if unit else [kind]
-        cursor = self.db.execute(query, params)
+        cursor = self.db.execute(query, [kind, *units])
         names = [d[0] for d in cursor.description]
         return [FactRecord.from_row(dict(zip(names, row, strict=True))) for row in cursor]
 

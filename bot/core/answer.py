@@ -306,22 +306,19 @@ class Answerer:
             # place or year no report is about is refused.
             refusal = self._refusal(question, replace(result, found=True), script)
             return refusal or self._reports(parsed, result, script)
-        if wide and (parsed.intent == "total" or parsed.figure is not None):
+        summing = asks_sum(parsed)
+        if summing or (wide and (parsed.intent == "total" or parsed.figure is not None)):
             # Counting and listing figures: every qualifying figure of the reports, not only
             # those of the top passages, so the top passages' coverage does not decide;
-            # a place or year no report is about still does.
+            # a place or year no report is about still does. A fact question that asks a
+            # sum (一共培训了多少人次) is one only when the table has figures from more than
+            # one sentence; one figure is answered as any fact is.
             rows = question_facts(self.retriever, parsed, result.filters)
-            if rows:
+            sentences = len({(f.chunk_id, f.sentence) for f in rows})
+            if sentences > 1 or (rows and not summing):
                 refusal = self._refusal(question, replace(result, found=True), script)
-                return refusal or self._from_facts(parsed, result, rows, script)
-        if asks_sum(parsed):
-            # 一共培训了多少人次: a sum when the table has figures from more than one
-            # sentence; one figure is answered as any fact is.
-            rows = question_facts(self.retriever, parsed, result.filters)
-            if len({(f.chunk_id, f.sentence) for f in rows}) > 1:
-                refusal = self._refusal(question, replace(result, found=True), script)
-                as_total = replace(parsed, intent="total")
-                return refusal or self._from_facts(as_total, result, rows, script)
+                counted = replace(parsed, intent="total") if summing else parsed
+                return refusal or self._from_facts(counted, result, rows, script)
         refusal = self._refusal(question, result, script)
         if refusal is not None:
             return refusal

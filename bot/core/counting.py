@@ -93,21 +93,23 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     phrases = [a + b for a in things for b in things if a != b and a + b in parsed.normalized]
     synonyms = dict(parsed.synonyms)
 
+    def names(word: str, forms: tuple[str, str]) -> bool:
+        return any(_names(word, form, synonyms) for form in forms)
+
+    def names_key(fact: FactRecord, with_heading: bool = True) -> bool:
+        return key is not None and names(key, _forms(own_words(fact, with_heading), normalize))
+
     def about(fact: FactRecord) -> bool:
         forms = _forms(" ".join([*fact.heading_path, fact.sentence]), normalize)
         if things:  # a word common to most passages still names what is counted
-            if not all(any(_names(w, form, synonyms) for form in forms) for w in things):
+            if not all(names(w, forms) for w in things):
                 return False
         elif max(covers(form) for form in forms) < retriever.min_coverage:
             return False
         own = _forms(own_words(fact), normalize)
-        return (key is None or names_key(fact)) and all(
+        return (key is None or names(key, own)) and all(
             any(phrase in form for form in own) for phrase in phrases
         )
-
-    def names_key(fact: FactRecord, with_heading: bool = True) -> bool:
-        own = _forms(own_words(fact, with_heading), normalize)
-        return key is not None and any(_names(key, form, synonyms) for form in own)
 
     found = [f for f in facts if about(f)]
     # The heading speaks for a figure only when no other figure of its sentence names the
@@ -137,10 +139,10 @@ def _candidates(retriever: Retriever, parsed: Question, event: str) -> list[Fact
             and (not event or event_of(" ".join([*f.heading_path, f.sentence])) == event)
         ]  # fmt: skip
     units = asked_units(parsed)
+    # The unit is filtered in SQL: a question reads the figures of its unit only.
     return [
-        f for f in retriever.store.facts()
-        if (f.unit in units if units is not None else f.unit != "%")
-        and (not event or event_of(f.event) == event)
+        f for f in retriever.store.facts(units=units or ())
+        if (units is not None or f.unit != "%") and (not event or event_of(f.event) == event)
     ]  # fmt: skip
 
 

@@ -26,7 +26,7 @@ def select_facts(
     """The figures whose sentence (with its headings) covers the topic as "found" demands of
     a passage; every figure when there is no topic."""
     normalizer = retriever.normalizer
-    facts = retriever.store.facts(unit=normalizer.normalize(unit) if unit else None)
+    facts = retriever.store.facts(units=(normalizer.normalize(unit),) if unit else ())
     wanted = filters or Filters()
     facts = [f for f in facts if within(f, wanted)]
     if not topic.strip():
