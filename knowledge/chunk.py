@@ -12,7 +12,7 @@ from knowledge.models import Chunk, Paragraph
 # Style name → pattern of a paragraph that opens a section in that numbering style.
 _HEADING_STYLES = (
     ("chapter", re.compile(r"^第[一二三四五六七八九十百\d]+[章节部分篇]")),
-    ("chinese", re.compile(r"^[一二三四五六七八九十百]{1,3}[、．.](?!\d)")),
+    ("chinese", re.compile(r"^[一二三四五六七八九十百]{1,3}(?:、|[．.](?!\d))")),
     ("paren_chinese", re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")),
     ("arabic", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
     ("paren_arabic", re.compile(r"^[（(]\d{1,2}[）)]")),
@@ -27,6 +27,9 @@ _PUNCTUATION = re.compile(r"[。，、；：！？,.;:!?（）()“”\"]")
 BARE = "bare"
 _TOP_STYLES = ("chapter", "chinese", BARE)
 PREAMBLE = "前言"
+# Bumped when the same text chunks differently (a heading now recognised): a store chunked
+# by another version reads its files again at the next sync.
+VERSION = 2
 
 
 @dataclass(frozen=True)

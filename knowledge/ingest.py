@@ -17,6 +17,7 @@ from itertools import repeat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from knowledge.chunk import VERSION as CHUNKING_VERSION
 from knowledge.chunk import chunk_paragraphs
 from knowledge.clean import clean_paragraphs
 from knowledge.dedupe import find_duplicates, signature
@@ -177,13 +178,16 @@ def sync_folder(
         gone = sorted(kept - set(on_disk) - {item.source for item in skipped})
         if removes_in_bulk(len(gone), len(kept)):
             raise RemovalsHeld(gone, len(kept))
+    # Files chunked by another version of the chunker are read again, however unchanged.
+    rechunk = store.get_meta("chunking_version") != str(CHUNKING_VERSION)
+    reusable = {} if rechunk else known
     for source, entry in on_disk.items():
-        if _unchanged(known.get(source), entry):
+        if _unchanged(reusable.get(source), entry):
             summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
     jobs = [
-        _Job(entry.path, source, entry.size, entry.mtime, _ok_digest(known.get(source)))
+        _Job(entry.path, source, entry.size, entry.mtime, _ok_digest(reusable.get(source)))
         for source, entry in sorted(on_disk.items())
-        if not _unchanged(known.get(source), entry)
+        if not _unchanged(reusable.get(source), entry)
     ]
     summary.removed = sorted(set(known) - set(on_disk) - {item.source for item in skipped})
     changed = bool(summary.removed)
@@ -221,6 +225,7 @@ def sync_folder(
         if changed:
             store.set_duplicates(_duplicates(store))
         store.set_meta("last_ingest", datetime.now(UTC).isoformat())
+        store.set_meta("chunking_version", str(CHUNKING_VERSION))
     # Built at the commit of any change; here also when a crash lost it after a commit.
     store.refresh_keyword_index()
     summary.failed = [

@@ -18,6 +18,8 @@ def sentence(n: int, length: int = 40) -> str:
     [
         ("一、加强组织领导", "chinese"),
         ("十二、其他", "chinese"),
+        ("四、20xx年大致工作思路", "chinese"),  # a year right after the number
+        ("一.5倍于去年", None),  # a decimal, not a number and its title
         ("（一）领导重视", "paren_chinese"),
         ("(二)完善机构", "paren_chinese"),
         ("1、读书活动", "arabic"),

@@ -132,6 +132,21 @@ def test_second_ingest_with_nothing_changed_does_nothing(
     assert (second.added, second.changed, second.removed, second.unchanged) == ([], [], [], 2)
 
 
+def test_a_store_chunked_by_another_chunker_reads_its_files_again_once(
+    folder: Path, tmp_path, normalizer
+) -> None:
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    chunks = [(c.heading_path, c.text) for c in store.chunks()]
+    with store.transaction():  # as a store written before the chunker's last change
+        store.set_meta("chunking_version", "1")
+    again = sync_folder(folder, store, normalizer)
+    assert (sorted(again.changed), again.unchanged) == (["乙.md", "甲.txt"], 0)
+    assert [(c.heading_path, c.text) for c in store.chunks()] == chunks
+    third = sync_folder(folder, store, normalizer)
+    assert (third.changed, third.unchanged) == ([], 2)
+
+
 def test_edit_delete_and_new_subfolder_file_are_each_synced(folder, tmp_path, normalizer) -> None:
     store = Store(tmp_path / "kb.db")
     sync_folder(folder, store, normalizer)

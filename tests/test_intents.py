@@ -240,6 +240,59 @@ def test_a_heading_is_a_label_over_its_sentences_never_a_sentence() -> None:
     ]
 
 
+def test_a_heading_naming_a_year_is_a_label_not_a_quoted_figure() -> None:
+    text = "四、20xx年大致工作思路\n继续深化创建工作，加大科普宣传力度。"
+    assert quotable_sentences(text) == [
+        ("继续深化创建工作，加大科普宣传力度。", "四、20xx年大致工作思路")
+    ]
+
+
+PLANS = {
+    # The plan part under a heading that shares no word with the question.
+    "路": "南桥街道科协2023年科普工作总结\n一、开展读书活动\n街道开展读书活动六次。\n"
+    "二、20xx年大致工作思路\n继续深化科普示范社区创建，加大科普宣传力度。\n",
+    # No plan heading: a sentence of intent for the coming term.
+    "校": "某学院科协2023年工作总结\n上学期我们举办了科技节。\n"
+    "出现了问题就要解决，在这个学期，我们要在以下几个方面改进：\n一、交流与合作\n"
+    "这学期，我们要加强与其他部门的合作。\n",
+    # A county's plan part; its section on street offices lets it through a 街道 filter.
+    "县": "西河县科协2023年科普工作总结\n一、街道科普\n东城街道办事处和西城街道办事处开展科普宣传，"
+    "南城街道办事处举办讲座。\n二、下一步打算\n全县明年要继续举办农民培训。\n",
+    # Past work only: 今后 names what it prepared for, and no plan part.
+    "镇": "北山镇科协2023年科普工作总结\n一、开展科普讲座\n镇科协举办科普讲座四场，"
+    "为今后开展科普工作奠定了基础。\n二、落实《全民科学素质行动计划纲要》\n镇科协宣传纲要。\n",
+}
+
+
+def test_a_list_of_plans_finds_each_reports_plan_part_however_it_is_headed(
+    tmp_path: Path, normalizer
+) -> None:
+    assistant = assistant_over(ingested(tmp_path, normalizer, PLANS), normalizer)
+    answer = assistant.answer("哪些报告写了明年的工作打算？")
+    assert answer.kind == "list"
+    assert answer.lead.startswith("三份报告")
+    lines = {q.report.split("（")[0]: (q.heading, q.text) for q in answer.quotes}
+    assert lines == {
+        "西河县科协2023年科普工作总结": ("二、下一步打算", "全县明年要继续举办农民培训。"),
+        "南桥街道科协2023年科普工作总结": (
+            "二、20xx年大致工作思路",
+            "继续深化科普示范社区创建，加大科普宣传力度。",
+        ),
+        # The plan itself, not the sentence announcing it.
+        "某学院科协2023年工作总结": ("一、交流与合作", "这学期，我们要加强与其他部门的合作。"),
+    }
+
+
+def test_a_list_of_plans_still_needs_what_else_the_question_asks(
+    tmp_path: Path, normalizer
+) -> None:
+    assistant = assistant_over(ingested(tmp_path, normalizer, PLANS), normalizer)
+    answer = assistant.answer("哪些报告写了明年科普宣传的打算？")
+    assert [c.title for c in answer.citations] == ["南桥街道科协2023年科普工作总结"]
+    answer = assistant.answer("哪些街道的报告写了下一步打算？")
+    assert [c.title for c in answer.citations] == ["南桥街道科协2023年科普工作总结"]
+
+
 def test_a_long_numbered_sentence_is_body_text_not_a_heading(tmp_path: Path, normalizer) -> None:
     store = ingested(
         tmp_path,

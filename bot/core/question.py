@@ -65,7 +65,7 @@ _HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措�
 _FRAME_WORDS = frozenset(
     {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
      "各地", "各单位", "各个", "各", "所有", "全部", "这些", "加起来", "具体", "时候", "期间",
-     "分别", "统计", "钱"}
+     "分别", "统计", "列出", "列举", "钱"}
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.

@@ -90,9 +90,13 @@ def without_numbering(line: str) -> str:
     return _NUMBERING.sub("", line, count=1)
 
 
+_YEAR = re.compile(r"(?:19|20)(?:\d\d|[xX×]{2})年")
+
+
 def _is_label(line: str) -> bool:
     """A numbered line that only names a section: short, with no figure after its number."""
-    unnumbered = without_numbering(line)
+    # A year names the period a section is about (四、20xx年工作思路), not a figure.
+    unnumbered = _YEAR.sub("", without_numbering(line))
     return len(line) <= _LABEL_MAX and not re.search(r"\d", unnumbered)
 
 
