@@ -27,9 +27,6 @@ _PUNCTUATION = re.compile(r"[。，、；：！？,.;:!?（）()“”\"]")
 BARE = "bare"
 _TOP_STYLES = ("chapter", "chinese", BARE)
 PREAMBLE = "前言"
-# Bumped when the same text chunks differently (a heading now recognised): a store chunked
-# by another version reads its files again at the next sync.
-VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from itertools import repeat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from knowledge.chunk import VERSION as CHUNKING_VERSION
 from knowledge.chunk import chunk_paragraphs
 from knowledge.clean import clean_paragraphs
 from knowledge.dedupe import find_duplicates, signature
@@ -178,9 +177,9 @@ def sync_folder(
         gone = sorted(kept - set(on_disk) - {item.source for item in skipped})
         if removes_in_bulk(len(gone), len(kept)):
             raise RemovalsHeld(gone, len(kept))
-    # Files chunked by another version of the chunker are read again, however unchanged.
-    rechunk = store.get_meta("chunking_version") != str(CHUNKING_VERSION)
-    reusable = {} if rechunk else known
+    # Files read by another version of the reading are read again, however unchanged.
+    reread = store.get_meta("reading_version") != str(READING_VERSION)
+    reusable = {} if reread else known
     for source, entry in on_disk.items():
         if _unchanged(reusable.get(source), entry):
             summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
@@ -225,7 +224,7 @@ def sync_folder(
         if changed:
             store.set_duplicates(_duplicates(store))
         store.set_meta("last_ingest", datetime.now(UTC).isoformat())
-        store.set_meta("chunking_version", str(CHUNKING_VERSION))
+        store.set_meta("reading_version", str(READING_VERSION))
     # Built at the commit of any change; here also when a crash lost it after a commit.
     store.refresh_keyword_index()
     summary.failed = [
@@ -241,6 +240,10 @@ def sync_folder(
     return summary
 
 
+# Bumped when the same file reads into other documents, chunks or metadata (a heading now
+# recognised, a title's unit now read): stores read by another version read every file
+# again at their next sync, once.
+READING_VERSION = 2
 # Below this many files to read, starting worker processes (about a second each: imports
 # and jieba's dictionary) costs more than it saves.
 PARALLEL_FILES = 8

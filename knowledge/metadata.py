@@ -99,9 +99,14 @@ _YEAR = re.compile(r"(?<![\d.至到~—-])(19[5-9]\d|20[0-4]\d)(?=年|全国|年
 _ANY_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _MAX_PLACES = 3
 _TITLE_LINE = re.compile(r"(?:总结|报告|汇报|情况|要点|计划)$")
+# The unit a title names first: with its organ (白石镇科协…), or before the year or the
+# work the report is about (白石镇2023年…, 2023年白石镇科普日活动总结).
 _OWN_UNIT = re.compile(
-    r"^([\u4e00-\u9fff]{2,6}?(?:省|市|县|区|镇|乡|街道))(?:科协|科学技术协会|党委|党工委|人民政府|政府|办事处)"
+    r"^(?:(?:19|20)(?:\d\d|xx)年度?)?([\u4e00-\u9fff]{2,6}?(?:省|市|县|区|镇|乡|街道))"
+    r"(?:科协|科学技术协会|党委|党工委|人民政府|政府|办事处|(?=(?:19|20)(?:\d\d|xx)年|科普|科技|全国))"
 )
+# The level of a unit by its suffix (a 区 may be of a city or a county: none).
+_SUFFIX_LEVEL = {"省": "省", "市": "市", "县": "县", "镇": "乡镇", "乡": "乡镇", "街道": "街道"}
 
 
 def extract_metadata(normalized_text: str, file_name: str) -> Metadata:
@@ -111,9 +116,11 @@ def extract_metadata(normalized_text: str, file_name: str) -> Metadata:
     if own is not None:
         # The unit the report is by, as its own title line names it, comes first.
         places = (own, *(p for p in places if p not in own and own not in p))[:_MAX_PLACES]
+    # A report that never speaks of its own unit (我镇, 全县 …) is of its title's unit's level.
+    level = _level(normalized_text) or _unit_level(own)
     return Metadata(
         place=places,
-        level=_level(normalized_text),
+        level=level,
         year=_year(normalized_text, file_name),
     )
 
@@ -135,6 +142,11 @@ def _named_units(level: str, text: str) -> set[str]:
     """Distinct units of `level` named in `text`: a passage repeating one name names one
     unit, and "各乡镇街道科协" or "三个街道" name none."""
     return {m.group() for m in _NAMED_UNITS[level].finditer(text) if not set(m.group()) & _UNNAMED}
+
+
+def _unit_level(unit: str | None) -> str | None:
+    suffix = next((s for s in _SUFFIX_LEVEL if unit and unit.endswith(s)), None)
+    return _SUFFIX_LEVEL[suffix] if suffix else None
 
 
 def _own_unit(title_line: str) -> str | None:

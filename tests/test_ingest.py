@@ -132,14 +132,14 @@ def test_second_ingest_with_nothing_changed_does_nothing(
     assert (second.added, second.changed, second.removed, second.unchanged) == ([], [], [], 2)
 
 
-def test_a_store_chunked_by_another_chunker_reads_its_files_again_once(
+def test_a_store_read_by_another_reading_version_reads_its_files_again_once(
     folder: Path, tmp_path, normalizer
 ) -> None:
     store = Store(tmp_path / "kb.db")
     sync_folder(folder, store, normalizer)
     chunks = [(c.heading_path, c.text) for c in store.chunks()]
-    with store.transaction():  # as a store written before the chunker's last change
-        store.set_meta("chunking_version", "1")
+    with store.transaction():  # as a store written before the reading's last change
+        store.set_meta("reading_version", "1")
     again = sync_folder(folder, store, normalizer)
     assert (sorted(again.changed), again.unchanged) == (["乙.md", "甲.txt"], 0)
     assert [(c.heading_path, c.text) for c in store.chunks()] == chunks

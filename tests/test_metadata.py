@@ -40,6 +40,29 @@ def test_level_comes_from_how_the_report_names_its_unit(text: str, level: str | 
     assert extract_metadata(text, "x.txt").level == level
 
 
+@pytest.mark.parametrize(
+    ("title", "place", "level"),
+    [
+        ("2023年白石镇科普日活动总结", "白石镇", "乡镇"),
+        ("白石镇2023年科普工作总结", "白石镇", "乡镇"),
+        ("南桥街道20xx年科普工作总结", "南桥街道", "街道"),
+        ("2023年度红星乡科技活动周总结", "红星乡", "乡镇"),
+        ("青山市科协2023年科普工作总结", "青山市", "市"),
+        ("农村科普工作总结", None, None),  # no unit named
+    ],
+)
+def test_a_title_names_the_reports_unit_and_so_its_level(
+    title: str, place: str | None, level: str | None
+) -> None:
+    found = extract_metadata(f"{title}\n一、主要做法\n开展科普宣传活动。", "x.txt")
+    assert (found.place[0] if found.place else None, found.level) == (place, level)
+
+
+def test_how_a_report_speaks_of_its_unit_outweighs_its_titles_suffix() -> None:
+    text = "青山市2023年科普工作总结\n我镇科协组织讲座，镇党委高度重视。"
+    assert extract_metadata(text, "x.txt").level == "乡镇"
+
+
 def test_places_prefer_named_administrative_units() -> None:
     text = "xx乡位于原平市东北方向，是典型的农业乡镇。全市开展科普进社区活动，湖北省科协统一部署。"
     assert set(extract_metadata(text, "x.txt").place) == {"原平市", "湖北"}
