@@ -293,6 +293,30 @@ def test_a_list_of_plans_still_needs_what_else_the_question_asks(
     assert [c.title for c in answer.citations] == ["南桥街道科协2023年科普工作总结"]
 
 
+PROBLEMS = {
+    "甲": "东山镇科协2023年科普工作总结\n一、开展科普讲座\n镇科协举办科普讲座四场。\n"
+    "二、存在的.问题\n科普阵地建设还比较薄弱。\n",
+    # Problems run into sentences: the items after the one announcing them are problems too.
+    "乙": "西山县科协2023年科普工作总结\n一、主要工作\n县科协举办培训班三期。"
+    "半年来，尽管我们做了大量工作，但也存在一些困难和问题：一是阵地薄弱。"
+    "二是学会工作经费未列入县财政预算。\n",
+    # Work done: finding shortcomings and acting on them is no problem left.
+    "丙": "南山乡科协2023年科普工作总结\n一、开展宣传\n"
+    "乡科协查找出了不足之处，进一步加大了宣传力度。\n",
+}
+
+
+def test_a_list_of_problems_finds_each_reports_problems_part(tmp_path: Path, normalizer) -> None:
+    assistant = assistant_over(ingested(tmp_path, normalizer, PROBLEMS), normalizer)
+    answer = assistant.answer("哪些报告写了存在的问题和不足？")
+    assert sorted(c.title for c in answer.citations) == [
+        "东山镇科协2023年科普工作总结",
+        "西山县科协2023年科普工作总结",
+    ]
+    answer = assistant.answer("哪些报告提到经费不足？")
+    assert [(q.text) for q in answer.quotes] == ["二是学会工作经费未列入县财政预算。"]
+
+
 def test_a_long_numbered_sentence_is_body_text_not_a_heading(tmp_path: Path, normalizer) -> None:
     store = ingested(
         tmp_path,

@@ -8,17 +8,18 @@ and titles are labels above the quotes, never quotes themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from bot.core import follow_ups, plans, wording
+from bot.core import follow_ups, wording
 from bot.core.citation import Citation, citation_label
 from bot.core.conversation import continued, leans_on, nth_report
 from bot.core.counting import question_facts, quoted, shown, totals
 from bot.core.coverage import held, without_overlaps
 from bot.core.figures import HAS_FIGURE, figure_in, first_figure, in_asked_unit
 from bot.core.levels import speaks_of
-from bot.core.plans import is_plan_heading, is_plan_sentence, plan_words
+from bot.core.parts import Part, asked_part, says_only_part
 from bot.core.question import Question, asks_sum, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult, search_form
 from bot.core.sentences import (
@@ -52,6 +53,8 @@ _FLOOR = 0.6
 _FACT_FLOOR = 0.35
 _FOLLOWING = 2  # sentences after a report's best one (same paragraph or figures) kept with it
 _REPORTS_SHOWN = 3  # how-to answers: the best reports at the asked level
+# An item of a list run into sentences: 二是…, 其三…
+_ITEM = re.compile(r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十])")
 # Figures in one answer from the table of figures (the rest: /facts).
 _FACTS_SHOWN = 24
 
@@ -320,11 +323,13 @@ class Answerer:
                 refusal = self._refusal(question, replace(result, found=True), script)
                 counted = replace(parsed, intent="total") if summing else parsed
                 return refusal or self._from_facts(counted, result, rows, script)
-        if parsed.intent == "list" and plan_words(parsed.normalized):
-            # Which reports wrote their plans: a part of a report found by what it is (its
-            # heading, or sentences of intent), not by sharing the question's words.
+        part = asked_part(parsed.normalized) if parsed.intent == "list" else None
+        if part is not None:
+            # Which reports wrote their plans or problems: a part of a report found by what
+            # it is (its heading, or sentences of its kind), not by sharing the question's
+            # words.
             refusal = self._refusal(question, replace(result, found=True), script)
-            return refusal or self._plans(parsed, result, script)
+            return refusal or self._parts(parsed, result, script, *part)
         refusal = self._refusal(question, result, script)
         if refusal is not None:
             return refusal
@@ -552,29 +557,33 @@ class Answerer:
         lead = wording.listing_lead(len(chosen), script)
         return replace(answer, lead=lead)
 
-    def _plans(self, parsed: Question, result: SearchResult, script: str) -> Answer:
-        """Every report among the hits whose plan part (下一步打算, 明年工作计划 …) or a
-        sentence of intent covers what else the question asks, one line each."""
+    def _parts(
+        self,
+        parsed: Question,
+        result: SearchResult,
+        script: str,
+        part: Part,
+        words: tuple[str, ...],
+    ) -> Answer:
+        """Every report among the hits whose part of this kind (二、存在的问题, 下一步打算 …) or
+        a sentence of that kind covers what else the question asks, one line each."""
         normalize = self.retriever.normalizer.normalize
-        words = plan_words(parsed.normalized)
         # 下一步 and 打算 (and 工作 of 工作打算, 计划 of 明年的计划) say the question is about
         # plans, 报告 what is listed; any other topic word (科普日 in 明年科普日的打算) must
         # still be covered.
         subject = replace(
             parsed,
             topic=tuple(
-                w
-                for w in parsed.topic
-                if not (_part_of(w, words, parsed.normalized) or plans.names_plan_or_report(w))
+                w for w in parsed.topic if not (_part_of(w, words) or says_only_part(part, w))
             ),
             alternatives=(),
         )
         covers = self.retriever.found_scorer(subject) if subject.topic else None
         scorer = self.retriever.topic_scorer(subject) if subject.topic else None
-        probe = self.retriever.search(plans.PROBE, top_k=40, filters=result.filters)
+        probe = self.retriever.search(part.probe, top_k=40, filters=result.filters)
         hits = list({h.chunk_id: h for h in [*result.hits, *probe.hits]}.values())
-        lines: dict[str, _Scored] = {}
         level = result.filters.level
+        lines: dict[str, _Scored] = {}
         for hit in hits:
             if level and level not in (hit.level, hit.passage_level):
                 continue
@@ -583,24 +592,30 @@ class Answerer:
                 and covers(self._with_headings(hit)) < self.retriever.min_coverage
             ):
                 continue
-            part = next((h for h in hit.heading_path if is_plan_heading(normalize(h))), None)
+            opened = next((h for h in hit.heading_path if part.opens(normalize(h))), None)
             best: _Scored | None = None
+            listing = False  # inside the items a sentence of the part announced (…问题：一是…)
             for position, (sentence, heading) in enumerate(quotable_sentences(hit.text, hit.title)):
                 normalized = normalize(sentence)
+                stated = part.states(normalized)
+                announces = "：" in sentence or ":" in sentence
+                listing = (stated and announces) or (listing and bool(_ITEM.match(sentence)))
                 if len(sentence) < _MIN_SENTENCE:
                     continue
-                if is_plan_heading(normalize(heading)):
+                if part.opens(normalize(heading)):
                     label = heading
-                elif part is not None or is_plan_sentence(normalized):
-                    label = part or heading
+                elif opened is not None or stated or listing:
+                    label = opened or heading
                 else:
                     continue
                 score = scorer(normalized) if scorer is not None else 0.0
-                # A sentence announcing the plans (…进行改进：) says less than one of them.
+                if scorer is not None and score == 0 and not scorer(normalize(heading)):
+                    continue  # of the part, but not of what else the question asks
+                # A sentence announcing the items (…进行改进：) says less than one of them.
                 score -= 0.5 if sentence.endswith(("：", ":")) else 0.0
                 if best is None or score > best.score:
                     best = _Scored(score, hit, sentence, normalized, label, position)
-            # A report's line is its best plan sentence over all its passages.
+            # A report's line is its best sentence of the part over all its passages.
             if best is not None and (
                 hit.document_id not in lines or best.score > lines[hit.document_id].score
             ):
@@ -956,13 +971,10 @@ def _holds(parsed: Question, word: str, text: str) -> bool:
     return held(word, text, dict(parsed.synonyms)) > 0
 
 
-def _part_of(word: str, phrases: tuple[str, ...], question: str) -> bool:
-    """Whether a topic word is one of `phrases` or a piece of them, or makes one phrase of
-    the question with them (工作 of 工作打算)."""
-    return any(
-        word in phrase or word + phrase in question or phrase + word in question
-        for phrase in phrases
-    )
+def _part_of(word: str, phrases: tuple[str, ...]) -> bool:
+    """Whether a topic word is one of `phrases`, a piece of one, or a piece with one (经费不足,
+    whose 经费 is a topic word of its own)."""
+    return any(word in phrase or phrase in word for phrase in phrases)
 
 
 def _reading_order(item: _Scored) -> tuple[int, int]:
