@@ -293,6 +293,23 @@ def test_a_list_of_plans_still_needs_what_else_the_question_asks(
     assert [c.title for c in answer.citations] == ["南桥街道科协2023年科普工作总结"]
 
 
+def test_a_level_whose_passages_share_only_common_words_still_answers_its_question(
+    tmp_path: Path, normalizer
+) -> None:
+    city = "青山市科协2023年科普工作总结\n" + "".join(
+        f"{n}、工作{n}\n市科协组织各学会开展科普活动，科协组织志愿者开展活动{n}次。\n"
+        for n in "一二三四五六七八九十"
+    )
+    college = (
+        "某大学科协科普部2023年工作总结\n一、开展校园科技节\n科普部在学生会的支持下，由科协干事分工"
+        "组织，举办了校园科技节活动，吸引了众多同学参加，反响热烈，效果良好。\n"
+    )
+    store = ingested(tmp_path, normalizer, {"city": city, "college": college})
+    answer = assistant_over(store, normalizer).answer("高校科协是怎么组织活动的？")
+    assert [c.title for c in answer.citations] == ["某大学科协科普部2023年工作总结"]
+    assert not answer.lead.startswith("高校一级的报告中没有")
+
+
 PROBLEMS = {
     "甲": "东山镇科协2023年科普工作总结\n一、开展科普讲座\n镇科协举办科普讲座四场。\n"
     "二、存在的.问题\n科普阵地建设还比较薄弱。\n",

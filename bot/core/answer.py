@@ -342,10 +342,17 @@ class Answerer:
     def _howto(self, parsed: Question, result: SearchResult, script: str) -> Answer:
         """The best one to three reports at the asked level; for each, its relevant sentences
         in reading order under the headings they belong to."""
+        level = result.filters.level
+        if level is not None and not any(level in (h.level, h.passage_level) for h in result.hits):
+            # Common words (科协, 组织, 活动) rank other levels' passages first however much the
+            # asked level is boosted: that level's passages are searched for on their own.
+            own = self.retriever.search(
+                parsed.text, len(result.hits), replace(result.filters, level=level), parsed=parsed
+            )
+            result = replace(result, hits=[*result.hits, *own.hits])
         ranked = self._ranked_sentences(parsed, result.hits, result.filters.level)
         if not ranked:
             return self._not_found(parsed.text, script, parsed)
-        level = result.filters.level
         off_level = False
         if level is not None:
             # A question naming a level is answered with material of that level: a report of
