@@ -310,6 +310,18 @@ def test_a_level_whose_passages_share_only_common_words_still_answers_its_questi
     assert not answer.lead.startswith("高校一级的报告中没有")
 
 
+def test_an_example_quotes_what_names_the_topic_not_what_only_sits_under_its_heading(
+    tmp_path: Path, normalizer
+) -> None:
+    report = (
+        "青山市科协2023年科普工作总结\n一、利用网络普及科学知识\n新时代我们面临严峻的挑战和巨大的机遇。\n"
+        "市科协利用网络开通了科普网站，每周宣传科普知识。\n"
+    )
+    store = ingested(tmp_path, normalizer, {"city": report})
+    answer = assistant_over(store, normalizer).answer("有没有利用网络宣传科普的例子？")
+    assert [q.text for q in answer.quotes] == ["市科协利用网络开通了科普网站，每周宣传科普知识。"]
+
+
 PROBLEMS = {
     "甲": "东山镇科协2023年科普工作总结\n一、开展科普讲座\n镇科协举办科普讲座四场。\n"
     "二、存在的.问题\n科普阵地建设还比较薄弱。\n",

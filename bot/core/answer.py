@@ -802,8 +802,12 @@ class Answerer:
         cases = list(best.values())[: limit or self.options.examples]
         quotes: list[Quote] = []
         citations: list[Citation] = []
+        says = self.retriever.topic_scorer(parsed)
         for n, hit in enumerate(cases, start=1):
-            ranked = self._ranked_sentences(parsed, [hit])[:2]
+            ranked = self._ranked_sentences(parsed, [hit])
+            # A sentence that only sits under a heading on the topic (21世纪，人类正在迈向…)
+            # shows no case while another names it itself.
+            ranked = ([i for i in ranked if says(i.normalized) > 0] or ranked)[:2]
             for item in sorted(ranked, key=_reading_order):
                 quotes.append(Quote(item.sentence, n, _report_label(hit), item.heading))
             if not ranked:
