@@ -322,6 +322,23 @@ def test_an_example_quotes_what_names_the_topic_not_what_only_sits_under_its_hea
     assert [q.text for q in answer.quotes] == ["市科协利用网络开通了科普网站，每周宣传科普知识。"]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "dates"),
+    [
+        ("某某科普网于今年5月开通。", ["今年5月"]),
+        ("6月12~15日在广场设咨询点。", ["6月12~15日"]),
+        ("5月下旬举办了培训班。", ["5月下旬"]),
+        ("2023年9月，启动了科普月。", ["2023年9月"]),
+        ("培训持续3个月，共12期。", []),  # a span, not a date
+    ],
+)
+def test_a_date_is_a_day_or_a_month_as_reports_write_them(
+    sentence: str, dates: list[str], normalizer
+) -> None:
+    parsed = parse_question("什么时候？", "什么时候？", [])
+    assert figures(sentence, parsed) == dates
+
+
 PROBLEMS = {
     "甲": "东山镇科协2023年科普工作总结\n一、开展科普讲座\n镇科协举办科普讲座四场。\n"
     "二、存在的.问题\n科普阵地建设还比较薄弱。\n",

@@ -14,8 +14,12 @@ HAS_FIGURE = re.compile(r"\d")
 # Quotes keep the report's script, so figures are found in either: 100萬元 as 100万元.
 _NUMBER = r"(?:\d+(?:[.,]\d+)*|[一二三四五六七八九十百千万萬两兩]+)"
 _FIGURES = {
+    # A day (9月15日, 6月12~15日), or a month as reports date what they did (今年5月开通,
+    # 5月下旬, 2023年5月); "3个月" is a span, not a date.
     "date": re.compile(
-        r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号](?:[-—至到]\d{1,2}[日号]?)?|\d{4}年\d{1,2}月"
+        r"(?:\d{4}年)?\d{1,2}月\d{1,2}(?:[日号](?:[-—~～至到]\d{1,2}[日号]?)?|[-—~～至到]\d{1,2}[日号])"
+        r"|(?:\d{4}|[今去当同本次]|20xx)年\d{1,2}月(?:[上中下]旬|初|底|份)?"
+        r"|(?<![\d个])\d{1,2}月(?:[上中下]旬|初|底|份)"
     ),
     "money": re.compile(rf"{_NUMBER}(?:多|余|餘)?(?:万|萬|亿|億)?元"),
     "people": re.compile(rf"{_NUMBER}(?:多|余|餘)?(?:人次|人|名)"),
