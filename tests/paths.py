@@ -28,4 +28,5 @@ ANSWER_SETS = _answerable(
     "answer_dev_s9.jsonl",
     "answer_dev_facts.jsonl",
     "answer_heldout_facts.jsonl",
+    "answer_dev_s12.jsonl",
 )
