@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import itertools
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import (
@@ -56,14 +59,15 @@ async def answer_question(
         return
     started = time.perf_counter()
     draft_id = _draft_id()
-    # While the answer is computed (not before it): in a private chat a draft saying so,
-    # which the answer replaces; in a group, where drafts are not allowed, "typing".
+    # While the answer is computed, if it keeps the asker waiting: in a private chat a
+    # draft saying so, which the answer replaces; in a group, where drafts are not allowed,
+    # "typing".
     if chat_id > 0:
         draft = localize(SEARCHING, script_of(question))
-        side = bot.send_message_draft(chat_id, draft_id, draft)
+        side = functools.partial(bot.send_message_draft, chat_id, draft_id, draft)
     else:
-        side = bot.send_chat_action(chat_id, ChatAction.TYPING)
-    typing = asyncio.ensure_future(side)
+        side = functools.partial(bot.send_chat_action, chat_id, ChatAction.TYPING)
+    typing = _Delayed(side)
     try:
         service = rt.service
         answer = await (
@@ -75,7 +79,7 @@ async def answer_question(
         await send_parts(bot, chat_id, [localize(OVERLOADED, script_of(question))], None, reply_to)
         return
     finally:
-        await settle(typing)
+        await typing.settle()
     if rt.service.writes(answer):
         # The language model writes it from the same passages; the draft shows what the
         # checker keeps meanwhile, and the checked answer (or the extractive one) replaces it.
@@ -85,6 +89,32 @@ async def answer_question(
 
 
 _drafts = itertools.count(1)
+# Most answers take milliseconds, and a draft is a message in Telegram's budget of 30 a
+# second: one per question halved the answers the bot could send under load. So the draft
+# (or "typing") goes out only for an answer still being computed after this long.
+DRAFT_AFTER = 0.5
+
+
+class _Delayed:
+    """A side call made only if `settle` has not been reached within DRAFT_AFTER seconds."""
+
+    def __init__(self, call: Callable[[], Awaitable[object]]) -> None:
+        self._sent = False
+        self._task = asyncio.ensure_future(self._later(call))
+
+    async def _later(self, call: Callable[[], Awaitable[object]]) -> None:
+        await asyncio.sleep(DRAFT_AFTER)
+        self._sent = True
+        await call()
+
+    async def settle(self) -> None:
+        """Drop the call if it is not made yet; else wait for it, so it precedes the reply."""
+        if not self._sent:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            return
+        await settle(self._task)
 
 
 def _draft_id() -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
+import pytest
+
 from bot.core.wording import EXAMPLE_QUESTIONS
 from bot.settings import Settings
 from bot.telegram.app import post_init
@@ -24,9 +26,23 @@ def plain(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", html))
 
 
+def test_a_quick_answer_is_sent_without_a_draft_before_it(bot_settings: Settings) -> None:
+    # Each draft is a message in Telegram's 30-a-second budget: one per question halved
+    # what the bot could answer under load, for an answer that takes milliseconds.
+    async def scenario(bot: Harness) -> None:
+        await bot.say(QUESTION)
+        await bot.say("/ask " + QUESTION, chat=GROUP)
+        endpoints = [c.endpoint for c in bot.telegram.calls if c.endpoint != "getMe"]
+        assert endpoints == ["sendMessage", "sendMessage"]
+
+    drive(bot_settings, scenario)
+
+
 def test_private_question_gets_a_draft_then_html_answer_with_markers_and_sources(
-    bot_settings: Settings,
+    bot_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("bot.telegram.replies.DRAFT_AFTER", 0.0)  # as for a slow answer
+
     async def scenario(bot: Harness) -> None:
         await bot.say(QUESTION)
         endpoints = [c.endpoint for c in bot.telegram.calls if c.endpoint != "getMe"]
@@ -46,8 +62,10 @@ def test_private_question_gets_a_draft_then_html_answer_with_markers_and_sources
 
 
 def test_group_answers_ask_mentions_and_replies_and_ignores_other_chatter(
-    bot_settings: Settings,
+    bot_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("bot.telegram.replies.DRAFT_AFTER", 0.0)  # as for a slow answer
+
     async def scenario(bot: Harness) -> None:
         await bot.say("/ask " + QUESTION, chat=GROUP)  # drafts are for private chats only
         assert bot.telegram.sent("sendChatAction")[-1].params["action"] == "typing"
@@ -219,7 +237,7 @@ def test_docs_describes_reports_places_years_chunks_and_last_reload(
         await bot.say("/docs")
         text = plain(bot.last()["text"])
         assert "报告：11 份（另有 1 份重复" in text
-        assert "可检索片段：83 个" in text
+        assert "可检索片段：84 个" in text
         assert "原平市" in text and "2024" in text
         assert re.search(r"最近更新：\d{4}-\d\d-\d\d \d\d:\d\d", text)
         assert "《縣科協科普工作總結 篇7》" in text

@@ -90,8 +90,9 @@ def test_429_with_retry_after_while_busy_delays_one_answer_and_sends_each_once(
 
 @pytest.mark.parametrize("endpoint", ["sendMessageDraft", "answerCallbackQuery"])
 def test_side_calls_that_time_out_cost_nothing_or_only_the_button_acknowledgement(
-    bot_settings: Settings, endpoint: str
+    bot_settings: Settings, endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("bot.telegram.replies.DRAFT_AFTER", 0.0)  # every answer drafts
     telegram = FakeTelegram()
 
     async def scenario(bot: Harness) -> None:
