@@ -28,7 +28,8 @@ def test_a_typical_report_line_gives_each_figure_with_what_it_counts() -> None:
         ("项目投资20.35亿元。", "20.35亿元", 20.35, None, "", "亿元", "项目投资"),
         ("發放宣傳資料2萬份。", "2萬份", 20000, None, "", "份", "宣傳資料"),
         ("争取项目资金1.5万元。", "1.5万元", 1.5, None, "", "万元", "项目资金"),
-        ("参加群众约3000人。", "3000人", 3000, None, "约", "人", "群众"),
+        # Who the people are, as the labels name them (參與群眾達6000多人次 → 參與群眾).
+        ("参加群众约3000人。", "3000人", 3000, None, "约", "人", "参加群众"),
         ("十二个乡镇参与其中。", "十二个", 12, None, "", "个", "乡镇"),
         ("每期培训3-5天。", "3-5天", 3, 5, "", "天", "培训"),
         ("参加培训的农民达1,200人次以上。", "1,200人次以上", 1200, None, "以上", "人次", "农民"),
@@ -108,4 +109,5 @@ def test_a_range_with_its_myriad_written_once_is_read_whole(
 
 def test_a_campaign_in_the_figures_own_clause_is_its_event() -> None:
     figures = extract_figures("组织10家企业参加重庆高交会，20家企业参加博览会。", "五、科技活动周")
-    assert [f.event for f in figures] == ["高交会", "博览会"]
+    # The name a verb opens in front of the campaign's kind is the campaign's (重庆高交会).
+    assert [f.event for f in figures] == ["重庆高交会", "博览会"]
