@@ -13,6 +13,7 @@ from __future__ import annotations
 from knowledge.normalize import tagged_words
 
 Word = tuple[int, int, str, str]  # start, end, word, tag of the Simplified sentence
+FIGURE_TAG = "m_figure"  # the tag of a figure's own words (numeral or not: 场, 名)
 
 # Measure words of events: what they count is something done, so verbs belong to it.
 EVENT_UNITS = frozenset(["次", "场", "场次", "期", "期次"])
@@ -22,7 +23,7 @@ LINKS = frozenset(
     ["达", "达到", "共", "共计", "计", "累计", "约", "近", "为", "了", "有", "逾", "超过", "总计",
      "合计", "多达", "突破", "共有", "余", "到"]
 )  # fmt: skip
-_NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "nr", "ng", "an", "j", "l")
+_NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "nr", "ng", "an", "j", "l", "s")
 # Words that only qualify the noun after them (优秀选手, 小小科普志愿者, 新的科普设施).
 _MODIFIER_TAGS = ("a", "b", "z", "f", "t", "s")
 # Verbs that introduce what an event count counts (举办展览10场次): not part of it.
@@ -47,6 +48,9 @@ _PERSON_ENDINGS = tuple("员者师生工手众民长士人")
 _PERSONS = frozenset(["干部", "党员", "代表", "书记", "领导", "户", "团队", "队伍", "小组"])
 _SCHOOL_ENDINGS = tuple("校学园院")
 _JOINERS = frozenset(["和", "及", "与", "以及"])
+# Single characters that are words of their own, never a piece of a compound jieba failed
+# to know (受|培|人数, 农|职称评定, 区(市)|县).
+_NO_GLUE = frozenset("的了在是和与及或对为把被从向到由等共约近达有各每全该这那其并也都又还就已将")
 _STOPS = frozenset("，,。；;：:！？!?")
 _GROWTH = ("增长", "增加", "提高", "下降", "减少", "降低", "上升")
 _ASIDE_LONGEST = 12
@@ -61,13 +65,49 @@ def counted_span(
         share = _share_base(simple, words, start, previous)
         if share is not None:
             return share  # 全省总数, 同龄人口: the scope is part of a base
+    if unit in EVENT_UNITS:
+        action = _action_after(simple, words, end)
+        if action[1] > action[0]:
+            return action
     after = _trimmed(simple, _phrase_after(simple, words, end, unit))
-    if after[1] > after[0]:
+    if after[1] > after[0] and not _listed(words, start, unit):
         return after
     before = _trimmed(simple, _phrase_before(simple, words, start, unit))
     if before[1] > before[0] or unit not in PEOPLE_UNITS:
         return before
     return _joined(simple, words, end)
+
+
+def _action_after(simple: str, words: list[Word], end: int) -> tuple[int, int]:
+    """What an event count right before a verb counts: the action to the clause's end
+    (周济同志三次深入试验区调研); the noun before the count is who acted."""
+    i = _after(words, end)
+    if i >= len(words) or words[i][3] != "v" or words[i][2] in _PREDICATES:
+        return 0, 0
+    stop = next((w[0] for w in words[i:] if w[2] in _STOPS or w[2] == "、"), len(simple))
+    return (words[i][0], stop) if 2 < stop - words[i][0] <= 12 else (0, 0)
+
+
+def _listed(words: list[Word], start: int, unit: str) -> bool:
+    """Whether the figure ends a list of figures (一等奖3个、二等奖12个、三等奖6个的历史最好
+    成绩): what follows it is said of the whole list; its own noun is the one before it."""
+    i = max((k for k, w in enumerate(words) if w[1] <= start), default=-1)
+    while i >= 0 and _nounish(words[i], unit):
+        i -= 1
+    return i > 0 and words[i][2] == "、" and words[i - 1][3] == FIGURE_TAG
+
+
+def _glued(words: list[Word], k: int, step: int) -> int:
+    """How many single characters from `k` on (forward or back, by `step`) belong to the
+    phrase beside them: those jieba split off an unknown compound, up to punctuation, a
+    figure or the sentence's edge."""
+    j = k
+    while 0 <= j < len(words) and len(words[j][2]) == 1 and "\u4e00" <= words[j][2] <= "\u9fff":
+        if words[j][2] in _NO_GLUE or words[j][3].startswith("m"):
+            return 0
+        j += step
+    edge = not 0 <= j < len(words) or words[j][2] in _STOPS or words[j][3] == FIGURE_TAG
+    return abs(j - k) if edge else 0
 
 
 def _trimmed(simple: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -153,6 +193,8 @@ def _phrase_after(simple: str, words: list[Word], end: int, unit: str) -> tuple[
             phrase.extend(range(k, close))
             k = close
             continue
+        elif word[3] == "v" and unit in EVENT_UNITS and phrase and _at_stop(words, k + 1):
+            phrase.append(k)  # 一次科普板报评比: the action an event count counts
         elif word[3].startswith(_MODIFIER_TAGS) and _modifies(words, k, unit):
             phrase.append(k)  # 灾后重建中小学校, 优秀选手
         elif following is None or not _nounish(following, unit):
@@ -169,7 +211,15 @@ def _phrase_after(simple: str, words: list[Word], end: int, unit: str) -> tuple[
         else:
             break
         k += 1
-    return _headed(words, phrase, unit)
+    span = _headed(words, phrase, unit)
+    if phrase and k == phrase[-1] + 1 and span[1] == words[phrase[-1]][1]:
+        glued = _glued(words, k, 1)
+        span = (span[0], words[k + glued - 1][1]) if glued else span
+    return span
+
+
+def _at_stop(words: list[Word], k: int) -> bool:
+    return k >= len(words) or words[k][2] in _STOPS
 
 
 def _modifies(words: list[Word], k: int, unit: str) -> bool:
@@ -181,20 +231,18 @@ def _modifies(words: list[Word], k: int, unit: str) -> bool:
 
 def _counted_next(words: list[Word], k: int) -> bool:
     """Whether a figure follows at `k`: 镇科协和市属20个学会 joins no two things."""
-    return k < len(words) and (words[k][3] == "m" or words[k][2][:1].isdigit())
+    return k < len(words) and words[k][3] == FIGURE_TAG
 
 
 def _headed(words: list[Word], phrase: list[int], unit: str) -> tuple[int, int]:
     """The phrase up to the noun the measure word counts: a person for a head count (近7万名
     义务教育学校在职教职工工资), a school for 所; a verbal noun or idiom ending it is what was
     done (6500名骨干教师培训顺利进行, 三个部门通力合作) unless the figure counts events."""
-    while phrase and not is_noun(words[phrase[-1]][2], words[phrase[-1]][3]):
-        if (unit in PEOPLE_UNITS and _is_person(words[phrase[-1]][2])) or words[phrase[-1]][
-            2
-        ] in ")）":
-            break
+    while phrase and (
+        words[phrase[-1]][2] in _JOINERS or words[phrase[-1]][3].startswith(_MODIFIER_TAGS)
+    ):
         phrase.pop()
-    while len(phrase) > 1 and words[phrase[-1]][3] in ("vn", "l") and unit not in EVENT_UNITS:
+    while len(phrase) > 1 and _done_with(words[phrase[-1]]) and unit not in EVENT_UNITS:
         phrase.pop()
     heads = _PERSON_ENDINGS if unit in PEOPLE_UNITS else _SCHOOL_ENDINGS if unit == "所" else ()
     if heads:
@@ -202,6 +250,14 @@ def _headed(words: list[Word], phrase: list[int], unit: str) -> tuple[int, int]:
         if last:
             phrase = phrase[: phrase.index(last[-1]) + 1]
     return (words[phrase[0]][0], words[phrase[-1]][1]) if phrase else (0, 0)
+
+
+def _done_with(word: Word) -> bool:
+    """Whether a phrase's last word says what was done with the counted (培训, 通力合作,
+    登记在册) rather than naming it (活动中心: an idiom ending in a noun)."""
+    if word[3] == "vn":
+        return True
+    return word[3] == "l" and not any(t.startswith("n") for _, t in tagged_words(word[2][-2:]))
 
 
 def _joined(simple: str, words: list[Word], end: int) -> tuple[int, int]:
@@ -256,6 +312,8 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
             return opening + 1, words[i][0]
         i = before
     first = i + 1
+    if _category(words, i):
+        return words[i][0], words[i][1]
     while i >= 0:
         word = words[i]
         following = words[i + 1][2] if i + 1 < len(words) else ""
@@ -281,10 +339,21 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
         elif unit in EVENT_UNITS and word[3].startswith("v") and word[2] not in _LIGHT_VERBS:
             i -= 1  # 更换科普画廊4次, 举办展览10场次: the action an event count counts
         else:
+            if i + 1 < first:
+                i -= _glued(words, i, -1)
             break
     while i + 1 < first and words[i + 1][2] in ("、", "等"):
         i += 1
     return (words[i + 1][0], words[first - 1][1]) if i + 1 < first else (0, 0)
+
+
+def _category(words: list[Word], i: int) -> bool:
+    """Whether the word at `i` is all the clause says before its figure (…,初中26个,高中24
+    个): an enumeration's category, whatever jieba tags it (初中 comes back a direction)."""
+    alone = i >= 0 and (i == 0 or words[i - 1][2] in _STOPS) and words[i][1] - words[i][0] > 1
+    word, tag = (words[i][2], words[i][3]) if alone else ("", "")
+    ruled_out = tag.startswith(("r", "t", "d", "p", "c", "u", "m", "v")) or word in LINKS
+    return alone and not ruled_out and word not in SCOPES
 
 
 def _list_item(words: list[Word], i: int, unit: str) -> int | None:
@@ -298,6 +367,8 @@ def _list_item(words: list[Word], i: int, unit: str) -> int | None:
         begin -= 1
     if i < begin + 1 or words[i][2] == "》":
         return None  # 《手册》、《小手册》等资料: the titles name the 资料, which is counted
+    if any(w[3] == FIGURE_TAG for w in words[begin + 1 : i + 1]):
+        return None  # 二等奖12个、三等奖6个: a figure's own item, not the list's
     if begin >= 0 and words[begin][2] == "、":
         return begin + 1 if words[i][1] - words[begin + 1][0] <= 10 else None
     nouns = i

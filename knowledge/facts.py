@@ -13,7 +13,7 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from knowledge.counted import counted_span, is_noun
+from knowledge.counted import FIGURE_TAG, counted_span, is_noun
 from knowledge.events import CLAUSE_MARKS as CLAUSE_MARKS  # the answers' clauses, too
 from knowledge.events import EVENT, Place, figure_events, simplified
 from knowledge.normalize import tagged_words
@@ -21,7 +21,7 @@ from knowledge.numerals import DIGITS, chinese_number
 
 # Raised with every change to what is extracted: a store whose facts were extracted by
 # another version extracts them again at its next sync (`ingest.sync_folder`).
-VERSION = 7
+VERSION = 8
 
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (
@@ -166,7 +166,7 @@ def _words(simple: str) -> list[tuple[int, int, str, str]]:
         inside = (begin, end) in figures
         position = begin
         for word, tag in tagged_words(simple[begin:end]):
-            spans.append((position, position + len(word), word, "m" if inside else tag))
+            spans.append((position, position + len(word), word, FIGURE_TAG if inside else tag))
             position += len(word)
     return spans
 
