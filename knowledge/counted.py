@@ -46,7 +46,7 @@ _METRICS = frozenset(["率", "比例", "进度", "人数", "比重", "覆盖率"
 # How a person is named, for head counts (教职工, 选手, 志愿者, 负责人, 干部).
 _PERSON_ENDINGS = tuple("员者师生工手众民长士人")
 _PERSONS = frozenset(["干部", "党员", "代表", "书记", "领导", "户", "团队", "队伍", "小组"])
-_SCHOOL_ENDINGS = tuple("校学园院")
+_SCHOOL_ENDINGS = ("校", "园", "院", "小学", "中学", "大学")
 _JOINERS = frozenset(["和", "及", "与", "以及"])
 # Single characters that are words of their own, never a piece of a compound jieba failed
 # to know (受|培|人数, 农|职称评定, 区(市)|县).
@@ -189,9 +189,9 @@ def _phrase_after(simple: str, words: list[Word], end: int, unit: str) -> tuple[
         word, following = words[k], words[k + 1] if k + 1 < len(words) else None
         if _nounish(word, unit):
             phrase.append(k)
-        elif word[2] in "(（" and phrase and (close := _bracket_end(words, k)):
-            phrase.extend(range(k, close))
-            k = close
+        elif word[2] in "(（" and phrase and (closing := _bracket_end(words, k)):
+            phrase.extend(range(k, closing))
+            k = closing
             continue
         elif word[3] == "v" and unit in EVENT_UNITS and phrase and _at_stop(words, k + 1):
             phrase.append(k)  # 一次科普板报评比: the action an event count counts
@@ -199,7 +199,7 @@ def _phrase_after(simple: str, words: list[Word], end: int, unit: str) -> tuple[
             phrase.append(k)  # 灾后重建中小学校, 优秀选手
         elif following is None or not _nounish(following, unit):
             break
-        elif word[2] in _JOINERS and phrase and not _counted_next(words, k + 2):
+        elif word[2] in _JOINERS and phrase and _joins(words, k + 1, unit):
             phrase.append(k)
         elif (
             word[3] == "v"
@@ -229,9 +229,13 @@ def _modifies(words: list[Word], k: int, unit: str) -> bool:
     return k < len(words) and _nounish(words[k], unit)
 
 
-def _counted_next(words: list[Word], k: int) -> bool:
-    """Whether a figure follows at `k`: 镇科协和市属20个学会 joins no two things."""
-    return k < len(words) and words[k][3] == FIGURE_TAG
+def _joins(words: list[Word], k: int, unit: str) -> bool:
+    """Whether the nouns from `k` on end where a phrase ends, at punctuation or a verb
+    (教师和青少年科普志愿者参加活动); not 镇科协和市属20个学会 (a figure's own) or
+    大家庭和大家一起工作."""
+    while k < len(words) and _nounish(words[k], unit):
+        k += 1
+    return k >= len(words) or words[k][2] in _STOPS or words[k][3] == "v"
 
 
 def _headed(words: list[Word], phrase: list[int], unit: str) -> tuple[int, int]:
@@ -278,7 +282,8 @@ def _share_base(
     begin = max(simple.rfind(mark, 0, start) for mark in _STOPS) + 1
     clause = simple[begin:start]
     share = clause.rfind("占")
-    if share >= 0:
+    # 占全省总数的42%; not 所占比例由去年的80.4% (所占 names the share itself).
+    if share >= 0 and clause[share - 1 : share] != "所" and not any(c.isdigit() for c in clause):
         base = clause[share + 1 :].removesuffix("的")
         if base and base not in SCOPES:
             return begin + share + 1, begin + share + 1 + len(base)
@@ -299,7 +304,9 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
     (科普报告、讲座6场次; 年画、年书、挂历、春联共3000多本; 核桃栽培、修剪等宣传资料), joined
     nouns (计算机网络及办公自动化培训), a book title (翻印了《…手册》2万册) and brackets."""
     i = max((k for k, w in enumerate(words) if w[1] <= start), default=-1)
+    done = False  # 发行了33期: a verb and 了 say it was done so often; the thing is elsewhere
     while i >= 0 and words[i][2] in LINKS:
+        done = done or words[i][2] == "了"
         i -= 1
         if words[i + 1][2] == "到" and i >= 0 and words[i][3].startswith("v"):
             i -= 1  # 总收入发展到10444万元: a verb of reaching links, too
@@ -325,10 +332,10 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
             i -= 1  # 参与群众, 接诊群众, 继教人员: who the people are
         elif i + 1 < first and word[3] == "a" and i > 0 and _nounish(words[i - 1], unit):
             i -= 1  # 科普健康资料
-        elif word[2] in ")）" and (opening := _bracket_start(words, i)) is not None:
-            if opening == 0 or not _nounish(words[opening - 1], unit):
+        elif word[2] in ")）" and (bracket := _bracket_start(words, i)) is not None:
+            if bracket == 0 or not _nounish(words[bracket - 1], unit):
                 break
-            i = opening - 1
+            i = bracket - 1
         elif word[2] in ("、", "等") and i < first - 1:
             item = _list_item(words, i - 1, unit)
             if item is None:
@@ -336,7 +343,12 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
             i = item - 1
         elif word[2] in _JOINERS and i < first - 1 and i > 0 and _nounish(words[i - 1], unit):
             i -= 1
-        elif unit in EVENT_UNITS and word[3].startswith("v") and word[2] not in _LIGHT_VERBS:
+        elif (
+            unit in EVENT_UNITS
+            and word[3].startswith("v")
+            and word[2] not in _LIGHT_VERBS
+            and not (done and i + 1 == first)
+        ):
             i -= 1  # 更换科普画廊4次, 举办展览10场次: the action an event count counts
         else:
             if i + 1 < first:

@@ -41,8 +41,12 @@ _OPENERS = (
 )  # fmt: skip
 _LONGEST = 16
 _QUANTITY_WORDS = frozenset("多一二两三四五六七八九十几各数每该此这那0123456789")
+
 # 在全民科学素质行动中, 在建立全国科普示范市的工作中: the activity a clause happened in.
-_WITHIN = re.compile(r"(?<!正)在([^，,。；;：:、！？!?在\u3000]{3,16}?)(?:的工作|工作)?中")
+_WITHIN = re.compile(
+    r"(?<!正)在([^，,。；;：:、！？!?在\u3000]{3,16}?)(?:的工作|工作)中"
+    rf"|(?<!正)在([^，,。；;：:、！？!?在\u3000]{{1,14}}?(?:{ACTIVITY_NOUN.pattern}))中"
+)
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,10 @@ def _activity(written: str, simple: str, opened: bool) -> str:
 
 def _within(written: str, simple: str) -> str:
     found = list(_WITHIN.finditer(simple))
-    return written[found[-1].start(1) : found[-1].end(1)] if found else ""
+    if not found:
+        return ""
+    group = 1 if found[-1].group(1) else 2
+    return written[found[-1].start(group) : found[-1].end(group)]
 
 
 def _campaign(written: str, simple: str, before: int | None = None) -> str:
