@@ -107,6 +107,10 @@ def _glued(words: list[Word], k: int, step: int) -> int:
             return 0
         j += step
     edge = not 0 <= j < len(words) or words[j][2] in _STOPS or words[j][3] == FIGURE_TAG
+    beside = words[k - step] if 0 <= k - step < len(words) else None
+    lone_verb = abs(j - k) == 1 and words[k][3].startswith("v") and step < 0
+    if lone_verb and beside and len(beside[2]) > 1:
+        return 0  # 获金奖2个: a lone verb before a word is a verb; 科普|站 is a suffix
     return abs(j - k) if edge else 0
 
 
@@ -315,7 +319,7 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
         before = max((k for k, w in enumerate(words) if w[1] <= opening), default=-1)
         if opening < 0:
             return 0, 0
-        if before < 0 or not _nounish(words[before], unit):
+        if before < 0 or not _nounish(words[before], unit) or words[before][2] in _INTRODUCING:
             return opening + 1, words[i][0]
         i = before
     first = i + 1
@@ -393,5 +397,6 @@ def _list_item(words: list[Word], i: int, unit: str) -> int | None:
             break
     if nouns < i:
         return nouns + 1
-    leading = begin < 0 or words[begin][2] in _STOPS
+    leading = begin < 0 or words[begin][2] in _STOPS or words[begin][2] in _INTRODUCING
+    leading = leading or words[begin][2] in _LIGHT_VERBS
     return begin + 1 if leading and words[i][1] - words[begin + 1][0] <= 4 else None

@@ -45,7 +45,7 @@ _QUANTITY_WORDS = frozenset("多一二两三四五六七八九十几各数每该
 # 在全民科学素质行动中, 在建立全国科普示范市的工作中: the activity a clause happened in.
 _WITHIN = re.compile(
     r"(?<!正)在([^，,。；;：:、！？!?在\u3000]{3,16}?)(?:的工作|工作)中"
-    rf"|(?<!正)在([^，,。；;：:、！？!?在\u3000]{{1,14}}?(?:{ACTIVITY_NOUN.pattern}))中"
+    rf"|(?<!正)在([^，,。；;：:、！？!?在\u3000]{{1,14}}?(?:{ACTIVITY_NOUN.pattern}))中(?![心])"
 )
 
 
@@ -211,7 +211,7 @@ def _campaign(written: str, simple: str, before: int | None = None) -> str:
         match = earlier[-1] if earlier else found[0]
     else:
         match = found[0]
-    begin, opened = _opening(simple, match.start(), floor=max(0, match.start() - 10))
+    begin, opened = _opening(simple, match.start(), floor=max(0, match.start() - _LONGEST))
     return written[begin if opened else match.start() : match.end()].strip("“”\"'")
 
 
