@@ -9,15 +9,19 @@ runs on a character-for-character Simplified form, so Traditional reports read a
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from knowledge.normalize import in_script, tagged_words
+from knowledge.counted import FIGURE_TAG, counted_span, is_noun
+from knowledge.events import CLAUSE_MARKS as CLAUSE_MARKS  # the answers' clauses, too
+from knowledge.events import EVENT, Place, figure_events, simplified
+from knowledge.normalize import tagged_words
 from knowledge.numerals import DIGITS, chinese_number
 
 # Raised with every change to what is extracted: a store whose facts were extracted by
 # another version extracts them again at its next sync (`ingest.sync_folder`).
-VERSION = 6
+VERSION = 10
 
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (
@@ -48,36 +52,6 @@ _QUALIFIERS = frozenset(["近", "约", "逾", "超过", "超"])
 # Measure words that also make ordinary phrases with 一 (一个更新的台阶, 一种责任, 一批):
 # "one" of them is a figure only in the units that count events.
 _VAGUE_ONE = frozenset("个种批项位条件张本处所家支块间")
-# What may stand between a counted noun and its figure (听众达4000人次, 经费共计2万元).
-_LINKS = frozenset(
-    ["达", "达到", "共", "共计", "计", "累计", "约", "近", "为", "了", "有", "逾", "超过", "总计",
-     "合计", "多达", "突破", "共有", "余"]
-)  # fmt: skip
-_NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "nr", "ng", "an", "j", "l")
-_EVENT = re.compile(
-    r"(?:全国|国际|世界|中国|全市|全县|全省|全区)?(?:科技|科普|全民|安全|防灾|禁毒|消防|法制)?"
-    r"(?P<core>科普日|活动周|宣传周|科技周|宣传月|活动月|科技节|科普节|文化节|读书节|艺术节|"
-    r"三下乡|科技下乡|科普下乡|大集|庙会|竞赛|大赛|比赛|运动会|博览会|交易会|高交会|展览会|"
-    r"科普周|科普月|减灾日|环境日|地球日|读书日|宣传日|纪念日|下乡)"
-)
-# Nouns that name an activity a figure can be counted at; the words before one, back to
-# the verb that opens it, name which one (舉行了|綠色網上活動).
-_ACTIVITY_NOUN = re.compile(
-    r"活动|行动|工程|仪式|会议|大会|报告会|大赛|竞赛|培训|调查|表彰|讲座|展览|计划|专案|项目"
-)
-_ACTIVITY_STOPS = frozenset("，,。；;：:、（）()！？!? 了的在为和与对于是及以把将由从")
-_ACTIVITY_OPENERS = (
-    "开展", "举办", "举行", "组织", "参加", "参与", "实施", "落实", "按照", "围绕", "进行", "完成",
-    "启动", "召开", "申报", "加强", "抓好", "抓", "做好", "积极", "大力", "认真", "继续", "深入",
-)  # fmt: skip
-_ACTIVITY_LONGEST = 16
-_QUANTITY_WORDS = frozenset("多一二两三四五六七八九十几各数每该此这那")
-# What ends the clause a figure belongs to (讲座3场、展览3场 are two clauses' figures).
-CLAUSE_MARKS = "，,；;。：:、！？!?"
-# Words that say where a count holds, not what it counts (全市资助家庭经济困难学生).
-_SCOPES = frozenset(
-    ["全市", "全县", "全省", "全乡", "全镇", "全区", "全国", "各类", "各种", "共", "全"]
-)
 _DATE = re.compile(
     r"(?:\d{4}年)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?"
     r"(?:\d{1,2}[日号](?:[-—至到](?:\d{1,2}月)?\d{1,2}[日号]?)?|上旬|中旬|下旬|初|底|中)?"
@@ -102,9 +76,10 @@ class Figure:
 
 def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
     """Every figure the sentence states, in order; the event falls back on the heading's."""
-    simple = _simplified(sentence)
+    simple = simplified(sentence)
     words = _words(simple) if _FIGURE.search(simple) else []
-    figures = []
+    figures, places = [], []
+    previous = (0, 0)
     for match in _FIGURE.finditer(simple):
         start = match.start("number")
         number, unit = match["number"], match["unit"]
@@ -129,40 +104,38 @@ def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
             if match[group] and (group != "before" or match[group] in _QUALIFIERS)
         )
         end = match.end()
+        unit = "%" if unit == "％" else unit
+        span = counted_span(simple, words, start, end, unit, previous)
+        previous = span
+        places.append(Place(start, end, span))
         figures.append(
             Figure(
                 written=sentence[start:end],
                 value=value,
                 value_high=high,
                 qualifier=qualifier,
-                unit="%" if unit == "％" else unit,
-                counted=_trimmed(_counted(sentence, words, start, end)),
-                event=_figure_event(sentence, simple, start, heading),
+                unit=unit,
+                counted=sentence[span[0] : span[1]],
+                event="",
                 start=start,
                 end=end,
             )
         )
-    return figures
+    events = figure_events(sentence, simple, places, heading)
+    return [replace(figure, event=event) for figure, event in zip(figures, events, strict=True)]
 
 
 def event_of(text: str) -> str:
     """The event a text names first, as its core word (科普日 of 全国科普日, 活动周 of
     科技活动周), so that two ways of naming one event compare equal; empty when none."""
-    match = _EVENT.search(_simplified(text))
+    match = EVENT.search(simplified(text))
     return match["core"] if match else ""
 
 
 def extract_dates(sentence: str) -> list[str]:
     """Dates and periods as written (9月15日, 5月下旬, 科普日期间)."""
-    simple = _simplified(sentence)
+    simple = simplified(sentence)
     return [sentence[m.start() : m.end()] for m in _DATE.finditer(simple)]
-
-
-def _simplified(text: str) -> str:
-    """Character for character, or the text itself when a phrase would change its length
-    (spans must stay spans of what was written)."""
-    converted = in_script(text, "simplified")
-    return converted if len(converted) == len(text) else text
 
 
 def _number(written: str, myriad: str | None, unit: str) -> float | None:
@@ -182,123 +155,25 @@ def _number(written: str, myriad: str | None, unit: str) -> float | None:
 
 
 def _words(simple: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, word, tag) of the jieba words of the Simplified form."""
-    spans, position = [], 0
-    for word, tag in tagged_words(simple):
-        spans.append((position, position + len(word), word, tag))
-        position += len(word)
+    """(start, end, word, tag) of the jieba words of the Simplified form, cut at each figure's
+    ends: jieba would join a measure word to the noun after it (169所灾后 → 所灾)."""
+    figures = [m.span() for m in _FIGURE.finditer(simple)]
+    cuts = sorted({0, len(simple)} | {i for span in figures for i in span})
+    spans = []
+    for begin, end in itertools.pairwise(cuts):
+        # A figure's words are a numeral (m) whatever jieba makes of 场 or 名: no phrase
+        # walks into the figure before or after it (讲座3场、科普展览4场).
+        inside = (begin, end) in figures
+        position = begin
+        for word, tag in tagged_words(simple[begin:end]):
+            spans.append((position, position + len(word), word, FIGURE_TAG if inside else tag))
+            position += len(word)
     return spans
 
 
 def _noun_follows(words: list[tuple[int, int, str, str]], end: int) -> bool:
     after = [w for w in words if w[0] >= end][:1]
-    return bool(after) and _is_noun(after[0][2], after[0][3])
-
-
-def _is_noun(word: str, tag: str) -> bool:
-    if word in _LINKS or word.isdigit():
-        return False
-    # Domain words added to jieba's dictionary (科普讲座, 科普日) come back untagged.
-    added = tag == "x" and all("\u4e00" <= ch <= "\u9fff" for ch in word)
-    return added or tag.startswith(_NOUN_TAGS)
-
-
-def _counted(sentence: str, words: list[tuple[int, int, str, str]], start: int, end: int) -> str:
-    """The noun phrase the figure measures: right after it (200余名科技人员), else right
-    before it, over linking words (听众达4000人次) and lists (科普报告、讲座6场次)."""
-    after = [w for w in words if w[0] >= end]
-    phrase: list[tuple[int, int, str, str]] = []
-    for word in after:
-        if not _is_noun(word[2], word[3]):
-            break
-        phrase.append(word)
-    # A verbal noun ending the phrase after a figure is what was done with the counted
-    # (6500名骨干教师培训顺利进行), not part of it.
-    while len(phrase) > 1 and phrase[-1][3] == "vn":
-        phrase.pop()
-    if phrase:
-        return sentence[phrase[0][0] : phrase[-1][1]]
-    before = [w for w in words if w[1] <= start]
-    while before and before[-1][2] in _LINKS:
-        before.pop()
-    phrase = []
-    while before:
-        word = before[-1]
-        if _is_noun(word[2], word[3]) or (word[2] == "、" and phrase):
-            phrase.insert(0, before.pop())
-        else:
-            break
-    while phrase and phrase[0][2] == "、":
-        phrase.pop(0)
-    return sentence[phrase[0][0] : phrase[-1][1]] if phrase else ""
-
-
-def _figure_event(sentence: str, simple: str, start: int, heading: str) -> str:
-    """What a figure was counted at, most specific first: a named campaign in its own
-    clause (组织10家企业参加高交会) or before it in its sentence (科普日期间…6场), an
-    activity a verb opens before it (舉行了綠色網上活動…650人次), else the heading's
-    campaign or activity (三、加强了科技培训), else an activity after it in the sentence
-    (42家科协组织在全民科学素质行动中…)."""
-    simple_heading = _simplified(heading)
-    begin = max(simple.rfind(mark, 0, start) for mark in CLAUSE_MARKS) + 1
-    end = next((i for i in range(start, len(simple)) if simple[i] in CLAUSE_MARKS), len(simple))
-    return (
-        _event(sentence[begin:end], simple[begin:end])
-        or _event(sentence[:start], simple[:start], len(simple[:start]))
-        or _activity(sentence[:start], simple[:start], opened=True)
-        or _event(heading, simple_heading)
-        or _activity(heading, simple_heading, opened=False)
-        or _activity(sentence[start:], simple[start:], opened=True)
-    )
-
-
-def _activity(written: str, simple: str, opened: bool) -> str:
-    """The last activity the text names (公民科学素质调查, 农村环保科普行动): the words before
-    an activity noun back to the verb, punctuation or particle that opens it. With `opened`,
-    only one a verb opens (舉行了綠色網上活動): in a sentence, words before an activity noun
-    are as often what was done at it (技术推广等活动)."""
-    for match in reversed(list(_ACTIVITY_NOUN.finditer(simple))):
-        if opened and match.end() == len(simple.rstrip("共计达约近")):
-            continue  # 举办健康科普讲座8场: what the figure counts, not where it was counted
-        begin, end, opener = match.start(), match.end(), None
-        while begin > 0 and simple[begin - 1] not in _ACTIVITY_STOPS and opener is None:
-            begin -= 1
-            opener = next((v for v in _ACTIVITY_OPENERS if simple.startswith(v, begin)), None)
-        if opener is not None:
-            begin += len(opener)
-        elif opened and not (begin > 0 and simple[begin - 1] == "了"):
-            continue
-        phrase = written[begin:end].strip("“”\"'《》〈〉 ")
-        if phrase[:1] in _QUANTITY_WORDS:
-            continue  # 多个项目, 各类活动: how many, not which
-        if 2 < len(phrase) <= _ACTIVITY_LONGEST:
-            return phrase
-    return ""
-
-
-def _trimmed(counted: str) -> str:
-    """What is counted without the scope or verb the noun walk took in with it
-    (全市资助家庭经济困难学生 → 家庭经济困难学生, 编印培训材料 → 培训材料)."""
-    simple = _simplified(counted)
-    for word, tag in tagged_words(simple):
-        if not (word in _SCOPES or (tag.startswith("v") and tag != "vn")):
-            break
-        simple, counted = simple[len(word) :], counted[len(word) :]
-    return counted if len(counted) > 1 else ""
-
-
-def _event(written: str, simple: str, before: int | None = None) -> str:
-    """The event the figure belongs to: the last one the text names before the figure,
-    else the first after it (or anywhere, for a heading)."""
-    found = [m for m in _EVENT.finditer(simple)]
-    if not found:
-        return ""
-    if before is not None:
-        earlier = [m for m in found if m.end() <= before]
-        match = earlier[-1] if earlier else found[0]
-    else:
-        match = found[0]
-    return written[match.start() : match.end()]
+    return bool(after) and is_noun(after[0][2], after[0][3])
 
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")

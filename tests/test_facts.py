@@ -28,7 +28,8 @@ def test_a_typical_report_line_gives_each_figure_with_what_it_counts() -> None:
         ("项目投资20.35亿元。", "20.35亿元", 20.35, None, "", "亿元", "项目投资"),
         ("發放宣傳資料2萬份。", "2萬份", 20000, None, "", "份", "宣傳資料"),
         ("争取项目资金1.5万元。", "1.5万元", 1.5, None, "", "万元", "项目资金"),
-        ("参加群众约3000人。", "3000人", 3000, None, "约", "人", "群众"),
+        # Who the people are, as the labels name them (參與群眾達6000多人次 → 參與群眾).
+        ("参加群众约3000人。", "3000人", 3000, None, "约", "人", "参加群众"),
         ("十二个乡镇参与其中。", "十二个", 12, None, "", "个", "乡镇"),
         ("每期培训3-5天。", "3-5天", 3, 5, "", "天", "培训"),
         ("参加培训的农民达1,200人次以上。", "1,200人次以上", 1200, None, "以上", "人次", "农民"),
@@ -108,4 +109,87 @@ def test_a_range_with_its_myriad_written_once_is_read_whole(
 
 def test_a_campaign_in_the_figures_own_clause_is_its_event() -> None:
     figures = extract_figures("组织10家企业参加重庆高交会，20家企业参加博览会。", "五、科技活动周")
-    assert [f.event for f in figures] == ["高交会", "博览会"]
+    # The name a verb opens in front of the campaign's kind is the campaign's (重庆高交会).
+    assert [f.event for f in figures] == ["重庆高交会", "博览会"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "written", "counted"),
+    [
+        # Brackets inside a noun phrase, and an aside in brackets right after the figure.
+        ("建成8个乡(镇)科普站。", "8个", "乡(镇)科普站"),
+        ("设立科普画廊(橱窗)、宣传栏9处。", "9处", "科普画廊(橱窗)、宣传栏"),
+        ("建成科普活动室(站)12个。", "12个", "科普活动室(站)"),
+        ("新建12所(占全县的三成)农村小学。", "12所", "农村小学"),
+        # A quoted name, or a noun phrase after 的, right after the figure.
+        ("举办三期“果树修剪技术培训班”。", "三期", "果树修剪技术培训班"),
+        ("捐赠价值5万元的图书。", "5万元", "图书"),
+        ("组建30人的志愿服务队。", "30人", "志愿服务队"),
+        # The last figure of a list of figures: 的 speaks of the whole list.
+        ("获金奖2个、银奖5个的好成绩。", "5个", "银奖"),
+        # A lone verb of one character before a noun is a verb, not part of a word.
+        ("获金奖2个、银奖5个的好成绩。", "2个", "金奖"),
+        # Modifiers open a phrase; a head count ends at a person, 所 at a school.
+        ("表彰28名优秀辅导员。", "28名", "优秀辅导员"),
+        ("组织1200名退休职工体检。", "1200名", "退休职工"),
+        ("组织1200名在职教师参加轮训。", "1200名", "在职教师"),
+        ("25所乡村学校教师全部轮训。", "25所", "乡村学校"),
+        # An event count counts an action, its verb included, but not a verb with 了.
+        ("更换宣传橱窗6次。", "6次", "更换宣传橱窗"),
+        ("共举办展览8场次。", "8场次", "展览"),
+        ("专家两次深入基层指导。", "两次", "深入基层指导"),
+        ("工作人员四次走访贫困户。", "四次", "走访贫困户"),
+        ("已发行了20期。", "20期", ""),
+        # Lists: middle items whatever jieba tags them, 等, joined nouns, titles.
+        ("发放挂历、春联等年货2000份。", "2000份", "挂历、春联等年货"),
+        ("发放宣传单、手册、挂图等资料2000份。", "2000份", "宣传单、手册、挂图等资料"),
+        ("组织300名教师和家长参加培训。", "300名", "教师和家长"),
+        ("3个小组和大家一起讨论。", "3个", "小组"),
+        ("印发《安全用药手册》5000册。", "5000册", "安全用药手册"),
+        ("编印宣传册《防灾知识》3000本。", "3000本", "宣传册"),
+        # A share counts its base after 占, else what it is of; a growth rate its subject.
+        ("学生人数占全县总数的15%。", "15%", "全县总数"),
+        ("获奖作品占全市40%。", "40%", "获奖作品"),
+        ("粮食总产量达到500万公斤，比上年增长12%。", "12%", "粮食总产量"),
+        ("网络建设完成比例达到60%。", "60%", "网络建设完成比例"),
+        # People counted by who they are or what they joined.
+        ("约200人次参加了讲座。", "200人次", "参加了讲座"),
+        ("参与群众达3000人次。", "3000人次", "参与群众"),
+        # Single characters jieba splits off an unknown compound; a one-word clause.
+        ("受训人数达到300人次。", "300人次", "受训人数"),
+        ("其中小学12个，初中5个。", "5个", "初中"),
+    ],
+)
+def test_what_is_counted_follows_how_reports_phrase_it(
+    sentence: str, written: str, counted: str
+) -> None:
+    (figure,) = [f for f in extract_figures(sentence) if f.written == written]
+    assert figure.counted == counted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "heading", "events"),
+    [
+        # An activity of the figure's own clause; what the other figures count is none.
+        ("选派20名教师参加骨干教师培训，另有50名学生获奖。", "三、教师队伍", ["骨干教师培训", ""]),
+        ("举办科普展览宣传5次，发放资料800份。", "一、宣传", ["", ""]),
+        # A document's title or a place named after an activity is no event.
+        ("下发《关于开展科普月活动的通知》，编印资料2000份。", "一、宣传", [""]),
+        ("在科普活动中心发放资料500份。", "一、宣传", [""]),
+        ("开展科普活动中心建设，配备图书2000册。", "一、设施", [""]),
+        # A figure counting activities is no count at the heading's other activity.
+        ("举办培训班6期。", "二、加强农民培训", [""]),
+        ("举办科普讲座6场。", "一、科普讲座", ["科普讲座"]),
+        # 在…工作中 names the activity; a campaign by its kind alone takes the name the
+        # sentence gives it in full, and a verb opens a campaign's full name.
+        ("镇科协在科普示范村创建工作中新建画廊3处。", "一、设施", ["科普示范村创建"]),
+        ("围绕“2023年科普活动周”主题，活动周期间发放资料300份。", "一、宣传", ["科普活动周"]),
+        ("参加全省青少年科技创新大赛，获奖3项。", "二、组织", ["全省青少年科技创新大赛"]),
+        # An activity named after the figure in another clause is a purpose, no event.
+        ("发放资料300份，为开展科普宣传活动打下基础。", "二、组织", [""]),
+    ],
+)
+def test_the_event_is_the_figures_own_clause_sentence_or_heading(
+    sentence: str, heading: str, events: list[str]
+) -> None:
+    assert [f.event for f in extract_figures(sentence, heading)] == events
