@@ -339,6 +339,22 @@ def test_a_date_is_a_day_or_a_month_as_reports_write_them(
     assert figures(sentence, parsed) == dates
 
 
+def test_a_count_the_passages_words_miss_is_read_from_the_table_of_figures(
+    tmp_path: Path, normalizer
+) -> None:
+    reports = {
+        "街": "东湖街道科协2023年科普工作总结\n一、读书活动\n"
+        "开学之前，我们举办了青少年科普讲座，学生科普讲座反响热烈。\n",
+        "市": "青山市科协2023年科普日活动总结\n一、成果\n"
+        "据统计，全市共开展科普报告、讲座6场次，听众达4000多人次。\n",
+    }
+    store = ingested(tmp_path, normalizer, reports)
+    answer = assistant_over(store, normalizer).answer("科普讲座一共办了多少场？")
+    assert [(c.title, q.figure) for q, c in zip(answer.quotes, answer.citations, strict=True)] == [
+        ("青山市科协2023年科普日活动总结", "6场次")
+    ]
+
+
 PROBLEMS = {
     "甲": "东山镇科协2023年科普工作总结\n一、开展科普讲座\n镇科协举办科普讲座四场。\n"
     "二、存在的.问题\n科普阵地建设还比较薄弱。\n",

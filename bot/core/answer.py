@@ -336,7 +336,14 @@ class Answerer:
         if wide:
             return self._listing(parsed, result, script)
         if parsed.intent == "fact":
-            return self._fact(parsed, result, script)
+            answer = self._fact(parsed, result, script)
+            if parsed.figure not in (None, "date") and not any(q.figure for q in answer.quotes):
+                # The table of figures reads what a figure counts where the passages' words
+                # do not reach it (科普报告、讲座6场次 for 科普讲座办了多少场).
+                rows = question_facts(self.retriever, parsed, result.filters)
+                if rows:
+                    return self._from_facts(parsed, result, rows, script)
+            return answer
         return self._howto(parsed, result, script)
 
     def _howto(self, parsed: Question, result: SearchResult, script: str) -> Answer:
