@@ -146,6 +146,8 @@ def test_example_questions_are_routed_to_examples(answerer: Assistant) -> None:
         ("有没有组织企业参观高交会的例子？", "组织企业参观高交会"),
         ("有哪些科普日活动的案例", "科普日活动"),
         ("科技培训的经验", "科技培训"),
+        ("有沒有組織企業參觀高交會的例子？", "組織企業參觀高交會"),  # in the asker's script
+        ("請問有沒有關於讀書活動的經驗嗎", "讀書活動"),
         ("乡镇是怎么开展科普日活动的？", None),
     ],
 )

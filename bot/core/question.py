@@ -19,9 +19,11 @@ INTENTS = ("howto", "fact", "examples", "list", "total", "reports", "yesno")
 FIGURES = ("date", "count", "money", "people")
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)\s*年")
+# Read from the question as written, so its topic can be shown in the asker's script: both
+# scripts' forms.
 _EXAMPLES = re.compile(
-    r"^(?:请问)?(?:有没有|有无|有哪些|是否有|找找|举几个|举个|给我看看)?(?P<topic>.+?)"
-    r"(?:的)?(?:例子|案例|经验|做法|实例)(?:吗|呢)?[？?。！!]*$"
+    r"^(?:请问|請問)?(?:有没有|有沒有|有无|有無|有哪些|是否有|找找|举几个|舉幾個|举个|舉個|给我看看|給我看看)?"
+    r"(?P<topic>.+?)(?:的)?(?:例子|案例|经验|經驗|做法|实例|實例)(?:吗|嗎|呢)?[？?。！!]*$"
 )
 # The things a list question enumerates; the noun itself is not a topic word.
 _ENTITY = r"报告|总结|单位|地方|地区|乡镇|街道|学校|部门|企业|社区|县|市|省"
@@ -270,7 +272,8 @@ def example_topic(question: str) -> str | None:
     match = _EXAMPLES.match(question.strip())
     if not match:
         return None
-    topic = re.sub(r"^(?:关于|一些|几个|什么)", "", match.group("topic")).strip("的 ")
+    lead = r"^(?:关于|關於|一些|几个|幾個|什么|什麼)"
+    topic = re.sub(lead, "", match.group("topic")).strip("的 ")
     return topic or None
 
 
