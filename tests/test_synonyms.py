@@ -174,7 +174,7 @@ def test_an_example_named_by_an_abbreviation_is_found_below_a_wordier_passage(
 def test_a_common_word_the_reports_lack_does_not_refuse_a_question(
     tmp_path: Path, normalizer: Normalizer
 ) -> None:
-    """找 and 搞 are in no report, so the corpus alone would weigh them most; in general
+    """找 and 弄 are in no report, so the corpus alone would weigh them most; in general
     Chinese they say little, and the found rule weighs them so."""
     village = (
         "一、示范带动\n全村确定科技示范户十二户，由农技员上门指导，带动周边群众发展大棚蔬菜。\n"
@@ -183,7 +183,7 @@ def test_a_common_word_the_reports_lack_does_not_refuse_a_question(
         tmp_path, normalizer, {"村总结": village, "科普日": SCIENCE_DAY, "街道": VOLUNTEERS}
     )
     retriever = _retriever(store, normalizer)
-    for question in ("村里找了几户示范户？", "咱们村到底搞了几户示范户呀？"):
+    for question in ("村里找了几户示范户？", "咱们村到底弄了几户示范户呀？"):
         result = retriever.search(question)
         assert result.found and "十二户" in result.hits[0].text, question
         corpus_only = retriever.topic_scorer(result.parsed)(result.hits[0].normalized)
