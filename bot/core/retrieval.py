@@ -70,8 +70,9 @@ class Weights:
     # Share of a report's title words (IDF-weighted) that the question writes, added to each
     # of its passages' hybrid score: a question naming a title in full (黄蝉) is about that
     # report rather than one whose title only contains it (软枝黄蝉), a near-tie in BM25 that
-    # the vector otherwise breaks at random. Chosen on CMRC, checked on DRCD (docs/retrieval.md).
-    title_named: float = 0.05
+    # the vector otherwise breaks at random. More than 0.2 costs DRCD, whose questions often
+    # name another article's title (docs/retrieval.md).
+    title_named: float = 0.2
     metadata_boost: float = 0.15
     candidates: int = 50
 
