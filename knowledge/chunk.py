@@ -24,6 +24,11 @@ _TITLE_END = re.compile(r"[。：:；;！？]")
 _TITLE_MAX = 40
 _BARE_HEADING_MAX = 16
 _PUNCTUATION = re.compile(r"[。，、；：！？,.;:!?（）()“”\"]")
+# A sentence that opens by pointing back (但…, 此外…, 将此反应…, 该剧…) reads only with the
+# sentence before it.
+_POINTS_BACK = re.compile(
+    r"(?:但|然而|不过|因此|因而|所以|于是|此外|另外|同时|并且|而且|[将把对从与由在]?(?:此|该|这|上述))"
+)
 BARE = "bare"
 _TOP_STYLES = ("chapter", "chinese", BARE)
 PREAMBLE = "前言"
@@ -91,10 +96,23 @@ def chunk_paragraphs(paragraphs: list[Paragraph], min_chars: int, max_chars: int
         # before it, so a short file's sections are cited by their headings, not as "前言";
         # only a preamble shorter than the minimum (the title alone) runs on into it.
         top_level = _is_top_section(atom, current[-1])
-        if (atom.opens_section and (size >= min_chars or top_level)) or atom.end - current[
-            0
-        ].start > max_chars:
+        if atom.opens_section and (size >= min_chars or top_level):
             groups.append([atom])
+        elif atom.end - current[0].start > max_chars:
+            last = current[-1]
+            if (
+                _POINTS_BACK.match(text, atom.start)
+                and not atom.opens_section
+                and len(current) > 1
+                and not last.opens_section
+                and last.start - current[0].start >= min_chars
+                and atom.end - last.start <= max_chars
+                and "\n" not in text[last.start : atom.start]
+            ):
+                # The sentence it points back to moves with it rather than being cut off.
+                groups.append([current.pop(), atom])
+            else:
+                groups.append([atom])
         else:
             current.append(atom)
     # A short tail joins the chunk before it when the budget allows (not a section of its

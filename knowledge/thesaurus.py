@@ -2,10 +2,12 @@
 
 Staff ask in their own words (义工, 乡下老师) where the reports have others (志愿者, 农村教师).
 Each question word is expanded with words that mean the same, each weighted below the word
-itself, from two sources:
+itself, from three sources:
 
 - `synonyms.txt` (this folder, or `KEPUBOT_SYNONYMS_FILE`): one group per line, for the
   domain's own words, weight `DOMAIN_WEIGHT`.
+- the same "this X" with another demonstrative (此剧 → 本剧 该剧), weight
+  `DEMONSTRATIVE_WEIGHT`.
 - cnsyn 1.2.0 (Apache-2.0; installed with `--no-deps`): 45,860 synonym groups (mined from
   Wikipedia and HIT Cilin) and 129,691 word vectors. Its groups mix senses (科普 sits with
   广泛), so a group member counts only when the vectors agree (cosine ≥ `GROUP_COSINE`)
@@ -58,6 +60,11 @@ CNSYN_SHA256 = {
     _VECTORS_FILE: "9c699b58faf1e46f9bd5b44dd39c58c2ac05f12cc23b6a5fe6234ba1ce742c82",
 }
 INSTALL_HINT = f"pip install --no-deps cnsyn=={CNSYN_VERSION} joblib"
+# "This X" with any demonstrative: a question says 此剧 or 该镇 where the passage says 本剧
+# or 本镇, and jieba keeps each such pair as one word, so neither matches the other as a word
+# or as a substring.
+DEMONSTRATIVES = "此该本这"
+DEMONSTRATIVE_WEIGHT = 0.9
 
 
 class ThesaurusError(Exception):
@@ -199,6 +206,8 @@ class Thesaurus:
 
     def _candidates_of(self, word: str) -> list[Expansion]:
         found = {w: Expansion(w, DOMAIN_WEIGHT, "domain") for w in self._domain.get(word, ())}
+        for other in demonstrative_forms(word):
+            found.setdefault(other, Expansion(other, DEMONSTRATIVE_WEIGHT, "demonstrative"))
         if self.lexicon is not None:
             for expansion in self.lexicon.expand(word):
                 found.setdefault(expansion.word, expansion)
@@ -216,6 +225,14 @@ class Thesaurus:
     def expand(self, word: str, known: Callable[[str], bool]) -> tuple[Expansion, ...]:
         """Up to `MAX_EXPANSIONS` synonyms of `word` that `known` accepts (the corpus has)."""
         return tuple([e for e in self.candidates(word) if known(e.word)][:MAX_EXPANSIONS])
+
+
+def demonstrative_forms(word: str) -> list[str]:
+    """The same "this X" with the other demonstratives (此鱼 → 该鱼 本鱼 这鱼), for a word of
+    a demonstrative and one character; none for any other word."""
+    if len(word) != 2 or word[0] not in DEMONSTRATIVES:
+        return []
+    return [d + word[1] for d in DEMONSTRATIVES if d != word[0]]
 
 
 def read_groups(path: Path) -> list[list[str]]:

@@ -141,3 +141,22 @@ def test_markdown_levels_build_the_path() -> None:
     ]
     chunks = chunk_paragraphs(paragraphs, 150, 250)
     assert [c.heading_path for c in chunks] == [("年度总结", "活动"), ("年度总结", "培训")]
+
+
+def test_a_sentence_that_points_back_is_not_cut_off_from_the_one_before() -> None:
+    # Cut for length before "但…", the chunk would open on a sentence that reads only with
+    # the one before it, and an answer that spans the two would be in neither chunk.
+    text = (
+        "县科协组织科普大篷车巡展，走进十二个乡镇。展出展品三十件，观众踊跃。"
+        "开展初期天气晴好，参观人数逐日上升。但雨季来临后，参观人数明显回落。"
+    )
+    texts = [c.text for c in chunk_paragraphs([Paragraph(text)], 10, 60)]
+    assert texts == [
+        "县科协组织科普大篷车巡展，走进十二个乡镇。展出展品三十件，观众踊跃。",
+        "开展初期天气晴好，参观人数逐日上升。但雨季来临后，参观人数明显回落。",
+    ]
+    # A sentence that points nowhere is cut as before.
+    plain = text.replace("但雨季", "雨季")
+    assert [c.text for c in chunk_paragraphs([Paragraph(plain)], 10, 60)][-1] == (
+        "雨季来临后，参观人数明显回落。"
+    )

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from bot.core.evaluate import evaluate_questions, read_questions
@@ -6,6 +8,7 @@ from bot.core.retrieval import Filters, Hit, Retriever, Weights
 from bot.settings import Settings
 from knowledge.ingest import sync_folder
 from knowledge.store import Store
+from tests.files import ingested
 from tests.paths import DEV_QUESTIONS
 
 
@@ -123,3 +126,21 @@ def test_coverage_weight_lifts_the_passage_holding_more_question_words(
     lifted = top(0.5)
     assert "社区" in lifted.normalized
     assert lifted.coverage > top(0.07, mode="keyword").coverage
+
+
+def test_a_question_naming_a_whole_title_prefers_that_report(tmp_path, normalizer) -> None:
+    # Both passages hold the question's words; BM25 puts first, by a hair, the one of a report
+    # whose title only contains the words asked. The report the question names in full wins.
+    reports = {
+        "防汛演练": "防汛演练\n一、组织情况\n七月防汛演练，转移群众三百人。\n",
+        "防汛演练观摩心得": "防汛演练观摩心得\n一、体会\n防汛演练转移群众，组织有序。\n",
+    }
+    for n in range(6):
+        reports[f"其他{n}"] = f"第{n}街道科协工作总结\n一、读书\n街道科协开展读书活动。\n"
+    store = ingested(tmp_path, normalizer, reports)
+    retriever = retriever_over(store, normalizer, None, Settings())
+    question = "防汛演练转移了多少群众？"
+    assert retriever.search(question).hits[0].title == "防汛演练"
+    assert retriever.search(question, mode="keyword").hits[0].title == "防汛演练观摩心得"
+    retriever.weights = replace(retriever.weights, title_named=0.0)
+    assert retriever.search(question).hits[0].title == "防汛演练观摩心得"

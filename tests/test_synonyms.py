@@ -22,6 +22,7 @@ from knowledge.thesaurus import (
     Thesaurus,
     ThesaurusError,
     cnsyn_folder,
+    demonstrative_forms,
     load_thesaurus,
     read_groups,
     read_lexicon,
@@ -217,3 +218,27 @@ def test_a_name_in_a_title_is_one_word_in_questions_as_in_the_passages(
     store = ingested(tmp_path, normalizer, {"锦地罗": plant, "科普日": SCIENCE_DAY})
     retriever = _retriever(store, normalizer)
     assert "锦地罗" in retriever.parse("锦地罗又被称之为什么？").topic
+
+
+def test_a_demonstrative_word_finds_the_same_thing_named_with_another_demonstrative(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    # jieba keeps 此剧 and 本剧 whole, so the question's "this drama" matched no passage's.
+    drama = "一、自制节目\n本剧共四十集，每周三晚间播出。\n"
+    schedule = "一、节目安排\n纪录片每周播出，每周一集，每周重播。\n"
+    reports = {"台视自制剧": drama, "纪录片": schedule, "科普日": SCIENCE_DAY, "志愿者": VOLUNTEERS}
+    store = ingested(tmp_path, normalizer, reports)
+    question = "此剧每周几播出？"
+    assert "此剧" in _retriever(store, normalizer).parse(question).topic
+    result = _retriever(store, normalizer).search(question)
+    assert "四十集" in result.hits[0].text
+    assert ("本剧", 0.72) in result.parsed.synonyms_of("此剧")  # type: ignore[union-attr]
+    without = _retriever(store, normalizer, synonym_weight=0.0).search(question)
+    assert "纪录片" in without.hits[0].text
+
+
+def test_demonstrative_forms_swap_only_the_demonstrative() -> None:
+    assert demonstrative_forms("此鱼") == ["该鱼", "本鱼", "这鱼"]
+    assert demonstrative_forms("该镇") == ["此镇", "本镇", "这镇"]
+    assert demonstrative_forms("分布") == []
+    assert demonstrative_forms("此鱼类") == []

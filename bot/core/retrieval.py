@@ -67,6 +67,12 @@ class Weights:
     # Multiplies each synonym's own weight (its cosine, or 0.9 for the domain file) wherever
     # a synonym stands in for a question word: BM25, coverage, found, sentence choice.
     synonym: float = 0.0
+    # Share of a report's title words (IDF-weighted) that the question writes, added to each
+    # of its passages' hybrid score: a question naming a title in full (黄蝉) is about that
+    # report rather than one whose title only contains it (软枝黄蝉), a near-tie in BM25 that
+    # the vector otherwise breaks at random. More than 0.2 costs DRCD, whose questions often
+    # name another article's title (docs/retrieval.md).
+    title_named: float = 0.2
     metadata_boost: float = 0.15
     candidates: int = 50
 
@@ -134,6 +140,7 @@ class Retriever:
         self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
         self._chunk_count = max(1, store.counts()["chunks"])
         self._passage_levels = store.passage_levels()
+        self._title_words: dict[str, tuple[str, ...]] = {}
 
     def search(
         self,
@@ -200,7 +207,12 @@ class Retriever:
         covered = {
             chunk_id: coverage(shares, row.normalized, synonyms) for chunk_id, row in rows.items()
         }
-        hits = self._fuse(rows, keyword, vector, covered, asked, mode, titles)
+        named = (
+            self._titles_named(normalized, {row.document_id for row in rows.values()})
+            if mode == "hybrid" and self.weights.title_named > 0
+            else {}
+        )
+        hits = self._fuse(rows, keyword, vector, covered, asked, mode, titles, named)
         hits = _drop_near_duplicates(hits, top_k)
         # The report's title counts with the passage: it may be all that names the subject.
         best = self.found_scorer(parsed)(self._with_title(hits[0])) if hits else 0.0
@@ -432,6 +444,7 @@ class Retriever:
         asked: Filters,
         mode: str,
         titles: dict[str, float],
+        named: dict[str, float],
     ) -> list[Hit]:
         weights = self.weights
         keyword = {
@@ -447,7 +460,11 @@ class Retriever:
             v = (vector[chunk_id] - low_vector) / span_vector if chunk_id in vector else 0.0
             c = covered[chunk_id]
             score = {"keyword": k, "vector": v}.get(
-                mode, weights.keyword * k + weights.vector * v + weights.coverage * c
+                mode,
+                weights.keyword * k
+                + weights.vector * v
+                + weights.coverage * c
+                + weights.title_named * named.get(row.document_id, 0.0),
             )
             score *= 1.0 + weights.metadata_boost * _matches(row, asked)
             hits.append(
@@ -456,6 +473,22 @@ class Retriever:
             )  # fmt: skip
         hits.sort(key=lambda h: (-h.score, h.chunk_id))
         return hits
+
+    def _titles_named(self, normalized: str, documents: set[str]) -> dict[str, float]:
+        """Report id → share of its title's words (IDF-weighted) that the question writes."""
+        words = {}
+        for doc_id in documents:
+            if doc_id not in self._title_words:
+                title = self.normalizer.normalize(self._documents[doc_id].title)
+                self._title_words[doc_id] = tuple(dict.fromkeys(segment(title)))
+            words[doc_id] = self._title_words[doc_id]
+        weights = self.term_weights(sorted({w for own in words.values() for w in own}))
+        shares = {}
+        for doc_id, own in words.items():
+            total = sum(weights[w] for w in own)
+            if total > 0:
+                shares[doc_id] = sum(weights[w] for w in own if w in normalized) / total
+        return shares
 
     def _allowed_documents(self, filters: Filters) -> list[str]:
         """Reports a hard filter lets through; for a level, also those with a passage of it."""
