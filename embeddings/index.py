@@ -167,7 +167,8 @@ class VectorIndex:
                     "向量索引文件与清单不一致（可能写入中断），请运行 `kepubot ingest` 重建。"
                 )
             handle.seek(0)
-            read = faiss.read_index(faiss.PyCallbackIOReader(handle.read))
+            reader = faiss.PyCallbackIOReader(handle.read)  # type: ignore[attr-defined]
+            read = faiss.read_index(reader)
         index = cls(manifest.dimension, manifest.model_id, exact_limit)
         index.index = read
         index.kind, index.nprobe = manifest.kind, manifest.nprobe
