@@ -4,7 +4,8 @@ Runs the steps one after another in this process on the first files of a folder 
 default the 10k-chunk synthetic corpus that `make bench` generates), so each figure is the
 step's own cost on one core; `sync_folder` spreads whole files over worker processes. The
 figures are CPU time (the machine is shared: wall time moves with the other jobs), with
-wall time beside the total. `PYTHONPATH=<other checkout>` measures another version's steps.
+wall time beside the total. The script imports the checkout it sits in (PYTHONPATH does not
+change that): to measure another version's steps, copy it into that checkout.
 
     .venv/bin/python scripts/bench_ingest.py [--folder var/bench/kb-10000/reports] [--files 60]
 """
