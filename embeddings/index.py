@@ -150,17 +150,27 @@ class VectorIndex:
         try:
             body = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
             manifest = Manifest(**body["manifest"])
-            data = (folder / INDEX_FILE).read_bytes()
+            handle = (folder / INDEX_FILE).open("rb")
         except FileNotFoundError as exc:
             raise VectorIndexError("向量索引不存在，请运行 `kepubot ingest`。") from exc
         except (ValueError, KeyError, TypeError) as exc:
             raise VectorIndexError("向量索引清单已损坏，请运行 `kepubot ingest` 重建。") from exc
-        if manifest.format != FORMAT or hashlib.sha256(data).hexdigest() != manifest.index_sha256:
-            raise VectorIndexError(
-                "向量索引文件与清单不一致（可能写入中断），请运行 `kepubot ingest` 重建。"
-            )
+        # Checked and read in blocks from the one open file (a sync may swap in a new one
+        # meanwhile): reading it whole and deserialising the bytes held the vectors twice,
+        # the largest part of the serving process's peak memory.
+        with handle:
+            digest = hashlib.sha256()
+            while block := handle.read(1 << 20):
+                digest.update(block)
+            if manifest.format != FORMAT or digest.hexdigest() != manifest.index_sha256:
+                raise VectorIndexError(
+                    "向量索引文件与清单不一致（可能写入中断），请运行 `kepubot ingest` 重建。"
+                )
+            handle.seek(0)
+            reader = faiss.PyCallbackIOReader(handle.read)  # type: ignore[attr-defined]
+            read = faiss.read_index(reader)
         index = cls(manifest.dimension, manifest.model_id, exact_limit)
-        index.index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        index.index = read
         index.kind, index.nprobe = manifest.kind, manifest.nprobe
         if manifest.kind == "ivf":
             faiss.extract_index_ivf(index.index).nprobe = manifest.nprobe

@@ -24,7 +24,7 @@ from knowledge.facts import VERSION as FACTS_VERSION
 from knowledge.facts import fact_rows
 from knowledge.metadata import extract_metadata, passage_level, title_tokens, tokens_for
 from knowledge.models import Document, Report
-from knowledge.normalize import Normalizer, detect_script
+from knowledge.normalize import Normalizer, detect_script, forget_routes
 from knowledge.readers import ReadOptions, UnreadableFile, check_kind, read_paragraphs
 from knowledge.records import encode_place
 from knowledge.scan import VANISHED, Entry, scan_folder
@@ -116,6 +116,7 @@ def documents_from_reports(
     documents = []
     for position, report in enumerate(reports):
         chunks = chunk_paragraphs(list(report.paragraphs), budget.min_chars, budget.max_chars)
+        normalized = normalizer.normalize(report.text)
         documents.append(
             Document(
                 source=source,
@@ -123,9 +124,10 @@ def documents_from_reports(
                 title=report.title,
                 number=report.number,
                 text=report.text,
-                metadata=extract_metadata(normalizer.normalize(report.text), file_name),
+                metadata=extract_metadata(normalized, file_name),
                 script=detect_script(report.text),
                 chunks=chunks,
+                normalized=normalized,
             )
         )
     return documents
@@ -315,6 +317,7 @@ def _read_one(
         if job.previous_sha256 == row["sha256"]:
             return _Outcome(row | {"status": "ok"}, None)
         notes: list[str] = []
+        forget_routes()
         documents = build_documents(job.path, job.source, normalizer, budget, notes, options)
         rows = [_rows(document, normalizer) for document in documents]
         return _Outcome(row | {"status": "ok", "error": None}, rows, tuple(notes))
@@ -340,8 +343,7 @@ def _write(
     """One file's rows: its documents replaced (None: unchanged contents), its file row."""
     if replacement is not None:
         store.remove_documents(source)
-        for rows in replacement:
-            store.insert_document(*rows)
+        store.insert_documents(replacement)
         row = row | {"documents": len(replacement)}
     store.upsert_file(row | {"updated_at": datetime.now(UTC).isoformat()})
     if after_write is not None:
@@ -375,7 +377,9 @@ def _rows(
     document: Document, normalizer: Normalizer
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     document_id = hashlib.sha1(f"{document.source}#{document.position}".encode()).hexdigest()[:12]
-    normalized_text = normalizer.normalize(document.text)
+    normalized_text = document.normalized
+    if normalized_text is None:
+        normalized_text = normalizer.normalize(document.text)
     document_row = {
         "id": document_id,
         "source": document.source,

@@ -67,3 +67,4 @@ class Document:
     metadata: Metadata
     script: str  # "simplified" or "traditional"
     chunks: list[Chunk] = field(default_factory=list)
+    normalized: str | None = None  # the text's search form, when already computed

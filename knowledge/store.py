@@ -248,12 +248,20 @@ class Store:
         chunks: list[dict[str, Any]],
         facts: list[dict[str, Any]] | None = None,
     ) -> None:
+        self.insert_documents([(document, chunks, facts or [])])
+
+    def insert_documents(
+        self, rows: Sequence[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]
+    ) -> None:
+        """Several documents' rows (a file's), in order: the same rows and rowids as one
+        `insert_document` each, written with one prepared statement a table (sqlite-utils
+        inspects the table on every call, which was most of the writing process's time)."""
         self._terms_stale = self._chunks_changed = True
+        chunks = [chunk for _, document_chunks, _ in rows for chunk in document_chunks]
         self._inserted_chunks.update(chunk["id"] for chunk in chunks)
-        self.db.table("documents").insert(document, pk="id", replace=True)
-        self.db.table("chunks").insert_all(chunks, pk="id", replace=True)
-        if facts:
-            self.db.table("facts").insert_all(facts)
+        _insert_rows(self.db, "documents", [document for document, _, _ in rows], replace=True)
+        _insert_rows(self.db, "chunks", chunks, replace=True)
+        _insert_rows(self.db, "facts", [fact for _, _, facts in rows for fact in facts])
 
     def refresh_facts(self, version: str) -> bool:
         """Extract every passage's facts again when they were extracted by another version
@@ -456,3 +464,20 @@ class Store:
         if self._terms_stale:
             keywords.refresh_terms(self.db)
             self._terms_stale = False
+
+
+def _insert_rows(
+    db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], replace: bool = False
+) -> None:
+    """Insert rows as sqlite-utils' insert_all does (every key any row has is a column, a
+    missing one NULL), for rows of plain values."""
+    if not rows:
+        return
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    names = ", ".join(f"[{column}]" for column in columns)
+    marks = ", ".join("?" * len(columns))
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    db.conn.executemany(
+        f"{verb} INTO [{table}] ({names}) VALUES ({marks})",
+        [tuple(row.get(column) for column in columns) for row in rows],
+    )

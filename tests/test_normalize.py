@@ -71,3 +71,54 @@ def test_remembered_hmm_paths_give_jiebas_own_words_and_tags() -> None:
     finally:
         jieba.finalseg.viterbi, jieba.posseg.viterbi = remembered
     assert twice == plain * 2
+
+
+def test_shared_routes_give_jiebas_own_words_and_tags() -> None:
+    import jieba
+    import jieba.posseg
+
+    from knowledge.normalize import Normalizer, forget_routes, load_variants, prepare_jieba
+    from tests.paths import BUNDLED
+
+    prepare_jieba()
+    normalizer = Normalizer(load_variants())
+    lines = [
+        line
+        for path in sorted(BUNDLED.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    lines += [normalizer.normalize(line) for line in lines]
+
+    def cuts() -> list[tuple[list[str], list[tuple[str, str]], list[str]]]:
+        return [
+            (
+                list(jieba.cut_for_search(text)),
+                [(p.word, p.flag) for p in jieba.posseg.cut(text, HMM=False)],
+                list(jieba.cut(text, cut_all=True)),
+            )
+            for text in lines
+        ]
+
+    forget_routes()
+    shared = cuts() + cuts()  # the second time from remembered routes
+    own = jieba.dt.__dict__
+    assert "get_DAG" in own and "calc" in own
+    replaced = own.pop("get_DAG"), own.pop("calc")
+    try:
+        plain = cuts()
+    finally:
+        own["get_DAG"], own["calc"] = replaced
+    assert shared == plain * 2
+
+
+def test_shared_routes_follow_added_words() -> None:
+    import jieba
+
+    from knowledge.normalize import add_known_words, prepare_jieba
+
+    prepare_jieba()
+    text = "黄华麒瑛又来了"
+    assert "黄华麒瑛" not in list(jieba.cut(text, HMM=False))  # its route is remembered
+    add_known_words(["黄华麒瑛"])
+    assert "黄华麒瑛" in list(jieba.cut(text, HMM=False))
