@@ -15,7 +15,7 @@ from tests.paths import BUNDLED
 # Each entry patches one function so that the process kills itself with SIGKILL there.
 CRASH_POINTS = {
     "while reading files": ("knowledge.ingest", "", "build_documents", 2),
-    "while writing the store": ("knowledge.store", "Store", "insert_document", 3),
+    "while writing the store": ("knowledge.store", "Store", "insert_documents", 2),
     "just before the index swap": ("os", "", "replace", 1),
     "between index file and manifest": ("embeddings.index", "", "_write_atomic", 2),
 }
