@@ -182,14 +182,13 @@ def sync_folder(
     # Files read by another version of the reading are read again, however unchanged.
     reread = store.get_meta("reading_version") != str(READING_VERSION)
     reusable = {} if reread else known
-    for source, entry in on_disk.items():
-        if _unchanged(reusable.get(source), entry):
+    jobs: list[_Job] = []
+    for source, entry in sorted(on_disk.items()):
+        previous = reusable.get(source)
+        if _unchanged(previous, entry):
             summary.unchanged += 1  # a stat, no read: large unchanged files cost nothing
-    jobs = [
-        _Job(entry.path, source, entry.size, entry.mtime, _ok_digest(reusable.get(source)))
-        for source, entry in sorted(on_disk.items())
-        if not _unchanged(reusable.get(source), entry)
-    ]
+        else:
+            jobs.append(_Job(entry.path, source, entry.size, entry.mtime, _ok_digest(previous)))
     summary.removed = sorted(set(known) - set(on_disk) - {item.source for item in skipped})
     changed = bool(summary.removed)
     check_cancelled(cancel)

@@ -8,7 +8,6 @@ and titles are labels above the quotes, never quotes themselves.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -53,8 +52,6 @@ _FLOOR = 0.6
 _FACT_FLOOR = 0.35
 _FOLLOWING = 2  # sentences after a report's best one (same paragraph or figures) kept with it
 _REPORTS_SHOWN = 3  # how-to answers: the best reports at the asked level
-# An item of a list run into sentences: 二是…, 其三…
-_ITEM = re.compile(r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十])")
 # Figures in one answer from the table of figures (the rest: /facts).
 _FACTS_SHOWN = 24
 
@@ -311,6 +308,7 @@ class Answerer:
             refusal = self._refusal(question, replace(result, found=True), script)
             return refusal or self._reports(parsed, result, script)
         summing = asks_sum(parsed)
+        rows: list[FactRecord] | None = None  # the table's figures, read at most once
         if summing or (wide and (parsed.intent == "total" or parsed.figure is not None)):
             # Counting and listing figures: every qualifying figure of the reports, not only
             # those of the top passages, so the top passages' coverage does not decide;
@@ -340,7 +338,8 @@ class Answerer:
             if parsed.figure not in (None, "date") and not any(q.figure for q in answer.quotes):
                 # The table of figures reads what a figure counts where the passages' words
                 # do not reach it (科普报告、讲座6场次 for 科普讲座办了多少场).
-                rows = question_facts(self.retriever, parsed, result.filters)
+                if rows is None:
+                    rows = question_facts(self.retriever, parsed, result.filters)
                 if rows:
                     return self._from_facts(parsed, result, rows, script)
             return answer
@@ -587,9 +586,7 @@ class Answerer:
         # still be covered.
         subject = replace(
             parsed,
-            topic=tuple(
-                w for w in parsed.topic if not (_part_of(w, words) or says_only_part(part, w))
-            ),
+            topic=tuple(w for w in parsed.topic if not says_only_part(part, words, w)),
             alternatives=(),
         )
         covers = self.retriever.found_scorer(subject) if subject.topic else None
@@ -610,20 +607,20 @@ class Answerer:
             best: _Scored | None = None
             listing = False  # inside the items a sentence of the part announced (…问题：一是…)
             for position, (sentence, heading) in enumerate(quotable_sentences(hit.text, hit.title)):
-                normalized = normalize(sentence)
+                normalized, under = normalize(sentence), normalize(heading)
                 stated = part.states(normalized)
                 announces = "：" in sentence or ":" in sentence
-                listing = (stated and announces) or (listing and bool(_ITEM.match(sentence)))
+                listing = (stated and announces) or (listing and opens_item(sentence))
                 if len(sentence) < _MIN_SENTENCE:
                     continue
-                if part.opens(normalize(heading)):
+                if part.opens(under):
                     label = heading
                 elif opened is not None or stated or listing:
                     label = opened or heading
                 else:
                     continue
                 score = scorer(normalized) if scorer is not None else 0.0
-                if scorer is not None and score == 0 and not scorer(normalize(heading)):
+                if scorer is not None and score == 0 and not scorer(under):
                     continue  # of the part, but not of what else the question asks
                 # A sentence announcing the items (…进行改进：) says less than one of them.
                 score -= 0.5 if sentence.endswith(("：", ":")) else 0.0
@@ -987,12 +984,6 @@ class Answerer:
 def _holds(parsed: Question, word: str, text: str) -> bool:
     """Whether a text names the word or one of its synonyms."""
     return held(word, text, dict(parsed.synonyms)) > 0
-
-
-def _part_of(word: str, phrases: tuple[str, ...]) -> bool:
-    """Whether a topic word is one of `phrases`, a piece of one, or a piece with one (经费不足,
-    whose 经费 is a topic word of its own)."""
-    return any(word in phrase or phrase in word for phrase in phrases)
 
 
 def _reading_order(item: _Scored) -> tuple[int, int]:

@@ -92,6 +92,12 @@ def asked_part(normalized_question: str) -> tuple[Part, tuple[str, ...]] | None:
     return None
 
 
-def says_only_part(part: Part, word: str) -> bool:
-    """Whether a question word says no more than the part or "report" (计划 in 明年的计划)."""
-    return word in part.frame or word in _REPORT_FRAME
+def says_only_part(part: Part, asked_by: tuple[str, ...], word: str) -> bool:
+    """Whether a question word says no more than the part or "report": one of the words
+    `asked_by` that ask for the part, a piece of one or a piece with one (下 of 下一步, 不足
+    of 经费不足, whose 经费 is a topic word of its own), or a frame word (计划 in 明年的计划)."""
+    return (
+        word in part.frame
+        or word in _REPORT_FRAME
+        or any(word in phrase or phrase in word for phrase in asked_by)
+    )
