@@ -259,8 +259,14 @@ def _figure(normalized: str) -> tuple[str | None, str | None]:
     return "count", unit
 
 
+# A locative jieba cuts off on its own (工作 中, 县 内) says where in something, not what.
+_LOCATIVES = frozenset({"中", "内"})
+
+
 def _is_topic(word: str, place: str | None, year: int | None) -> bool:
     if word in LEVEL_ONLY_WORDS or word in _FRAME_WORDS or _FRAME_TOKEN.match(word):
+        return False
+    if word in _LOCATIVES:
         return False
     if place is not None and (word in place or place in word):
         return False
