@@ -151,7 +151,9 @@ def eval_facts(settings: Settings, file: Path, as_json: bool) -> None:
         "每行一个 JSON 对象（sentence、heading、figures）",
     )  # fmt: skip
     if as_json:
-        echo_json(scores.as_dict() | {"misses": scores.misses})
+        echo_json(
+            scores.as_dict() | {"misses": scores.misses, "disagreements": scores.disagreements}
+        )
         return
     rows = [["指标", "值"]] + [[name, str(value)] for name, value in scores.as_dict().items()]
     click.echo(format_table(rows))

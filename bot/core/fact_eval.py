@@ -21,6 +21,9 @@ class FactScores:
     event_exact: int = 0
     event_overlap: int = 0
     misses: list[dict[str, Any]] = field(default_factory=list)
+    # matched figures whose counted or event differs from the label, to read a dev set's
+    # errors (never a held-out set's: reading them would make it dev)
+    disagreements: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         def share(part: int, whole: int) -> float:
@@ -75,6 +78,12 @@ def evaluate_fact_file(path: Path) -> FactScores:
             scores.counted_overlap += _overlap(counted, gold_counted)
             scores.event_exact += event == gold_event
             scores.event_overlap += _overlap(event, gold_event)
+            if counted != gold_counted or event != gold_event:
+                scores.disagreements.append({
+                    "id": item["id"], "written": label["written"],
+                    "counted": counted, "gold_counted": gold_counted,
+                    "event": event, "gold_event": gold_event,
+                })  # fmt: skip
     return scores
 
 
