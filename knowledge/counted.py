@@ -18,6 +18,8 @@ FIGURE_TAG = "m_figure"  # the tag of a figure's own words (numeral or not: 场,
 # Measure words of events: what they count is something done, so verbs belong to it.
 EVENT_UNITS = frozenset(["次", "场", "场次", "期", "期次"])
 PEOPLE_UNITS = frozenset(["人", "名", "位", "人次"])
+# Units of a share or its change (42%, 提高3.4个百分点): they count what they are a share of.
+SHARE_UNITS = frozenset(["%", "个百分点", "百分点"])
 # What may stand between a counted noun and its figure (听众达4000人次, 经费共计2万元).
 LINKS = frozenset(
     ["达", "达到", "共", "共计", "计", "累计", "约", "近", "为", "了", "有", "逾", "超过", "总计",
@@ -29,14 +31,27 @@ _MODIFIER_TAGS = ("a", "b", "z", "f", "t", "s")
 # Verbs that introduce what an event count counts (举办展览10场次): not part of it.
 _LIGHT_VERBS = frozenset(
     ["开展", "举办", "举行", "组织", "进行", "召开", "开设", "设有", "设", "完成", "实施", "参加",
-     "参与", "共", "先后", "累计", "全年", "今年", "去年"]
+     "参与", "共", "先后", "累计", "全年", "今年", "去年", "作", "做"]
 )  # fmt: skip
 # Verbs that hand out or make what a figure counts; jieba tags some as nouns (编印).
 _INTRODUCING = frozenset(
     ["编印", "印发", "发放", "派发", "赠送", "出动", "翻印", "下发", "购买", "涉及", "覆盖", "包括"]
 )
+# Verbs that say what was done to or for the counted thing (培训农民, 招募志愿者, 新建科普
+# 宣传栏, 组织院士专家报告会): what is counted is their object.
+_HANDLING = frozenset(
+    ["培训", "招募", "培育", "培养", "发展", "新建", "建设", "建成", "建立", "制作", "服务",
+     "组织", "接待", "推送", "推广", "新增", "选派", "遴选", "吸引", "带动", "辐射", "张贴",
+     "展出", "接受", "邀请", "聘请", "购置", "配备", "资助", "慰问", "走访", "表彰", "评选",
+     "评出", "引进", "安装", "设立", "成立", "组建", "创建", "争取", "投入", "安排", "筹集",
+     "征集", "收到", "推荐", "选送", "印制", "播放", "放映", "发布", "刊发", "报道"]
+)  # fmt: skip
+# Those of them that also name a kind of thing (资助专案, 培训材料): dropped before people only.
+_MODIFYING = frozenset(["资助", "培训", "培育", "培养", "建设", "制作", "服务", "发展", "推广"])
 # Verbs that say what people did, never which people they are (参加农民培训).
 _PREDICATES = _LIGHT_VERBS | _INTRODUCING | frozenset(["参加", "参与", "参", "接受", "收看"])
+# The kind a list is of, after 等 (农学、植保等方面专家): no part of what is counted.
+_LIST_KINDS = frozenset(["方面", "领域"])
 # Scope words that say where a count holds, not what it counts (全市资助家庭经济困难学生).
 SCOPES = frozenset(
     ["全市", "全县", "全省", "全乡", "全镇", "全区", "全国", "各类", "各种", "共", "全"]
@@ -44,15 +59,18 @@ SCOPES = frozenset(
 # Nouns of measure that end a phrase whatever jieba makes of them (上线率, 建设完成比例).
 _METRICS = frozenset(["率", "比例", "进度", "人数", "比重", "覆盖率"])
 # How a person is named, for head counts (教职工, 选手, 志愿者, 负责人, 干部).
-_PERSON_ENDINGS = tuple("员者师生工手众民长士人")
+_PERSON_ENDINGS = tuple("员者师生工手众民长士人女童")
 _PERSONS = frozenset(["干部", "党员", "代表", "书记", "领导", "户", "团队", "队伍", "小组"])
+_PERSON_WORDS = tuple(_PERSONS)  # 党员干部, 帮扶户: a compound ending in one
 _SCHOOL_ENDINGS = ("校", "园", "院", "小学", "中学", "大学")
 _JOINERS = frozenset(["和", "及", "与", "以及"])
 # Single characters that are words of their own, never a piece of a compound jieba failed
 # to know (受|培|人数, 农|职称评定, 区(市)|县).
 _NO_GLUE = frozenset("的了在是和与及或对为把被从向到由等共约近达有各每全该这那其并也都又还就已将")
 _STOPS = frozenset("，,。；;：:！？!?")
-_GROWTH = ("增长", "增加", "提高", "下降", "减少", "降低", "上升")
+_GROWTH = ("增长", "增加", "提高", "下降", "减少", "降低", "上升", "高出", "低出", "超出")
+# Comparisons that name what is compared with after them (高于全省平均水平1.1个百分点).
+_ABOVE = ("高于", "低于")
 _ASIDE_LONGEST = 12
 
 
@@ -61,10 +79,16 @@ def counted_span(
 ) -> tuple[int, int]:
     """The span of what the figure at `start`–`end` counts ((0, 0) when nothing); `previous`
     is the span the figure before it in the sentence counts (a growth rate's subject)."""
-    if unit == "%":
+    if unit in SHARE_UNITS:
         share = _share_base(simple, words, start, previous)
         if share is not None:
             return share  # 全省总数, 同龄人口: the scope is part of a base
+    else:
+        begin = max(simple.rfind(mark, 0, start) for mark in _STOPS) + 1
+        if "比" in simple[begin:start] or "较" in simple[begin:start]:
+            change = _compared(simple, words, begin, start, previous)
+            if change is not None:
+                return change
     if unit in EVENT_UNITS:
         action = _action_after(simple, words, end)
         if action[1] > action[0]:
@@ -105,6 +129,8 @@ def _glued(words: list[Word], k: int, step: int) -> int:
     while 0 <= j < len(words) and len(words[j][2]) == 1 and "\u4e00" <= words[j][2] <= "\u9fff":
         if words[j][2] in _NO_GLUE or words[j][3].startswith("m"):
             return 0
+        if step > 0 and words[j][3] == "f":
+            return 0  # 1.48万中小学生中: a locative after the phrase is no piece of it
         j += step
     edge = not 0 <= j < len(words) or words[j][2] in _STOPS or words[j][3] == FIGURE_TAG
     beside = words[k - step] if 0 <= k - step < len(words) else None
@@ -115,15 +141,27 @@ def _glued(words: list[Word], k: int, step: int) -> int:
 
 
 def _trimmed(simple: str, span: tuple[int, int]) -> tuple[int, int]:
-    """The span without the scope or handing-out verb the walk took in at its start
-    (全市资助…, 共编印培训材料); other verbs stay: the walks take one in only where it
-    names what is counted (更换科普画廊4次, 参与群众, 上线率)."""
+    """The span without the scope or the verb the walk took in at its start (全市资助…,
+    共编印培训材料, 招募志愿者); a verb that also names a kind of thing (培训材料, 建设资金:
+    jieba's verbal noun) goes only before people (培训农民). Other verbs stay: the walks take
+    one in only where it names what is counted (更换科普画廊4次, 参与群众, 上线率)."""
     begin, end = span
-    for word, _ in tagged_words(simple[begin:end]):
-        if not (word in SCOPES or word in _INTRODUCING):
+    words = tagged_words(simple[begin:end])
+    for k, (word, tag) in enumerate(words):
+        handled = k + 1 < len(words) and _handles((0, 0, word, tag), words[-1][0])
+        if not (word in SCOPES or word in _INTRODUCING or word in _LIST_KINDS or handled):
             break
         begin += len(word)
     return (begin, end) if end - begin > 1 else (0, 0)
+
+
+def _handles(word: Word, head: str) -> bool:
+    """Whether `word` is a verb done to the phrase after it, whose last word is `head`
+    (招募|志愿者, 培训|农民); one that also names a kind of thing (培训材料, 资助专案: jieba's
+    verbal noun) only before people."""
+    if word[2] not in _HANDLING:
+        return False
+    return _is_person(head) if word[3] == "vn" or word[2] in _MODIFYING else True
 
 
 def is_noun(word: str, tag: str) -> bool:
@@ -135,7 +173,7 @@ def is_noun(word: str, tag: str) -> bool:
 
 
 def _is_person(word: str) -> bool:
-    return word.endswith(_PERSON_ENDINGS) or word in _PERSONS
+    return word.endswith(_PERSON_ENDINGS) or word.endswith(_PERSON_WORDS)
 
 
 def _nounish(word: Word, unit: str) -> bool:
@@ -282,7 +320,7 @@ def _share_base(
     simple: str, words: list[Word], start: int, previous: tuple[int, int]
 ) -> tuple[int, int] | None:
     """What a percentage is of: the base after 占 (占全省总数的42%), else the subject the
-    share or growth is of (奖牌数量占全省83%, 总产量…比同期增长19.35%)."""
+    share or growth is of (奖牌数量占全省83%, 总产量…比同期增长19.35%; 其中…41名，占63.1%)."""
     begin = max(simple.rfind(mark, 0, start) for mark in _STOPS) + 1
     clause = simple[begin:start]
     share = clause.rfind("占")
@@ -291,11 +329,24 @@ def _share_base(
         base = clause[share + 1 :].removesuffix("的")
         if base and base not in SCOPES:
             return begin + share + 1, begin + share + 1 + len(base)
-        return _phrase_before(simple, words, begin + share, "%")
+        subject = _phrase_before(simple, words, begin + share, "%")
+        if subject[1] > subject[0] or previous[1] == previous[0]:
+            return subject
+        return previous
+    return _compared(simple, words, begin, start, previous)
+
+
+def _compared(
+    simple: str, words: list[Word], begin: int, start: int, previous: tuple[int, int]
+) -> tuple[int, int] | None:
+    """What a change or a comparison is of (总产量…比同期增长19.35%, 比上年增加1.2万元,
+    高于全省平均水平1.1个百分点): the subject before 比 or 较, else what the figure before
+    it counts; None when the clause `begin`–`start` compares nothing."""
+    clause = simple[begin:start]
     stripped = clause.rstrip("了达到为约近")
-    if not stripped.endswith(_GROWTH):
+    if not stripped.endswith(_GROWTH) and not any(word in clause for word in _ABOVE):
         return None
-    than = clause.find("比")
+    than = max(clause.find("比"), clause.find("较"))
     if than > 0:
         subject = _phrase_before(simple, words, begin + than, "%")
         if subject[1] > subject[0]:
@@ -328,19 +379,31 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
     while i >= 0:
         word = words[i]
         following = words[i + 1][2] if i + 1 < len(words) else ""
+        if i + 1 < first and _handles(word, words[first - 1][2]):
+            break  # 通过远程教育平台培训党员干部: the verb's object is what is counted
         if _nounish(word, unit) or (word[2] in _METRICS and i + 1 == first):
             i -= 1
         elif following in _METRICS and word[3].startswith("v"):
             i -= 1  # 校园网建设完成比例
-        elif i + 1 < first and word[3] == "v" and unit in PEOPLE_UNITS and _is_person(following):
-            i -= 1  # 参与群众, 接诊群众, 继教人员: who the people are
+        elif (
+            i + 1 < first
+            and word[3] == "v"
+            and unit in PEOPLE_UNITS
+            and _is_person(words[first - 1][2])
+            and word[2] not in _LIGHT_VERBS - {"参加", "参与"}
+        ):
+            # 参与群众, 在编农技人员, 招募志愿者 (trimmed later): the verb opens the phrase
+            i -= 1
+            break
         elif i + 1 < first and word[3] == "a" and i > 0 and _nounish(words[i - 1], unit):
             i -= 1  # 科普健康资料
         elif word[2] in ")）" and (bracket := _bracket_start(words, i)) is not None:
             if bracket == 0 or not _nounish(words[bracket - 1], unit):
                 break
             i = bracket - 1
-        elif word[2] in ("、", "等") and i < first - 1:
+        elif word[2] == "等" and i < first - 1:
+            break  # 临床、公卫等领域专家: the kind after 等 is what is counted, not the list
+        elif word[2] == "、" and i < first - 1:
             item = _list_item(words, i - 1, unit)
             if item is None:
                 break

@@ -21,7 +21,7 @@ from knowledge.numerals import DIGITS, chinese_number
 
 # Raised with every change to what is extracted: a store whose facts were extracted by
 # another version extracts them again at its next sync (`ingest.sync_folder`).
-VERSION = 10
+VERSION = 11
 
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (
@@ -29,6 +29,7 @@ UNITS = (
     "册", "本", "张", "幅", "块", "个", "家", "所", "项", "支", "户", "篇", "条", "处", "台",
     "套", "件", "种", "批", "元", "天", "座", "间", "辆", "棵", "株", "亩", "米", "平方米",
     "公里", "千米", "吨", "斤", "公斤", "期次", "头", "只", "学时", "方面", "亿元",
+    "个百分点", "百分点", "门", "组", "户次", "篇次", "节",
 )  # fmt: skip
 _UNIT = "|".join(sorted({re.escape(u) for u in UNITS}, key=len, reverse=True))
 # 1,200 and 1.5; never a clause number such as 3.1.2 (no figure), read as two figures.
@@ -40,7 +41,7 @@ _FIGURE = re.compile(
     # Not inside an anonymised figure (20xx0多份) or a decimal.
     rf"(?<![\d.xXｘＸ])(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
     rf"(?:(?:-|—|－|~|～|至|到)(?P<high>{_NUMBER})(?P<myriad_high>万|亿)?)?"
-    rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)(?P<after>左右|以上|多|余)?"
+    rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)?(?P<after>左右|以上|多|余)?"
 )
 # Words before a figure that qualify it (the others only link it: 达, 共计).
 # What a qualifier says of its figure, for adding figures up: at least (4000多, 逾百) or
@@ -77,12 +78,14 @@ class Figure:
 def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
     """Every figure the sentence states, in order; the event falls back on the heading's."""
     simple = simplified(sentence)
-    words = _words(simple) if _FIGURE.search(simple) else []
+    words = _words(simple) if any(map(_counts, _FIGURE.finditer(simple))) else []
     figures, places = [], []
     previous = (0, 0)
     for match in _FIGURE.finditer(simple):
         start = match.start("number")
-        number, unit = match["number"], match["unit"]
+        number, unit = match["number"], match["unit"] or ""
+        if not _counts(match):
+            continue
         if simple[max(0, start - 1) : start] == "第":
             continue  # an ordinal (第一次), not a count
         vague = number in ("一", "两") and unit in _VAGUE_ONE and not match["before"]
@@ -157,7 +160,7 @@ def _number(written: str, myriad: str | None, unit: str) -> float | None:
 def _words(simple: str) -> list[tuple[int, int, str, str]]:
     """(start, end, word, tag) of the jieba words of the Simplified form, cut at each figure's
     ends: jieba would join a measure word to the noun after it (169所灾后 → 所灾)."""
-    figures = [m.span() for m in _FIGURE.finditer(simple)]
+    figures = [m.span() for m in _FIGURE.finditer(simple) if _counts(m)]
     cuts = sorted({0, len(simple)} | {i for span in figures for i in span})
     spans = []
     for begin, end in itertools.pairwise(cuts):
@@ -169,6 +172,12 @@ def _words(simple: str) -> list[tuple[int, int, str, str]]:
             spans.append((position, position + len(word), word, FIGURE_TAG if inside else tag))
             position += len(word)
     return spans
+
+
+def _counts(match: re.Match[str]) -> bool:
+    """Whether a match is a figure: a number with its measure word, or a bare number only
+    in myriads (1.48万中小学生, 筹集资金48.8亿); a year or a clause number is none."""
+    return bool(match["unit"] or match["myriad"])
 
 
 def _noun_follows(words: list[tuple[int, int, str, str]], end: int) -> bool:

@@ -34,6 +34,11 @@ def test_a_typical_report_line_gives_each_figure_with_what_it_counts() -> None:
         ("每期培训3-5天。", "3-5天", 3, 5, "", "天", "培训"),
         ("参加培训的农民达1,200人次以上。", "1,200人次以上", 1200, None, "以上", "人次", "农民"),
         ("合格率达到98.5%。", "98.5%", 98.5, None, "", "%", "合格率"),
+        # A bare number in myriads before a noun is a figure with no unit; percentage
+        # points and courses have their own measure words.
+        ("全县近3万中小学生观看。", "3万", 30000, None, "近", "", "中小学生"),
+        ("普及率较上年提高2.5个百分点。", "2.5个百分点", 2.5, None, "", "个百分点", "普及率"),
+        ("开设科普课程12门。", "12门", 12, None, "", "门", "科普课程"),
     ],
 )
 def test_figures_are_read_as_written_in_either_script(
@@ -53,6 +58,7 @@ def test_figures_are_read_as_written_in_either_script(
         "把科协工作推上一个更新的台阶。",
         "深入开展科技三下乡，积极服务五城联创。",
         "认真贯彻党的十八大精神，一是加强领导。",
+        "编号2023的档案已归档。",
     ],
 )
 def test_years_ordinals_names_and_idioms_are_no_figures(sentence: str) -> None:
@@ -140,9 +146,33 @@ def test_a_campaign_in_the_figures_own_clause_is_its_event() -> None:
         ("专家两次深入基层指导。", "两次", "深入基层指导"),
         ("工作人员四次走访贫困户。", "四次", "走访贫困户"),
         ("已发行了20期。", "20期", ""),
-        # Lists: middle items whatever jieba tags them, 等, joined nouns, titles.
-        ("发放挂历、春联等年货2000份。", "2000份", "挂历、春联等年货"),
-        ("发放宣传单、手册、挂图等资料2000份。", "2000份", "宣传单、手册、挂图等资料"),
+        # Lists: middle items whatever jieba tags them, the kind after 等, joined nouns, titles.
+        ("发放挂历、春联等年货2000份。", "2000份", "年货"),
+        ("发放宣传单、手册、挂图等资料2000份。", "2000份", "资料"),
+        ("聘请农学、植保等方面专家12名。", "12名", "专家"),
+        ("发放宣传单、手册3000份。", "3000份", "宣传单、手册"),
+        # The verb that handles the counted thing is no part of it; one naming a kind of
+        # person or thing stays (兼职, 培训教材).
+        ("招募讲解员45名。", "45名", "讲解员"),
+        ("新建科普长廊3处。", "3处", "科普长廊"),
+        ("培训农村妇女800人次。", "800人次", "农村妇女"),
+        ("编印培训教材5000册。", "5000册", "培训教材"),
+        ("现有兼职科普辅导员26名。", "26名", "兼职科普辅导员"),
+        ("累计受益居民3000余人次。", "3000余人次", "受益居民"),
+        ("争取建设资金50万元。", "50万元", "建设资金"),
+        ("本年度完成轮训学员320名。", "320名", "轮训学员"),
+        ("本年度在读研究生45人。", "45人", "在读研究生"),
+        ("通过远程教育平台培训党员干部400余人。", "400余人", "党员干部"),
+        ("邀请专家作科普报告6场。", "6场", "科普报告"),
+        # A bare figure in myriads before a noun; a locative after it is no part of it.
+        ("全县1.2万中学生中，有8000人参加竞赛。", "1.2万", "中学生"),
+        ("全县达标率为88%，高于全省平均水平3个百分点。", "3个百分点", "达标率"),
+        # A change or a comparison counts what changed; a share with no base its subject.
+        ("全年投入经费12万元，比上年增加3万元。", "3万元", "经费"),
+        ("会员总数达到420人，较上年增加60人。", "60人", "会员总数"),
+        ("覆盖率为35%，比上年提高4.5个百分点。", "4.5个百分点", "覆盖率"),
+        ("其中女性会员90名，占21%。", "21%", "女性会员"),
+        ("示范户亩产比周边农户高出10%。", "10%", "示范户亩产"),
         ("组织300名教师和家长参加培训。", "300名", "教师和家长"),
         ("3个小组和大家一起讨论。", "3个", "小组"),
         ("印发《安全用药手册》5000册。", "5000册", "安全用药手册"),
