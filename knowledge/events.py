@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.normalize import in_script
+from knowledge.normalize import in_script, tagged_words
 
 # What ends the clause a figure belongs to (讲座3场、展览3场 are two clauses' figures).
 CLAUSE_MARKS = "，,；;。：:、！？!?"
@@ -35,10 +35,13 @@ _NAMED_AFTER = (
 )  # fmt: skip
 _MASK = "\u3000"  # stands in for text no event may be read from; a stop like punctuation
 _STOPS = frozenset("，,。；;：:、（）()！？!? 了的在为和与对于是及以把将由从" + _MASK)
-_OPENERS = (
-    "开展", "举办", "举行", "组织", "参加", "参与", "实施", "落实", "按照", "围绕", "进行", "完成",
-    "启动", "召开", "申报", "加强", "抓好", "抓", "做好", "积极", "大力", "认真", "继续", "深入",
-)  # fmt: skip
+# The longest first: 抓实 opens 农民科技培训 (not 抓, leaving 实农民科技培训).
+_OPENERS = tuple(sorted(
+    ["开展", "举办", "举行", "组织", "参加", "参与", "实施", "落实", "按照", "围绕", "进行", "完成",
+     "启动", "召开", "申报", "加强", "抓好", "抓", "做好", "积极", "大力", "认真", "继续", "深入",
+     "抓实", "狠抓", "推进", "深化", "强化", "扎实", "广泛", "聚焦", "推动"],
+    key=len, reverse=True,
+))  # fmt: skip
 _LONGEST = 16
 _QUANTITY_WORDS = frozenset("多一二两三四五六七八九十几各数每该此这那0123456789")
 
@@ -203,7 +206,8 @@ def _campaign(written: str, simple: str, before: int | None = None) -> str:
     """The campaign the text names: the last one before the figure, else the first after it
     (or anywhere, for a heading), with the name a verb opens in front of its kind
     (参加全国职业院校技能大赛, 参加重庆高交会)."""
-    found = [m for m in EVENT.finditer(simple)]
+    # 比赛项目, 竞赛类支出: a kind of item or spending, not a campaign
+    found = [m for m in EVENT.finditer(simple) if not simple.startswith(_KINDS, m.end())]
     if not found:
         return ""
     if before is not None:
@@ -212,7 +216,29 @@ def _campaign(written: str, simple: str, before: int | None = None) -> str:
     else:
         match = found[0]
     begin, opened = _opening(simple, match.start(), floor=max(0, match.start() - _LONGEST))
-    return written[begin if opened else match.start() : match.end()].strip("“”\"'")
+    if not opened:
+        begin = _named_before(simple, match) if match.group() in _CONTESTS else match.start()
+    return _ORDINAL.sub("", written[begin : match.end()].strip("“”\"'"))
+
+
+_KINDS = ("项目", "类")
+# Contests are named by what they are of (全国青少年科技创新大赛), their kind alone says little.
+_CONTESTS = frozenset(["竞赛", "大赛", "比赛"])
+# 第三十八届: which edition, not which campaign (省青少年科技创新大赛).
+_ORDINAL = re.compile(r"^第[0-9一二三四五六七八九十百]+[届次]")
+
+
+def _named_before(simple: str, match: re.Match[str]) -> int:
+    """Where a contest's name no verb opens begins (在2024年全国青少年科技创新大赛中): back
+    over the nouns before its kind, and a verb right before it (创新大赛)."""
+    window = max(0, match.start() - _LONGEST)
+    words = tagged_words(simple[window : match.start()])
+    begin = match.start()
+    for k, (word, tag) in enumerate(reversed(words)):
+        if not (tag.startswith(("n", "j", "vn")) or (k == 0 and tag == "v")):
+            break
+        begin -= len(word)
+    return begin
 
 
 def _named_in_full(event: str, text: str, simple: str) -> str:

@@ -217,6 +217,14 @@ def test_what_is_counted_follows_how_reports_phrase_it(
         ("参加全省青少年科技创新大赛，获奖3项。", "二、组织", ["全省青少年科技创新大赛"]),
         # An activity named after the figure in another clause is a purpose, no event.
         ("发放资料300份，为开展科普宣传活动打下基础。", "二、组织", [""]),
+        # A two-character verb opens the heading's activity whole; a contest is named by
+        # what it is of, without its edition; a kind of item or spending is no campaign.
+        ("发放资料500份。", "二、抓实农村实用技术培训", ["农村实用技术培训"]),
+        ("在2023年全市中学生物理竞赛中获奖6项。", "三、竞赛", ["全市中学生物理竞赛"]),
+        ("在今年全国青少年科技创新大赛中获奖2项。", "三、竞赛", ["全国青少年科技创新大赛"]),
+        ("组织学生参加第十二届市科技创新大赛，获奖4项。", "三、竞赛", ["市科技创新大赛"]),
+        ("学校第五届科技节设比赛项目8个。", "二、科技节活动", ["科技节"]),
+        ("其中竞赛类支出3万元。", "四、经费", [""]),
     ],
 )
 def test_the_event_is_the_figures_own_clause_sentence_or_heading(
