@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import multiprocessing
+import os
 import pickle
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -235,8 +235,9 @@ class Thesaurus:
 
     cnsyn's data is opened by `read` at the first word that needs it (mapped from the data
     folder's derived file: a few MB of a process's memory; about 150 MB without a data
-    folder): most questions use only words the reports write, which are never expanded. Damaged data costs the cnsyn synonyms, not the
-    answer: the sentence saying how to mend it is logged once and the domain file stays."""
+    folder): most questions use only words the reports write, which are never expanded.
+    Damaged data costs the cnsyn synonyms, not the answer: the sentence saying how to mend
+    it is logged once and the domain file stays."""
 
     def __init__(
         self, domain: list[list[str]], read: Callable[[], Lexicon | None] = lambda: None
@@ -372,24 +373,30 @@ def mapped_lexicon(folder: Path, data_dir: Path) -> Lexicon:
 
 
 def _built_lexicon_file(folder: Path, data_dir: Path) -> Mapping[str, Any]:
-    """Build the derived file in a process of its own and map it: reading cnsyn's pickle
-    and building the arrays take about 150 MB for a few seconds, which would otherwise stay
-    this process's peak. Where the data folder cannot be written, the arrays are built here
-    and held in memory: synonyms still work, at the old cost."""
+    """Build the derived file in a Python process of its own and map it: reading cnsyn's
+    pickle and building the arrays take about 150 MB for a few seconds, which would
+    otherwise stay this process's peak. Where the file cannot be written, the arrays are
+    built here and held in memory: synonyms still work, at the old cost."""
     path = lexicon_file(data_dir)
     log.info("building %s from cnsyn's files", path)
-    try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pool.submit(write_lexicon_file, folder, path).result()
-    except (OSError, BrokenProcessPool) as exc:
-        log.warning("cannot write %s (%s): cnsyn's lexicon stays in memory", path, exc)
+    # A command, not multiprocessing: spawning would run the caller's main module again.
+    code = "import sys; import knowledge.thesaurus as t; t.write_lexicon_file(*sys.argv[1:])"
+    root = str(Path(__file__).resolve().parent.parent)
+    search_path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder), str(path)],
+        env=os.environ | {"PYTHONPATH": search_path}, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode:
+        log.warning("cannot build %s (%s): cnsyn's lexicon stays in memory", path,
+                    done.stderr.strip().splitlines()[-1:])  # fmt: skip
     arrays = map_arrays(path, _SOURCE, by_row=_BY_ROW)
     return arrays if arrays is not None else lexicon_arrays(*read_sources(folder))
 
 
-def write_lexicon_file(folder: Path, path: Path) -> None:
+def write_lexicon_file(folder: str, path: str) -> None:
     """Check cnsyn's files, build the lexicon's arrays and write them to `path`."""
-    write_arrays(path, lexicon_arrays(*read_sources(folder)), _SOURCE)
+    write_arrays(Path(path), lexicon_arrays(*read_sources(Path(folder))), _SOURCE)
 
 
 def read_lexicon(folder: Path) -> Lexicon:
