@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jieba
 import numpy as np
+import pytest
 
 from knowledge.lexicon import map_arrays, write_arrays
 from knowledge.normalize import prepare_posseg
@@ -79,3 +80,15 @@ def test_the_tag_table_is_jiebas_own_keyed_by_the_dictionarys_strings() -> None:
     stored = {word: word for word in jieba.dt.FREQ}
     for word in ("科普", "通州", "移动", "了"):
         assert next(key for key in table if key == word) is stored[word]
+
+
+def test_a_data_folder_that_cannot_be_written_keeps_the_synonyms_in_memory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = cnsyn_folder()
+    assert folder is not None
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    lexicon = mapped_lexicon(folder, not_a_folder / "data")
+    assert "计划生育" in {e.word for e in lexicon.expand("计生")}
+    assert "stays in memory" in caplog.text
