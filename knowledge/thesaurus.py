@@ -32,17 +32,16 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from knowledge.ingest import file_sha256
-from knowledge.lexicon import lexicon_arrays, map_arrays, write_arrays
+from knowledge.lexicon import file_sha256, lexicon_arrays, map_arrays, write_arrays
 
 log = logging.getLogger(__name__)
 
@@ -335,7 +334,7 @@ def _installed_lexicon(data_dir: Path | None) -> Lexicon | None:
         log.warning("cnsyn is not installed: synonyms from the domain file only (%s)",
                     INSTALL_HINT)  # fmt: skip
         return None
-    return _cached_lexicon(str(folder), None if data_dir is None else str(data_dir))
+    return _opened_lexicon(folder, data_dir)
 
 
 def cnsyn_folder() -> Path | None:
@@ -346,12 +345,20 @@ def cnsyn_folder() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-@lru_cache(maxsize=2)
-def _cached_lexicon(folder: str, data_dir: str | None) -> Lexicon:
-    # Opened once per process whatever reloads the retriever.
-    if data_dir is None:
-        return read_lexicon(Path(folder))
-    return mapped_lexicon(Path(folder), Path(data_dir))
+def _opened_lexicon(folder: Path, data_dir: Path | None) -> Lexicon:
+    """The lexicon of cnsyn's `folder`, opened once per process whatever reloads the
+    retriever or opens another data folder (every derived file of the same cnsyn files holds
+    the same arrays, and building one takes seconds)."""
+    with _opening:
+        if folder not in _opened:
+            _opened[folder] = (
+                read_lexicon(folder) if data_dir is None else mapped_lexicon(folder, data_dir)
+            )
+        return _opened[folder]
+
+
+_opening = threading.Lock()
+_opened: dict[Path, Lexicon] = {}
 
 
 def lexicon_file(data_dir: Path) -> Path:
@@ -388,8 +395,8 @@ def _built_lexicon_file(folder: Path, data_dir: Path) -> Mapping[str, Any]:
         env=os.environ | {"PYTHONPATH": search_path}, capture_output=True, text=True,
     )  # fmt: skip
     if done.returncode:
-        log.warning("cannot build %s (%s): cnsyn's lexicon stays in memory", path,
-                    done.stderr.strip().splitlines()[-1:])  # fmt: skip
+        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        log.warning("cannot build %s (%s): cnsyn's lexicon stays in memory", path, reason)
     arrays = map_arrays(path, _SOURCE, by_row=_BY_ROW)
     return arrays if arrays is not None else lexicon_arrays(*read_sources(folder))
 
