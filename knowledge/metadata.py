@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from knowledge.models import Metadata
-from knowledge.normalize import Normalizer, prepare_jieba, segment
+from knowledge.normalize import Normalizer, prepare_jieba, prepare_posseg, segment
 
 PROVINCES = tuple(
     [
@@ -197,9 +197,8 @@ def _place_candidates(text: str) -> Iterator[tuple[str, str]]:
     dictionary words that stand before a suffix somewhere in the text. Only those runs are
     tagged (about a quarter of a report), and they are tagged exactly as before.
     """
-    import jieba.posseg  # part-of-speech tables load slowly; only ingest needs them
-
-    tokenizer = jieba.posseg.dt
+    posseg = prepare_posseg()  # part-of-speech tables load slowly; only some texts need them
+    tokenizer = posseg.dt
     places, longest = _place_words(tokenizer)
     # Place-tagged words followed by a suffix somewhere: _has_admin_suffix holds for them.
     suffixed = {
@@ -208,7 +207,7 @@ def _place_candidates(text: str) -> Iterator[tuple[str, str]]:
         for size in range(2, min(longest, end) + 1)
         if text[end - size : end] in places
     }
-    for run in jieba.posseg.re_han_internal.findall(text):
+    for run in posseg.re_han_internal.findall(text):
         if _ADMIN_END.search(run) or any(word in run for word in suffixed):
             for pair in tokenizer.cut(run, HMM=False):
                 yield pair.word, pair.flag
@@ -248,13 +247,11 @@ def names_place(normalized_text: str) -> bool:
     a name before 街道/镇/乡 and an organ (来源 街道 科协; 我镇科协 is no name), or a word
     jieba tags as a place standing before a unit (通州移动公司; jieba also tags 广度 and
     深度 as places, which no unit follows)."""
-    import jieba.posseg
-
-    prepare_jieba()
+    posseg = prepare_posseg()
     for match in _NAMED_LOCAL_UNIT.finditer(normalized_text):
         if not set(match.group(1)) & (_UNNAMED | _FUNCTION_CHARACTERS):
             return True
-    for word, flag in jieba.posseg.cut(normalized_text, HMM=False):
+    for word, flag in posseg.cut(normalized_text, HMM=False):
         if (
             _ADMIN_WORD.match(word) and word[0] not in _GENERIC_PREFIXES
         ) and not _NOT_A_PLACE.search(word):

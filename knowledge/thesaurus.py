@@ -19,24 +19,29 @@ itself, from three sources:
 
 cnsyn's own module does not import on Linux, and its vectors sit in a joblib pickle of a
 scikit-learn tree; the files are read directly, checked against their pinned checksums, and
-the pickle is opened by an unpickler that builds nothing but numpy arrays.
+the pickle is opened by an unpickler that builds nothing but numpy arrays. A serving process
+reads neither: it maps the flat arrays built from them once into the data folder
+(`knowledge.lexicon`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import pickle
+import subprocess
+import sys
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from knowledge.ingest import file_sha256
+from knowledge.lexicon import file_sha256, lexicon_arrays, map_arrays, write_arrays
 
 log = logging.getLogger(__name__)
 
@@ -79,35 +84,70 @@ class Expansion:
 
 
 class Lexicon:
-    """cnsyn's synonym groups and unit-length word vectors."""
+    """cnsyn's synonym groups and unit-length word vectors, read from the flat arrays of
+    `knowledge.lexicon` (mapped from the derived file, or built in memory)."""
 
-    def __init__(self, groups: list[list[str]], words: list[str], vectors: np.ndarray) -> None:
-        self._groups = groups
-        self._group_of: dict[str, list[int]] = defaultdict(list)
-        for number, group in enumerate(groups):
-            for word in group:
-                self._group_of[word].append(number)
-        self._row = {word: row for row, word in enumerate(words)}
-        self._words = words
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        # copy=False: the quotient of float32 vectors is float32 already, and a second copy
-        # of the 129,691 vectors raised every serving process's peak memory.
-        self._vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
-        self._by_character: dict[str, list[int]] = defaultdict(list)
-        for row, word in enumerate(words):
-            for character in set(word):
-                self._by_character[character].append(row)
+    def __init__(self, arrays: Mapping[str, Any]) -> None:
+        self._vectors = arrays["vectors"]
+        self._text = arrays["text"]
+        self._starts = arrays["starts"]
+        self._first_codes = arrays["first_codes"]
+        self._first_starts = arrays["first_starts"]
+        self._word_rows = arrays["word_rows"]
+        self._row_words = arrays["row_words"]
+        self._group_starts = arrays["group_starts"]
+        self._group_words = arrays["group_words"]
+        self._word_group_starts = arrays["word_group_starts"]
+        self._word_groups = arrays["word_groups"]
+        self._character_codes = arrays["character_codes"]
+        self._character_starts = arrays["character_starts"]
+        self._character_rows = arrays["character_rows"]
+
+    @classmethod
+    def of(cls, groups: list[list[str]], words: list[str], vectors: np.ndarray) -> Lexicon:
+        """A lexicon held in memory, from cnsyn's groups, words and vectors."""
+        return cls(lexicon_arrays(groups, words, vectors))
+
+    def _number(self, word: str) -> int:
+        """The word's place in the sorted words, -1 when cnsyn has no such word: a binary
+        search over the UTF-8 bytes of the words that start with the same character."""
+        if not word:
+            return -1
+        first = int(np.searchsorted(self._first_codes, ord(word[0])))
+        if first == len(self._first_codes) or self._first_codes[first] != ord(word[0]):
+            return -1
+        low, high = int(self._first_starts[first]), int(self._first_starts[first + 1])
+        key = word.encode("utf-8")
+        while low < high:
+            middle = (low + high) // 2
+            if self._bytes(middle) < key:
+                low = middle + 1
+            else:
+                high = middle
+        return low if low < int(self._first_starts[first + 1]) and self._bytes(low) == key else -1
+
+    def _bytes(self, number: int) -> bytes:
+        return self._text[self._starts[number] : self._starts[number + 1]].tobytes()
+
+    def _word(self, number: int) -> str:
+        return self._bytes(number).decode("utf-8")
+
+    def _row(self, word: str) -> int:
+        """The word's vector row, -1 when it has none."""
+        number = self._number(word)
+        return -1 if number < 0 else int(self._word_rows[number])
 
     def cosine(self, a: str, b: str) -> float | None:
-        if a not in self._row or b not in self._row:
+        row_a, row_b = self._row(a), self._row(b)
+        if row_a < 0 or row_b < 0:
             return None
-        return float(self._vectors[self._row[a]] @ self._vectors[self._row[b]])
+        return float(self._vectors[row_a] @ self._vectors[row_b])
 
     def closest(self, word: str, others: list[str]) -> float:
         """The highest cosine between `word` and any of `others` (0 when none is known)."""
-        row = self._row.get(word)
-        rows = [self._row[o] for o in others if o in self._row and o != word]
-        if row is None or not rows:
+        row = self._row(word)
+        rows = [r for o in others if o != word and (r := self._row(o)) >= 0]
+        if row < 0 or not rows:
             return 0.0
         return float(np.max(self._vectors[rows] @ self._vectors[row]))
 
@@ -116,30 +156,57 @@ class Lexicon:
         found: dict[str, float] = {}
         if len(word) < 2:
             return []  # 好, 修, 里: a character's senses are too many to pick one
-        for number in self._group_of.get(word, ()):
-            for member in self._groups[number]:
-                similarity = self.cosine(word, member)
-                if (
-                    similarity is not None
-                    and similarity >= GROUP_COSINE
-                    and member != word
-                    and len(member) > 1
-                    and (number < _ALIAS_GROUPS or not _sibling(word, member))
+        number = self._number(word)
+        if number < 0:
+            return []
+        row = int(self._word_rows[number])
+        vector = self._vectors[row] if row >= 0 else None
+        for group in self._groups_of(number):
+            for member_number in self._members(group):
+                member = self._word(member_number)
+                member_row = int(self._word_rows[member_number])
+                if vector is None or member_row < 0 or member_number == number or len(member) < 2:
+                    continue
+                similarity = float(vector @ self._vectors[member_row])
+                if similarity >= GROUP_COSINE and (
+                    group < _ALIAS_GROUPS or not _sibling(word, member)
                 ):
                     found[member] = similarity
-        row = self._row.get(word)
-        if row is not None:
-            rows = sorted({r for ch in set(word) for r in self._by_character[ch]} - {row})
-            if rows:
-                scores = self._vectors[rows] @ self._vectors[row]
+        if vector is not None:
+            rows = self._rows_sharing_a_character(word, row)
+            if len(rows):
+                scores = self._vectors[rows] @ vector
                 # The cosine first, with numpy: a common character (科, 工) has thousands
                 # of words, of which only a few are close enough to check as abbreviations.
                 close = np.flatnonzero(scores >= NEIGHBOUR_COSINE)
-                for candidate, score in zip(np.asarray(rows)[close], scores[close], strict=True):
-                    other = self._words[candidate]
+                for candidate, score in zip(rows[close], scores[close], strict=True):
+                    other = self._word(int(self._row_words[candidate]))
                     if _abbreviates(word, other) or _abbreviates(other, word):
                         found[other] = max(found.get(other, 0.0), float(score))
         return [Expansion(w, round(s, 3), "cnsyn") for w, s in found.items()]
+
+    def _groups_of(self, number: int) -> list[int]:
+        start, end = self._word_group_starts[number], self._word_group_starts[number + 1]
+        return [int(group) for group in self._word_groups[start:end]]
+
+    def _members(self, group: int) -> list[int]:
+        start, end = self._group_starts[group], self._group_starts[group + 1]
+        return [int(member) for member in self._group_words[start:end]]
+
+    def _rows_sharing_a_character(self, word: str, row: int) -> np.ndarray:
+        """The vector rows of the other words that hold one of the word's characters, in
+        ascending order."""
+        codes = self._character_codes
+        parts = []
+        for code in {ord(character) for character in word}:
+            place = int(np.searchsorted(codes, code))
+            if place < len(codes) and codes[place] == code:
+                start, end = self._character_starts[place], self._character_starts[place + 1]
+                parts.append(self._character_rows[start:end])
+        if not parts:
+            return np.empty(0, dtype=np.int64)
+        rows = np.unique(np.concatenate(parts)).astype(np.int64)
+        return rows[rows != row]
 
 
 def _sibling(word: str, other: str) -> bool:
@@ -165,10 +232,11 @@ _REMEMBERED_WORDS = 50_000
 class Thesaurus:
     """Domain groups first, then cnsyn; `expand` keeps what the corpus has.
 
-    cnsyn's data (about 120 MB in memory, a second or two to check and read) is loaded by
-    `read` at the first word that needs it: most questions use only words the reports
-    write, which are never expanded. Damaged data costs the cnsyn synonyms, not the
-    answer: the sentence saying how to mend it is logged once and the domain file stays."""
+    cnsyn's data is opened by `read` at the first word that needs it (mapped from the data
+    folder's derived file: a few MB of a process's memory; about 150 MB without a data
+    folder): most questions use only words the reports write, which are never expanded.
+    Damaged data costs the cnsyn synonyms, not the answer: the sentence saying how to mend
+    it is logged once and the domain file stays."""
 
     def __init__(
         self, domain: list[list[str]], read: Callable[[], Lexicon | None] = lambda: None
@@ -247,21 +315,26 @@ def read_groups(path: Path) -> list[list[str]]:
     return groups
 
 
-def load_thesaurus(synonyms_file: Path | None = None, use_cnsyn: bool = True) -> Thesaurus:
+def load_thesaurus(
+    synonyms_file: Path | None = None, use_cnsyn: bool = True, data_dir: Path | None = None
+) -> Thesaurus:
     """The domain file (default: the bundled one) and, when installed, cnsyn's data, read
-    when first needed; a machine without cnsyn searches with the domain file only, and says
-    so once in the log."""
+    when first needed: mapped from its derived file in `data_dir` (built there the first
+    time), or held in memory without a data folder. A machine without cnsyn searches with
+    the domain file only, and says so once in the log."""
     domain = read_groups(synonyms_file or DEFAULT_SYNONYMS)
-    return Thesaurus(domain, _installed_lexicon if use_cnsyn else lambda: None)
+    if not use_cnsyn:
+        return Thesaurus(domain)
+    return Thesaurus(domain, lambda: _installed_lexicon(data_dir))
 
 
-def _installed_lexicon() -> Lexicon | None:
+def _installed_lexicon(data_dir: Path | None) -> Lexicon | None:
     folder = cnsyn_folder()
     if folder is None:
         log.warning("cnsyn is not installed: synonyms from the domain file only (%s)",
                     INSTALL_HINT)  # fmt: skip
         return None
-    return _cached_lexicon(str(folder))
+    return _opened_lexicon(folder, data_dir)
 
 
 def cnsyn_folder() -> Path | None:
@@ -272,14 +345,74 @@ def cnsyn_folder() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-@lru_cache(maxsize=2)
-def _cached_lexicon(folder: str) -> Lexicon:
-    # Forty megabytes of vectors, read once per process whatever reloads the retriever.
-    return read_lexicon(Path(folder))
+def _opened_lexicon(folder: Path, data_dir: Path | None) -> Lexicon:
+    """The lexicon of cnsyn's `folder`, opened once per process whatever reloads the
+    retriever or opens another data folder (every derived file of the same cnsyn files holds
+    the same arrays, and building one takes seconds)."""
+    with _opening:
+        if folder not in _opened:
+            _opened[folder] = (
+                read_lexicon(folder) if data_dir is None else mapped_lexicon(folder, data_dir)
+            )
+        return _opened[folder]
+
+
+_opening = threading.Lock()
+_opened: dict[Path, Lexicon] = {}
+
+
+def lexicon_file(data_dir: Path) -> Path:
+    """Where the derived arrays of cnsyn's lexicon live in a data folder."""
+    return data_dir / f"cnsyn-{CNSYN_VERSION}.lexicon"
+
+
+# What the derived file was built from: a new cnsyn version or checksum builds it again.
+_SOURCE = {"cnsyn": CNSYN_VERSION, "sha256": CNSYN_SHA256}
+# The vectors are read row by row (`RowReader`), the rest mapped.
+_BY_ROW = ("vectors",)
+
+
+def mapped_lexicon(folder: Path, data_dir: Path) -> Lexicon:
+    """cnsyn's lexicon mapped from `data_dir`'s derived file, which is built from cnsyn's
+    checked files first when it is missing, damaged or of other data."""
+    arrays = map_arrays(lexicon_file(data_dir), _SOURCE, by_row=_BY_ROW)
+    return Lexicon(arrays if arrays is not None else _built_lexicon_file(folder, data_dir))
+
+
+def _built_lexicon_file(folder: Path, data_dir: Path) -> Mapping[str, Any]:
+    """Build the derived file in a Python process of its own and map it: reading cnsyn's
+    pickle and building the arrays take about 150 MB for a few seconds, which would
+    otherwise stay this process's peak. Where the file cannot be written, the arrays are
+    built here and held in memory: synonyms still work, at the old cost."""
+    path = lexicon_file(data_dir)
+    log.info("building %s from cnsyn's files", path)
+    # A command, not multiprocessing: spawning would run the caller's main module again.
+    code = "import sys; import knowledge.thesaurus as t; t.write_lexicon_file(*sys.argv[1:])"
+    root = str(Path(__file__).resolve().parent.parent)
+    search_path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder), str(path)],
+        env=os.environ | {"PYTHONPATH": search_path}, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode:
+        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        log.warning("cannot build %s (%s): cnsyn's lexicon stays in memory", path, reason)
+    arrays = map_arrays(path, _SOURCE, by_row=_BY_ROW)
+    return arrays if arrays is not None else lexicon_arrays(*read_sources(folder))
+
+
+def write_lexicon_file(folder: str, path: str) -> None:
+    """Check cnsyn's files, build the lexicon's arrays and write them to `path`."""
+    write_arrays(Path(path), lexicon_arrays(*read_sources(Path(folder))), _SOURCE)
 
 
 def read_lexicon(folder: Path) -> Lexicon:
-    """cnsyn's groups and vectors, each file checked against its pinned checksum."""
+    """cnsyn's groups and vectors in memory, each file checked against its pinned checksum."""
+    return Lexicon.of(*read_sources(folder))
+
+
+def read_sources(folder: Path) -> tuple[list[list[str]], list[str], np.ndarray]:
+    """cnsyn's groups, words and vectors, each file checked against its pinned checksum."""
     for name, expected in CNSYN_SHA256.items():
         path = folder / name
         if not path.is_file():
@@ -290,7 +423,7 @@ def read_lexicon(folder: Path) -> Lexicon:
             )
     groups = [line.split() for line in (folder / _GROUPS_FILE).read_text("utf-8").splitlines()]
     words, vectors = read_vectors(folder / _VECTORS_FILE)
-    return Lexicon(groups, words, vectors)
+    return groups, words, vectors
 
 
 class _Inert:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.normalize import in_script, prepare_jieba
+from knowledge.normalize import in_script, prepare_posseg
 from knowledge.numerals import chinese_number
 
 _CJK = r"\u3400-\u9fff"
@@ -116,10 +116,7 @@ def names_in(text: str) -> tuple[str, ...]:
 
 def word_tag(word: str) -> str | None:
     """jieba's part-of-speech tag of a dictionary word (n, ns, v …); None for others."""
-    prepare_jieba()
-    import jieba.posseg  # its tables load in about 0.2 s; only the writer needs them
-
-    tag = jieba.posseg.dt.word_tag_tab.get(word)
+    tag = prepare_posseg().dt.word_tag_tab.get(word)
     return str(tag) if tag is not None else None
 
 

@@ -221,7 +221,7 @@ def retriever_over(
         except Exception as exc:  # damaged model files: safetensors, JSON, torch all differ
             log.debug("cannot load the vector model", exc_info=True)
             raise NotReady("向量模型文件无法读取，请运行 `kepubot ingest` 重建。") from exc
-    thesaurus = load_thesaurus(settings.synonyms_file)
+    thesaurus = load_thesaurus(settings.synonyms_file, data_dir=data_dir)
     if not store.load_keyword_index():
         log.info("no keyword index of the current chunks: searching with FTS5 until a sync")
     return Retriever(store, normalizer, encoder, index, weights, settings.min_coverage, thesaurus)
