@@ -34,7 +34,10 @@ _NAMED_AFTER = (
     "方式", "形式",
 )  # fmt: skip
 _MASK = "\u3000"  # stands in for text no event may be read from; a stop like punctuation
-_STOPS = frozenset("，,。；;：:、（）()！？!? 了的在为和与对于是及以把将由从" + _MASK)
+_MARKS = frozenset("，,。；;：:、（）()！？!? " + _MASK)
+# Particles stop a name only as words of their own: 及 of 普及, 以 of 以及 do not.
+_PARTICLES = frozenset("了的在为和与对于是及以把将由从")
+_STOPS = _MARKS | _PARTICLES
 # The longest first: 抓实 opens 农民科技培训 (not 抓, leaving 实农民科技培训).
 _OPENERS = tuple(sorted(
     ["开展", "举办", "举行", "组织", "参加", "参与", "实施", "落实", "按照", "围绕", "进行", "完成",
@@ -156,11 +159,23 @@ def _own_event(sentence: str, simple: str, own: str, place: Place) -> str:
     return ""
 
 
+def _stops(text: str) -> frozenset[int]:
+    """Where in `text` a name must stop: punctuation, and particles jieba leaves alone."""
+    found, position = set(), 0
+    for word, _ in tagged_words(text):
+        if word in _PARTICLES or word in _MARKS:
+            found.add(position)
+        position += len(word)
+    found.update(i for i, ch in enumerate(text) if ch in _MARKS)
+    return frozenset(found)
+
+
 def _opening(text: str, start: int, floor: int) -> tuple[int, bool]:
     """Where an activity named from `start` on begins: after the verb (then True), stop or
     particle that opens it, or at `floor` (the figure right before it)."""
     begin = start
-    while begin > floor and text[begin - 1] not in _STOPS:
+    stops = _stops(text)
+    while begin > floor and begin - 1 not in stops:
         begin -= 1
         opener = next((v for v in _OPENERS if text.startswith(v, begin)), None)
         if opener is not None:
@@ -179,7 +194,8 @@ def _activity(written: str, simple: str, opened: bool) -> str:
         if opened and match.end() == len(simple.rstrip("共计达约近")):
             continue  # 举办健康科普讲座8场: what the figure counts, not where it was counted
         begin, end, opener = match.start(), match.end(), None
-        while begin > 0 and simple[begin - 1] not in _STOPS and opener is None:
+        stops = _stops(simple)
+        while begin > 0 and begin - 1 not in stops and opener is None:
             begin -= 1
             opener = next((v for v in _OPENERS if simple.startswith(v, begin)), None)
         if opener is not None:
