@@ -99,13 +99,24 @@ def _heading_event(heading: str, simple: str, counted: str) -> str:
     campaign = _campaign(heading, simple)
     if campaign:
         return campaign
-    activity = _activity(heading, simple, opened=False)
+    activity = _activity(heading, simple, opened=False) or _field(heading, simple)
     if counted.endswith(_ACTIVITIES) and simplified(activity) != counted:
         return ""
     return activity
 
 
 _ACTIVITIES = ("活动", "培训", "讲座", "培训班", "辅导班", "展览", "会议", "报告会")
+# A heading that is only the name of a line of work (四、农业科技示范, 三、新媒体健康科普,
+# 四、科普进校园) names where its section's figures were counted.
+_FIELD = re.compile(
+    r"[、.．)）]\s*([^，,。；;：:、()（）\s]{2,14}?(?:科普|示范|培育|监测|进(?:校园|社区|农村|乡村|"
+    r"企业|家庭|机关|课堂)))[。.]?$"
+)
+
+
+def _field(written: str, simple: str) -> str:
+    match = _FIELD.search(simple.strip())
+    return written.strip()[match.start(1) : match.end(1)] if match else ""
 
 
 def simplified(text: str) -> str:

@@ -221,6 +221,10 @@ def test_what_is_counted_follows_how_reports_phrase_it(
         # what it is of, without its edition; a kind of item or spending is no campaign.
         ("发放资料500份。", "二、抓实农村实用技术培训", ["农村实用技术培训"]),
         ("发放资料800份。", "三、大力开展防灾知识普及行动", ["防灾知识普及行动"]),
+        # A heading that only names a line of work names where its figures were counted.
+        ("建成示范园5个。", "二、林果技术示范", ["林果技术示范"]),
+        ("受益学生900人次。", "（三）科普进课堂", ["科普进课堂"]),
+        ("发放资料200份。", "一、健全组织网络，夯实科普基础", [""]),
         ("在2023年全市中学生物理竞赛中获奖6项。", "三、竞赛", ["全市中学生物理竞赛"]),
         ("在今年全国青少年科技创新大赛中获奖2项。", "三、竞赛", ["全国青少年科技创新大赛"]),
         ("组织学生参加第十二届市科技创新大赛，获奖4项。", "三、竞赛", ["市科技创新大赛"]),
