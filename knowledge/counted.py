@@ -68,6 +68,9 @@ _JOINERS = frozenset(["和", "及", "与", "以及"])
 # to know (受|培|人数, 农|职称评定, 区(市)|县).
 _NO_GLUE = frozenset("的了在是和与及或对为把被从向到由等共约近达有各每全该这那其并也都又还就已将")
 _STOPS = frozenset("，,。；;：:！？!?")
+# Words jieba tags as adjectives or directions that say no kind: a verb (落实), a bound.
+_NO_KINDS = frozenset(["落实", "以上", "以下", "以内", "之间", "之内"])
+_AMOUNTS = frozenset(["大量", "大批", "众多", "许多", "诸多", "多", "少量", "部分", "全部", "所有"])
 _GROWTH = ("增长", "增加", "提高", "下降", "减少", "降低", "上升", "高出", "低出", "超出")
 # Comparisons that name what is compared with after them (高于全省平均水平1.1个百分点).
 _ABOVE = ("高于", "低于")
@@ -149,7 +152,8 @@ def _trimmed(simple: str, span: tuple[int, int]) -> tuple[int, int]:
     words = tagged_words(simple[begin:end])
     for k, (word, tag) in enumerate(words):
         handled = k + 1 < len(words) and _handles((0, 0, word, tag), words[-1][0])
-        if not (word in SCOPES or word in _INTRODUCING or word in _LIST_KINDS or handled):
+        amount = word in _AMOUNTS or word in _LIST_KINDS
+        if not (word in SCOPES or word in _INTRODUCING or amount or handled):
             break
         begin += len(word)
     return (begin, end) if end - begin > 1 else (0, 0)
@@ -258,6 +262,14 @@ def _phrase_after(simple: str, words: list[Word], end: int, unit: str) -> tuple[
         glued = _glued(words, k, 1)
         span = (span[0], words[k + glued - 1][1]) if glued else span
     return span
+
+
+def _qualifies(word: Word) -> bool:
+    """Whether a word before a noun says which kind of it (新, 健康, 国家级, 周边), not how
+    much (大量, 众多, 各类)."""
+    if word[2] in _AMOUNTS or word[2] in SCOPES or word[2] in _NO_KINDS:
+        return False
+    return word[3] in ("a", "b") or (word[3] == "f" and len(word[2]) > 1)
 
 
 def _at_stop(words: list[Word], k: int) -> bool:
@@ -397,6 +409,9 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
             break
         elif i + 1 < first and word[3] == "a" and i > 0 and _nounish(words[i - 1], unit):
             i -= 1  # 科普健康资料
+        elif i + 1 < first and _qualifies(word):
+            i -= 1  # 新技术, 健康科普文章, 国家级二等奖, 周边农户: a modifier opens the phrase
+
         elif word[2] in ")）" and (bracket := _bracket_start(words, i)) is not None:
             if bracket == 0 or not _nounish(words[bracket - 1], unit):
                 break

@@ -95,12 +95,13 @@ def figure_events(sentence: str, simple: str, places: list[Place], heading: str)
 def _heading_event(heading: str, simple: str, counted: str) -> str:
     """The heading's campaign, else its activity; a figure counting other activities
     (1、抓科技培训 … 举办培训班两期) is no count at the heading's activity, while one counting
-    the very activity the heading names (一、科普讲座 … 科普讲座6场) belongs to its section."""
+    the very activity the heading names, or a kind of it (一、科普讲座 … 健康科普讲座4场),
+    belongs to its section."""
     campaign = _campaign(heading, simple)
     if campaign:
         return campaign
     activity = _activity(heading, simple, opened=False) or _field(heading, simple)
-    if counted.endswith(_ACTIVITIES) and simplified(activity) != counted:
+    if counted.endswith(_ACTIVITIES) and not counted.endswith(simplified(activity) or "\0"):
         return ""
     return activity
 
