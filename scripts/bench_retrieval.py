@@ -11,6 +11,18 @@ Rerun (about 20 minutes on 2 cores; `make bench` runs the defaults):
     .venv/bin/python scripts/bench_retrieval.py --sizes 1000,10000 --queries 100
 
 Figures come from one run; jieba's dictionary is loaded before the phases are timed.
+
+To compare serving code on one knowledge base (a 100k build takes 10–25 minutes), build it
+once in a work folder kept outside the tree, then serve it again with `--reuse`, which skips
+any size whose build is there; `--dump` writes every timed question's top 10 (ids and
+scores) per mode, to check that two versions return the same hits:
+
+    .venv/bin/python scripts/bench_retrieval.py --sizes 100000 --workdir /tmp/bench
+    .venv/bin/python scripts/bench_retrieval.py --sizes 100000 --workdir /tmp/bench \
+        --reuse --dump /tmp/bench/after.json --chart /tmp/bench/latency.png
+
+The script serves the code of the tree it sits in: to time another version, run a copy of
+this script from that version's tree.
 """
 
 from __future__ import annotations
@@ -279,7 +291,9 @@ def build(size: int, workdir: Path, exact_limit: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def serve(size: int, workdir: Path, query_count: int, profile: bool) -> dict[str, Any]:
+def serve(
+    size: int, workdir: Path, query_count: int, profile: bool, dump: Path | None = None
+) -> dict[str, Any]:
     """Open the retriever as the bot does and time single questions in each mode."""
     import faiss
     import numpy as np
@@ -346,8 +360,21 @@ def serve(size: int, workdir: Path, query_count: int, profile: bool) -> dict[str
         profiler.runcall(retriever.search, timed[slowest], top_k=5, mode="hybrid")
         print(f"\ncProfile of the slowest hybrid question at {size}: {timed[slowest]}")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+    if dump is not None:
+        dump.write_text(json.dumps(top_hits(retriever, timed), ensure_ascii=False))
     result["serve_peak_mb"] = peak_rss_mb()
     return result
+
+
+def top_hits(retriever: Any, timed: list[str], top: int = 10) -> dict[str, Any]:
+    """Each mode's top hits (chunk id, score) for every question, in order."""
+    return {
+        mode: {
+            q: [(h.chunk_id, h.score) for h in retriever.search(q, top_k=top, mode=mode).hits]
+            for q in timed
+        }
+        for mode in MODES
+    }
 
 
 def keyword_agreement(retriever: Any, timed: list[str], top: int = 5) -> tuple[float, float]:
@@ -435,6 +462,7 @@ def run_phase(args: argparse.Namespace, size: int, phase: str) -> dict[str, Any]
         "--queries", str(args.queries), "--workdir", str(args.workdir),
         "--exact-limit", str(args.exact_limit), "--output", str(out),
     ] + (["--profile"] if args.profile else [])  # fmt: skip
+    command += ["--dump", str(args.dump)] if args.dump and phase == "serve" else []
     subprocess.run(command, check=True, env=os.environ | {"HF_HUB_OFFLINE": "1"})
     result: dict[str, Any] = json.loads(out.read_text())
     return result
@@ -448,6 +476,8 @@ def main() -> None:
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "retrieval_latency.png")
     parser.add_argument("--exact-limit", type=int, default=EXACT_LIMIT, help="IVF above this count")
     parser.add_argument("--profile", action="store_true", help="cProfile the slowest question")
+    parser.add_argument("--reuse", action="store_true", help="keep a size already built")
+    parser.add_argument("--dump", type=Path, help="write each question's top 10 per mode")
     parser.add_argument("--phase", choices=("build", "serve"), help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -458,15 +488,19 @@ def main() -> None:
         if args.phase == "build":
             result = build(size, args.workdir, args.exact_limit)
         else:
-            result = serve(size, args.workdir, args.queries, args.profile)
+            result = serve(size, args.workdir, args.queries, args.profile, args.dump)
         args.output.write_text(json.dumps(result))
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rows = []
     for size in sizes:
-        print(f"[{time.perf_counter() - started:6.0f} s] building ~{size:,} chunks", flush=True)
-        row = run_phase(args, size, "build")
+        built = args.workdir / f"kb-{size}-build.json"
+        if args.reuse and built.exists():
+            row = json.loads(built.read_text())
+        else:
+            print(f"[{time.perf_counter() - started:6.0f} s] building ~{size:,} chunks", flush=True)
+            row = run_phase(args, size, "build")
         print(f"[{time.perf_counter() - started:6.0f} s] querying {row['chunks']:,} chunks")
         rows.append(row | run_phase(args, size, "serve"))
     total = time.perf_counter() - started

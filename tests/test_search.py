@@ -1,3 +1,4 @@
+import threading
 from dataclasses import replace
 
 import pytest
@@ -76,6 +77,29 @@ def test_keyword_only_store_still_answers_without_vectors(bundled_store, normali
     plain = retriever_over(store, normalizer, None, Settings())
     result = plain.search("科普知识进楼栋活动")
     assert result.found and result.hits[0].vector_score == 0
+
+
+def test_the_vector_search_runs_beside_the_caller_and_raises_to_it(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert retriever.index is not None
+    search, threads = retriever.index.search, []
+
+    def recorded(vector, k):
+        threads.append(threading.current_thread())
+        return search(vector, k)
+
+    monkeypatch.setattr(retriever.index, "search", recorded)
+    assert retriever.search("科普书籍读书活动有多少人次参加？").hits[0].vector_score > 0
+    assert threads and threads[0] is not threading.current_thread()
+
+    def broken(vector, k):
+        raise MemoryError("vectors")
+
+    monkeypatch.setattr(retriever.index, "search", broken)
+    with pytest.raises(MemoryError, match="vectors"):
+        retriever.search("科普书籍读书活动有多少人次参加？")
+    assert retriever.search("科普书籍读书活动", mode="keyword").hits
 
 
 def test_level_word_boosts_instead_of_outweighing_the_topic(retriever: Retriever) -> None:

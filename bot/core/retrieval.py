@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -129,10 +130,10 @@ class Retriever:
         self.weights = weights
         self.min_coverage = min_coverage
         self._documents = {d.id: d for d in store.documents()}
+        titles = self._segmented_titles()
         # A name in a title (锦地罗, 黄华麒) is one word to the question's segmenter too.
-        add_known_words(
-            [w for d in self._documents.values() for w in segment(normalizer.normalize(d.title))]
-        )
+        if add_known_words([w for words in titles.values() for w in words]):
+            titles = self._segmented_titles()  # as questions will be cut from now on
         places = {p for d in self._documents.values() for p in d.place}
         # A question says 成都 or 原平 where the report says 成都市 or 原平市.
         places |= {p[:-1] for p in places if len(p) >= 3 and p[-1] in "省市县区"}
@@ -140,7 +141,9 @@ class Retriever:
         self._places = sorted(places | set(PROVINCES), key=len, reverse=True)
         self._chunk_count = max(1, store.counts()["chunks"])
         self._passage_levels = store.passage_levels()
-        self._title_words: dict[str, tuple[str, ...]] = {}
+        self._title_words: dict[str, tuple[tuple[str, ...], tuple[float, ...], float]] = {}
+        self._remember_title_words(titles)
+        self._vector_thread: ThreadPoolExecutor | None = None  # started at the first search
 
     def search(
         self,
@@ -154,6 +157,13 @@ class Retriever:
 
         `parsed` is the question as `parse` reads it, when the caller has it already."""
         normalized = parsed.normalized if parsed else self.normalizer.normalize(question)
+        hard = filters or Filters()
+        pool = self.weights.candidates
+        nearest = (
+            self._start_vector_search(normalized, pool * (4 if hard else 1))
+            if mode in ("vector", "hybrid")
+            else None
+        )
         parsed = parsed or self.parse(question, normalized)
         asked = Filters(parsed.year, parsed.place, parsed.level)
         # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
@@ -174,9 +184,7 @@ class Retriever:
         # The question words' counts (above) and their synonyms' serve the match and the
         # coverage alike.
         frequencies = written | self.store.document_frequencies(list(scales))
-        hard = filters or Filters()
         allowed = self._allowed_documents(hard) if hard else None
-        pool = self.weights.candidates
         keyword: dict[str, float] = {}
         titles: dict[str, float] = {}
         if mode in ("keyword", "hybrid"):
@@ -190,12 +198,11 @@ class Retriever:
                 keyword, titles = self._with_titles(
                     selective, terms + list(scales), keyword, pool, allowed, scales
                 )
-        vector: dict[str, float] = {}
-        if mode in ("vector", "hybrid") and self.encoder is not None and self.index is not None:
-            query_vector = self.encoder.encode([normalized])[0]
-            for chunk_id, score in self.index.search(query_vector, pool * (4 if hard else 1)):
-                vector[chunk_id] = score
-        rows = self.store.chunks_by_id(list(keyword.keys() | vector.keys()))
+        # The keyword candidates are read while the vector search may still be running;
+        # fusion does not depend on the rows' order.
+        rows = self.store.chunks_by_id(list(keyword))
+        vector = dict(nearest.result()) if nearest is not None else {}
+        rows |= self.store.chunks_by_id([c for c in vector if c not in rows])
         if allowed is not None:
             permitted = set(allowed)
             rows = {
@@ -212,12 +219,27 @@ class Retriever:
             if mode == "hybrid" and self.weights.title_named > 0
             else {}
         )
-        hits = self._fuse(rows, keyword, vector, covered, asked, mode, titles, named)
-        hits = _drop_near_duplicates(hits, top_k)
+        fused = self._fuse(rows, keyword, vector, covered, asked, mode, titles, named)
+        hits = _drop_near_duplicates(fused, top_k)
         # The report's title counts with the passage: it may be all that names the subject.
         best = self.found_scorer(parsed)(self._with_title(hits[0])) if hits else 0.0
         found = bool(hits) and best >= self.min_coverage
         return SearchResult(question, found, hits, _merge(asked, hard), best, parsed)
+
+    def _start_vector_search(
+        self, normalized: str, k: int
+    ) -> Future[list[tuple[str, float]]] | None:
+        """The question's nearest chunks, searched on the retriever's own thread while the
+        caller goes on: FAISS releases the GIL for the search itself (about 5 ms of 100k
+        vectors on one core), so on a free second core it overlaps parsing the question and
+        scoring its words. The thread touches the vector index only, never the store's
+        SQLite connection; `result()` raises what the search raised. None without vectors."""
+        if self.encoder is None or self.index is None:
+            return None
+        query_vector = self.encoder.encode([normalized])[0]  # jieba stays on this thread
+        if self._vector_thread is None:
+            self._vector_thread = ThreadPoolExecutor(1, thread_name_prefix="kepubot-vectors")
+        return self._vector_thread.submit(self.index.search, query_vector, k)
 
     def _with_title(self, hit: Hit) -> str:
         return f"{self.normalizer.normalize(hit.title)} {hit.normalized}"
@@ -445,7 +467,9 @@ class Retriever:
         mode: str,
         titles: dict[str, float],
         named: dict[str, float],
-    ) -> list[Hit]:
+    ) -> Iterator[Hit]:
+        """The candidates as hits, best first (ties by chunk id). A hit is built only when
+        the caller reaches it: a search keeps the first few of about a hundred."""
         weights = self.weights
         keyword = {
             chunk_id: score + weights.title * titles.get(rows[chunk_id].document_id, 0.0)
@@ -454,7 +478,7 @@ class Retriever:
         top_keyword = max(keyword.values(), default=0.0) or 1.0
         low_vector = min(vector.values(), default=0.0)
         span_vector = (max(vector.values(), default=0.0) - low_vector) or 1.0
-        hits = []
+        ranked = []
         for chunk_id, row in rows.items():
             k = keyword.get(chunk_id, 0.0) / top_keyword
             v = (vector[chunk_id] - low_vector) / span_vector if chunk_id in vector else 0.0
@@ -467,28 +491,42 @@ class Retriever:
                 + weights.title_named * named.get(row.document_id, 0.0),
             )
             score *= 1.0 + weights.metadata_boost * _matches(row, asked)
-            hits.append(
-                _as_hit(row, round(score, 6), keyword.get(chunk_id, 0.0),
-                        vector.get(chunk_id, 0.0), c)
+            ranked.append((-round(score, 6), chunk_id))
+        ranked.sort()
+        for negative, chunk_id in ranked:
+            yield _as_hit(
+                rows[chunk_id], -negative, keyword.get(chunk_id, 0.0), vector.get(chunk_id, 0.0),
+                covered[chunk_id],
             )  # fmt: skip
-        hits.sort(key=lambda h: (-h.score, h.chunk_id))
-        return hits
 
     def _titles_named(self, normalized: str, documents: set[str]) -> dict[str, float]:
         """Report id → share of its title's words (IDF-weighted) that the question writes."""
-        words = {}
-        for doc_id in documents:
-            if doc_id not in self._title_words:
-                title = self.normalizer.normalize(self._documents[doc_id].title)
-                self._title_words[doc_id] = tuple(dict.fromkeys(segment(title)))
-            words[doc_id] = self._title_words[doc_id]
-        weights = self.term_weights(sorted({w for own in words.values() for w in own}))
         shares = {}
-        for doc_id, own in words.items():
-            total = sum(weights[w] for w in own)
+        for doc_id in documents:
+            own, weights, total = self._title_words[doc_id]
             if total > 0:
-                shares[doc_id] = sum(weights[w] for w in own if w in normalized) / total
+                held = (weight for w, weight in zip(own, weights, strict=True) if w in normalized)
+                shares[doc_id] = sum(held) / total
         return shares
+
+    def _segmented_titles(self) -> dict[str, list[str]]:
+        return {
+            doc_id: segment(self.normalizer.normalize(d.title))
+            for doc_id, d in self._documents.items()
+        }
+
+    def _remember_title_words(self, titles: dict[str, list[str]]) -> None:
+        """Each report's distinct title words with their IDF and its total, once for the
+        retriever's life, as its counts are: a question meets about 80 reports, and
+        weighing their words at every question cost a few milliseconds at 100k chunks."""
+        words = {doc_id: tuple(dict.fromkeys(title)) for doc_id, title in titles.items()}
+        weights = self.term_weights(sorted({w for own in words.values() for w in own}))
+        for doc_id, own in words.items():
+            self._title_words[doc_id] = (
+                own,
+                tuple(weights[w] for w in own),
+                sum(weights[w] for w in own),
+            )
 
     def _allowed_documents(self, filters: Filters) -> list[str]:
         """Reports a hard filter lets through; for a level, also those with a passage of it."""
@@ -565,7 +603,7 @@ def _merge(asked: Filters, explicit: Filters) -> Filters:
     )
 
 
-def _drop_near_duplicates(hits: list[Hit], limit: int, threshold: float = 0.9) -> list[Hit]:
+def _drop_near_duplicates(hits: Iterable[Hit], limit: int, threshold: float = 0.9) -> list[Hit]:
     """The first `limit` hits, skipping any that repeat a better hit's text almost verbatim."""
     kept: list[Hit] = []
     shingles: list[set[str]] = []
