@@ -1,10 +1,12 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.core.fact_eval import evaluate_fact_file
+from tests.paths import FACT_SETS
 
 
 def _figure(written: str, value: float, unit: str, counted: str, event: str) -> dict:
@@ -53,3 +55,13 @@ def test_eval_facts_json_carries_the_disagreements(tmp_path: Path) -> None:
     output = json.loads(result.output)
     assert [item["written"] for item in output["disagreements"]] == ["1500多份"]
     assert output["value_unit_recall"] == round(2 / 3, 3)
+
+
+@pytest.mark.parametrize("path", FACT_SETS, ids=lambda p: p.stem)
+def test_every_labelled_figure_is_a_span_of_its_sentence(path: Path) -> None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        for label in item["figures"]:
+            assert label["written"] in item["sentence"], item["id"]
+            where = item["heading"] if label.get("event_in") == "heading" else item["sentence"]
+            assert label["event"] in where, item["id"]
