@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,21 @@ def test_every_labelled_figure_is_a_span_of_its_sentence(path: Path) -> None:
             assert label["written"] in item["sentence"], item["id"]
             where = item["heading"] if label.get("event_in") == "heading" else item["sentence"]
             assert label["event"] in where, item["id"]
+
+
+def test_two_labellings_agree_where_they_write_the_same(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    sentence = "全年共举办科普讲座6场，发放宣传资料1500多份。"
+    for path, counted in ((first, "宣传资料"), (second, "科普挂图")):
+        item = {"id": "t1", "heading": "", "sentence": sentence,
+                "figures": [_figure("6场", 6, "场", "科普讲座", "科普日"),
+                            _figure("1500多份", 1500, "份", counted, "科普日")]}  # fmt: skip
+        path.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    script = Path(__file__).resolve().parent.parent / "scripts" / "label_agreement.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(first), str(second)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    agreement = json.loads(done.stdout)
+    assert agreement["figures_both"] == 2
+    assert (agreement["counted_agreement"], agreement["event_agreement"]) == (0.5, 1.0)
