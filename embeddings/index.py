@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -57,11 +57,20 @@ class VectorIndex:
         self.index: faiss.Index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         self.kind = "flat"
         self.nprobe = 0
-        self.hashes: dict[str, str] = {}
-        self._ids: dict[int, str] = {}
+        # A loaded index holds a `StoredHashes` and a `ChunkIds` (compact, read-only) until a
+        # sync changes it; then both become dicts again (`_writable_hashes`).
+        self.hashes: Mapping[str, str] = {}
+        self._ids: Mapping[int, str] = {}
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    def _writable_hashes(self) -> dict[str, str]:
+        """The hashes and the FAISS key lookup as dicts, to change them."""
+        if not isinstance(self.hashes, dict):
+            self.hashes = dict(self.hashes)
+            self._ids = {chunk_key(c): c for c in self.hashes}
+        return self.hashes
 
     def add(self, chunk_ids: Sequence[str], hashes: Sequence[str], vectors: np.ndarray) -> None:
         """Add or replace vectors."""
@@ -70,9 +79,11 @@ class VectorIndex:
         self.remove([c for c in chunk_ids if c in self.hashes])
         keys = np.array([chunk_key(c) for c in chunk_ids], dtype=np.int64)
         self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), keys)
+        stored, ids = self._writable_hashes(), self._ids
+        assert isinstance(ids, dict)
         for chunk_id, text_hash, key in zip(chunk_ids, hashes, keys, strict=True):
-            self.hashes[chunk_id] = text_hash
-            self._ids[int(key)] = chunk_id
+            stored[chunk_id] = text_hash
+            ids[int(key)] = chunk_id
 
     def remove(self, chunk_ids: Sequence[str]) -> None:
         present = [c for c in chunk_ids if c in self.hashes]
@@ -80,9 +91,11 @@ class VectorIndex:
             return
         keys = np.array([chunk_key(c) for c in present], dtype=np.int64)
         self.index.remove_ids(keys)  # type: ignore[arg-type]  # the wrapper takes arrays
+        stored, ids = self._writable_hashes(), self._ids
+        assert isinstance(ids, dict)
         for chunk_id, key in zip(present, keys, strict=True):
-            del self.hashes[chunk_id]
-            self._ids.pop(int(key), None)
+            del stored[chunk_id]
+            ids.pop(int(key), None)
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Top-k (chunk id, cosine) for one query vector."""
@@ -107,6 +120,7 @@ class VectorIndex:
         want = "ivf" if len(self) > self.exact_limit else "flat"
         if want == self.kind:
             return
+        self._writable_hashes()  # the keys in the manifest's order, as the vectors were added
         faiss.omp_set_num_threads(os.cpu_count() or 1)  # training and bulk adds use every core
         keys = np.array(list(self._ids), dtype=np.int64)
         vectors = np.vstack([self.index.reconstruct(int(k)) for k in keys]) if len(keys) else None
@@ -139,7 +153,7 @@ class VectorIndex:
             index_sha256=hashlib.sha256(data).hexdigest(), nprobe=self.nprobe,
             unknown_share=unknown_share,
         )  # fmt: skip
-        body = {"manifest": asdict(manifest), "hashes": self.hashes}
+        body = {"manifest": asdict(manifest), "hashes": dict(self.hashes)}
         _write_atomic(folder / INDEX_FILE, data)
         _write_atomic(folder / MANIFEST_FILE, json.dumps(body, ensure_ascii=False).encode())
         return manifest
@@ -174,11 +188,78 @@ class VectorIndex:
         index.kind, index.nprobe = manifest.kind, manifest.nprobe
         if manifest.kind == "ivf":
             faiss.extract_index_ivf(index.index).nprobe = manifest.nprobe
-        index.hashes = dict(body["hashes"])
-        index._ids = {chunk_key(c): c for c in index.hashes}
+        # Serving only turns FAISS keys into chunk ids: the hashes (about 20 MB of strings at
+        # 100k chunks) are read again from the manifest if a sync asks for them.
+        index._ids = ChunkIds(list(body["hashes"]))
+        index.hashes = StoredHashes(folder / MANIFEST_FILE, manifest.index_sha256, len(index._ids))
+        del body
         if index.index.ntotal != len(index.hashes) or len(index.hashes) != manifest.count:
             raise VectorIndexError("向量索引条目数与清单不符，请运行 `kepubot ingest` 重建。")
         return index, manifest
+
+
+class ChunkIds(Mapping[int, str]):
+    """FAISS key → chunk id as two arrays (keys sorted, ids as bytes): as a dict of Python
+    ints and strings the lookup held about 15 MB at 100,000 chunks."""
+
+    def __init__(self, chunk_ids: list[str]) -> None:
+        keys = np.array([chunk_key(c) for c in chunk_ids], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        # Fixed width: numpy drops trailing NULs, which no chunk id ends with.
+        self._chunk_ids = np.array([c.encode() for c in chunk_ids], dtype=np.bytes_)[order]
+
+    def _row(self, key: int) -> int:
+        row = int(np.searchsorted(self._keys, key))
+        return row if row < len(self._keys) and self._keys[row] == key else -1
+
+    def __getitem__(self, key: int) -> str:
+        row = self._row(key)
+        if row < 0:
+            raise KeyError(key)
+        return bytes(self._chunk_ids[row]).decode()
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int) and self._row(key) >= 0
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys.tolist())
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class StoredHashes(Mapping[str, str]):
+    """Chunk id → text hash of a loaded index, read from its manifest when first asked
+    (a sync asks; serving never does), and only if that manifest is still the index's."""
+
+    def __init__(self, path: Path, index_sha256: str, count: int) -> None:
+        self._path, self._index_sha256, self._count = path, index_sha256, count
+        self._hashes: dict[str, str] | None = None
+
+    def _read(self) -> dict[str, str]:
+        if self._hashes is None:
+            try:
+                body = json.loads(self._path.read_text(encoding="utf-8"))
+                same = body["manifest"]["index_sha256"] == self._index_sha256
+                hashes = dict(body["hashes"])
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise VectorIndexError(
+                    "向量索引清单已损坏，请运行 `kepubot ingest` 重建。"
+                ) from exc
+            if not same or len(hashes) != self._count:
+                raise VectorIndexError("向量索引已被替换，请重新打开。")
+            self._hashes = hashes
+        return self._hashes
+
+    def __getitem__(self, chunk_id: str) -> str:
+        return self._read()[chunk_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return self._count
 
 
 def _trained_ivf(vectors: np.ndarray) -> faiss.IndexIVFFlat:

@@ -19,8 +19,6 @@ from pathlib import Path
 
 from knowledge.compound import MAGIC, is_encrypted
 from knowledge.models import Paragraph
-from knowledge.office import read_docx
-from knowledge.sheet import read_xlsx
 from knowledge.unreadable import (
     CONVERT_TIMEOUT,
     CORRUPT,
@@ -79,6 +77,12 @@ def read_converted(
     if command is None:
         package = "libreoffice-calc-nogui" if kind in SHEETS else "libreoffice-writer-nogui"
         raise UnreadableFile(NEEDS_LIBREOFFICE.format(kind, package))
+    # The format readers are imported here, not at the top: knowledge_base imports this
+    # module for `soffice_command`, and a serving process should not hold python-docx,
+    # openpyxl and lxml (issue #18).
+    from knowledge.office import read_docx
+    from knowledge.sheet import read_xlsx
+
     sheet = kind in SHEETS
     with tempfile.TemporaryDirectory(prefix="kepubot-convert-") as work:
         if sheet:

@@ -12,10 +12,6 @@ from knowledge.compound import MAGIC
 from knowledge.convert import CONVERT_SECONDS, read_converted
 from knowledge.encoding import decode_text
 from knowledge.models import Paragraph
-from knowledge.ocr import read_image, scan_pdf
-from knowledge.ofd import read_ofd
-from knowledge.office import read_docx, read_pdf
-from knowledge.sheet import read_csv, read_xlsx
 from knowledge.unreadable import (
     CORRUPT,
     EMPTY,
@@ -24,7 +20,6 @@ from knowledge.unreadable import (
     UnreadableFile,
     split_lines,
 )
-from knowledge.webpage import read_html
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -134,6 +129,12 @@ def _read_converted(path: Path, notes: list[str], options: ReadOptions) -> list[
     return read_converted(path, kind, options.soffice, options.convert_seconds, notes)
 
 
+# The format readers (python-docx, pypdf, pypdfium2, Pillow, openpyxl, lxml, BeautifulSoup)
+# are imported inside the functions that read a file of their format, not at the top: a
+# serving process imports this module for its suffixes and errors only, and the readers would
+# cost it about 30 MB (issue #18).
+
+
 def _compound_converted(
     kind: str, read: Callable[[Path, list[str]], list[Paragraph]]
 ) -> Callable[[Path, list[str], ReadOptions], list[Paragraph]]:
@@ -150,7 +151,22 @@ def _compound_converted(
     return reader
 
 
+def _read_docx(path: Path, notes: list[str]) -> list[Paragraph]:
+    from knowledge.office import read_docx
+
+    return read_docx(path)
+
+
+def _read_xlsx(path: Path, notes: list[str]) -> list[Paragraph]:
+    from knowledge.sheet import read_xlsx
+
+    return read_xlsx(path, notes)
+
+
 def _read_pdf(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    from knowledge.ocr import scan_pdf
+    from knowledge.office import read_pdf
+
     def scan(path: Path, pages: list[int]) -> dict[int, list[Paragraph]]:
         return scan_pdf(path, pages, notes)
 
@@ -160,7 +176,27 @@ def _read_pdf(path: Path, notes: list[str], options: ReadOptions) -> list[Paragr
 def _read_image(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
     if not options.ocr:
         raise UnreadableFile(IMAGE_OCR_OFF)
+    from knowledge.ocr import read_image
+
     return read_image(path, notes)
+
+
+def _read_html(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    from knowledge.webpage import read_html
+
+    return read_html(path)
+
+
+def _read_csv(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    from knowledge.sheet import read_csv
+
+    return read_csv(path, notes)
+
+
+def _read_ofd(path: Path, notes: list[str], options: ReadOptions) -> list[Paragraph]:
+    from knowledge.ofd import read_ofd
+
+    return read_ofd(path, notes)
 
 
 # Each reader takes the path, a list to add caveats to, and the deployment's options.
@@ -168,9 +204,9 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".txt": _read_text,
     ".md": _read_markdown,
     ".markdown": _read_markdown,
-    ".html": lambda path, notes, options: read_html(path),
-    ".htm": lambda path, notes, options: read_html(path),
-    ".docx": _compound_converted(".doc", lambda path, notes: read_docx(path)),
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".docx": _compound_converted(".doc", _read_docx),
     ".pdf": _read_pdf,
     ".doc": _read_converted,
     ".wps": _read_converted,
@@ -178,9 +214,9 @@ _READERS: dict[str, Callable[[Path, list[str], ReadOptions], list[Paragraph]]] =
     ".odt": _read_converted,
     ".xls": _read_converted,
     ".et": _read_converted,
-    ".xlsx": _compound_converted(".xls", read_xlsx),
-    ".csv": lambda path, notes, options: read_csv(path, notes),
-    ".ofd": lambda path, notes, options: read_ofd(path, notes),
+    ".xlsx": _compound_converted(".xls", _read_xlsx),
+    ".csv": _read_csv,
+    ".ofd": _read_ofd,
 }
 _READERS.update(dict.fromkeys(IMAGE_SUFFIXES, _read_image))
 SUPPORTED_SUFFIXES = frozenset(_READERS)

@@ -30,6 +30,7 @@ import importlib.util
 import logging
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import threading
@@ -380,11 +381,18 @@ def mapped_lexicon(folder: Path, data_dir: Path) -> Lexicon:
 
 
 def _built_lexicon_file(folder: Path, data_dir: Path) -> Mapping[str, Any]:
-    """Build the derived file in a Python process of its own and map it: reading cnsyn's
-    pickle and building the arrays take about 150 MB for a few seconds, which would
-    otherwise stay this process's peak. Where the file cannot be written, the arrays are
-    built here and held in memory: synonyms still work, at the old cost."""
+    """The derived file built and mapped; where it cannot be written, the arrays built here
+    and held in memory: synonyms still work, at the old cost."""
     path = lexicon_file(data_dir)
+    _build_lexicon_file(folder, path)
+    arrays = map_arrays(path, _SOURCE, by_row=_BY_ROW)
+    return arrays if arrays is not None else lexicon_arrays(*read_sources(folder))
+
+
+def _build_lexicon_file(folder: Path, path: Path) -> None:
+    """Build the derived file in a Python process of its own: reading cnsyn's pickle and
+    building the arrays take about 150 MB for a few seconds, which would otherwise stay this
+    process's peak. A failure is logged, not raised."""
     log.info("building %s from cnsyn's files", path)
     # A command, not multiprocessing: spawning would run the caller's main module again.
     code = "import sys; import knowledge.thesaurus as t; t.write_lexicon_file(*sys.argv[1:])"
@@ -397,8 +405,45 @@ def _built_lexicon_file(folder: Path, data_dir: Path) -> Mapping[str, Any]:
     if done.returncode:
         reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
         log.warning("cannot build %s (%s): cnsyn's lexicon stays in memory", path, reason)
-    arrays = map_arrays(path, _SOURCE, by_row=_BY_ROW)
-    return arrays if arrays is not None else lexicon_arrays(*read_sources(folder))
+
+
+def prepare_lexicon_file(data_dir: Path) -> None:
+    """Have `data_dir`'s derived lexicon file ready before a question needs it (a sync calls
+    this, so the first question does not wait seconds for it): kept when whole and of the
+    installed cnsyn, else copied from one this process already checked, else built. Nothing
+    without cnsyn; a failure is logged, and the first question builds the file again."""
+    folder = cnsyn_folder()
+    if folder is None:
+        return
+    path = lexicon_file(data_dir)
+    if not _is_whole(path):
+        known = _whole_files.get(folder)
+        if known is None or not _is_whole(known) or not _copy_file(known, path):
+            _build_lexicon_file(folder, path)
+    if _is_whole(path):
+        _whole_files[folder] = path
+
+
+# A derived file this process found whole, per cnsyn folder: another data folder (each test's,
+# or a second knowledge base) copies it in a tenth of a second instead of building for seconds.
+_whole_files: dict[Path, Path] = {}
+
+
+def _is_whole(path: Path) -> bool:
+    return map_arrays(path, _SOURCE, by_row=_BY_ROW) is not None
+
+
+def _copy_file(source: Path, path: Path) -> bool:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, partial)
+        os.replace(partial, path)
+        return True
+    except OSError as error:
+        log.warning("cannot copy %s to %s (%s)", source, path, error)
+        partial.unlink(missing_ok=True)
+        return False
 
 
 def write_lexicon_file(folder: str, path: str) -> None:

@@ -246,3 +246,28 @@ def test_syncing_with_the_corpus_model_never_imports_torch(tmp_path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_loaded_index_finds_the_same_ids_without_reading_its_hashes(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(50, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunk_ids = [f"{n:012x}-{n % 7:04d}" for n in range(50)]
+    built = VectorIndex(8, "m")
+    built.add(chunk_ids, [f"h{n}" for n in range(50)], vectors)
+    built.save(tmp_path, "corpus")
+    index, _ = VectorIndex.load(tmp_path)
+    manifest = (tmp_path / MANIFEST_FILE).read_text(encoding="utf-8")
+    (tmp_path / MANIFEST_FILE).write_text("{not json", encoding="utf-8")
+    for vector in vectors[:10]:  # served with the manifest gone: the hashes were never read
+        assert index.search(vector, 10) == built.search(vector, 10)
+    assert len(index) == 50
+    with pytest.raises(VectorIndexError):
+        index.hashes["000000000000-0000"]
+    (tmp_path / MANIFEST_FILE).write_text(manifest, encoding="utf-8")
+    again, _ = VectorIndex.load(tmp_path)  # a sync: hashes read when asked, then changed
+    assert dict(again.hashes) == dict(built.hashes)
+    again.add(["new"], ["h"], vectors[:1])
+    again.remove([chunk_ids[1]])
+    assert again.search(vectors[0], 1)[0][0] in {"new", chunk_ids[0]}
+    assert chunk_ids[1] not in {c for c, _ in again.search(vectors[1], 5)}

@@ -10,6 +10,9 @@ import jieba
 import numpy as np
 import pytest
 
+from bot.core import sync
+from bot.settings import Settings
+from knowledge import thesaurus
 from knowledge.lexicon import map_arrays, write_arrays
 from knowledge.normalize import prepare_posseg
 from knowledge.thesaurus import (
@@ -92,3 +95,32 @@ def test_a_data_folder_that_cannot_be_written_keeps_the_synonyms_in_memory(
     lexicon = mapped_lexicon(folder, not_a_folder / "data")
     assert "计划生育" in {e.word for e in lexicon.expand("计生")}
     assert "stays in memory" in caplog.text
+
+
+def _synced(tmp_path: Path, data: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir(exist_ok=True)
+    (folder / "甲.txt").write_text("一、科普日\n街道组织志愿者开展科普宣传。", encoding="utf-8")
+    report = sync(Settings(knowledge_dir=folder, data_dir=data))
+    assert len(report.ingest.added) == 1
+
+
+def test_a_sync_builds_the_derived_file_before_the_first_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(thesaurus, "_whole_files", {})  # built, not copied from another test's
+    _synced(tmp_path, tmp_path / "built")
+    _synced(tmp_path, tmp_path / "copied")  # from the file the first sync built
+    for data in ("built", "copied"):
+        arrays = map_arrays(lexicon_file(tmp_path / data), {"cnsyn": CNSYN_VERSION,
+                            "sha256": thesaurus.CNSYN_SHA256})  # fmt: skip
+        assert arrays is not None
+
+
+def test_a_lexicon_file_that_cannot_be_built_never_fails_the_sync(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = tmp_path / "var"
+    lexicon_file(data).mkdir(parents=True)  # a folder where the file would go
+    _synced(tmp_path, data)
+    assert f"cannot build {lexicon_file(data)}" in caplog.text

@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 import re
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 from bot.core.citation import citation_label
 from bot.core.retrieval import Filters, Retriever, within
 from knowledge.records import FactRecord
@@ -52,6 +49,11 @@ def fact_row(fact: FactRecord) -> list[str | float | int | None]:
 
 def facts_workbook(facts: list[FactRecord], title: str = "数字") -> bytes:
     """An .xlsx of the facts, one row each under a header row, columns sized to read."""
+    # Imported here: openpyxl (with lxml and Pillow) costs a serving process that never
+    # exports about 15 MB (issue #18).
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -36,7 +36,7 @@ from knowledge.store import (
     classify,
     set_aside,
 )
-from knowledge.thesaurus import load_thesaurus
+from knowledge.thesaurus import load_thesaurus, prepare_lexicon_file
 
 log = logging.getLogger(__name__)
 SYNC_LOCK = "sync.lock"
@@ -113,7 +113,18 @@ def sync(
             raise NotReady(str(classify(exc, settings.database_path))) from exc
         finally:
             store.close()
+        _prepare_synonyms(settings.data_dir)
     return SyncReport(summary, vectors)
+
+
+def _prepare_synonyms(data_dir: Path) -> None:
+    """Build cnsyn's derived lexicon file now, so that the first question does not wait
+    seconds for it. The knowledge base is synced already: whatever fails here only costs that
+    wait later, so it is logged and never fails the sync."""
+    try:
+        prepare_lexicon_file(data_dir)
+    except Exception:  # anything: a missing synonym file must not undo a good sync
+        log.warning("cannot prepare cnsyn's lexicon in %s", data_dir, exc_info=True)
 
 
 def _open_for_sync(path: Path) -> Store:
