@@ -100,15 +100,18 @@ def keyword_search(
     terms = [t for t in terms if frequencies[t]]
     if not terms:
         return []
+    tokens = [bm25.fts_tokens(term) for term in terms]
+    if index is not None and all(len(parts) == 1 for parts in tokens):
+        words = [parts[0] for parts in tokens]
+        weights = [bm25.idf(index.total_rows, frequencies[t]) * scales.get(t, 1.0) for t in terms]
+        if document_ids is not None:  # only the reports' own rows are scored
+            within = index.rows_of(document_ids)
+            return [KeywordHit(c, s) for c, s in index.top_of(within, words, weights, limit)]
+        return [KeywordHit(c, s) for c, s in index.top(index.scores(words, weights), limit)]
     if document_ids is not None:
         rowids = _searchable_rows(db, document_ids)
         if len(rowids) <= DIRECT_ROWS:
             return _scored_directly(db, rowids, terms, frequencies, scales, limit)
-    tokens = [bm25.fts_tokens(term) for term in terms]
-    if index is not None and all(len(parts) == 1 for parts in tokens):
-        weights = [bm25.idf(index.total_rows, frequencies[t]) * scales.get(t, 1.0) for t in terms]
-        matched = index.scores([parts[0] for parts in tokens], weights)
-        return [KeywordHit(c, s) for c, s in index.top(matched, limit, document_ids)]
     first = bm25.first_pass(terms, frequencies, first_pass_rows)
     rescore = len(first) < len(terms) or any(scales.get(t, 1.0) != 1.0 for t in terms)
     # Over-fetch so that dropping duplicate reports, or re-scoring, still leaves good hits.

@@ -107,6 +107,52 @@ class Postings:
         chunk_ids = self.chunk_ids[ranked].tolist()
         return [(c.decode(), s) for c, s in zip(chunk_ids, scores[ranked].tolist(), strict=True)]
 
+    def rows_of(self, document_ids: Sequence[str]) -> np.ndarray:
+        """The searchable rows of the given reports, ascending (rowid order)."""
+        numbers, order, bounds = self._searchable_by_document
+        wanted = [numbers[d] for d in dict.fromkeys(document_ids) if d in numbers]
+        parts = [order[bounds[n] : bounds[n + 1]] for n in wanted]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def top_of(
+        self, rows: np.ndarray, words: Sequence[str], weights: Sequence[float], limit: int
+    ) -> list[tuple[str, float]]:
+        """`top` of `scores` within the given rows (ascending), scoring only those rows: a
+        search within a few reports then costs their rows, not every row of its words.
+        Each score is computed as `scores` computes it, operation for operation."""
+        norm = self.norms[rows]
+        scores = np.zeros(len(rows), dtype=np.float64)
+        for word, weight in zip(words, weights, strict=True):
+            column = self.vocabulary.get(word)
+            if column is None or not len(rows):
+                continue
+            start, end = self.starts[column], self.starts[column + 1]
+            posted = self.rows[start:end]  # ascending
+            at = np.minimum(np.searchsorted(posted, rows), len(posted) - 1)
+            held = np.flatnonzero(posted[at] == rows)
+            frequency = self.counts[start + at[held]].astype(np.float64)
+            term = np.multiply(frequency, bm25.K1 + 1)
+            term *= weight
+            frequency += norm[held]
+            term /= frequency
+            term += scores[held]
+            scores[held] = term
+        matched = np.flatnonzero(scores > 0)
+        # Sorted in full (a few thousand rows at most): ties at the cut keep rowid order.
+        ranked = matched[np.lexsort((rows[matched], -scores[matched]))][:limit]
+        chunk_ids = self.chunk_ids[rows[ranked]].tolist()
+        return [(c.decode(), s) for c, s in zip(chunk_ids, scores[ranked].tolist(), strict=True)]
+
+    @cached_property
+    def _searchable_by_document(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Each report's number, the searchable rows grouped by report (ascending within
+        one), and where each report's group starts."""
+        order = np.flatnonzero(self.searchable)
+        order = order[np.argsort(self.document_rows[order], kind="stable")]
+        bounds = np.searchsorted(self.document_rows[order], np.arange(len(self.documents) + 1))
+        numbers = {str(d): n for n, d in enumerate(self.documents.tolist())}
+        return numbers, order, bounds
+
 
 def index_path(database: Path, table: str = "chunks") -> Path:
     """The folder of the keyword index (of chunks, or of report titles) beside the database."""

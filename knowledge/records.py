@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,6 @@ class ChunkRecord:
     index: int
     text: str  # original, exactly the report text between start and end
     normalized: str  # the Simplified search form
-    tokens: str  # jieba words of heading path and text, space-joined (what FTS5 indexes)
     heading_path: tuple[str, ...]
     start: int
     end: int
@@ -56,16 +56,23 @@ class ChunkRecord:
     scan_page: int | None  # the scanned page its text was recognised on (OCR), or None
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> ChunkRecord:
+    def from_columns(cls, row: Sequence[Any]) -> ChunkRecord:
+        """From one row of `CHUNK_COLUMNS`, in that order (a tuple, no dict per row: a
+        search reads about a hundred). The chunk's words (`chunks.tokens`, what FTS5
+        indexes) are not read: nothing that takes a record uses them."""
+        (id_, document_id, index, text, normalized, heading_path, start, end, title, source,
+         place, level, year, duplicate_of, passage_level, scan_page) = row  # fmt: skip
         return cls(
-            id=row["id"], document_id=row["document_id"], index=row["idx"], text=row["text"],
-            normalized=row["normalized"], tokens=row["tokens"],
-            heading_path=tuple(json.loads(row["heading_path"])), start=row["start"],
-            end=row["end"], title=row["title"], source=row["source"],
-            place=decode_place(row["place"]), level=row["level"], year=row["year"],
-            duplicate_of=row["duplicate_of"], passage_level=row["passage_level"],
-            scan_page=row["scan_page"],
+            id_, document_id, index, text, normalized, tuple(json.loads(heading_path)), start,
+            end, title, source, decode_place(place), level, year, duplicate_of, passage_level,
+            scan_page,
         )  # fmt: skip
+
+
+# The columns `ChunkRecord.from_columns` reads, from `chunks c JOIN documents d`.
+CHUNK_COLUMNS = """c.id, c.document_id, c.idx, c.text, c.normalized, c.heading_path, c.start,
+    c.end, d.title, d.source, d.place, d.level, d.year, d.duplicate_of,
+    c.level AS passage_level, c.scan_page"""
 
 
 def encode_place(place: tuple[str, ...]) -> str | None:

@@ -20,12 +20,8 @@ import sqlite_utils
 from knowledge import bm25, keywords, postings
 from knowledge.keywords import KeywordHit
 from knowledge.postings import Postings
-from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
+from knowledge.records import CHUNK_COLUMNS, ChunkRecord, DocumentRecord, FactRecord
 from knowledge.schema import fill_facts, migrate
-
-_CHUNK_COLUMNS = """c.id, c.document_id, c.idx, c.text, c.normalized, c.tokens, c.heading_path,
-    c.start, c.end, d.title, d.source, d.place, d.level, d.year, d.duplicate_of,
-    c.level AS passage_level, c.scan_page"""
 
 
 class StoreError(Exception):
@@ -302,11 +298,11 @@ class Store:
         """Chunks joined with their document, in reading order."""
         where = "" if include_duplicates else "WHERE c.searchable = 1"
         sql = f"""
-            SELECT {_CHUNK_COLUMNS}
+            SELECT {CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id {where}
             ORDER BY d.source, d.position, c.idx"""
-        for row in self.db.query(sql):
-            yield ChunkRecord.from_row(row)
+        for row in self.db.execute(sql):
+            yield ChunkRecord.from_columns(row)
 
     def search_texts(self) -> Iterator[tuple[str, str, tuple[str, ...], str, str]]:
         """(id, report title, heading path, normalised text, words) of every searchable chunk
@@ -369,12 +365,9 @@ class Store:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         sql = f"""
-            SELECT {_CHUNK_COLUMNS}
+            SELECT {CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})"""
-        cursor = self.db.execute(sql, chunk_ids)
-        names = [column[0] for column in cursor.description]
-        rows = (dict(zip(names, row, strict=True)) for row in cursor)
-        return {row["id"]: ChunkRecord.from_row(row) for row in rows}
+        return {row[0]: ChunkRecord.from_columns(row) for row in self.db.execute(sql, chunk_ids)}
 
     def passage_levels(self) -> dict[str, set[str]]:
         """Each document's passage levels that differ from its own (a city's townships)."""
@@ -390,20 +383,20 @@ class Store:
     def first_chunk(self, document_id: str) -> ChunkRecord | None:
         """A document's first chunk (its opening), or None for an unknown document."""
         sql = f"""
-            SELECT {_CHUNK_COLUMNS}
+            SELECT {CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.document_id = ? ORDER BY c.idx LIMIT 1"""
-        rows = list(self.db.query(sql, [document_id]))
-        return ChunkRecord.from_row(rows[0]) if rows else None
+        row = self.db.execute(sql, [document_id]).fetchone()
+        return ChunkRecord.from_columns(row) if row else None
 
     def chunk_at(self, document_id: str, index: int) -> ChunkRecord | None:
         """A document's chunk by its place in the document, or None."""
         sql = f"""
-            SELECT {_CHUNK_COLUMNS}
+            SELECT {CHUNK_COLUMNS}
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.document_id = ? AND c.idx = ?"""
-        rows = list(self.db.query(sql, [document_id, index]))
-        return ChunkRecord.from_row(rows[0]) if rows else None
+        row = self.db.execute(sql, [document_id, index]).fetchone()
+        return ChunkRecord.from_columns(row) if row else None
 
     def facts(self, kind: str = "figure", units: Sequence[str] = ()) -> list[FactRecord]:
         """The facts of canonical reports (a duplicate's are its original's), in report

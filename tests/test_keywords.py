@@ -93,17 +93,40 @@ def test_search_within_reports_returns_what_fts5_returns_for_them(
     reports = [d.id for d in store.documents() if d.duplicate_of is None][:4]
     questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
     compared = 0
+    monkeypatch.setattr(store, "_keyword_index", lambda: None)  # FTS5 rows, re-scored
     for question in questions:
         terms = query_terms(normalizer.normalize(question))
         direct = store.keyword_search(terms, 8, reports)
-        monkeypatch.setattr(keywords, "DIRECT_ROWS", -1)  # through FTS5's MATCH instead
-        matched = store.keyword_search(terms, 8, reports, first_pass_rows=EVERYTHING)
-        monkeypatch.undo()
+        with monkeypatch.context() as patched:
+            patched.setattr(keywords, "DIRECT_ROWS", -1)  # through FTS5's MATCH instead
+            matched = store.keyword_search(terms, 8, reports, first_pass_rows=EVERYTHING)
         assert [h.chunk_id for h in direct] == [h.chunk_id for h in matched]
         for one, other in zip(direct, matched, strict=True):
             assert one.score == pytest.approx(other.score, rel=1e-9, abs=1e-12)
         compared += bool(direct)
     assert compared >= 15
+
+
+def test_keyword_index_scores_a_search_within_reports_as_fts5_does(
+    bundled_store, normalizer: Normalizer, monkeypatch
+) -> None:
+    store, _ = bundled_store
+    assert store._keyword_index() is not None
+    reports = [d.id for d in store.documents() if d.duplicate_of is None]
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    compared = 0
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        for some in (reports[:4], reports[3:9], reports):
+            indexed = store.keyword_search(terms, 8, some)
+            with monkeypatch.context() as patched:
+                patched.setattr(store, "_keyword_index", lambda: None)  # FTS5 rows re-scored
+                direct = store.keyword_search(terms, 8, some)
+            assert [h.chunk_id for h in indexed] == [h.chunk_id for h in direct]
+            for one, other in zip(indexed, direct, strict=True):
+                assert one.score == pytest.approx(other.score, rel=1e-9, abs=1e-12)
+            compared += bool(indexed)
+    assert compared >= 30
 
 
 def test_small_budget_keeps_the_best_passage_first(bundled_store, normalizer) -> None:

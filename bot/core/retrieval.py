@@ -19,6 +19,7 @@ from knowledge.normalize import (
     Normalizer,
     add_known_words,
     dictionary_size,
+    prepare_posseg,
     query_terms,
     segment,
     specificity,
@@ -144,6 +145,9 @@ class Retriever:
         self._title_words: dict[str, tuple[tuple[str, ...], tuple[float, ...], float]] = {}
         self._remember_title_words(titles)
         self._vector_thread: ThreadPoolExecutor | None = None  # started at the first search
+        # jieba's part-of-speech table (about 0.3 s) is loaded here rather than by the first
+        # question that tags (its level words, its answer's sentences and names).
+        prepare_posseg()
 
     def search(
         self,
