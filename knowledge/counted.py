@@ -23,7 +23,7 @@ SHARE_UNITS = frozenset(["%", "个百分点", "百分点"])
 # What may stand between a counted noun and its figure (听众达4000人次, 经费共计2万元).
 LINKS = frozenset(
     ["达", "达到", "共", "共计", "计", "累计", "约", "近", "为", "了", "有", "逾", "超过", "总计",
-     "合计", "多达", "突破", "共有", "余", "到"]
+     "合计", "多达", "突破", "共有", "余", "到", "人民币", "港币", "仅", "仅有", "只有", "高达"]
 )  # fmt: skip
 _NOUN_TAGS = ("n", "vn", "nz", "nt", "ns", "nr", "ng", "an", "j", "l", "s")
 # Words that only qualify the noun after them (优秀选手, 小小科普志愿者, 新的科普设施).
@@ -57,7 +57,7 @@ SCOPES = frozenset(
     ["全市", "全县", "全省", "全乡", "全镇", "全区", "全国", "各类", "各种", "共", "全"]
 )
 # Nouns of measure that end a phrase whatever jieba makes of them (上线率, 建设完成比例).
-_METRICS = frozenset(["率", "比例", "进度", "人数", "比重", "覆盖率"])
+_METRICS = frozenset(["率", "比例", "进度", "人数", "比重", "覆盖率", "量"])
 # How a person is named, for head counts (教职工, 选手, 志愿者, 负责人, 干部).
 _PERSON_ENDINGS = tuple("员者师生工手众民长士人女童")
 _PERSONS = frozenset(["干部", "党员", "代表", "书记", "领导", "户", "团队", "队伍", "小组"])
@@ -66,7 +66,9 @@ _SCHOOL_ENDINGS = ("校", "园", "院", "小学", "中学", "大学")
 _JOINERS = frozenset(["和", "及", "与", "以及"])
 # Single characters that are words of their own, never a piece of a compound jieba failed
 # to know (受|培|人数, 农|职称评定, 区(市)|县).
-_NO_GLUE = frozenset("的了在是和与及或对为把被从向到由等共约近达有各每全该这那其并也都又还就已将")
+_NO_GLUE = frozenset(
+    "的了在是和与及或对为把被从向到由等共约近达有各每全该这那其并也都又还就已将但而虽若即仅"
+)
 _STOPS = frozenset("，,。；;：:！？!?")
 # Words jieba tags as adjectives or directions that say no kind: a verb (落实), a bound.
 _NO_KINDS = frozenset(["落实", "以上", "以下", "以内", "之间", "之内"])
@@ -75,6 +77,9 @@ _GROWTH = ("增长", "增加", "提高", "下降", "减少", "降低", "上升",
 # Comparisons that name what is compared with after them (高于全省平均水平1.1个百分点).
 _ABOVE = ("高于", "低于")
 _ASIDE_LONGEST = 12
+# What money is, as a report writes it before a sum (竞赛类支出21.4万元, 全年收入3万元).
+_SPENDING = frozenset(["支出", "收入", "开支"])
+_KIND_SUFFIXES = frozenset(["类", "型"])
 
 
 def counted_span(
@@ -171,6 +176,8 @@ def _handles(word: Word, head: str) -> bool:
 def is_noun(word: str, tag: str) -> bool:
     if word in LINKS or word.isdigit():
         return False
+    if word in _SPENDING:
+        return True  # jieba tags them verbs even where they are what money counts
     # Domain words added to jieba's dictionary (科普讲座, 科普日) come back untagged.
     added = tag == "x" and all("\u4e00" <= ch <= "\u9fff" for ch in word)
     return added or tag.startswith(_NOUN_TAGS)
@@ -391,12 +398,13 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
     while i >= 0:
         word = words[i]
         following = words[i + 1][2] if i + 1 < len(words) else ""
+        if following in _METRICS and word[3].startswith("v"):
+            i -= 1  # 校园网建设完成比例, 播放量: the verb names the measure, it does nothing
+            continue
         if i + 1 < first and _handles(word, words[first - 1][2]):
             break  # 通过远程教育平台培训党员干部: the verb's object is what is counted
         if _nounish(word, unit) or (word[2] in _METRICS and i + 1 == first):
             i -= 1
-        elif following in _METRICS and word[3].startswith("v"):
-            i -= 1  # 校园网建设完成比例
         elif (
             i + 1 < first
             and word[3] == "v"
@@ -409,6 +417,14 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
             break
         elif i + 1 < first and word[3] == "a" and i > 0 and _nounish(words[i - 1], unit):
             i -= 1  # 科普健康资料
+        elif (
+            i > 0
+            and _nounish(words[i - 1], unit)
+            and (
+                (word[2] in _KIND_SUFFIXES and i + 1 < first) or (word[3] == "q" and i + 1 == first)
+            )
+        ):
+            i -= 1  # 竞赛类支出, 环保袋: jieba cuts a noun's last character off as a measure word
         elif i + 1 < first and _qualifies(word):
             i -= 1  # 新技术, 健康科普文章, 国家级二等奖, 周边农户: a modifier opens the phrase
 

@@ -193,6 +193,14 @@ def test_a_campaign_in_the_figures_own_clause_is_its_event() -> None:
         # Single characters jieba splits off an unknown compound; a one-word clause.
         ("受训人数达到300人次。", "300人次", "受训人数"),
         ("其中小学12个，初中5个。", "5个", "初中"),
+        # A verb before 量 names a measure (播放量); money spent is a noun jieba tags a verb;
+        # a kind's suffix or a noun's last character cut off as a measure word (类, 袋).
+        ("宣传片播放量达3万次。", "3万次", "宣传片播放量"),
+        ("其中培训类支出5万元。", "5万元", "培训类支出"),
+        ("赠送图书300册、环保袋200个。", "200个", "环保袋"),
+        # Links and currencies between the counted and its sum; a conjunction opens nothing.
+        ("但人均科普经费仅2元。", "2元", "人均科普经费"),
+        ("活动经费共计港币5万元。", "5万元", "活动经费"),
     ],
 )
 def test_what_is_counted_follows_how_reports_phrase_it(
