@@ -80,6 +80,11 @@ _ASIDE_LONGEST = 12
 # What money is, as a report writes it before a sum (竞赛类支出21.4万元, 全年收入3万元).
 _SPENDING = frozenset(["支出", "收入", "开支"])
 _KIND_SUFFIXES = frozenset(["类", "型"])
+# Taking part names who or what is counted (参与单位68家, 参展企业, 受益群众).
+_PARTAKING = frozenset(["参与", "参加", "参展", "参赛", "受益", "获奖", "参训"])
+# A verb jieba tags as one that the reports write as a kind (示范基地, 示范面积).
+_KIND_VERBS = frozenset(["示范"])
+_BOUNDS = frozenset(["以上", "以下"])
 
 
 def counted_span(
@@ -384,6 +389,8 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
         i -= 1
         if words[i + 1][2] == "到" and i >= 0 and words[i][3].startswith("v"):
             i -= 1  # 总收入发展到10444万元: a verb of reaching links, too
+    if i > 0 and words[i][2] == "的" and _nounish(words[i - 1], unit):
+        i -= 1  # 具有中级以上职称的58人: those of the phrase before 的
     if i >= 0 and words[i][2] == "》":
         opening = simple.rfind("《", 0, words[i][0])
         before = max((k for k, w in enumerate(words) if w[1] <= opening), default=-1)
@@ -425,6 +432,13 @@ def _phrase_before(simple: str, words: list[Word], start: int, unit: str) -> tup
             )
         ):
             i -= 1  # 竞赛类支出, 环保袋: jieba cuts a noun's last character off as a measure word
+        elif i + 1 < first and word[3] == "v" and word[2] in _PARTAKING:
+            i -= 1  # 参与单位, 参赛选手: who took part is the kind counted; nothing before it
+            break
+        elif i + 1 < first and word[3] == "v" and word[2] in _KIND_VERBS:
+            i -= 1  # 科技示范基地: jieba tags the verb, the reports use it as a kind
+        elif word[2] in _BOUNDS and i > 0 and words[i - 1][3] in ("a", "b") and i + 1 < first:
+            i -= 2  # 副高级以上职称: a bound of the rank before it says which kind
         elif i + 1 < first and _qualifies(word):
             i -= 1  # 新技术, 健康科普文章, 国家级二等奖, 周边农户: a modifier opens the phrase
 

@@ -201,6 +201,12 @@ def test_a_campaign_in_the_figures_own_clause_is_its_event() -> None:
         # Links and currencies between the counted and its sum; a conjunction opens nothing.
         ("但人均科普经费仅2元。", "2元", "人均科普经费"),
         ("活动经费共计港币5万元。", "5万元", "活动经费"),
+        # Taking part names who is counted; a verb written as a kind; a bound of a rank;
+        # those of a phrase before 的.
+        ("参展企业45家。", "45家", "参展企业"),
+        ("建成农业示范基地8个。", "8个", "农业示范基地"),
+        ("其中高级以上职称12名。", "12名", "高级以上职称"),
+        ("其中持有上岗证的30人。", "30人", "上岗证"),
     ],
 )
 def test_what_is_counted_follows_how_reports_phrase_it(
