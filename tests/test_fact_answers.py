@@ -295,3 +295,38 @@ def test_two_figures_of_one_report_and_no_event_are_listed_not_added(mixed: Assi
     lines = sum_lines(answer)
     assert any("不相加" in line for line in lines), lines
     assert not any(" = " in line for line in lines)
+
+
+def test_a_part_in_the_sentence_after_its_whole_is_not_added(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、科技培训\n"
+        "全年举办科技培训，受训人数达到1200人次。其中农村党员近900人次，妇女300人次。\n",
+        "白沙": "白沙镇科协2023年科普工作总结\n一、科技培训\n全年科技培训500人次。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地科技培训一共多少人次？")
+    added = [line for line in sum_lines(answer) if " = " in line]
+    assert added and all("900人次" not in line.split(" = ")[0] for line in added), added
+    assert any(figures_added(line) == ["1200人次", "500人次"] for line in added), added
+    assert "近900人次" in answer.text  # shown with its sentence; only not added
+    assert_sums_add_up(answer)
+
+
+def test_who_is_counted_may_be_named_in_the_passage_when_the_unit_is_asked(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、科技培训\n"
+        "镇科协请农技专家下村，与农民面对面传授种植技术。受训人数达到800人次。\n",
+        "红岩": "红岩镇科协2023年科普工作总结\n一、科技培训\n"
+        "镇科协组织农民学习果树修剪，发放资料200份。参训人数300人次。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("一共培训了多少人次农民？")
+    assert answer.kind == "total"
+    assert sorted(q.figure for q in answer.quotes) == ["300人次", "800人次"]
+    assert_verbatim_and_sourced(answer, "reader")
+    # Without the unit, other counts of the passage would come in: the passages answer.
+    assert assistant.answer("一共培训了多少农民？").kind != "total"

@@ -99,8 +99,8 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     def names_key(fact: FactRecord, with_heading: bool = True) -> bool:
         return key is not None and names(key, _forms(own_words(fact, with_heading), normalize))
 
-    def about(fact: FactRecord) -> bool:
-        forms = _forms(" ".join([*fact.heading_path, fact.sentence]), normalize)
+    def about(fact: FactRecord, passage: str = "") -> bool:
+        forms = _forms(" ".join([*fact.heading_path, fact.sentence, passage]), normalize)
         if things:  # a word common to most passages still names what is counted
             if not all(names(w, forms) for w in things):
                 return False
@@ -112,6 +112,22 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
         )
 
     found = [f for f in facts if about(f)]
+    if not found and len(things) > 1 and parsed.unit:
+        # 一共培训了多少人次农民: who was trained is often named in the passage, not in the
+        # figure's own sentence (受培人数达到1201人次); one of the things is still named in
+        # its clause or the heading over it, and the unit asked keeps out other counts.
+        keyed = [
+            f for f in facts
+            if any(names(w, _forms(own_words(f), normalize)) for w in things)
+        ]  # fmt: skip
+        texts = retriever.store.chunks_by_id(sorted({f.chunk_id for f in keyed}))
+        found = [
+            f for f in keyed
+            if f.chunk_id in texts and all(
+                names(w, _forms(" ".join([*f.heading_path, texts[f.chunk_id].text]), normalize))
+                for w in things
+            )
+        ]  # fmt: skip
     # The heading speaks for a figure only when no other figure of its sentence names the
     # key word in its own clause (全年共举办各类活动20场，其中科普讲座6场: 20场 is no
     # lecture count).
@@ -312,10 +328,9 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
         if key in seen or _is_rate(fact):
             continue
         whole = any(
-            other is not fact and other.chunk_id == fact.chunk_id
-            and other.sentence == fact.sentence and _at(other) < _part_from(fact)
+            other is not fact and other.chunk_id == fact.chunk_id and _part_of(fact, other)
             for other in rows
-        )  # fmt: skip
+        )
         if whole:
             continue
         seen.add(key)
@@ -326,6 +341,20 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
 def _part_from(fact: FactRecord) -> int:
     """Where the 其中 that makes the figure a part stands in its sentence (-1: none)."""
     return fact.sentence.rfind(_PART, 0, _at(fact))
+
+
+def _part_of(fact: FactRecord, other: FactRecord) -> bool:
+    """Whether `fact` is a part of a whole that `other`, of the same passage, may be."""
+    if other.sentence == fact.sentence:
+        return _at(other) < _part_from(fact)  # 共开展活动20场，其中讲座6场
+    return other.id < fact.id and _opens_with_part(fact)
+
+
+def _opens_with_part(fact: FactRecord) -> bool:
+    """受培人数达到1201人次。其中农村党员近1000人次: a sentence that opens with 其中 and
+    has no figure before this one speaks of a figure of the sentences before it."""
+    start = len(fact.sentence) - len(fact.sentence.lstrip())
+    return fact.sentence.startswith(_PART, start) and _part_from(fact) == start
 
 
 def _is_rate(fact: FactRecord) -> bool:
