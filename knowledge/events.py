@@ -46,6 +46,9 @@ _OPENERS = tuple(sorted(
     key=len, reverse=True,
 ))  # fmt: skip
 _LONGEST = 16
+# Who took part in a campaign were counted at it (参加全国青少年科学素质大赛的达1.26万人),
+# though it is named in what the figure counts.
+_TAKING_PART = ("参加", "参与", "参赛", "参展")
 _QUANTITY_WORDS = frozenset("多一二两三四五六七八九十几各数每该此这那0123456789")
 
 # 在全民科学素质行动中, 在建立全国科普示范市的工作中: the activity a clause happened in.
@@ -150,7 +153,7 @@ def _own_event(sentence: str, simple: str, own: str, place: Place) -> str:
     begin, end = _clause(simple, place.start)
     campaign = _campaign(sentence[begin:end], own[begin:end])
     counted = simple[place.counted[0] : place.counted[1]]
-    if campaign and simplified(campaign) not in counted:
+    if campaign and (simplified(campaign) not in counted or counted.startswith(_TAKING_PART)):
         return campaign
     after = own[place.end : end]
     for match in reversed(list(ACTIVITY_NOUN.finditer(after))):

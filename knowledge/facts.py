@@ -21,7 +21,7 @@ from knowledge.numerals import DIGITS, chinese_number
 
 # Raised with every change to what is extracted: a store whose facts were extracted by
 # another version extracts them again at its next sync (`ingest.sync_folder`).
-VERSION = 16
+VERSION = 17
 
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (

@@ -249,6 +249,8 @@ def test_what_is_counted_follows_how_reports_phrase_it(
         ("组织学生参加第十二届市科技创新大赛，获奖4项。", "三、竞赛", ["市科技创新大赛"]),
         ("学校第五届科技节设比赛项目8个。", "二、科技节活动", ["科技节"]),
         ("其中竞赛类支出3万元。", "四、经费", [""]),
+        # Who took part in a campaign were counted at it, though what is counted names it.
+        ("参加市中学生物理竞赛的达300人。", "三、青少年科技教育", ["市中学生物理竞赛"]),
     ],
 )
 def test_the_event_is_the_figures_own_clause_sentence_or_heading(
