@@ -104,8 +104,13 @@ class PretrainedEncoder:
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
-        self.model_id = f"pretrained:{name_or_path}"
+        self.model_id = self.model_id_for(name_or_path)
         self.dimension = int(self.model.get_embedding_dimension() or 0)
+
+    @staticmethod
+    def model_id_for(name_or_path: str) -> str:
+        """The id an index built with this model records, known without loading it."""
+        return f"pretrained:{name_or_path}"
 
     def encode(self, texts: Sequence[str], words: Sequence[str] | None = None) -> np.ndarray:
         vectors = self.model.encode(

@@ -39,6 +39,9 @@ class Manifest:
     index_sha256: str
     nprobe: int
     unknown_share: float = 0.0
+    # What the embedded inputs were derived from (the store's chunks version and the
+    # normaliser's variants): a sync that finds the same skips reading every chunk.
+    inputs_stamp: str = ""
 
 
 def chunk_key(chunk_id: str) -> int:
@@ -139,7 +142,9 @@ class VectorIndex:
             self.nprobe = choose_nprobe(faiss.extract_index_ivf(self.index), vectors, keys, queries)
 
     # Persistence ---------------------------------------------------------------------------
-    def save(self, folder: Path, corpus_hash: str, unknown_share: float = 0.0) -> Manifest:
+    def save(
+        self, folder: Path, corpus_hash: str, unknown_share: float = 0.0, inputs_stamp: str = ""
+    ) -> Manifest:
         """Write beside the old files, then swap: the index first, the manifest last.
 
         A crash between the two leaves a manifest whose checksum no longer matches, which
@@ -151,12 +156,27 @@ class VectorIndex:
             format=FORMAT, model_id=self.model_id, dimension=self.dimension, count=len(self),
             corpus_hash=corpus_hash, kind=self.kind,
             index_sha256=hashlib.sha256(data).hexdigest(), nprobe=self.nprobe,
-            unknown_share=unknown_share,
+            unknown_share=unknown_share, inputs_stamp=inputs_stamp,
         )  # fmt: skip
         body = {"manifest": asdict(manifest), "hashes": dict(self.hashes)}
         _write_atomic(folder / INDEX_FILE, data)
         _write_atomic(folder / MANIFEST_FILE, json.dumps(body, ensure_ascii=False).encode())
         return manifest
+
+    @staticmethod
+    def current(folder: Path) -> Manifest | None:
+        """The saved manifest when the index file beside it is whole (its checksum matches),
+        without reading the vectors; None when either is missing, stale or damaged."""
+        try:
+            manifest = Manifest(**json.loads((folder / MANIFEST_FILE).read_bytes())["manifest"])
+            with (folder / INDEX_FILE).open("rb") as handle:
+                digest = hashlib.sha256()
+                while block := handle.read(1 << 20):
+                    digest.update(block)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        whole = manifest.format == FORMAT and digest.hexdigest() == manifest.index_sha256
+        return manifest if whole else None
 
     @classmethod
     def load(cls, folder: Path, exact_limit: int = EXACT_LIMIT) -> tuple[VectorIndex, Manifest]:

@@ -105,13 +105,18 @@ def sync_vectors(
     Setting `cancel` stops between batches, before anything is saved.
     """
     started = time.perf_counter()
+    index_folder = data_dir / INDEX_FOLDER
+    stamp = inputs_stamp(store, normalizer)
+    if encoder is None:
+        current = _current(index_folder, data_dir, model_name, exact_limit, stamp)
+        if current is not None:
+            return _summary(current, embedded=0, removed=0, started=started)
     inputs = chunk_inputs(store, normalizer)
     corpus_hash = corpus_fingerprint([i.words for i in inputs])
     if encoder is None:
         encoder = _fitted_or_loaded(
             model_name, data_dir, inputs, corpus_hash, lambda: check_cancelled(cancel)
         )
-    index_folder = data_dir / INDEX_FOLDER
     saved: Manifest | None = None
     try:
         index, saved = VectorIndex.load(index_folder, exact_limit)
@@ -133,21 +138,63 @@ def sync_vectors(
     index.optimize(_probe_queries(encoder, inputs) if len(index) > exact_limit else None)
     share = encoder.unknown_share([i.text for i in inputs[:200]])
     unchanged = saved is not None and not stale and not missing and saved.kind == index.kind
-    if unchanged and saved is not None and saved.corpus_hash == corpus_hash:
+    if (
+        unchanged
+        and saved is not None
+        and (saved.corpus_hash, saved.inputs_stamp)
+        == (
+            corpus_hash,
+            stamp,
+        )
+    ):
         manifest = saved  # nothing to write: a sync that changed nothing costs no save
     else:
-        manifest = index.save(index_folder, corpus_hash, share)
+        manifest = index.save(index_folder, corpus_hash, share, stamp)
+    return _summary(manifest, embedded=len(missing), removed=len(stale), started=started)
+
+
+def inputs_stamp(store: Store, normalizer: Normalizer) -> str:
+    """What the embedded inputs are derived from: the store's chunks, which change version
+    with every write that touches them, and the normaliser that shapes the titles. Empty
+    when the store has no version yet (never equal to a saved stamp)."""
+    version = store.get_meta("chunks_version")
+    return f"{version}:{normalizer.fingerprint}" if version else ""
+
+
+def _current(
+    folder: Path, data_dir: Path, model_name: str, exact_limit: int, stamp: str
+) -> Manifest | None:
+    """The saved index's manifest when nothing it was built from has changed: the same
+    chunks and normaliser, the same model (for the corpus model, the one saved beside it),
+    and the kind of search its size calls for; None when the sync has work to do."""
+    manifest = VectorIndex.current(folder) if stamp else None
+    if manifest is None or manifest.inputs_stamp != stamp:
+        return None
+    if model_name == CORPUS_MODEL:
+        try:  # read whole, so that a damaged model is refitted, not kept
+            model_id = load_corpus_encoder(data_dir / MODEL_FOLDER).model_id
+        except Exception as exc:  # missing or damaged files: the full sync mends them
+            log.info("the corpus model needs a fit: %s", exc)
+            return None
+    else:
+        model_id = PretrainedEncoder.model_id_for(model_name)
+    wanted = "ivf" if manifest.count > exact_limit else "flat"
+    return manifest if (manifest.model_id, manifest.kind) == (model_id, wanted) else None
+
+
+def _summary(manifest: Manifest, embedded: int, removed: int, started: float) -> VectorSummary:
+    share = manifest.unknown_share
     usable = share <= MAX_UNKNOWN_SHARE
     warning = None
     if not usable:
         warning = (
-            f"向量模型 {encoder.model_id} 无法识别语料中 {share:.0%} 的词元，已停用向量检索；"
+            f"向量模型 {manifest.model_id} 无法识别语料中 {share:.0%} 的词元，已停用向量检索；"
             f"建议改用 {SUGGESTED_MODEL} 这类中文模型。"
         )
         log.warning(warning)
     return VectorSummary(
-        model_id=encoder.model_id, vectors=manifest.count, embedded=len(missing),
-        removed=len(stale), kind=manifest.kind, unknown_share=round(share, 4), usable=usable,
+        model_id=manifest.model_id, vectors=manifest.count, embedded=embedded, removed=removed,
+        kind=manifest.kind, unknown_share=round(share, 4), usable=usable,
         seconds=round(time.perf_counter() - started, 3), warning=warning,
     )  # fmt: skip
 

@@ -5,8 +5,10 @@ The original text is always kept for quoting; only search and embeddings see thi
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import io
+import json
 import logging
 import math
 import re
@@ -40,6 +42,11 @@ class Normalizer:
     def __reduce__(self) -> tuple[type[Normalizer], tuple[dict[str, str]]]:
         # OpenCC's converter does not pickle; ingest's worker processes build their own.
         return Normalizer, (dict(self._variants),)
+
+    @property
+    def fingerprint(self) -> str:
+        """Which variant map this normaliser applies: what it makes of a text depends on it."""
+        return hashlib.sha1(json.dumps(self._variants, ensure_ascii=False).encode()).hexdigest()
 
     def normalize(self, text: str) -> str:
         """Traditional (Taiwan phrasing) → Simplified, then the variant map."""

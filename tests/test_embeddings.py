@@ -21,7 +21,7 @@ from embeddings.index import (
     VectorIndex,
     VectorIndexError,
 )
-from embeddings.sync import INDEX_FOLDER, chunk_inputs, sync_vectors
+from embeddings.sync import INDEX_FOLDER, chunk_inputs, inputs_stamp, sync_vectors
 from knowledge.ingest import sync_folder
 from knowledge.normalize import Normalizer
 from knowledge.store import Store
@@ -246,6 +246,52 @@ def test_syncing_with_the_corpus_model_never_imports_torch(tmp_path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_sync_that_finds_nothing_changed_keeps_the_index_and_records_what_it_was_built_from(
+    kb, tmp_path, normalizer
+) -> None:
+    store, folder = kb
+    data = tmp_path / "var"
+    first = sync_vectors(store, normalizer, data)
+    manifest = VectorIndex.current(data / INDEX_FOLDER)
+    assert manifest is not None and manifest.inputs_stamp == inputs_stamp(store, normalizer)
+    again = sync_vectors(store, normalizer, data)
+    assert (again.model_id, again.vectors, again.embedded, again.removed) == (
+        first.model_id, 3, 0, 0,
+    )  # fmt: skip
+    # A variant map that changes a report's title changes what its chunks embed.
+    renamed = Normalizer({"甲": "甲乙"})
+    assert inputs_stamp(store, renamed) != inputs_stamp(store, normalizer)
+    assert sync_vectors(store, renamed, data).embedded > 0  # the small model is refitted, too
+    # An edited file changes the chunks' version, so it is embedded again.
+    (folder / "乙.txt").write_text("一、读书活动\n社区读书活动参加居民五百人次。", encoding="utf-8")
+    sync_folder(folder, store, renamed)
+    assert sync_vectors(store, renamed, data).embedded > 0
+
+
+def test_a_sync_that_finds_nothing_changed_never_loads_a_pretrained_model(tmp_path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "甲.txt").write_text("一、科普日\n街道组织志愿者开展科普宣传。", encoding="utf-8")
+    model = build_transformer_model(tmp_path / "bert", list("一二三科普日街道组织志愿者开展宣传"))
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bot.core import sync\n"
+        "from bot.settings import Settings\n"
+        f"settings = Settings(knowledge_dir=Path({str(folder)!r}), data_dir=Path("
+        f"{str(tmp_path / 'data')!r}), embedding_model={str(model)!r})\n"
+        "print(sync(settings).vectors.vectors)\n"
+        "print('sentence_transformers' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == [["1", "True"], ["1", "False"]]
 
 
 def test_a_loaded_index_finds_the_same_ids_without_reading_its_hashes(tmp_path: Path) -> None:
