@@ -63,6 +63,17 @@ def test_a_follow_up_asking_a_figure_gets_it_for_the_same_event(assistant: Assis
     assert answer.citations[0].title == "青山市科协2023年全国科普日活动总结"
 
 
+def test_a_figure_the_reports_do_not_give_is_not_found_yet_its_topic_goes_on(
+    assistant: Assistant,
+) -> None:
+    first = assistant.answer("青山市科普日期间的讲座花了多少钱？")
+    assert not first.found and first.lead.startswith("报告中没有写明这个数字")
+    assert first.citations and first.follow_ups  # the closest passage, and where to go next
+    answer = assistant.answer("听众有多少？", previous=first)
+    assert answer.follows == "青山市科普日期间的讲座花了多少钱？"
+    assert answer.quotes[0].figure == "3000人次"
+
+
 def test_a_follow_up_with_a_pronoun_keeps_the_topic(assistant: Assistant) -> None:
     first = assistant.answer("青山市科普日期间举办了几场讲座？")
     answer = assistant.answer("他们请了谁来讲？", previous=first)

@@ -75,6 +75,11 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
         ("知识库里有几份乡镇的总结？", "reports", None, None),
         ("有没有组织企业参观高交会的例子？", "examples", None, None),
         ("街道有没有开展读书活动？", "yesno", None, None),
+        # Any measure word the table of figures reads; 几 after a demonstrative asks nothing.
+        ("科普大篷车一共跑了多少公里？", "fact", "count", "公里"),
+        ("宣传咨询点是哪几天摆的？", "fact", "date", None),
+        ("科普周那几天，各镇分别有多少人参加？", "total", "people", "人"),
+        ("哪些村建了科普画廊？分别建了几处？", "list", "count", "处"),
     ],
 )
 def test_the_intent_and_the_figure_asked_are_read_from_the_question(
@@ -93,6 +98,17 @@ def test_topic_words_leave_out_level_place_year_and_what_kind_of_answer_is_wante
     assert {"科普", "讲座"} <= set(parsed.topic)
     said = {"青山", "2023", "年", "镇", "一级", "镇一级", "一共", "几场", "场"}
     assert not said & set(parsed.topic)
+
+
+def test_the_reports_a_question_ranges_over_and_the_places_it_lists_are_no_topic(
+    normalizer: Normalizer,
+) -> None:
+    question = "列出各报告里获得资助的科技项目，分别有几项？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert "报告" not in parsed.topic and {"资助", "项目"} <= set(parsed.topic)
+    question = "哪些镇举办了科普讲座？分别办了几场？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert "镇" not in parsed.topic and "讲座" in parsed.topic
 
 
 def test_options_a_question_lists_count_as_one_group(normalizer: Normalizer) -> None:
@@ -587,6 +603,7 @@ def test_a_fact_no_passage_gives_says_so_and_quotes_only_the_closest_sentence(kb
     assistant, _ = kb
     answer = assistant.answer("市民广场的启动仪式花了多少钱？")
     assert answer.lead == "报告中没有写明这个数字，与之最相关的内容是："
+    assert not answer.found  # what was asked is not found; the closest passage is shown
     assert [q.text for q in answer.quotes] == ["9月15日上午，全市科普日启动仪式在市民广场举行。"]
 
 

@@ -70,7 +70,7 @@ def respond(
 
 def _more(assistant: Assistant, last: Answer | None) -> str:
     """Further passages for the last question, numbered on from its sources."""
-    if last is None or not last.found:
+    if last is None or not last.citations:
         return "还没有可以继续的回答，请先提一个问题。"
     shown = {c.chunk_id for c in last.citations}
     further = assistant.more(last.question, shown, len(last.citations) + 1, 3)

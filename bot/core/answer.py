@@ -197,7 +197,8 @@ class Answerer:
         previous: Answer | None,
         within_previous: bool,
     ) -> Answer:
-        earlier = previous.parsed if previous is not None and previous.found else None
+        # A figure the reports do not give still leaves its topic to go on from.
+        earlier = previous.parsed if previous is not None and previous.citations else None
         if earlier is None or previous is None:
             return self._answer(question, filters)
         cited = tuple(dict.fromkeys(c.document_id for c in previous.citations))
@@ -233,7 +234,7 @@ class Answerer:
 
     def _with_follow_ups(self, answer: Answer) -> Answer:
         """The answer with the next questions it suggests, in its script."""
-        if not answer.found:
+        if not answer.citations:
             return answer
         by_n = {c.n: c for c in answer.citations}
         headings = [
@@ -527,7 +528,10 @@ class Answerer:
             lead = wording.other_level_lead(level, best.hit.passage_level, script)
             answer = replace(answer, lead=lead)
         elif not has_figure:
-            answer = replace(answer, lead=wording.no_figure_lead(parsed.figure, script))
+            # What was asked is not found, though the closest passage is shown: a count the
+            # reports never give is an answer of "not found" (and no writer may make one up).
+            lead = wording.no_figure_lead(parsed.figure, script)
+            answer = replace(answer, lead=lead, found=False)
         return answer
 
     def _listing(self, parsed: Question, result: SearchResult, script: str) -> Answer:

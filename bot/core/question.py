@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.core import wording
 from bot.core.levels import LEVEL_ONLY_WORDS, QUESTION_WORDS, asked_level
+from knowledge.facts import UNITS
 from knowledge.normalize import detect_script, query_terms, stopwords, words_in_order
 
 INTENTS = ("howto", "fact", "examples", "list", "total", "reports", "yesno")
@@ -26,7 +27,7 @@ _EXAMPLES = re.compile(
     r"(?P<topic>.+?)(?:的)?(?:例子|案例|经验|經驗|做法|实例|實例)(?:吗|嗎|呢)?[？?。！!]*$"
 )
 # The things a list question enumerates; the noun itself is not a topic word.
-_ENTITY = r"报告|总结|单位|地方|地区|乡镇|街道|学校|部门|企业|社区|县|市|省"
+_ENTITY = r"报告|总结|单位|地方|地区|乡镇|街道|学校|部门|企业|社区|县|市|省|镇|乡|村|区"
 _LIST = re.compile(rf"(?:哪些|哪几[份个家所]?|列出|列举)(?P<entity>{_ENTITY})")
 # Counting the reports themselves: "一共有几份乡镇的总结".
 # A list asked for with a verb before its topic (列出各报告的科普经费, 统计各地培训的人次).
@@ -34,20 +35,24 @@ _LIST_VERB = re.compile(r"^(?:请)?(?:帮我)?(?:列出|列举|统计|汇总)")
 # Words that ask a sum of whatever figures there are (一共培训了多少人次).
 _SUM = re.compile(r"一共|总共|合计|共计|总计|累计|加起来")
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
+# The reports as what a question ranges over (各报告里, 每份总结中): no topic of it.
+_REPORTS_SCOPE = re.compile(r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)[里中内]?")
 _TOTAL_SCOPE = re.compile(
     r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)|每份(?:报告|总结)|所有|全部|这些"
     r"|加起来|合计|总计|共计|(?:报告|总结|知识库)[里中内]?(?:一共|总共)"
 )
 # 日期 but not 科普日期间 (日 + 期间, "during the day").
-_DATE = re.compile(r"哪天|哪一天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期(?!间)|哪年|哪一年")
+_DATE = re.compile(
+    r"哪天|哪一天|哪几天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期(?!间)|哪年|哪一年"
+)
 _MONEY = re.compile(
     r"多少钱|多少.{0,3}[款费金]|多少元|多少万|多少亿|(?:经费|资金|投资|款).{0,4}多少"
 )
-_UNITS = (
-    "人次|学时|万元|元|人|名|位|场|次|个|份|篇|家|所|套|期|本|册|件|项|处|台|亩|户|天|批|条"
-    "|幅|部|张|间|座|辆|支|届"
-)
-_HOW_MANY = re.compile(rf"(?:多少|几)(?P<unit>{_UNITS})?")
+# The measure words of the table of figures (one list: a question asks in the units the
+# reports' figures are read in), and 部 and 届, which a question may ask in.
+_UNITS = "|".join(sorted({*map(re.escape, UNITS), "部", "届"}, key=len, reverse=True))
+# 几 after a demonstrative asks nothing (科普日那几天, 这几年, 前几天).
+_HOW_MANY = re.compile(rf"(?:多少|(?<![那这前后头近])几)(?P<unit>{_UNITS})?")
 # A list question that names the figure it wants without 多少 (哪些报告统计了培训的人次).
 _NAMED_FIGURE = re.compile(
     r"(?:的|了)(?:(?P<unit>人次|场次|人数|金额|数字|数据)|(?P<counter>[期场册户个家份次所项本篇名])数)"
@@ -120,7 +125,7 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     asks_figure = intent in ("fact", "total") or (intent == "list" and _lists_figures(normalized))
     figure, unit = _figure(normalized) if asks_figure else (None, None)
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
-    rest = _FRAME_PHRASE.sub("|", normalized)
+    rest = _REPORTS_SCOPE.sub("|", _FRAME_PHRASE.sub("|", normalized))
     level_words = [w for words in QUESTION_WORDS.values() for w in words if w in LEVEL_ONLY_WORDS]
     # A frame token's parts are no topic either (不够 of 够不够, 地方 of 哪些地方).
     tokens = [w for w in query_terms(normalized) if _FRAME_TOKEN.match(w)]

@@ -129,7 +129,7 @@ async def deliver(
     key = rt.registry.add(answer, chat_id)
     entry = rt.registry.get(key, chat_id)
     assert entry is not None
-    keyboard = answer_keyboard(key, entry, more=answer.found)
+    keyboard = answer_keyboard(key, entry, more=bool(answer.citations))
     sent = await send_parts(bot, chat_id, render_answer(answer), keyboard, reply_to)
     rt.conversations.remember(chat_id, user_id, answer, generation, key)
     rt.registry.bind(key, chat_id, sent)
