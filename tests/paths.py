@@ -29,6 +29,7 @@ ANSWER_SETS = _answerable(
     "answer_dev_facts.jsonl",
     "answer_heldout_facts.jsonl",
     "answer_dev_s12.jsonl",
+    "answer_dev_s14.jsonl",
 )
 # Hand-labelled figures: two dev sets (rules were written reading their misses) and a held-out
 # set for measuring only.
