@@ -294,6 +294,25 @@ def test_a_sync_that_finds_nothing_changed_never_loads_a_pretrained_model(tmp_pa
     assert runs == [["1", "True"], ["1", "False"]]
 
 
+def test_vectors_are_stored_in_half_the_bytes_and_score_within_a_thousandth(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(400, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex(64, "m")
+    index.add([f"c{n}" for n in range(400)], [f"h{n}" for n in range(400)], vectors)
+    index.save(tmp_path, "corpus")
+    assert (tmp_path / INDEX_FILE).stat().st_size < 0.6 * vectors.nbytes
+    loaded, _ = VectorIndex.load(tmp_path)
+    query = vectors[7] + 0.3 * vectors[8]
+    query /= np.linalg.norm(query)
+    exact = vectors @ query
+    found = loaded.search(query, 10)
+    assert [c for c, _ in found] == [f"c{n}" for n in np.argsort(-exact)[:10]]
+    assert all(abs(score - exact[int(c[1:])]) < 1e-3 for c, score in found)
+
+
 def test_a_loaded_index_finds_the_same_ids_without_reading_its_hashes(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     vectors = rng.normal(size=(50, 8)).astype(np.float32)
