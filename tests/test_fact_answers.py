@@ -330,3 +330,33 @@ def test_who_is_counted_may_be_named_in_the_passage_when_the_unit_is_asked(
     assert_verbatim_and_sourced(answer, "reader")
     # Without the unit, other counts of the passage would come in: the passages answer.
     assert assistant.answer("一共培训了多少农民？").kind != "total"
+
+
+def test_things_offered_as_options_each_answer_and_another_name_of_the_event_is_no_topic(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、科技活动周\n"
+        "活动周期间，镇科协共发放技术手册800份。\n",
+        "白沙": "白沙街道科协2023年科普工作总结\n一、科技活动周\n"
+        "科技活动周期间，街道科协发放宣传资料1200份。\n",
+        "红岩": "红岩镇科协2023年科普工作总结\n一、科技活动周\n"
+        "科技活动周期间，镇科协发放技术手册和宣传资料共500份。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("科技活动周（科普活动周）期间，各地一共发放了多少份手册和宣传资料？")
+    assert sorted(q.figure for q in answer.quotes) == ["1200份", "500份", "800份"], answer.text
+    assert_sums_add_up(answer)
+
+
+def test_a_clause_with_no_figure_of_its_own_leads_up_to_the_figure_after_it(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、宣传\n"
+        "镇科协与县报合办科普专刊，今年已连续刊登科技专版10期，举办讲座3场。\n",
+        "白沙": "白沙镇科协2023年科普工作总结\n一、宣传\n全年出版科普专刊6期。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地的科普专刊一共出了多少期？")
+    assert sorted(q.figure for q in answer.quotes) == ["10期", "6期"], answer.text

@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from bot.core.coverage import held, without_overlaps
 from bot.core.question import FIGURE_WORDS, PEOPLE_UNITS, Question
 from bot.core.retrieval import Filters, Retriever, within
-from knowledge.facts import ABOUT, AT_LEAST, CLAUSE_MARKS, event_of
-from knowledge.normalize import in_script, query_terms, tagged_words
+from knowledge.events import EVENT
+from knowledge.facts import ABOUT, AT_LEAST, CLAUSE_MARKS, UNITS, event_of
+from knowledge.normalize import in_script, query_terms, tagged_words, words_in_order
 from knowledge.records import FactRecord
 
 # Units that count the same thing and add up (6场次 + 3场); every other unit is its own.
@@ -68,9 +69,12 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
         if within(f, filters) and (not filters.reports or f.document_id in filters.reports)
     ]  # fmt: skip
     span = _event_span(parsed.normalized, event)
+    # Another name given for the event (科普活动周（科技活动周）) is no topic either.
+    named_events = [m.group() for m in EVENT.finditer(parsed.normalized)] if event else []
     rest = [
         w for w in parsed.topic
         if not (span and (w in span or event in w)) and w not in FIGURE_WORDS
+        and not any(w in e for e in named_events)
     ]  # fmt: skip
     if not rest:
         return facts
@@ -91,24 +95,38 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     # Two things the question writes as one phrase (科普经费, 宣传资料) name one thing:
     # 职教攻坚经费 is no 科普经费.
     phrases = [a + b for a in things for b in things if a != b and a + b in parsed.normalized]
+    # Things offered as options (图册和宣传资料, 讲座、展览): a figure of any one answers.
+    options = _options(parsed, things)
     synonyms = dict(parsed.synonyms)
 
     def names(word: str, forms: tuple[str, str]) -> bool:
         return any(_names(word, form, synonyms) for form in forms)
 
+    def names_all(words: list[str], forms: tuple[str, str]) -> bool:
+        """Whether the text names every word, a word of an option counting as named when
+        the text names that option or any other of its group."""
+        pending = list(words)
+        for group in options:
+            inside = [w for w in pending if any(w in member for member in group)]
+            if inside and any(all(names(w, forms) for w in _parts(m, things)) for m in group):
+                pending = [w for w in pending if w not in inside]
+        return all(names(w, forms) for w in pending)
+
     def names_key(fact: FactRecord, with_heading: bool = True) -> bool:
-        return key is not None and names(key, _forms(own_words(fact, with_heading), normalize))
+        own = _forms(own_words(fact, with_heading), normalize)
+        return key is not None and names_all([key], own)
 
     def about(fact: FactRecord, passage: str = "") -> bool:
         forms = _forms(" ".join([*fact.heading_path, fact.sentence, passage]), normalize)
         if things:  # a word common to most passages still names what is counted
-            if not all(names(w, forms) for w in things):
+            if not names_all(things, forms):
                 return False
         elif max(covers(form) for form in forms) < retriever.min_coverage:
             return False
         own = _forms(own_words(fact), normalize)
-        return (key is None or names(key, own)) and all(
-            any(phrase in form for form in own) for phrase in phrases
+        kept = [p for p in phrases if not any(p in member for g in options for member in g)]
+        return (key is None or names_all([key], own)) and all(
+            any(phrase in form for form in own) for phrase in kept
         )
 
     found = [f for f in facts if about(f)]
@@ -136,6 +154,39 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
         f for f in found
         if (f.chunk_id, f.sentence) not in named or names_key(f, with_heading=False)
     ]  # fmt: skip
+
+
+_JOINERS = frozenset(["和", "及", "与", "以及", "、", "或", "或者", "/"])
+
+
+def _options(parsed: Question, things: list[str]) -> list[tuple[str, ...]]:
+    """Groups of things a question offers as options: the runs of thing words on either
+    side of a joiner (图册 | 宣传资料 in 图册和宣传资料), and the question's own option groups."""
+    tokens = [t for t in words_in_order(parsed.normalized) if t.strip()]
+    groups: list[list[str]] = []
+    for i, token in enumerate(tokens):
+        if token not in _JOINERS:
+            continue
+        left, right = i - 1, i + 1
+        while left > 0 and tokens[left - 1] in things:
+            left -= 1
+        end = right
+        while end < len(tokens) and tokens[end] in things:
+            end += 1
+        before, after = "".join(tokens[left:i]), "".join(tokens[right:end])
+        if not (before and after and tokens[i - 1] in things and tokens[right] in things):
+            continue
+        if groups and groups[-1][-1] == before:
+            groups[-1].append(after)
+        else:
+            groups.append([before, after])
+    return [tuple(g) for g in groups] + [g for g in parsed.alternatives if len(g) > 1]
+
+
+def _parts(member: str, things: list[str]) -> list[str]:
+    """The thing words an option is made of (宣传资料 → 宣传, 资料), or the option itself."""
+    inside = [w for w in things if w in member]
+    return inside or [member]
 
 
 def _asked_counted(normalized: str) -> str:
@@ -196,8 +247,23 @@ def own_words(fact: FactRecord, with_heading: bool = True) -> str:
     if fact.kind == "date":
         return " ".join([fact.sentence, *fact.heading_path[-1:]])
     start, end = _clause(fact.sentence, _at(fact))
+    # Clauses before it with no figure of their own lead up to it (在“某某科普”特刊，已连续
+    # 刊登…12期; 发行了…期刊《科技资讯》，现已发行了33期).
+    while start > 0:
+        before, _ = _clause(fact.sentence, start - 1)
+        if _A_FIGURE.search(fact.sentence[before : start - 1]):
+            break
+        start = before
     heading = fact.heading_path[-1:] if with_heading else ()
     return " ".join([fact.sentence[start:end], fact.counted, *heading])
+
+
+# A figure with its measure word, as a clause that counts something of its own holds one.
+_A_FIGURE = re.compile(
+    r"(?:\d|[一二两兩三四五六七八九十百千万萬])+(?:多|余|餘)?(?:"
+    + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
+    + r"|%)"
+)
 
 
 def _at(fact: FactRecord) -> int:
