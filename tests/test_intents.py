@@ -109,6 +109,10 @@ def test_the_reports_a_question_ranges_over_and_the_places_it_lists_are_no_topic
     question = "哪些镇举办了科普讲座？分别办了几场？"
     parsed = parse_question(question, normalizer.normalize(question), [])
     assert "镇" not in parsed.topic and "讲座" in parsed.topic
+    # Neither is a place word that only points (那边) nor the measure word a figure is in.
+    question = "省科协那边落实的科普经费合计多少万元？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert not {"那边", "万元"} & set(parsed.topic) and "经费" in parsed.topic
 
 
 def test_options_a_question_lists_count_as_one_group(normalizer: Normalizer) -> None:

@@ -51,6 +51,7 @@ _MONEY = re.compile(
 # The measure words of the table of figures (one list: a question asks in the units the
 # reports' figures are read in), and 部 and 届, which a question may ask in.
 _UNITS = "|".join(sorted({*map(re.escape, UNITS), "部", "届"}, key=len, reverse=True))
+_UNIT_WORDS = frozenset(UNITS)
 # 几 after a demonstrative asks nothing (科普日那几天, 这几年, 前几天).
 _HOW_MANY = re.compile(rf"(?:多少|(?<![那这前后头近])几)(?P<unit>{_UNITS})?")
 # A list question that names the figure it wants without 多少 (哪些报告统计了培训的人次).
@@ -72,7 +73,7 @@ _HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措�
 _FRAME_WORDS = frozenset(
     {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
      "各地", "各单位", "各个", "各", "所有", "全部", "这些", "加起来", "具体", "时候", "期间",
-     "分别", "统计", "列出", "列举", "钱"}
+     "分别", "统计", "列出", "列举", "钱", "那边", "这边", "那里", "这里"}
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.
@@ -138,7 +139,9 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     ]
     for frame in sorted(filter(None, said), key=len, reverse=True):
         rest = rest.replace(frame, "|")
-    words = [w for w in query_terms(normalized) if w in rest and w != unit]
+    # A measure word is no topic of a question that asks a figure (多少万元, 几场).
+    units = _UNIT_WORDS if asks_figure else frozenset()
+    words = [w for w in query_terms(normalized) if w in rest and w != unit and w not in units]
     topic = [w for w in words if _is_topic(w, place, year)]
     if entity is not None:
         topic = [w for w in topic if w != entity]
