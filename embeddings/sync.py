@@ -158,7 +158,12 @@ def inputs_stamp(store: Store, normalizer: Normalizer) -> str:
     with every write that touches them, and the normaliser that shapes the titles. Empty
     when the store has no version yet (never equal to a saved stamp)."""
     version = store.get_meta("chunks_version")
-    return f"{version}:{normalizer.fingerprint}" if version else ""
+    return f"{_INPUTS_FORMAT}:{version}:{normalizer.fingerprint}" if version else ""
+
+
+# Raised with any change to what `chunk_inputs` makes of a chunk: a saved index's inputs
+# were made another way, so the sync reads them all again.
+_INPUTS_FORMAT = 1
 
 
 def _current(

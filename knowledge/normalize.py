@@ -45,8 +45,13 @@ class Normalizer:
 
     @property
     def fingerprint(self) -> str:
-        """Which variant map this normaliser applies: what it makes of a text depends on it."""
-        return hashlib.sha1(json.dumps(self._variants, ensure_ascii=False).encode()).hexdigest()
+        """What a text's normal form and words depend on: the variant map, the domain words
+        jieba is given, and OpenCC's and jieba's versions (an upgrade may cut otherwise)."""
+        parts = [
+            self._variants, _WORDS.read_text(encoding="utf-8"),
+            getattr(opencc, "__version__", ""), jieba.__version__,
+        ]  # fmt: skip
+        return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
     def normalize(self, text: str) -> str:
         """Traditional (Taiwan phrasing) → Simplified, then the variant map."""

@@ -354,9 +354,22 @@ def test_a_clause_with_no_figure_of_its_own_leads_up_to_the_figure_after_it(
 ) -> None:
     reports = {
         "青石": "青石镇科协2023年科普工作总结\n一、宣传\n"
-        "镇科协与县报合办科普专刊，今年已连续刊登科技专版10期，举办讲座3场。\n",
+        "镇科协与县报合办科普专刊，今年已刊发了10期，举办讲座3场。\n",
         "白沙": "白沙镇科协2023年科普工作总结\n一、宣传\n全年出版科普专刊6期。\n",
     }
     assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
     answer = assistant.answer("各地的科普专刊一共出了多少期？")
     assert sorted(q.figure for q in answer.quotes) == ["10期", "6期"], answer.text
+
+
+def test_a_part_counts_only_what_its_own_clause_names(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、活动\n"
+        "全年举办科普讲座和科技展览，其中讲座20场，展览6场。\n",
+        "白沙": "白沙镇科协2023年科普工作总结\n一、活动\n全年举办科技展览3场。\n",
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    answer = assistant.answer("各地一共举办了多少场展览？")
+    assert sorted(q.figure for q in answer.quotes) == ["3场", "6场"], answer.text

@@ -80,6 +80,9 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
         ("宣传咨询点是哪几天摆的？", "fact", "date", None),
         ("科普周那几天，各镇分别有多少人参加？", "total", "people", "人"),
         ("哪些村建了科普画廊？分别建了几处？", "list", "count", "处"),
+        # A one-character place inside a longer word lists nothing; 哪几个 asks which.
+        ("哪些村民参加了科技培训？", "howto", None, None),
+        ("哪几个村开展了科普活动？", "list", None, None),
     ],
 )
 def test_the_intent_and_the_figure_asked_are_read_from_the_question(
@@ -109,6 +112,9 @@ def test_the_reports_a_question_ranges_over_and_the_places_it_lists_are_no_topic
     question = "哪些镇举办了科普讲座？分别办了几场？"
     parsed = parse_question(question, normalizer.normalize(question), [])
     assert "镇" not in parsed.topic and "讲座" in parsed.topic
+    question = "所有报告会一共有多少人次参加？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert "报告会" in parsed.topic  # 报告会 is no report
     # Neither is a place word that only points (那边) nor the measure word a figure is in.
     question = "省科协那边落实的科普经费合计多少万元？"
     parsed = parse_question(question, normalizer.normalize(question), [])

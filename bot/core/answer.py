@@ -526,7 +526,7 @@ class Answerer:
             # The figure of another level answers a different question (a township's
             # funds for a county's): the reader is told before reading it.
             lead = wording.other_level_lead(level, best.hit.passage_level, script)
-            answer = replace(answer, lead=lead)
+            answer = replace(answer, lead=lead, found=answer.found and has_figure)
         elif not has_figure:
             # What was asked is not found, though the closest passage is shown: a count the
             # reports never give is an answer of "not found" (and no writer may make one up).

@@ -138,13 +138,15 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
             f for f in facts
             if any(names(w, _forms(own_words(f), normalize)) for w in things)
         ]  # fmt: skip
-        texts = retriever.store.chunks_by_id(sorted({f.chunk_id for f in keyed}))
+        chunks = retriever.store.chunks_by_id(sorted({f.chunk_id for f in keyed}))
+        # Each passage is normalised once, however many of its figures are weighed.
+        passages = {
+            c: _forms(" ".join([*chunk.heading_path, chunk.text]), normalize)
+            for c, chunk in chunks.items()
+        }
         found = [
             f for f in keyed
-            if f.chunk_id in texts and all(
-                names(w, _forms(" ".join([*f.heading_path, texts[f.chunk_id].text]), normalize))
-                for w in things
-            )
+            if f.chunk_id in passages and all(names(w, passages[f.chunk_id]) for w in things)
         ]  # fmt: skip
     # The heading speaks for a figure only when no other figure of its sentence names the
     # key word in its own clause (全年共举办各类活动20场，其中科普讲座6场: 20场 is no
@@ -248,8 +250,10 @@ def own_words(fact: FactRecord, with_heading: bool = True) -> str:
         return " ".join([fact.sentence, *fact.heading_path[-1:]])
     start, end = _clause(fact.sentence, _at(fact))
     # Clauses before it with no figure of their own lead up to it (在“某某科普”特刊，已连续
-    # 刊登…12期; 发行了…期刊《科技资讯》，现已发行了33期).
-    while start > 0:
+    # 刊登…12期; 发行了…期刊《科技资讯》，现已发行了33期), but not to a part (其中讲座20场,
+    # whose clause before names the whole) nor to a figure that says what it counts.
+    leads = not fact.sentence.startswith(_PART, start) and not fact.counted.strip()
+    while leads and start > 0:
         before, _ = _clause(fact.sentence, start - 1)
         if _A_FIGURE.search(fact.sentence[before : start - 1]):
             break

@@ -27,7 +27,11 @@ _EXAMPLES = re.compile(
     r"(?P<topic>.+?)(?:的)?(?:例子|案例|经验|經驗|做法|实例|實例)(?:吗|嗎|呢)?[？?。！!]*$"
 )
 # The things a list question enumerates; the noun itself is not a topic word.
-_ENTITY = r"报告|总结|单位|地方|地区|乡镇|街道|学校|部门|企业|社区|县|市|省|镇|乡|村|区"
+# One-character places only where they are no part of a longer word (村民, 区域, 乡村, 镇政府).
+_ENTITY = (
+    r"报告(?!会)|总结(?!会)|单位|地方|地区|乡镇|街道|学校|部门|企业|社区|县|市|省"
+    r"|镇(?!政府|长|党委)|乡(?![村亲土])|村(?![民委级])|区(?![域别])"
+)
 _LIST = re.compile(rf"(?:哪些|哪几[份个家所]?|列出|列举)(?P<entity>{_ENTITY})")
 # Counting the reports themselves: "一共有几份乡镇的总结".
 # A list asked for with a verb before its topic (列出各报告的科普经费, 统计各地培训的人次).
@@ -36,9 +40,9 @@ _LIST_VERB = re.compile(r"^(?:请)?(?:帮我)?(?:列出|列举|统计|汇总)")
 _SUM = re.compile(r"一共|总共|合计|共计|总计|累计|加起来")
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
 # The reports as what a question ranges over (各报告里, 每份总结中): no topic of it.
-_REPORTS_SCOPE = re.compile(r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)[里中内]?")
+_REPORTS_SCOPE = re.compile(r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)(?!会)[里中内]?")
 _TOTAL_SCOPE = re.compile(
-    r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)|每份(?:报告|总结)|所有|全部|这些"
+    r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)(?!会)|每份(?:报告|总结)|所有|全部|这些"
     r"|加起来|合计|总计|共计|(?:报告|总结|知识库)[里中内]?(?:一共|总共)"
 )
 # 日期 but not 科普日期间 (日 + 期间, "during the day").
@@ -52,8 +56,9 @@ _MONEY = re.compile(
 # reports' figures are read in), and 部 and 届, which a question may ask in.
 _UNITS = "|".join(sorted({*map(re.escape, UNITS), "部", "届"}, key=len, reverse=True))
 _UNIT_WORDS = frozenset(UNITS)
-# 几 after a demonstrative asks nothing (科普日那几天, 这几年, 前几天).
-_HOW_MANY = re.compile(rf"(?:多少|(?<![那这前后头近])几)(?P<unit>{_UNITS})?")
+# 几 after a demonstrative asks nothing (科普日那几天, 这几年, 前几天), nor after 哪 (哪几个村:
+# which, not how many).
+_HOW_MANY = re.compile(rf"(?:多少|(?<![那这前后头近哪])几)(?P<unit>{_UNITS})?")
 # A list question that names the figure it wants without 多少 (哪些报告统计了培训的人次).
 _NAMED_FIGURE = re.compile(
     r"(?:的|了)(?:(?P<unit>人次|场次|人数|金额|数字|数据)|(?P<counter>[期场册户个家份次所项本篇名])数)"
