@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import faiss
 import numpy as np
@@ -39,8 +40,8 @@ class Manifest:
     index_sha256: str
     nprobe: int
     unknown_share: float = 0.0
-    # What the embedded inputs were derived from (the store's chunks version and the
-    # normaliser's variants): a sync that finds the same skips reading every chunk.
+    # What the embedded inputs were derived from (`sync.inputs_stamp`: the store's chunks
+    # version and the normaliser's fingerprint): a sync that finds the same reads no chunk.
     inputs_stamp: str = ""
 
 
@@ -170,12 +171,9 @@ class VectorIndex:
         try:
             manifest = Manifest(**json.loads((folder / MANIFEST_FILE).read_bytes())["manifest"])
             with (folder / INDEX_FILE).open("rb") as handle:
-                digest = hashlib.sha256()
-                while block := handle.read(1 << 20):
-                    digest.update(block)
+                whole = _whole(handle, manifest)
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        whole = manifest.format == FORMAT and digest.hexdigest() == manifest.index_sha256
         return manifest if whole else None
 
     @classmethod
@@ -193,10 +191,7 @@ class VectorIndex:
         # meanwhile): reading it whole and deserialising the bytes held the vectors twice,
         # the largest part of the serving process's peak memory.
         with handle:
-            digest = hashlib.sha256()
-            while block := handle.read(1 << 20):
-                digest.update(block)
-            if manifest.format != FORMAT or digest.hexdigest() != manifest.index_sha256:
+            if not _whole(handle, manifest):
                 raise VectorIndexError(
                     "向量索引文件与清单不一致（可能写入中断），请运行 `kepubot ingest` 重建。"
                 )
@@ -280,6 +275,15 @@ class StoredHashes(Mapping[str, str]):
 
     def __len__(self) -> int:
         return self._count
+
+
+def _whole(handle: BinaryIO, manifest: Manifest) -> bool:
+    """Whether the index file read from `handle`, in 1 MB blocks, is the one the manifest
+    describes (its format and checksum)."""
+    digest = hashlib.sha256()
+    while block := handle.read(1 << 20):
+        digest.update(block)
+    return manifest.format == FORMAT and digest.hexdigest() == manifest.index_sha256
 
 
 def _flat(dimension: int) -> faiss.Index:

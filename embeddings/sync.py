@@ -137,16 +137,13 @@ def sync_vectors(
     check_cancelled(cancel)
     index.optimize(_probe_queries(encoder, inputs) if len(index) > exact_limit else None)
     share = encoder.unknown_share([i.text for i in inputs[:200]])
-    unchanged = saved is not None and not stale and not missing and saved.kind == index.kind
-    if (
-        unchanged
-        and saved is not None
-        and (saved.corpus_hash, saved.inputs_stamp)
-        == (
-            corpus_hash,
-            stamp,
-        )
-    ):
+    unchanged = (
+        saved is not None
+        and not stale
+        and not missing
+        and (saved.kind, saved.corpus_hash, saved.inputs_stamp) == (index.kind, corpus_hash, stamp)
+    )
+    if unchanged and saved is not None:
         manifest = saved  # nothing to write: a sync that changed nothing costs no save
     else:
         manifest = index.save(index_folder, corpus_hash, share, stamp)
