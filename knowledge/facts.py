@@ -31,7 +31,8 @@ UNITS = (
     "公里", "千米", "吨", "斤", "公斤", "期次", "头", "只", "学时", "方面", "亿元",
     "个百分点", "百分点", "门", "组", "户次", "篇次", "节",
 )  # fmt: skip
-_UNIT = "|".join(sorted({re.escape(u) for u in UNITS}, key=len, reverse=True))
+# The units as a pattern, longest first (questions and counting read figures with it too).
+UNIT_PATTERN = "|".join(sorted({re.escape(u) for u in UNITS}, key=len, reverse=True))
 # 1,200 and 1.5; never a clause number such as 3.1.2 (no figure), read as two figures.
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CHINESE = r"[零〇一二两三四五六七八九十百千]+"
@@ -41,7 +42,7 @@ _FIGURE = re.compile(
     # Not inside an anonymised figure (20xx0多份) or a decimal.
     rf"(?<![\d.xXｘＸ])(?P<number>{_NUMBER})(?P<myriad>万|亿)?"
     rf"(?:(?:-|—|－|~|～|至|到)(?P<high>{_NUMBER})(?P<myriad_high>万|亿)?)?"
-    rf"(?P<more>多|余)?(?P<unit>{_UNIT}|%|％)?(?P<after>左右|以上|多|余)?"
+    rf"(?P<more>多|余)?(?P<unit>{UNIT_PATTERN}|%|％)?(?P<after>左右|以上|多|余)?"
 )
 # Words before a figure that qualify it (the others only link it: 达, 共计).
 # What a qualifier says of its figure, for adding figures up: at least (4000多, 逾百) or

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.core.coverage import held, without_overlaps
-from bot.core.question import FIGURE_WORDS, PEOPLE_UNITS, Question
+from bot.core.question import FIGURE_WORDS, OPTION_MARKS, PEOPLE_UNITS, Question
 from bot.core.retrieval import Filters, Retriever, within
 from knowledge.events import EVENT
-from knowledge.facts import ABOUT, AT_LEAST, CLAUSE_MARKS, UNITS, event_of
+from knowledge.facts import ABOUT, AT_LEAST, CLAUSE_MARKS, UNIT_PATTERN, event_of
 from knowledge.normalize import in_script, query_terms, tagged_words, words_in_order
 from knowledge.records import FactRecord
 
@@ -92,11 +92,16 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     things = [w for w in words if (w in counted and w not in _MONEY) or _names_a_thing(w)]
     key = retriever.key_word(replace(topic, topic=tuple(things))) if things else None
     key = key or retriever.key_word(topic)
-    # Two things the question writes as one phrase (科普经费, 宣传资料) name one thing:
-    # 职教攻坚经费 is no 科普经费.
-    phrases = [a + b for a in things for b in things if a != b and a + b in parsed.normalized]
     # Things offered as options (图册和宣传资料, 讲座、展览): a figure of any one answers.
     options = _options(parsed, things)
+    option_parts = [[_parts(member, things) for member in group] for group in options]
+    offered = [member for group in options for member in group]
+    # Two things the question writes as one phrase (科普经费, 宣传资料) name one thing:
+    # 职教攻坚经费 is no 科普经费 (unless the phrase is one option among others).
+    phrases = [
+        a + b for a in things for b in things
+        if a != b and a + b in parsed.normalized and not any(a + b in m for m in offered)
+    ]  # fmt: skip
     synonyms = dict(parsed.synonyms)
 
     def names(word: str, forms: tuple[str, str]) -> bool:
@@ -106,15 +111,16 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
         """Whether the text names every word, a word of an option counting as named when
         the text names that option or any other of its group."""
         pending = list(words)
-        for group in options:
+        for group, parts in zip(options, option_parts, strict=True):
             inside = [w for w in pending if any(w in member for member in group)]
-            if inside and any(all(names(w, forms) for w in _parts(m, things)) for m in group):
+            if inside and any(all(names(w, forms) for w in made) for made in parts):
                 pending = [w for w in pending if w not in inside]
         return all(names(w, forms) for w in pending)
 
     def names_key(fact: FactRecord, with_heading: bool = True) -> bool:
-        own = _forms(own_words(fact, with_heading), normalize)
-        return key is not None and names_all([key], own)
+        if key is None:
+            return False
+        return names_all([key], _forms(own_words(fact, with_heading), normalize))
 
     def about(fact: FactRecord, passage: str = "") -> bool:
         forms = _forms(" ".join([*fact.heading_path, fact.sentence, passage]), normalize)
@@ -124,20 +130,20 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
         elif max(covers(form) for form in forms) < retriever.min_coverage:
             return False
         own = _forms(own_words(fact), normalize)
-        kept = [p for p in phrases if not any(p in member for g in options for member in g)]
         return (key is None or names_all([key], own)) and all(
-            any(phrase in form for form in own) for phrase in kept
+            any(phrase in form for form in own) for phrase in phrases
         )
+
+    def names_one(fact: FactRecord) -> bool:
+        own = _forms(own_words(fact), normalize)
+        return any(names(w, own) for w in things)
 
     found = [f for f in facts if about(f)]
     if not found and len(things) > 1 and parsed.unit:
         # 一共培训了多少人次农民: who was trained is often named in the passage, not in the
         # figure's own sentence (受培人数达到1201人次); one of the things is still named in
         # its clause or the heading over it, and the unit asked keeps out other counts.
-        keyed = [
-            f for f in facts
-            if any(names(w, _forms(own_words(f), normalize)) for w in things)
-        ]  # fmt: skip
+        keyed = [f for f in facts if names_one(f)]
         chunks = retriever.store.chunks_by_id(sorted({f.chunk_id for f in keyed}))
         # Each passage is normalised once, however many of its figures are weighed.
         passages = {
@@ -158,7 +164,8 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     ]  # fmt: skip
 
 
-_JOINERS = frozenset(["和", "及", "与", "以及", "、", "或", "或者", "/"])
+# Options are joined as a question offers them, or as a list of things names them.
+_JOINERS = OPTION_MARKS | {"和", "及", "与", "以及"}
 
 
 def _options(parsed: Question, things: list[str]) -> list[tuple[str, ...]]:
@@ -264,9 +271,7 @@ def own_words(fact: FactRecord, with_heading: bool = True) -> str:
 
 # A figure with its measure word, as a clause that counts something of its own holds one.
 _A_FIGURE = re.compile(
-    r"(?:\d|[一二两兩三四五六七八九十百千万萬])+(?:多|余|餘)?(?:"
-    + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
-    + r"|%)"
+    rf"(?:\d|[一二两兩三四五六七八九十百千万萬])+(?:多|余|餘)?(?:{UNIT_PATTERN}|%)"
 )
 
 

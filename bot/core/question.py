@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.core import wording
 from bot.core.levels import LEVEL_ONLY_WORDS, QUESTION_WORDS, asked_level
-from knowledge.facts import UNITS
+from knowledge.facts import UNIT_PATTERN, UNITS
 from knowledge.normalize import detect_script, query_terms, stopwords, words_in_order
 
 INTENTS = ("howto", "fact", "examples", "list", "total", "reports", "yesno")
@@ -54,7 +54,7 @@ _MONEY = re.compile(
 )
 # The measure words of the table of figures (one list: a question asks in the units the
 # reports' figures are read in), and 部 and 届, which a question may ask in.
-_UNITS = "|".join(sorted({*map(re.escape, UNITS), "部", "届"}, key=len, reverse=True))
+_UNITS = f"{UNIT_PATTERN}|部|届"
 _UNIT_WORDS = frozenset(UNITS)
 # 几 after a demonstrative asks nothing (科普日那几天, 这几年, 前几天), nor after 哪 (哪几个村:
 # which, not how many).
@@ -178,13 +178,17 @@ def _phrase(tokens: list[str], at: int, step: int) -> str:
     return word
 
 
+# What joins the options a question offers ("明年、下半年或新学期").
+OPTION_MARKS = frozenset(["、", "或", "或者", "/"])
+
+
 def _alternatives(normalized: str) -> list[tuple[str, ...]]:
     """Word groups a question offers as options: items joined by 、 / 或, and a word with
     the options it is explained by in brackets ("下一步（明年、下半年或新学期）")."""
     tokens = [t for t in words_in_order(normalized) if t.strip()]
     groups: list[list[str]] = []
     for i, token in enumerate(tokens):
-        if token in ("、", "或", "或者", "/") and 0 < i < len(tokens) - 1:
+        if token in OPTION_MARKS and 0 < i < len(tokens) - 1:
             left, right = _phrase(tokens, i - 1, -1), _phrase(tokens, i + 1, 1)
             if groups and groups[-1][-1] == left:
                 groups[-1].append(right)
@@ -193,7 +197,7 @@ def _alternatives(normalized: str) -> list[tuple[str, ...]]:
         elif token in ("（", "(") and i > 0:
             head = _phrase(tokens, i - 1, -1)
             close = next((j for j in range(i, len(tokens)) if tokens[j] in ("）", ")")), None)
-            inner = [t for t in tokens[i + 1 : close] if t not in ("、", "或", "或者", "/")]
+            inner = [t for t in tokens[i + 1 : close] if t not in OPTION_MARKS]
             if close is not None and inner:
                 groups.append([head, *inner])
     merged: list[tuple[str, ...]] = []
