@@ -49,7 +49,16 @@ OTHERS = {
 
 @pytest.fixture()
 def assistant(tmp_path: Path, normalizer: Normalizer) -> Assistant:
-    return assistant_over(ingested(tmp_path, normalizer, REPORTS | OTHERS), normalizer)
+    return over(tmp_path, normalizer, REPORTS)
+
+
+def over(tmp_path: Path, normalizer: Normalizer, reports: dict[str, str]) -> Assistant:
+    """An assistant over the reports given, with the company a tiny collection needs."""
+    return assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+
+
+def shown_figures(answer: Answer) -> list[str]:
+    return sorted(q.figure for q in answer.quotes)
 
 
 def figures_added(line: str) -> list[str]:
@@ -95,7 +104,7 @@ def test_a_part_of_the_same_thing_is_not_added_twice(
         "全年共举办科普讲座10场，其中健康科普讲座4场。\n",
         "白沙": "白沙镇科协2023年科普工作总结\n一、科普讲座\n全年举办科普讲座5场。\n",
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("各地一共举办了多少场科普讲座？")
     (line,) = sum_lines(answer)
     assert figures_added(line) == ["10场", "5场"] and " = 15场" in line
@@ -112,7 +121,7 @@ def test_a_figure_per_head_or_per_event_is_never_added(
         "举办科普讲座10场，每场听众200人次，全年听众共2000人次。\n",
         "白沙": "白沙镇科协2023年科普工作总结\n一、科普讲座\n举办科普讲座5场，听众800人次。\n",
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("各地科普讲座的听众一共有多少人次？")
     (line,) = sum_lines(answer)
     assert figures_added(line) == ["2000人次", "800人次"] and " = 2800人次" in line
@@ -142,7 +151,7 @@ def test_a_listing_question_cites_every_reports_figure_and_adds_nothing(
         "绿水镇科协2023年科普工作总结", "东湖街道科协2023年科普工作总结",
         "山阳县科协2023年科普工作总结",
     }  # fmt: skip
-    assert sorted(q.figure for q in answer.quotes) == ["1200人次", "300人次", "800人次"]
+    assert shown_figures(answer) == ["1200人次", "300人次", "800人次"]
     assert sum_lines(answer) == []
     assert_verbatim_and_sourced(answer, "reader")
 
@@ -160,7 +169,7 @@ def test_every_report_is_counted_not_only_the_top_passages(
         f"{town}镇科协围绕{topic}，在{town}文化站举办科普讲座{n}场。\n"
         for n, (town, topic) in enumerate(zip(towns, topics, strict=True), start=1)
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("各地一共举办了多少场科普讲座？")
     assert len(answer.citations) == 12
     assert sum_lines(answer)[0].endswith("= 78场")
@@ -211,9 +220,7 @@ def test_more_figures_than_an_answer_holds_are_said_to_be_left_out(
         for n, (a, b) in enumerate(((a, b) for a in villages for b in "山水田"), start=1)
     ]
     report = "青石镇科协2023年科普工作总结\n一、科普讲座\n" + "\n".join(lines) + "\n"
-    assistant = assistant_over(
-        ingested(tmp_path, normalizer, {"青石": report} | OTHERS), normalizer
-    )
+    assistant = over(tmp_path, normalizer, {"青石": report})
     answer = assistant.answer("各地一共举办了多少场科普讲座？")
     assert "另有六个未列出，也未计入合计" in answer.lead  # 30 found, 24 shown
     assert len({q.figure for q in answer.quotes}) == 24
@@ -223,7 +230,7 @@ def test_more_figures_than_an_answer_holds_are_said_to_be_left_out(
 def test_a_report_filed_twice_is_counted_once(tmp_path: Path, normalizer: Normalizer) -> None:
     town = REPORTS["town"]
     reports = {"town": town, "town-copy": town, "street": REPORTS["street"]}
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("知识库里一共有几份乡镇的科普工作总结？")
     assert answer.lead == "知识库中有一份乡镇的报告："
     # Its figures are counted once too.
@@ -242,10 +249,10 @@ def test_a_when_question_lists_each_reports_date_and_adds_none(
         "9月18日上午，街道科协在社区举办科普日主题活动。\n二、科技活动周\n"
         "5月20日，街道科协举办科技活动周宣传活动。\n",
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("各地的科普日活动都是哪天举办的？")
     assert answer.lead == "在两份报告中找到两个相关日期："
-    assert sorted(q.figure for q in answer.quotes) == ["9月16日", "9月18日"]
+    assert shown_figures(answer) == ["9月16日", "9月18日"]
     assert_verbatim_and_sourced(answer, "reader")
 
 
@@ -264,7 +271,7 @@ MIXED = {
 
 @pytest.fixture()
 def mixed(tmp_path: Path, normalizer: Normalizer) -> Assistant:
-    return assistant_over(ingested(tmp_path, normalizer, MIXED | OTHERS), normalizer)
+    return over(tmp_path, normalizer, MIXED)
 
 
 def test_a_part_is_left_out_only_beside_its_own_whole(mixed: Assistant) -> None:
@@ -305,7 +312,7 @@ def test_a_part_in_the_sentence_after_its_whole_is_not_added(
         "全年举办科技培训，受训人数达到1200人次。其中农村党员近900人次，妇女300人次。\n",
         "白沙": "白沙镇科协2023年科普工作总结\n一、科技培训\n全年科技培训500人次。\n",
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("各地科技培训一共多少人次？")
     added = [line for line in sum_lines(answer) if " = " in line]
     assert added and all("900人次" not in line.split(" = ")[0] for line in added), added
@@ -323,10 +330,10 @@ def test_who_is_counted_may_be_named_in_the_passage_when_the_unit_is_asked(
         "红岩": "红岩镇科协2023年科普工作总结\n一、科技培训\n"
         "镇科协组织农民学习果树修剪，发放资料200份。参训人数300人次。\n",
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("一共培训了多少人次农民？")
     assert answer.kind == "total"
-    assert sorted(q.figure for q in answer.quotes) == ["300人次", "800人次"]
+    assert shown_figures(answer) == ["300人次", "800人次"]
     assert_verbatim_and_sourced(answer, "reader")
     # Without the unit, other counts of the passage would come in: the passages answer.
     assert assistant.answer("一共培训了多少农民？").kind != "total"
@@ -343,9 +350,9 @@ def test_things_offered_as_options_each_answer_and_another_name_of_the_event_is_
         "红岩": "红岩镇科协2023年科普工作总结\n一、科技活动周\n"
         "科技活动周期间，镇科协发放技术手册和宣传资料共500份。\n",
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("科技活动周（科普活动周）期间，各地一共发放了多少份手册和宣传资料？")
-    assert sorted(q.figure for q in answer.quotes) == ["1200份", "500份", "800份"], answer.text
+    assert shown_figures(answer) == ["1200份", "500份", "800份"], answer.text
     assert_sums_add_up(answer)
 
 
@@ -357,9 +364,9 @@ def test_a_clause_with_no_figure_of_its_own_leads_up_to_the_figure_after_it(
         "镇科协与县报合办科普专刊，今年已刊发了10期，举办讲座3场。\n",
         "白沙": "白沙镇科协2023年科普工作总结\n一、宣传\n全年出版科普专刊6期。\n",
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("各地的科普专刊一共出了多少期？")
-    assert sorted(q.figure for q in answer.quotes) == ["10期", "6期"], answer.text
+    assert shown_figures(answer) == ["10期", "6期"], answer.text
 
 
 def test_a_part_counts_only_what_its_own_clause_names(
@@ -370,6 +377,6 @@ def test_a_part_counts_only_what_its_own_clause_names(
         "全年举办科普讲座和科技展览，其中讲座20场，展览6场。\n",
         "白沙": "白沙镇科协2023年科普工作总结\n一、活动\n全年举办科技展览3场。\n",
     }
-    assistant = assistant_over(ingested(tmp_path, normalizer, reports | OTHERS), normalizer)
+    assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("各地一共举办了多少场展览？")
-    assert sorted(q.figure for q in answer.quotes) == ["3场", "6场"], answer.text
+    assert shown_figures(answer) == ["3场", "6场"], answer.text
