@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -115,11 +115,12 @@ class VectorIndex:
             if key >= 0 and int(key) in self._ids
         ]
 
-    def optimize(self, probe_queries: np.ndarray | None = None) -> None:
+    def optimize(self, probe_queries: Callable[[], np.ndarray] | None = None) -> None:
         """Switch between exact and IVF search to suit the current size.
 
-        `probe_queries` should look like real questions (short texts, encoded): stored
-        vectors sit on their own cells and make a too-small nprobe look good enough.
+        `probe_queries()` should give vectors that look like real questions (short texts,
+        encoded): stored vectors sit on their own cells and make a too-small nprobe look
+        good enough. It is called only when IVF is built.
         """
         want = "ivf" if len(self) > self.exact_limit else "flat"
         if want == self.kind:
@@ -139,7 +140,7 @@ class VectorIndex:
             self.index.add_with_ids(vectors, keys)
         if want == "ivf":
             assert vectors is not None
-            queries = vectors if probe_queries is None else probe_queries
+            queries = vectors if probe_queries is None else probe_queries()
             self.nprobe = choose_nprobe(faiss.extract_index_ivf(self.index), vectors, keys, queries)
 
     # Persistence ---------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +67,14 @@ class ChunkInput:
     text_hash: str
 
 
-def chunk_inputs(store: Store, normalizer: Normalizer) -> list[ChunkInput]:
-    """What is embedded for each searchable chunk: title, heading path, normalised text."""
+def chunk_inputs(
+    store: Store, normalizer: Normalizer, chunk_ids: Sequence[str] | None = None
+) -> list[ChunkInput]:
+    """What is embedded for each searchable chunk (or each of `chunk_ids` that is
+    searchable): title, heading path, normalised text."""
     titles: dict[str, tuple[str, str]] = {}  # a report's title, normalised and as words
     inputs = []
-    for chunk_id, title, heading_path, normalized, tokens in store.search_texts():
+    for chunk_id, title, heading_path, normalized, tokens in store.search_texts(chunk_ids):
         if title not in titles:
             form = normalizer.normalize(title)
             titles[title] = form, " ".join(segment(form))
@@ -111,6 +115,10 @@ def sync_vectors(
         current = _current(index_folder, data_dir, model_name, exact_limit, stamp)
         if current is not None:
             return _summary(current, embedded=0, removed=0, started=started)
+    updated = _update(store, normalizer, data_dir, model_name, exact_limit, encoder, stamp, cancel)
+    if updated is not None:
+        manifest, embedded, removed = updated
+        return _summary(manifest, embedded=embedded, removed=removed, started=started)
     inputs = chunk_inputs(store, normalizer)
     corpus_hash = corpus_fingerprint([i.words for i in inputs])
     if encoder is None:
@@ -135,7 +143,7 @@ def sync_vectors(
         vectors = encoder.encode([i.text for i in batch], [i.words for i in batch])
         index.add([i.chunk_id for i in batch], [i.text_hash for i in batch], vectors)
     check_cancelled(cancel)
-    index.optimize(_probe_queries(encoder, inputs) if len(index) > exact_limit else None)
+    index.optimize(lambda: _probe_queries(encoder, inputs))
     share = encoder.unknown_share([i.text for i in inputs[:200]])
     unchanged = (
         saved is not None
@@ -148,6 +156,87 @@ def sync_vectors(
     else:
         manifest = index.save(index_folder, corpus_hash, share, stamp)
     return _summary(manifest, embedded=len(missing), removed=len(stale), started=started)
+
+
+def _update(
+    store: Store,
+    normalizer: Normalizer,
+    data_dir: Path,
+    model_name: str,
+    exact_limit: int,
+    encoder: Encoder | None,
+    stamp: str,
+    cancel: threading.Event | None,
+) -> tuple[Manifest, int, int] | None:
+    """Bring the saved index up to the store by the write log: embed the chunks written
+    since its version and those newly searchable, drop those gone or no longer searchable,
+    and read no other chunk. (manifest, embedded, removed); None when it cannot (no saved
+    index, another normaliser or model, a log that does not reach back, or a corpus model
+    due for a refit), and the full sync runs."""
+    folder = data_dir / INDEX_FOLDER
+    try:
+        index, saved = VectorIndex.load(folder, exact_limit)
+    except VectorIndexError:
+        return None
+    version = _stamp_version(saved.inputs_stamp, stamp)
+    written = store.chunks_written_since(version) if version else None
+    if written is None:
+        return None
+    model_id = encoder.model_id if encoder is not None else _kept_model_id(model_name, data_dir)
+    if model_id != index.model_id:
+        return None
+    searchable = store.searchable_chunk_ids()
+    corpus = encoder is None and model_name == CORPUS_MODEL
+    if corpus and len(searchable) <= FIT_SAMPLE:
+        return None  # a small corpus model is refitted on any change, in about a second
+    wanted = [c for c in sorted(searchable) if c in written or c not in index.hashes]
+    changed = chunk_inputs(store, normalizer, wanted)
+    stale = [c for c in index.hashes if c not in searchable]
+    stale += [
+        i.chunk_id for i in changed if index.hashes.get(i.chunk_id, i.text_hash) != i.text_hash
+    ]
+    index.remove(stale)
+    missing = [i for i in changed if i.chunk_id not in index.hashes]
+    hashes = [*index.hashes.values(), *(i.text_hash for i in missing)]
+    if corpus and not _few_new(data_dir / MODEL_FOLDER, hashes):
+        return None
+    # A pretrained model is loaded only when there is something to embed.
+    kept: Callable[[], Encoder] = functools.cache(
+        lambda: encoder or load_encoder(model_name, data_dir)
+    )
+    for start in range(0, len(missing), _BATCH):
+        check_cancelled(cancel)
+        batch = missing[start : start + _BATCH]
+        vectors = kept().encode([i.text for i in batch], [i.words for i in batch])
+        index.add([i.chunk_id for i in batch], [i.text_hash for i in batch], vectors)
+    check_cancelled(cancel)
+    index.optimize(lambda: _probe_queries(kept(), chunk_inputs(store, normalizer)))
+    # The whole corpus's fingerprint is not worked out by an update: it is compared only by
+    # a full sync, which then saves once more.
+    manifest = index.save(folder, "", saved.unknown_share, stamp)
+    return manifest, len(missing), len(stale)
+
+
+def _stamp_version(saved: str, now: str) -> str | None:
+    """The chunks version a saved stamp was made at, when its inputs were otherwise made as
+    they are now (the same format and normaliser); else None."""
+    saved_parts, now_parts = saved.split(":", 2), now.split(":", 2)
+    if len(saved_parts) != 3 or len(now_parts) != 3:
+        return None
+    same = (saved_parts[0], saved_parts[2]) == (now_parts[0], now_parts[2])
+    return saved_parts[1] if same else None
+
+
+def _kept_model_id(model_name: str, data_dir: Path) -> str | None:
+    """The id of the model the settings name, without loading a pretrained one; for the
+    corpus model, the one saved beside the index (None when missing or damaged)."""
+    if model_name != CORPUS_MODEL:
+        return PretrainedEncoder.model_id_for(model_name)
+    try:  # read whole, so that a damaged model is refitted, not kept
+        return load_corpus_encoder(data_dir / MODEL_FOLDER).model_id
+    except Exception as exc:  # missing or damaged files: the full sync mends them
+        log.info("the corpus model needs a fit: %s", exc)
+        return None
 
 
 def inputs_stamp(store: Store, normalizer: Normalizer) -> str:
@@ -172,14 +261,7 @@ def _current(
     manifest = VectorIndex.current(folder) if stamp else None
     if manifest is None or manifest.inputs_stamp != stamp:
         return None
-    if model_name == CORPUS_MODEL:
-        try:  # read whole, so that a damaged model is refitted, not kept
-            model_id = load_corpus_encoder(data_dir / MODEL_FOLDER).model_id
-        except Exception as exc:  # missing or damaged files: the full sync mends them
-            log.info("the corpus model needs a fit: %s", exc)
-            return None
-    else:
-        model_id = PretrainedEncoder.model_id_for(model_name)
+    model_id = _kept_model_id(model_name, data_dir)
     wanted = "ivf" if manifest.count > exact_limit else "flat"
     return manifest if (manifest.model_id, manifest.kind) == (model_id, wanted) else None
 
@@ -235,12 +317,17 @@ def _still_fits(
     not a refit and re-embedding of everything (words it never saw fall back to characters)."""
     if len(inputs) <= FIT_SAMPLE:
         return model.model_id == f"{CORPUS_MODEL}:{corpus_hash}"
+    return _few_new(folder, [i.text_hash for i in inputs])
+
+
+def _few_new(folder: Path, hashes: Sequence[str]) -> bool:
+    """Whether at most REFIT_SHARE of these chunk hashes are new since the model's fit."""
     fitted = load_fitted_hashes(folder)
     if fitted is None:
         return False
     known = set(fitted.tolist())
-    new = sum(int(i.text_hash, 16) not in known for i in inputs)
-    return new <= REFIT_SHARE * len(inputs)
+    new = sum(int(h, 16) not in known for h in hashes)
+    return new <= REFIT_SHARE * len(hashes)
 
 
 def fit_sample(inputs: list[ChunkInput]) -> list[ChunkInput]:

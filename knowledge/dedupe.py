@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +18,7 @@ _PRIME = (1 << 61) - 1
 _rng = np.random.default_rng(20261122)
 _A = _rng.integers(1, _PRIME, _PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, _PERMUTATIONS, dtype=np.uint64)
+_MIX = _rng.integers(1, 1 << 63, _PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
 
 
 def signature(normalized_text: str) -> list[int]:
@@ -46,25 +47,56 @@ def find_duplicates(signatures: Sequence[tuple[str, list[int]]]) -> dict[str, st
     # One array of every signature: a candidate pair is compared in numpy, not in Python
     # (reports that share much of their wording make many pairs).
     matrix = np.array([sig for _, sig in signatures], dtype=np.uint64).reshape(-1, _PERMUTATIONS)
-    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
-    for band in range(_BANDS):
-        keys = matrix[:, band * rows : (band + 1) * rows]
-        for position in range(len(signatures)):
-            buckets[(band, keys[position].tobytes())].append(position)
+    # A bucket with the same members as an earlier one can change nothing (a band that
+    # copies share is usually shared in every band).
+    buckets = dict.fromkeys(
+        tuple(members)
+        for band in range(_BANDS)
+        for members in _shared_keys(matrix[:, band * rows : (band + 1) * rows])
+    )
+    ids = [document_id for document_id, _ in signatures]
     duplicate_of: dict[str, str] = {}
-    for members in buckets.values():
-        for later in members[1:]:
-            later_id = signatures[later][0]
+    for members in buckets:
+        block = matrix[list(members)]
+        # Which members are close to which earlier one: a template-made corpus puts dozens
+        # of reports in one bucket, and comparing them pair by pair cost most of a sync.
+        close = np.count_nonzero(block[:, None, :] == block[None, :, :], axis=2)
+        close = (close >= _THRESHOLD * _PERMUTATIONS) & _earlier_than(len(block))
+        for later in np.flatnonzero(close.any(axis=0)).tolist():
+            later_id = ids[members[later]]
             if later_id in duplicate_of:
                 continue
-            earlier = [m for m in members if m < later and signatures[m][0] not in duplicate_of]
-            if not earlier:
-                continue
-            shared = np.count_nonzero(matrix[earlier] == matrix[later], axis=1) / _PERMUTATIONS
-            close = np.flatnonzero(shared >= _THRESHOLD)
-            if len(close):
-                duplicate_of[later_id] = signatures[earlier[int(close[0])]][0]
+            for earlier in np.flatnonzero(close[:, later]).tolist():
+                if ids[members[earlier]] not in duplicate_of:
+                    duplicate_of[later_id] = ids[members[earlier]]
+                    break
     return duplicate_of
+
+
+@functools.cache
+def _earlier_than(size: int) -> np.ndarray:
+    """[i, j]: member i comes before member j (buckets of a few sizes recur thousands of
+    times)."""
+    return np.triu(np.ones((size, size), dtype=bool), k=1)
+
+
+def _shared_keys(keys: np.ndarray) -> list[list[int]]:
+    """The positions of each band key held by more than one signature, in the order each
+    key first appears (the order in which the first of two duplicates claims the second)."""
+    if not len(keys):
+        return []
+    # One 64-bit key a row (uint64 arithmetic wraps): unique over rows sorted them whole.
+    mixed = (keys * _MIX[: keys.shape[1]]).sum(axis=1, dtype=np.uint64)
+    _, first, inverse, sizes = np.unique(
+        mixed, return_index=True, return_inverse=True, return_counts=True
+    )
+    shared = np.flatnonzero(sizes > 1)
+    order = np.argsort(inverse.reshape(-1), kind="stable")  # positions grouped by key
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    return [
+        order[starts[key] : starts[key + 1]].tolist()
+        for key in shared[np.argsort(first[shared], kind="stable")]
+    ]
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:

@@ -426,9 +426,4 @@ def _rows(
 
 
 def _duplicates(store: Store) -> dict[str, str]:
-    # Prefer Simplified copies as canonical (most users ask in Simplified), then file order.
-    documents = sorted(
-        store.documents(), key=lambda d: (d.script != "simplified", d.source, d.position)
-    )
-    signatures = store.signatures()
-    return find_duplicates([(d.id, signatures[d.id]) for d in documents])
+    return find_duplicates(store.signatures())

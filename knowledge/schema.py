@@ -131,6 +131,16 @@ def m007_figure_start(db: sqlite_utils.Database) -> None:
         db.table("facts").add_column("figure_start", int)
 
 
+@MIGRATIONS()
+def m008_chunk_writes(db: sqlite_utils.Database) -> None:
+    """Which chunks each committed write inserted, so that the vector index, made from an
+    earlier chunks version, reads only those (`Store.chunks_written_since`)."""
+    if not db.table("chunk_writes").exists():
+        db.table("chunk_writes").create(
+            {"seq": int, "version": str, "previous": str, "inserted": str}, pk="seq"
+        )
+
+
 # Migrations that a store of each legacy `user_version` already has.
 _LEGACY = {1: ["m001_tables"], 2: ["m001_tables", "m002_terms"]}
 

@@ -52,6 +52,10 @@ _MIN_FREE_BYTES = 1 << 20
 # A write touching at most this share of the chunks patches the keyword index; more, and it
 # is rebuilt (patching costs the unchanged rows' postings too).
 PATCH_SHARE = 0.2
+# The write log keeps the chunk ids of this many latest writes, and of writes inserting at
+# most WRITE_LOG_CHUNKS chunks: a reader further behind, or behind a larger write, reads all.
+WRITE_LOG_KEPT = 64
+WRITE_LOG_CHUNKS = 20_000
 _REMEMBERED_COUNTS = 100_000
 log = logging.getLogger(__name__)
 
@@ -178,12 +182,43 @@ class Store:
                 yield
                 self._refresh_terms_if_stale()
                 if self._chunks_changed:
-                    self.set_meta("chunks_version", uuid.uuid4().hex)
+                    self._log_write(before)
             if self._chunks_changed:
                 self._chunks_changed = False
                 self.refresh_keyword_index(before)
         finally:
             self._removed_chunks, self._inserted_chunks = set(), set()
+
+    def _log_write(self, before: str | None) -> None:
+        """A new chunks version, and which chunks the write inserted (a chunk rewritten in
+        place keeps its id, so removals alone are told by the ids that are gone)."""
+        version = uuid.uuid4().hex
+        self.set_meta("chunks_version", version)
+        inserted = sorted(self._inserted_chunks)
+        listed = json.dumps(inserted) if len(inserted) <= WRITE_LOG_CHUNKS else None
+        log_table = self.db.table("chunk_writes")
+        log_table.insert({"version": version, "previous": before, "inserted": listed})
+        self.db.execute(
+            "DELETE FROM chunk_writes WHERE seq <= (SELECT max(seq) FROM chunk_writes) - ?",
+            [WRITE_LOG_KEPT],
+        )
+
+    def chunks_written_since(self, version: str) -> set[str] | None:
+        """The ids of the chunks inserted or rewritten by the writes after chunks version
+        `version` up to now; None when the log does not reach back to it."""
+        rows = self.db.execute("SELECT version, previous, inserted FROM chunk_writes").fetchall()
+        steps = {row[0]: (row[1], row[2]) for row in rows}
+        written: set[str] = set()
+        current = self.get_meta("chunks_version")
+        for _ in range(len(steps) + 1):
+            if current == version:
+                return written
+            step = steps.get(current or "")
+            if step is None or step[1] is None:
+                return None
+            written.update(json.loads(step[1]))
+            current = step[0]
+        return None
 
     def refresh_keyword_index(self, patchable: str | None = None) -> None:
         """Bring the keyword index beside the store to the current chunks: patched when it
@@ -280,13 +315,25 @@ class Store:
             raise KeyError(document_id)
         return str(row[0])
 
-    def signatures(self) -> dict[str, list[int]]:
-        """Each document's MinHash signature, for finding duplicates."""
-        rows = self.db.execute("SELECT id, signature FROM documents").fetchall()
-        return {document_id: json.loads(signature) for document_id, signature in rows}
+    def signatures(self) -> list[tuple[str, list[int]]]:
+        """Each document's MinHash signature, for finding duplicates: Simplified copies
+        first (most users ask in Simplified, so they are kept as canonical), then in file
+        order."""
+        rows = self.db.execute(
+            "SELECT id, signature FROM documents "
+            "ORDER BY coalesce(script, '') != 'simplified', source, position"
+        ).fetchall()
+        return [(document_id, json.loads(signature)) for document_id, signature in rows]
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> None:
         """Record duplicates and keep only canonical documents' chunks searchable."""
+        recorded = dict(
+            self.db.execute(
+                "SELECT id, duplicate_of FROM documents WHERE duplicate_of IS NOT NULL"
+            ).fetchall()
+        )
+        if recorded == duplicate_of:
+            return  # most syncs: rewriting every row cost a sync of one file a quarter second
         self._chunks_changed = True
         self.db.execute("UPDATE documents SET duplicate_of = NULL")
         self.db.execute("UPDATE chunks SET searchable = 1 WHERE searchable != 1")
@@ -304,16 +351,30 @@ class Store:
         for row in self.db.execute(sql):
             yield ChunkRecord.from_columns(row)
 
-    def search_texts(self) -> Iterator[tuple[str, str, tuple[str, ...], str, str]]:
+    def search_texts(
+        self, chunk_ids: Sequence[str] | None = None
+    ) -> Iterator[tuple[str, str, tuple[str, ...], str, str]]:
         """(id, report title, heading path, normalised text, words) of every searchable chunk
-        in reading order: what the vectors are made of, without whole records (a sync
-        reads all 100k of them)."""
-        sql = """
+        in reading order, or of those of `chunk_ids` that are searchable: what the vectors
+        are made of, without whole records (a full sync reads all 100k of them)."""
+        select = """
             SELECT c.id, d.title, c.heading_path, c.normalized, c.tokens
-            FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.searchable = 1
-            ORDER BY d.source, d.position, c.idx"""
-        for chunk_id, title, path, normalized, tokens in self.db.execute(sql):
-            yield chunk_id, title, tuple(json.loads(path)), normalized, tokens
+            FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.searchable = 1"""
+        order = "ORDER BY d.source, d.position, c.idx"
+        if chunk_ids is None:
+            batches: Iterator[Any] = iter([self.db.execute(f"{select} {order}")])
+        else:
+            wanted = list(chunk_ids)
+            batches = (
+                self.db.execute(f"{select} AND c.id IN ({','.join('?' * len(part))}) {order}", part)
+                for part in (wanted[i : i + 500] for i in range(0, len(wanted), 500))
+            )
+        for batch in batches:
+            for chunk_id, title, path, normalized, tokens in batch:
+                yield chunk_id, title, tuple(json.loads(path)), normalized, tokens
+
+    def searchable_chunk_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM chunks WHERE searchable = 1")}
 
     def counts(self) -> dict[str, int]:
         one = self.db.execute

@@ -20,6 +20,7 @@ from embeddings.index import (
     RECALL_PROMISE,
     VectorIndex,
     VectorIndexError,
+    chunk_key,
 )
 from embeddings.sync import INDEX_FOLDER, chunk_inputs, inputs_stamp, sync_vectors
 from knowledge.ingest import sync_folder
@@ -126,7 +127,7 @@ def test_index_switches_to_ivf_above_the_limit_and_keeps_its_recall_on_unseen_qu
     ids = [f"c{i}" for i in range(5000)]
     index = VectorIndex(16, "m", exact_limit=1000)
     index.add(ids, ["h"] * 5000, vectors)
-    index.optimize(probe_queries=questions(seed=2))
+    index.optimize(lambda: questions(seed=2))
     assert index.kind == "ivf" and index.nprobe >= 1
     # Measured on other questions than those nprobe was tuned on (tuning on the stored
     # vectors themselves gives these only about 0.91).
@@ -227,6 +228,42 @@ def test_large_knowledge_base_keeps_its_model_while_few_chunks_change(
     sync_folder(folder, store, normalizer)
     third = sync_vectors(store, normalizer, data)  # two of three chunks new since the fit
     assert third.model_id != first.model_id and third.embedded == 3
+
+
+def test_a_sync_after_a_small_write_embeds_only_what_it_wrote_and_matches_a_full_sync(
+    kb, tmp_path, normalizer, monkeypatch
+) -> None:
+    import embeddings.sync
+
+    # Three chunks stand for a large knowledge base whose model is kept.
+    monkeypatch.setattr(embeddings.sync, "FIT_SAMPLE", 2)
+    monkeypatch.setattr(embeddings.sync, "REFIT_SHARE", 1.0)
+    store, folder = kb
+    data = tmp_path / "var"
+    sync_vectors(store, normalizer, data)
+    (folder / "乙.txt").write_text("一、读书活动\n社区读书活动参加居民五百人次。", encoding="utf-8")
+    # A copy of 甲 that comes first in file order: it becomes canonical, 甲 a duplicate.
+    shutil.copy(folder / "甲.txt", folder / "丁.txt")
+    sync_folder(folder, store, normalizer)
+    read: list[list[str] | None] = []
+    search_texts = store.search_texts
+    monkeypatch.setattr(
+        store, "search_texts", lambda ids=None: read.append(ids) or search_texts(ids)
+    )
+    updated = sync_vectors(store, normalizer, data)
+    sources = {c.id: c.source for c in store.chunks()}
+    assert read == [sorted(c for c, s in sources.items() if s in ("乙.txt", "丁.txt"))]
+    assert (updated.vectors, updated.embedded, updated.removed) == (3, 2, 2)
+    index, _ = VectorIndex.load(data / INDEX_FOLDER)
+    hashes = dict(index.hashes)
+    shutil.rmtree(data / INDEX_FOLDER)  # the same model, every chunk embedded afresh
+    full = sync_vectors(store, normalizer, data)
+    assert (full.model_id, full.embedded) == (updated.model_id, 3)
+    rebuilt, _ = VectorIndex.load(data / INDEX_FOLDER)
+    assert hashes == dict(rebuilt.hashes)
+    for chunk_id in rebuilt.hashes:
+        key = chunk_key(chunk_id)
+        assert np.array_equal(index.index.reconstruct(key), rebuilt.index.reconstruct(key))
 
 
 def test_syncing_with_the_corpus_model_never_imports_torch(tmp_path) -> None:

@@ -107,6 +107,60 @@ def test_duplicate_report_is_never_a_search_hit(bundled_store, normalizer: Norma
     assert hits and all(chunk.document_id != duplicate for chunk in chunks)
 
 
+def test_the_first_close_copy_in_preference_order_is_canonical_and_a_copy_never_is() -> None:
+    from knowledge.dedupe import find_duplicates
+
+    base = list(range(1000, 1064))
+    near = [*base[:58], 1, 2, 3, 4, 5, 6]  # 58 of 64 shared: a copy
+    nearer = [*base[:60], 7, 8, 9, 10]  # a copy of both
+    other = list(range(5000, 5064))
+    loose = other[:40] + list(range(24))  # shares bands with `other`, too few values
+    signatures = [("甲", base), ("乙", near), ("丙", other), ("丁", nearer), ("戊", loose)]
+    assert find_duplicates(signatures) == {"乙": "甲", "丁": "甲"}
+    # Preferred first: the copy listed first is canonical, and a copy of a copy points to
+    # the canonical one, never to another copy.
+    assert find_duplicates(signatures[::-1]) == {"乙": "丁", "甲": "丁"}
+    # A copy of a copy that is not close to the canonical one is a report of its own.
+    drifted = list(range(9000, 9008)) + near[8:]
+    assert find_duplicates([("甲", base), ("乙", near), ("己", drifted)]) == {"乙": "甲"}
+
+
+def test_the_store_tells_which_chunks_each_write_since_a_version_inserted(
+    tmp_path: Path, normalizer: Normalizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import knowledge.store
+
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for name in "甲乙丙":
+        (folder / f"{name}.txt").write_text(f"{name}街道总结\n一、做法\n开展科普讲座。\n", "utf-8")
+    store = Store(tmp_path / "kb.db")
+    sync_folder(folder, store, normalizer)
+    first = store.get_meta("chunks_version")
+    assert first and store.chunks_written_since(first) == set()
+
+    (folder / "乙.txt").write_text("乙街道总结\n一、做法\n开展防震演练。\n", "utf-8")
+    sync_folder(folder, store, normalizer)
+    second = store.get_meta("chunks_version")
+    (folder / "丙.txt").unlink()  # a removal inserts nothing: the reader sees the id gone
+    (folder / "丁.txt").write_text("丁街道总结\n一、做法\n开展读书活动。\n", "utf-8")
+    sync_folder(folder, store, normalizer)
+    sources = {c.id: c.source for c in store.chunks()}
+    assert store.chunks_written_since(first) == {c for c, s in sources.items() if s != "甲.txt"}
+    assert store.chunks_written_since(second) == {c for c, s in sources.items() if s == "丁.txt"}
+    assert store.chunks_written_since("a version never logged") is None
+    # The log keeps only the latest writes, and no list for a write of many chunks.
+    monkeypatch.setattr(knowledge.store, "WRITE_LOG_KEPT", 1)
+    (folder / "甲.txt").write_text("甲街道总结\n一、做法\n开展科技培训。\n", "utf-8")
+    sync_folder(folder, store, normalizer)
+    assert store.chunks_written_since(second) is None
+    third = store.get_meta("chunks_version")
+    monkeypatch.setattr(knowledge.store, "WRITE_LOG_CHUNKS", 0)
+    (folder / "丁.txt").write_text("丁街道总结\n一、做法\n开展科技培训。\n", "utf-8")
+    sync_folder(folder, store, normalizer)
+    assert store.chunks_written_since(third) is None
+
+
 def report(title: str, body: str) -> str:
     return f"{title}\n一、主要做法\n{body}\n二、下一步打算\n继续加强科普宣传，扩大覆盖面。\n"
 

@@ -55,7 +55,7 @@ def test_a_schema_2_store_made_before_migrations_upgrades_without_losing_a_row(
     assert [m.name for m in applied] == [
         "m001_tables", "m002_terms", "m003_passage_level", "m004_title_words", "m005_facts",
         "m006_scan_page",
-        "m007_figure_start",
+        "m007_figure_start", "m008_chunk_writes",
     ]  # fmt: skip
     # The first two were recorded as already there, in one step: neither was run again.
     assert applied[0].applied_at == applied[1].applied_at
@@ -107,7 +107,7 @@ def test_a_new_store_applies_every_migration(tmp_path: Path) -> None:
     assert names == [
         "m001_tables", "m002_terms", "m003_passage_level", "m004_title_words", "m005_facts",
         "m006_scan_page",
-        "m007_figure_start",
+        "m007_figure_start", "m008_chunk_writes",
     ]  # fmt: skip
     assert set(TABLES) <= set(store.db.table_names())
     store.close()
