@@ -109,10 +109,15 @@ class FactRecord:
     year: int | None
     passage_level: str | None
     figure_start: int | None = None  # in `sentence`; None for a date
+    # The figure's paragraph before its sentence: where a statistics paragraph opens with
+    # its event (在科普日活动期间，…) for every sentence after it.
+    paragraph_before: str = ""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> FactRecord:
-        raw = row["text"][row["sentence_start"] : row["sentence_end"]]
+        text, sentence_start = row["text"], row["sentence_start"]
+        raw = text[sentence_start : row["sentence_end"]]
+        paragraph = text.rfind("\n", 0, sentence_start) + 1
         start = row.get("figure_start")
         return cls(
             id=row["id"], kind=row["kind"], written=row["written"], value=row["value"],
@@ -125,4 +130,5 @@ class FactRecord:
             year=row["year"], passage_level=row["passage_level"],
             # Of the sentence as kept, without the blanks it opened with.
             figure_start=None if start is None else start - (len(raw) - len(raw.lstrip())),
+            paragraph_before=text[paragraph:sentence_start].strip(),
         )  # fmt: skip

@@ -380,3 +380,75 @@ def test_a_part_counts_only_what_its_own_clause_names(
     assistant = over(tmp_path, normalizer, reports)
     answer = assistant.answer("各地一共举办了多少场展览？")
     assert shown_figures(answer) == ["3场", "6场"], answer.text
+
+
+ORGANISATIONS = {
+    "乡": """青山乡科协2023年科普工作总结
+一、网络建设
+全乡建立农村专业协会12个，25个村建立了科普分会，成立农民专业合作社30个。
+二、组织建设
+以乡科协为龙头的40家科协组织运转正常，乡科协在原有一个科普活动中心的基础上又建了一个科普馆。
+""",
+    "市": """白河市科协2023年科普工作总结
+一、企业科普
+组织企业20家参加科技展会，联系学会8个。
+""",
+}
+
+
+def test_a_question_in_ge_also_reads_jia_and_options_are_named_by_their_head(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    assistant = over(tmp_path, normalizer, ORGANISATIONS)
+    answer = assistant.answer("乡镇一级的报告里，科协组织、专业协会和村级科普分会一共建了多少个？")
+    # 个 is the general measure word: 40家 counts too. An option is named by its head and
+    # most of its qualifiers: 科普分会 without 村级 is one, 合作社 is no 专业协会, and a
+    # sentence naming 科协 as who built 一个科普活动中心 names no 科协组织.
+    assert sorted(f for line in sum_lines(answer) for f in figures_added(line)) == [
+        "12个", "25个", "40家",
+    ]  # fmt: skip
+    assert (
+        answer.parsed is not None and "报告" not in answer.parsed.topic
+    )  # the reports are where to look, no topic
+    assert_verbatim_and_sourced(answer, "reader")
+    # The other way round, a question in 家 asks for firms, not whatever 个 counts.
+    firms = assistant.answer("各地一共组织了多少家企业？")
+    assert [f for line in sum_lines(firms) for f in figures_added(line)] == ["20家"]
+
+
+EVENT_PARAGRAPH = {
+    "市": """江口市科协2023年全国科普日活动总结
+一、活动成果
+在科普日活动期间，全市共开展科普讲座6场次，听众达4000多人次。全年共举办展览30场次。全市共举办展览10场次，送科技下乡15场次。
+二、其他工作
+全市共举办展览5场次。
+""",
+}
+
+
+def test_a_paragraph_that_opens_with_its_event_counts_its_later_sentences_within_it(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    assistant = over(tmp_path, normalizer, EVENT_PARAGRAPH)
+    answer = assistant.answer("科普日期间，讲座、展览和科技下乡一共办了多少场次？")
+    (line,) = sum_lines(answer)
+    # The year's 30场次 opens with a scope of its own, and 5场次 is in another paragraph.
+    assert line.startswith("科普日 · 场次：") and line.endswith(" = 31场次")
+    assert figures_added(line) == ["10场次", "15场次", "6场次"]
+    assert_sums_add_up(answer)
+
+
+def test_a_per_student_figure_is_never_added_and_a_unit_to_count_in_is_no_topic(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "市": """南岭市教育局2023年工作总结
+一、教育投入
+全市新增财政支出2.5亿元。小学生均装备值由过去的500元提高到808元。市政府投资1.8亿元建设新校。
+""",
+    }
+    assistant = over(tmp_path, normalizer, reports)
+    answer = assistant.answer("以亿元计的几笔教育投入一共多少亿元？")
+    assert answer.parsed is not None and "计" not in answer.parsed.topic
+    (line,) = sum_lines(answer)
+    assert "808元" not in line and {"2.5亿元", "1.8亿元"} <= set(figures_added(line))

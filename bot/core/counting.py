@@ -25,12 +25,18 @@ from knowledge.records import FactRecord
 # Units that count the same thing and add up (6场次 + 3场); every other unit is its own.
 _FAMILIES = (("场", "场次"), ("人", "名", "位"), ("期", "期次"), ("元", "万元", "亿元"),
              ("学时", "课时"), ("册", "本"))  # fmt: skip
+# 个 is the general measure word of bodies and places, so a question in 个 also reads the
+# figures written with a particular one (42家科协组织, 10所学校); not the other way round:
+# a question in 家 asks for firms or institutions, not whatever 8个 counts. They are summed
+# apart (a sum stays within one unit family).
+_GENERAL = {"个": ("个", "家", "所")}
 _MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 # A figure after 其中 is a part of one before it in its sentence (共开展活动20场，其中讲座6场).
 _PART = "其中"
-# Per head or per event, never added (人均0.5元, 每场200人次); 每年 and 每月 are totals of
-# their year or month.
-_RATE = re.compile(r"人均|平均|每[人户场次期个所家名位]|均[为达]")
+# Per head or per event, never added (人均0.5元, 生均808元, 每场200人次); 每年 and 每月
+# are totals of their year or month. An average may be named further back in the clause.
+_RATE = re.compile(r"[人生户亩场]均|平均|每[人户场次期个所家名位]|均[为达]")
+_AVERAGE = re.compile(r"[人生户亩场]均|平均")
 _DAY = re.compile(r"\d|月")
 _COUNTED = re.compile(r"(?:多少|几)[\u4e00-\u9fff]?(?P<counted>[\u4e00-\u9fff]{2,12})[？?。，,]*$")
 _RATIO = re.compile(r"率|比例|百分")
@@ -51,7 +57,7 @@ def asked_units(parsed: Question) -> tuple[str, ...] | None:
     if parsed.figure == "money":
         return family("元")
     if parsed.unit:
-        return family(parsed.unit)
+        return _GENERAL.get(parsed.unit) or family(parsed.unit)
     if parsed.figure == "people":
         return PEOPLE_UNITS
     if _RATIO.search(parsed.normalized):
@@ -94,7 +100,7 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     key = key or retriever.key_word(topic)
     # Things offered as options (图册和宣传资料, 讲座、展览): a figure of any one answers.
     options = _options(parsed, things)
-    option_parts = [[_parts(member, things) for member in group] for group in options]
+    option_parts = [[_parts(member, things, parsed.topic) for member in group] for group in options]
     offered = [member for group in options for member in group]
     # Two things the question writes as one phrase (科普经费, 宣传资料) name one thing:
     # 职教攻坚经费 is no 科普经费 (unless the phrase is one option among others).
@@ -107,14 +113,24 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     def names(word: str, forms: tuple[str, str]) -> bool:
         return any(_names(word, form, synonyms) for form in forms)
 
+    def names_option(parts: tuple[str, tuple[str, ...]], forms: tuple[str, str]) -> bool:
+        """An option is named by its head and at least half of the words before it: a
+        report may leave out a qualifier (村级科普分会 → 25个村建立了科普分会)."""
+        head, qualifiers = parts
+        named = sum(names(w, forms) for w in qualifiers)
+        return names(head, forms) and 2 * named >= len(qualifiers)
+
     def names_all(words: list[str], forms: tuple[str, str]) -> bool:
-        """Whether the text names every word, a word of an option counting as named when
-        the text names that option or any other of its group."""
+        """Whether the text names every word, a word of an option counting as named only
+        when the text names that option or any other of its group."""
         pending = list(words)
         for group, parts in zip(options, option_parts, strict=True):
             inside = [w for w in pending if any(w in member for member in group)]
-            if inside and any(all(names(w, forms) for w in made) for made in parts):
-                pending = [w for w in pending if w not in inside]
+            if not inside:
+                continue
+            if not any(names_option(made, forms) for made in parts):
+                return False
+            pending = [w for w in pending if w not in inside]
         return all(names(w, forms) for w in pending)
 
     def names_key(fact: FactRecord, with_heading: bool = True) -> bool:
@@ -172,18 +188,20 @@ def _options(parsed: Question, things: list[str]) -> list[tuple[str, ...]]:
     """Groups of things a question offers as options: the runs of thing words on either
     side of a joiner (图册 | 宣传资料 in 图册和宣传资料), and the question's own option groups."""
     tokens = [t for t in words_in_order(parsed.normalized) if t.strip()]
+    # An option runs over topic words, not only things: 组织 of 科协组织 is tagged a verb.
+    members = {*things, *parsed.topic}
     groups: list[list[str]] = []
     for i, token in enumerate(tokens):
         if token not in _JOINERS:
             continue
         left, right = i - 1, i + 1
-        while left > 0 and tokens[left - 1] in things:
+        while left > 0 and tokens[left - 1] in members:
             left -= 1
         end = right
-        while end < len(tokens) and tokens[end] in things:
+        while end < len(tokens) and tokens[end] in members:
             end += 1
         before, after = "".join(tokens[left:i]), "".join(tokens[right:end])
-        if not (before and after and tokens[i - 1] in things and tokens[right] in things):
+        if not (before and after and tokens[i - 1] in members and tokens[right] in members):
             continue
         if groups and groups[-1][-1] == before:
             groups[-1].append(after)
@@ -192,10 +210,15 @@ def _options(parsed: Question, things: list[str]) -> list[tuple[str, ...]]:
     return [tuple(g) for g in groups] + [g for g in parsed.alternatives if len(g) > 1]
 
 
-def _parts(member: str, things: list[str]) -> list[str]:
-    """The thing words an option is made of (宣传资料 → 宣传, 资料), or the option itself."""
-    inside = [w for w in things if w in member]
-    return inside or [member]
+def _parts(member: str, things: list[str], topic: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """An option's head, the topic word it ends with (资料 of 宣传资料, 组织 of 科协组织,
+    whatever jieba tags it), and the thing words before it; the option itself when it
+    holds no topic word."""
+    inside = sorted((w for w in {*things, *topic} if w in member), key=member.rfind)
+    if not inside:
+        return member, ()
+    head = inside[-1]
+    return head, tuple(w for w in inside[:-1] if w in things and w not in head)
 
 
 def _asked_counted(normalized: str) -> str:
@@ -216,10 +239,33 @@ def _candidates(retriever: Retriever, parsed: Question, event: str) -> list[Fact
         ]  # fmt: skip
     units = asked_units(parsed)
     # The unit is filtered in SQL: a question reads the figures of its unit only.
-    return [
+    facts = [
         f for f in retriever.store.facts(units=units or ())
-        if (units is not None or f.unit != "%") and (not event or event_of(f.event) == event)
+        if units is not None or f.unit != "%"
     ]  # fmt: skip
+    if not event:
+        return facts
+    return [
+        f if f.event else replace(f, event=_paragraph_event(f))
+        for f in facts
+        if event_of(f.event or _paragraph_event(f)) == event
+    ]
+
+
+def _paragraph_event(fact: FactRecord) -> str:
+    """The one event the figure's paragraph names before its sentence, as written: a
+    statistics paragraph opens with its event (在科普日活动期间，全市共开展讲座6场次。全市共
+    举办展览10场次…) and the sentences after it count within it too. Empty when the
+    paragraph names none, or two."""
+    if _OWN_SCOPE.match(in_script(fact.sentence, "simplified")):
+        return ""
+    lead = in_script(fact.paragraph_before, "simplified")
+    named = {m["core"]: m.group() for m in EVENT.finditer(lead)}
+    return next(iter(named.values())) if len(named) == 1 else ""
+
+
+# A sentence that opens with a scope of its own steps out of its paragraph's event.
+_OWN_SCOPE = re.compile(r"此外|另外|平时|日常|全年|今年|本年|年内|\d{4}年")
 
 
 def _forms(text: str, normalize: Callable[[str], str]) -> tuple[str, str]:
@@ -433,9 +479,14 @@ def _opens_with_part(fact: FactRecord) -> bool:
 
 
 def _is_rate(fact: FactRecord) -> bool:
-    """人均0.5元, 每场200人: a figure per head or per event, which never adds up."""
+    """人均0.5元, 每场200人: a figure per head or per event, which never adds up. An
+    average named anywhere before it in its clause makes one too (小学生均装备值由过去的
+    587元提高到808元)."""
     at = _at(fact)
-    return bool(_RATE.search(fact.sentence[max(at - 6, 0) : at]))
+    start, _ = _clause(fact.sentence, at)
+    return bool(
+        _RATE.search(fact.sentence[max(at - 6, 0) : at]) or _AVERAGE.search(fact.sentence[start:at])
+    )
 
 
 def number_text(value: float) -> str:

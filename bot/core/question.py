@@ -40,7 +40,10 @@ _LIST_VERB = re.compile(r"^(?:请)?(?:帮我)?(?:列出|列举|统计|汇总)")
 _SUM = re.compile(r"一共|总共|合计|共计|总计|累计|加起来")
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
 # The reports as what a question ranges over (各报告里, 每份总结中): no topic of it.
-_REPORTS_SCOPE = re.compile(r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)(?!会)[里中内]?")
+# The reports as where to look (各报告, 乡镇一级的报告里), not a topic; 科普报告 is a talk.
+_REPORTS_SCOPE = re.compile(
+    r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)(?!会)[里中内]?|(?<!科普)(?:报告|总结)[里中内]"
+)
 _TOTAL_SCOPE = re.compile(
     r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)(?!会)|每份(?:报告|总结)|所有|全部|这些"
     r"|加起来|合计|总计|共计|(?:报告|总结|知识库)[里中内]?(?:一共|总共)"
@@ -90,7 +93,8 @@ _FRAME_TOKEN = re.compile(
 _WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
 # One-character heads that make a phrase with the word after them (下 + 一步 = 下一步).
 _SHORT_HEAD = re.compile(r"^[上下本今明前后新]$")
-_FRAME_PHRASE = re.compile(r"[写提谈说讲]到|涉及")
+# Words that frame what is asked: 写到, and 以亿元计 (the unit the answer is to be in).
+_FRAME_PHRASE = re.compile(rf"[写提谈说讲]到|涉及|以(?:{UNIT_PATTERN})计")
 _REPORT_WORDS = frozenset({"科普", "工作", "总结", "报告", "科普工作", "工作总结"})
 
 
