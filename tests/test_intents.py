@@ -499,8 +499,9 @@ def test_a_fact_found_only_at_another_level_says_so_before_the_figure(kb) -> Non
     answer = assistant.answer("街道的读书活动有多少人次参加？")
     assert answer.lead == "街道一级的报告中没有找到这个数字；以下是乡镇一级报告中的内容："
     assert answer.quotes[0].figure == "300人次"
+    assert not answer.found  # as its lead says; the other level's figure is still shown
     same_level = assistant.answer("乡镇的读书活动有多少人次参加？")
-    assert same_level.lead == "在一份报告中找到相关内容："
+    assert same_level.lead == "在一份报告中找到相关内容：" and same_level.found
 
 
 def test_a_how_to_question_no_report_of_its_level_answers_says_so_and_uses_others(kb) -> None:
@@ -695,3 +696,19 @@ def test_a_total_adds_only_figures_of_the_event_asked(tmp_path: Path, normalizer
     )
     assert "合计 9场" not in answer.lead
     assert answer.quotes[0].text == "科普日期间，全市共举办活动6场。"
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("有壶山街道的那个县，今年培训了多少人？", "县"),  # the street only describes it
+        ("湖北那个市开展了哪些活动？", "市"),
+        ("这个镇的科普日是怎么办的？", "乡镇"),
+        ("街道是怎么开展科普日活动的？", "街道"),
+        ("那个活动办了几场？", None),
+    ],
+)
+def test_the_level_pointed_at_is_the_one_asked(question: str, level: str | None) -> None:
+    from bot.core.levels import asked_level
+
+    assert asked_level(question) == level

@@ -524,9 +524,10 @@ class Answerer:
             and not speaks_of(best.normalized, level)
         ):
             # The figure of another level answers a different question (a township's
-            # funds for a county's): the reader is told before reading it.
+            # funds for a county's): the reader is told before reading it, and the answer
+            # is what its lead says, not found at the level asked.
             lead = wording.other_level_lead(level, best.hit.passage_level, script)
-            answer = replace(answer, lead=lead, found=answer.found and has_figure)
+            answer = replace(answer, lead=lead, found=False)
         elif not has_figure:
             # What was asked is not found, though the closest passage is shown: a count the
             # reports never give is an answer of "not found" (and no writer may make one up).

@@ -3,18 +3,22 @@ sentence shows it is about one. All patterns are on normalised (Simplified) text
 
 from __future__ import annotations
 
+import re
+
 from knowledge.metadata import UNIT_MARKERS
 from knowledge.normalize import tagged_words
 
 # Words in a question that name a level.
+# A unit pointed at (那个县, 这个镇) names its level too.
 QUESTION_WORDS = {
-    "乡镇": ("乡镇", "乡里", "镇里", "全乡", "全镇", "乡党委", "镇党委", "镇一级", "乡一级"),
+    "乡镇": ("乡镇", "乡里", "镇里", "全乡", "全镇", "乡党委", "镇党委", "镇一级", "乡一级",
+             "那个乡", "这个乡", "那个镇", "这个镇"),
     "街道": ("街道", "社区"),
     "高校": ("高校", "大学", "学院", "学生会", "社团"),
-    "县": ("县科协", "县里", "全县", "县级", "县一级"),
-    "市": ("市科协", "市里", "全市", "市级", "市一级"),
-    "省": ("省科协", "省里", "全省", "省级", "省一级"),
-}
+    "县": ("县科协", "县里", "全县", "县级", "县一级", "那个县", "这个县"),
+    "市": ("市科协", "市里", "全市", "市级", "市一级", "那个市", "这个市"),
+    "省": ("省科协", "省里", "全省", "省级", "省一级", "那个省", "这个省"),
+}  # fmt: skip
 
 # Level words that name no topic of their own (社区, 大学 can be the topic, so they stay).
 LEVEL_ONLY_WORDS = frozenset(
@@ -40,6 +44,7 @@ LEVEL_ONLY_WORDS = frozenset(
         "县科协",
         "市科协",
         "省科协",
+        *(f"{pointer}{unit}" for pointer in ("那个", "这个") for unit in "乡镇县市省"),
     }
 )
 
@@ -57,16 +62,28 @@ def asked_level(normalized_question: str) -> str | None:
     "学术性社团" about a kind of community or society at any level.
     """
     tags: list[tuple[str, str]] | None = None
+    named: list[tuple[str, str]] = []  # (level, word) in the order the levels are tried
     for level, words in QUESTION_WORDS.items():
         for word in words:
             if word not in normalized_question:
                 continue
             if word in LEVEL_ONLY_WORDS:
-                return level
+                named.append((level, word))
+                continue
             tags = tags if tags is not None else tagged_words(normalized_question)
             if _unmodified(word, tags):
-                return level
-    return None
+                named.append((level, word))
+    # "有壶山街道的那个县": the level the question points at, after 的 or 那个, is the one
+    # asked; the others only describe it.
+    pointed = [
+        level for level, word in named
+        if any(_POINTER.search(normalized_question[: m.start()])
+               for m in re.finditer(re.escape(word), normalized_question))
+    ]  # fmt: skip
+    return (pointed or [level for level, _ in named] or [None])[0]
+
+
+_POINTER = re.compile(r"(?:的|那个|这个|那|这)$")
 
 
 def _unmodified(word: str, tags: list[tuple[str, str]]) -> bool:
