@@ -21,7 +21,7 @@ from knowledge.numerals import DIGITS, chinese_number
 
 # Raised with every change to what is extracted: a store whose facts were extracted by
 # another version extracts them again at its next sync (`ingest.sync_folder`).
-VERSION = 17
+VERSION = 18
 
 # Measure words, longest first so 人次 wins over 人 and 场次 over 场.
 UNITS = (
@@ -54,6 +54,8 @@ _QUALIFIERS = frozenset(["近", "约", "逾", "超过", "超"])
 # Measure words that also make ordinary phrases with 一 (一个更新的台阶, 一种责任, 一批):
 # "one" of them is a figure only in the units that count events.
 _VAGUE_ONE = frozenset("个种批项位条件张本处所家支块间")
+# Before 一个 and the like, words that make it "every" or "a" (这是一个…).
+_ARTICLE = ("每", "这样", "那样", "这么", "那么", "如此", "是", "成为", "作为")
 _DATE = re.compile(
     r"(?:\d{4}年)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?"
     r"(?:\d{1,2}[日号](?:[-—至到](?:\d{1,2}月)?\d{1,2}[日号]?)?|上旬|中旬|下旬|初|底|中)?"
@@ -92,6 +94,8 @@ def extract_figures(sentence: str, heading: str = "") -> list[Figure]:
         vague = number in ("一", "两") and unit in _VAGUE_ONE and not match["before"]
         if vague and not _noun_follows(words, match.end()):
             continue  # 一个更新的台阶: a phrase, not a count; 两个村 is one
+        if vague and number == "一" and simple[:start].endswith(_ARTICLE):
+            continue  # 每一个干事, 这样一个大家庭: every one, or "a", not a count
         # 1-2万元 is 1万 to 2万: a myriad written once, on the upper end, holds for both.
         myriad = match["myriad"] or (match["myriad_high"] if match["high"] else None)
         value = _number(number, myriad, unit)

@@ -108,7 +108,7 @@ def test_a_part_of_the_same_thing_is_not_added_twice(
     answer = assistant.answer("各地一共举办了多少场科普讲座？")
     (line,) = sum_lines(answer)
     assert figures_added(line) == ["10场", "5场"] and " = 15场" in line
-    assert line.endswith("（另有一个是其中的部分或人均数，未相加）")
+    assert line.endswith("（另有一个是其中的部分、人均数或重复列出的，未相加）")
     assert "4场" in answer.text  # shown, with its sentence; only not added
     assert_sums_add_up(answer)
 
@@ -452,3 +452,20 @@ def test_a_per_student_figure_is_never_added_and_a_unit_to_count_in_is_no_topic(
     assert answer.parsed is not None and "计" not in answer.parsed.topic
     (line,) = sum_lines(answer)
     assert "808元" not in line and {"2.5亿元", "1.8亿元"} <= set(figures_added(line))
+
+
+def test_the_same_places_named_again_with_their_figure_are_added_once(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "街道": """东岭街道科协2023年工作总结
+一、读书活动
+街道完善了青山、白水、红岩等3个社区工作站的流动图书馆，又在东湖、西湖等2个社区工作站建了流动图书馆。
+今年10月，街道在红岩、青山、白水等3个社区工作站的流动图书馆添置了新书。
+""",
+    }
+    assistant = over(tmp_path, normalizer, reports)
+    answer = assistant.answer("街道一共有几个社区工作站有流动图书馆？")
+    (line,) = sum_lines(answer)
+    assert line.endswith(" = 5个（另有一个是其中的部分、人均数或重复列出的，未相加）")
+    assert figures_added(line) == ["2个", "3个"]

@@ -59,10 +59,18 @@ def test_figures_are_read_as_written_in_either_script(
         "深入开展科技三下乡，积极服务五城联创。",
         "认真贯彻党的十八大精神，一是加强领导。",
         "编号2023的档案已归档。",
+        "跟着科普部的每一个干事一起奋斗。",
+        "能在科协这样一个大家庭里工作很幸福。",
+        "这是一个成功的活动。",
     ],
 )
 def test_years_ordinals_names_and_idioms_are_no_figures(sentence: str) -> None:
     assert extract_figures(sentence) == []
+
+
+def test_one_of_a_kind_counts_where_nothing_makes_it_every_or_a() -> None:
+    [figure] = extract_figures("镇科协在原有一个科普惠农活动中心的基础上又建了新馆。")
+    assert (figure.written, figure.value) == ("一个", 1.0)
 
 
 def test_the_event_is_the_sentences_or_else_the_headings() -> None:

@@ -444,10 +444,16 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
     sentence gives, no sentence of its report counted twice."""
     kept: list[FactRecord] = []
     seen: set[tuple[str, str, str]] = set()
+    listed: set[tuple[str, frozenset[str]]] = set()
     for fact in rows:
         key = (fact.document_id, fact.sentence, fact.written)
         if key in seen or _is_rate(fact):
             continue
+        names = _names_listed(fact)
+        if names and (fact.document_id, names) in listed:
+            continue  # 在翠湖、大望、梧桐山等3个工作站: the same three named again
+        if names:
+            listed.add((fact.document_id, names))
         whole = any(
             other is not fact and other.chunk_id == fact.chunk_id and _part_of(fact, other)
             for other in rows
@@ -457,6 +463,22 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
         seen.add(key)
         kept.append(fact)
     return kept
+
+
+def _names_listed(fact: FactRecord) -> frozenset[str]:
+    """The names a figure sums up (梧桐山、大望、翠湖等3个 → 梧桐山, 大望, 翠湖), in any
+    order; empty when it lists none."""
+    at = _at(fact)
+    match = _LISTED.search(fact.sentence[:at])
+    if match is None:
+        return frozenset()
+    names = re.split("[、，,]", match["names"])
+    # By their last two characters: the first name runs on from the words before it.
+    return frozenset(n[-2:] for n in names if n) if len(names) > 1 else frozenset()
+
+
+# Names joined by 、 just before 等 and the figure: what the figure counts, by name.
+_LISTED = re.compile(r"(?P<names>[\u4e00-\u9fff]{1,8}(?:、[\u4e00-\u9fff]{1,8})+)等$")
 
 
 def _part_from(fact: FactRecord) -> int:
