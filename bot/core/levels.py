@@ -80,7 +80,8 @@ def asked_level(normalized_question: str) -> str | None:
         if any(_POINTER.search(normalized_question[: m.start()])
                for m in re.finditer(re.escape(word), normalized_question))
     ]  # fmt: skip
-    return (pointed or [level for level, _ in named] or [None])[0]
+    levels = pointed or [level for level, _ in named]
+    return levels[0] if levels else None
 
 
 _POINTER = re.compile(r"(?:的|那个|这个|那|这)$")

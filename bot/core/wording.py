@@ -92,7 +92,11 @@ def total_line(
     label = localize(f"{event or '未注明活动'} · {unit}：", script)
     if not added and len(addends) > 1:
         return label + "、".join(addends) + localize("（未注明属于哪次活动，不相加）", script)
-    note = f"（另有{chinese_number(left_out)}个是其中的部分、人均数或重复列出的，未相加）" if left_out else ""
+    note = (
+        f"（另有{chinese_number(left_out)}个是其中的部分、人均数或重复列出的，未相加）"
+        if left_out
+        else ""
+    )
     if len(addends) == 1:
         return label + addends[0] + localize(note or "（仅此一项）", script)
     return label + " + ".join(addends) + f" = {summed}" + localize(note, script)
