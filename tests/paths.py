@@ -31,6 +31,7 @@ ANSWER_SETS = _answerable(
     "answer_dev_s12.jsonl",
     "answer_dev_s14.jsonl",
     "answer_dev_s14b.jsonl",
+    "answer_dev_s15.jsonl",
 )
 # Hand-labelled figures: two dev sets (rules were written reading their misses) and a held-out
 # set for measuring only.

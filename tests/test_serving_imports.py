@@ -28,7 +28,7 @@ def test_answering_imports_no_file_reader(tmp_path: Path) -> None:
         "from bot.core import Assistant\n"
         "from bot.settings import Settings\n"
         f"settings = Settings(knowledge_dir=Path({str(folder)!r}), data_dir=Path({str(data)!r}))\n"
-        "answer = Assistant.open(settings).answer('街道发放了多少科普资料？')\n"
+        "answer = Assistant.open(settings).answer('志愿者发放了多少科普资料？')\n"
         "print(answer.found)\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {READER_PACKAGES!r}))\n"
     )

@@ -22,6 +22,7 @@ _POINTS_BACK = re.compile(
 # A question pointing back names at most this many topic words of its own (他们 请 讲课);
 # with more, 那个 is only a demonstrative (湖北那个市科普日期间开了几场讲座).
 _POINTING_TOPIC = 2
+_PLACED_UNIT = re.compile(r"[这那]个[乡镇县市省]")
 
 
 _NTH_REPORT = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:个|份|篇)(?:报告|总结|单位|地方)?")
@@ -50,7 +51,9 @@ def leans_on(parsed: Question, previous: Question, cited_passages: Sequence[str]
     own = [w for w in words if w not in previous.topic]
     if not own:
         return True
-    if len(own) <= _POINTING_TOPIC and _POINTS_BACK.search(parsed.normalized):
+    # 湖北那个市 describes a unit of its own by its place, not the one just talked about.
+    pointing = _PLACED_UNIT.sub("", parsed.normalized) if parsed.place else parsed.normalized
+    if len(own) <= _POINTING_TOPIC and _POINTS_BACK.search(pointing):
         return True
     if len(words) == 1:
         return parsed.figure is not None or any(words[0] in text for text in cited_passages)
