@@ -170,9 +170,10 @@ def _update(
 ) -> tuple[Manifest, int, int] | None:
     """Bring the saved index up to the store by the write log: embed the chunks written
     since its version and those newly searchable, drop those gone or no longer searchable,
-    and read no other chunk. (manifest, embedded, removed); None when it cannot (no saved
-    index, another normaliser or model, a log that does not reach back, or a corpus model
-    due for a refit), and the full sync runs."""
+    and read no other chunk (unless the index grows into IVF, whose probes sample them).
+    (manifest, embedded, removed); None when it cannot (no saved index, another normaliser
+    or model, a log that does not reach back, or a corpus model due for a refit), and the
+    full sync runs."""
     folder = data_dir / INDEX_FOLDER
     try:
         index, saved = VectorIndex.load(folder, exact_limit)
@@ -200,10 +201,18 @@ def _update(
     hashes = [*index.hashes.values(), *(i.text_hash for i in missing)]
     if corpus and not _few_new(data_dir / MODEL_FOLDER, hashes):
         return None
-    # A pretrained model is loaded only when there is something to embed.
+    # A pretrained model is loaded only to embed (or to tune a new IVF index).
     kept: Callable[[], Encoder] = functools.cache(
         lambda: encoder or load_encoder(model_name, data_dir)
     )
+    share = saved.unknown_share
+    if missing:
+        if kept().dimension != index.dimension:
+            return None  # another model at the same path: the full sync starts afresh
+        # Measured again whenever the model is loaded anyway, as the full sync does.
+        share = kept().unknown_share(
+            [i.text for i in chunk_inputs(store, normalizer, sorted(searchable)[:200])]
+        )
     for start in range(0, len(missing), _BATCH):
         check_cancelled(cancel)
         batch = missing[start : start + _BATCH]
@@ -213,7 +222,7 @@ def _update(
     index.optimize(lambda: _probe_queries(kept(), chunk_inputs(store, normalizer)))
     # The whole corpus's fingerprint is not worked out by an update: it is compared only by
     # a full sync, which then saves once more.
-    manifest = index.save(folder, "", saved.unknown_share, stamp)
+    manifest = index.save(folder, "", share, stamp)
     return manifest, len(missing), len(stale)
 
 

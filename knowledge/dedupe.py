@@ -41,7 +41,8 @@ def find_duplicates(signatures: Sequence[tuple[str, list[int]]]) -> dict[str, st
     """Map duplicate id → canonical id; the earlier entry of a pair is canonical.
 
     Callers order `signatures` by preference. Candidates come from LSH banding, so the
-    cost grows with the number of documents, not its square.
+    cost grows with the number of documents, not its square (but for copies, which all
+    share their buckets).
     """
     rows = _PERMUTATIONS // _BANDS
     # One array of every signature: a candidate pair is compared in numpy, not in Python
@@ -57,11 +58,7 @@ def find_duplicates(signatures: Sequence[tuple[str, list[int]]]) -> dict[str, st
     ids = [document_id for document_id, _ in signatures]
     duplicate_of: dict[str, str] = {}
     for members in buckets:
-        block = matrix[list(members)]
-        # Which members are close to which earlier one: a template-made corpus puts dozens
-        # of reports in one bucket, and comparing them pair by pair cost most of a sync.
-        close = np.count_nonzero(block[:, None, :] == block[None, :, :], axis=2)
-        close = (close >= _THRESHOLD * _PERMUTATIONS) & _earlier_than(len(block))
+        close = _close_to_earlier(matrix[list(members)])
         for later in np.flatnonzero(close.any(axis=0)).tolist():
             later_id = ids[members[later]]
             if later_id in duplicate_of:
@@ -71,6 +68,23 @@ def find_duplicates(signatures: Sequence[tuple[str, list[int]]]) -> dict[str, st
                     duplicate_of[later_id] = ids[members[earlier]]
                     break
     return duplicate_of
+
+
+def _close_to_earlier(block: np.ndarray) -> np.ndarray:
+    """[i, j]: member i comes before member j and their signatures are close. A corpus made
+    from templates puts dozens of reports in one bucket, and comparing them pair by pair
+    cost most of a sync; thousands of copies (a notice sent to every township) are compared
+    a few rows at a time, so that memory grows with the bucket's pairs, not 64 times that."""
+    size = len(block)
+    close = np.zeros((size, size), dtype=bool)
+    for start in range(0, size, _ROWS_AT_ONCE):
+        rows = block[start : start + _ROWS_AT_ONCE]
+        shared = np.count_nonzero(rows[:, None, :] == block[None, :, :], axis=2)
+        close[start : start + len(rows)] = shared >= _THRESHOLD * _PERMUTATIONS
+    return close & (_earlier_than(size) if size <= _ROWS_AT_ONCE else np.triu(close, k=1))
+
+
+_ROWS_AT_ONCE = 64
 
 
 @functools.cache

@@ -208,9 +208,10 @@ def patch(
     replaced is both): the other rows keep their postings, only the inserted chunks are
     read and counted, and every row's searchable flag is read again (duplicates change).
 
-    The result is what `build` gives, array for array: the inserted rows come last, so each
-    word's new postings go after its kept ones, merged in one pass rather than sorted again
-    (sorting every posting was most of a one-file sync at 100k chunks)."""
+    Each chunk gets the same postings as `build` gives it (report and word numbers differ:
+    those of removed rows stay). The inserted rows come last, so each word's new postings go
+    after its kept ones, merged in one pass rather than sorted again (sorting every posting
+    was most of a one-file sync at 100k chunks)."""
     gone = np.array([c.encode() for c in removed | inserted], dtype=old.chunk_ids.dtype)
     kept = ~np.isin(old.chunk_ids, gone)
     position = (np.cumsum(kept) - 1).astype(np.int32)  # a kept row's new place

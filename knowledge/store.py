@@ -175,10 +175,13 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All-or-nothing: a crash inside leaves the previous knowledge base as it was."""
-        before = self.get_meta("chunks_version")
+        before: str | None = None
         self._removed_chunks, self._inserted_chunks = set(), set()
         try:
             with self.db.atomic():
+                # Read inside the write, so that the log's link to the version before is
+                # the one this write changes.
+                before = self.get_meta("chunks_version")
                 yield
                 self._refresh_terms_if_stale()
                 if self._chunks_changed:
@@ -355,8 +358,9 @@ class Store:
         self, chunk_ids: Sequence[str] | None = None
     ) -> Iterator[tuple[str, str, tuple[str, ...], str, str]]:
         """(id, report title, heading path, normalised text, words) of every searchable chunk
-        in reading order, or of those of `chunk_ids` that are searchable: what the vectors
-        are made of, without whole records (a full sync reads all 100k of them)."""
+        in reading order, or of those of `chunk_ids` that are searchable (in reading order
+        within each 500): what the vectors are made of, without whole records (a full sync
+        reads all 100k of them)."""
         select = """
             SELECT c.id, d.title, c.heading_path, c.normalized, c.tokens
             FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.searchable = 1"""
@@ -374,6 +378,7 @@ class Store:
                 yield chunk_id, title, tuple(json.loads(path)), normalized, tokens
 
     def searchable_chunk_ids(self) -> set[str]:
+        """The ids of every searchable chunk (duplicates' chunks are not)."""
         return {row[0] for row in self.db.execute("SELECT id FROM chunks WHERE searchable = 1")}
 
     def counts(self) -> dict[str, int]:

@@ -252,7 +252,9 @@ def test_a_sync_after_a_small_write_embeds_only_what_it_wrote_and_matches_a_full
     )
     updated = sync_vectors(store, normalizer, data)
     sources = {c.id: c.source for c in store.chunks()}
-    assert read == [sorted(c for c, s in sources.items() if s in ("乙.txt", "丁.txt"))]
+    assert read[0] == sorted(c for c, s in sources.items() if s in ("乙.txt", "丁.txt"))
+    # Besides, only the sample the model's share of unknown words is measured on.
+    assert all(ids is not None and len(ids) <= 200 for ids in read[1:])
     assert (updated.vectors, updated.embedded, updated.removed) == (3, 2, 2)
     index, _ = VectorIndex.load(data / INDEX_FOLDER)
     hashes = dict(index.hashes)

@@ -706,6 +706,9 @@ def test_a_total_adds_only_figures_of_the_event_asked(tmp_path: Path, normalizer
         ("这个镇的科普日是怎么办的？", "乡镇"),
         ("街道是怎么开展科普日活动的？", "街道"),
         ("那个活动办了几场？", None),
+        ("这个乡村振兴项目投入了多少资金？", None),  # 乡 is no word of its own here
+        ("这个市场监管局开展了多少场科普活动？", None),
+        ("2023年的全县科普经费中乡镇一级占多少？", "乡镇"),  # as before: no pointer
     ],
 )
 def test_the_level_pointed_at_is_the_one_asked(question: str, level: str | None) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.coverage import without_overlaps
+from bot.core.levels import pointed_unit
 from bot.core.question import Question, asks_own_kind
 
 # Words that point back at what was just said: 那…呢, pronouns, 其中, 第二个 (报告).
@@ -22,7 +23,6 @@ _POINTS_BACK = re.compile(
 # A question pointing back names at most this many topic words of its own (他们 请 讲课);
 # with more, 那个 is only a demonstrative (湖北那个市科普日期间开了几场讲座).
 _POINTING_TOPIC = 2
-_PLACED_UNIT = re.compile(r"[这那]个[乡镇县市省]")
 
 
 _NTH_REPORT = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:个|份|篇)(?:报告|总结|单位|地方)?")
@@ -52,7 +52,8 @@ def leans_on(parsed: Question, previous: Question, cited_passages: Sequence[str]
     if not own:
         return True
     # 湖北那个市 describes a unit of its own by its place, not the one just talked about.
-    pointing = _PLACED_UNIT.sub("", parsed.normalized) if parsed.place else parsed.normalized
+    unit = pointed_unit(parsed.normalized) if parsed.place else None
+    pointing = parsed.normalized.replace(unit, "") if unit else parsed.normalized
     if len(own) <= _POINTING_TOPIC and _POINTS_BACK.search(pointing):
         return True
     if len(words) == 1:

@@ -33,10 +33,10 @@ _GENERAL = {"个": ("个", "家", "所")}
 _MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 # A figure after 其中 is a part of one before it in its sentence (共开展活动20场，其中讲座6场).
 _PART = "其中"
-# Per head or per event, never added (人均0.5元, 生均808元, 每场200人次); 每年 and 每月
-# are totals of their year or month. An average may be named further back in the clause.
-_RATE = re.compile(r"[人生户亩场]均|平均|每[人户场次期个所家名位]|均[为达]")
-_AVERAGE = re.compile(r"[人生户亩场]均|平均")
+# Per head or per event, never added (人均0.5元, 每场200人次); 每年 and 每月 are totals of
+# their year or month. An average may be named further back in its clause.
+_AVERAGE = re.compile(r"人均|平均")
+_RATE = re.compile(rf"{_AVERAGE.pattern}|每[人户场次期个所家名位]|均[为达]")
 _DAY = re.compile(r"\d|月")
 _COUNTED = re.compile(r"(?:多少|几)[\u4e00-\u9fff]?(?P<counted>[\u4e00-\u9fff]{2,12})[？?。，,]*$")
 _RATIO = re.compile(r"率|比例|百分")
@@ -214,7 +214,9 @@ def _parts(member: str, things: list[str], topic: tuple[str, ...]) -> tuple[str,
     """An option's head, the topic word it ends with (资料 of 宣传资料, 组织 of 科协组织,
     whatever jieba tags it), and the thing words before it; the option itself when it
     holds no topic word."""
-    inside = sorted((w for w in {*things, *topic} if w in member), key=member.rfind)
+    inside = sorted(
+        (w for w in {*things, *topic} if w in member), key=lambda w: (member.rfind(w), len(w))
+    )
     if not inside:
         return member, ()
     head = inside[-1]
@@ -245,11 +247,8 @@ def _candidates(retriever: Retriever, parsed: Question, event: str) -> list[Fact
     ]  # fmt: skip
     if not event:
         return facts
-    return [
-        f if f.event else replace(f, event=_paragraph_event(f))
-        for f in facts
-        if event_of(f.event or _paragraph_event(f)) == event
-    ]
+    with_events = (f if f.event else replace(f, event=_paragraph_event(f)) for f in facts)
+    return [f for f in with_events if event_of(f.event) == event]
 
 
 def _paragraph_event(fact: FactRecord) -> str:
@@ -444,16 +443,16 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
     sentence gives, no sentence of its report counted twice."""
     kept: list[FactRecord] = []
     seen: set[tuple[str, str, str]] = set()
-    listed: set[tuple[str, frozenset[str]]] = set()
+    listed: list[FactRecord] = []  # figures that sum up names they list
     for fact in rows:
         key = (fact.document_id, fact.sentence, fact.written)
         if key in seen or _is_rate(fact):
             continue
         names = _names_listed(fact)
-        if names and (fact.document_id, names) in listed:
+        if names and any(_same_listed(fact, names, other) for other in listed):
             continue  # 在翠湖、大望、梧桐山等3个工作站: the same three named again
         if names:
-            listed.add((fact.document_id, names))
+            listed.append(fact)
         whole = any(
             other is not fact and other.chunk_id == fact.chunk_id and _part_of(fact, other)
             for other in rows
@@ -465,16 +464,28 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
     return kept
 
 
-def _names_listed(fact: FactRecord) -> frozenset[str]:
-    """The names a figure sums up (梧桐山、大望、翠湖等3个 → 梧桐山, 大望, 翠湖), in any
-    order; empty when it lists none."""
-    at = _at(fact)
-    match = _LISTED.search(fact.sentence[:at])
-    if match is None:
-        return frozenset()
-    names = re.split("[、，,]", match["names"])
-    # By their last two characters: the first name runs on from the words before it.
-    return frozenset(n[-2:] for n in names if n) if len(names) > 1 else frozenset()
+def _names_listed(fact: FactRecord) -> list[str]:
+    """The names a figure sums up, as its sentence lists them before 等 (梧桐山、大望、翠湖
+    等3个 → 梧桐山, 大望, 翠湖; the first name may run on from the words before it)."""
+    match = _LISTED.search(fact.sentence[: _at(fact)])
+    return match["names"].split("、") if match else []
+
+
+def _same_listed(fact: FactRecord, names: list[str], other: FactRecord) -> bool:
+    """Whether `other` (of the same report) lists the same names, in any order, with the
+    same figure: one word of each list may end the other's (规划梧桐山 and 梧桐山)."""
+    theirs = _names_listed(other)
+
+    def within(these: list[str], those: list[str]) -> bool:
+        return all(any(a.endswith(b) or b.endswith(a) for b in those) for a in these)
+
+    return (
+        other.document_id == fact.document_id
+        and other.value == fact.value
+        and len(theirs) == len(names)
+        and within(names, theirs)
+        and within(theirs, names)
+    )
 
 
 # Names joined by 、 just before 等 and the figure: what the figure counts, by name.
@@ -502,13 +513,12 @@ def _opens_with_part(fact: FactRecord) -> bool:
 
 def _is_rate(fact: FactRecord) -> bool:
     """人均0.5元, 每场200人: a figure per head or per event, which never adds up. An
-    average named anywhere before it in its clause makes one too (小学生均装备值由过去的
-    587元提高到808元)."""
+    average named anywhere before it in its clause makes one too (人均科普经费由过去的0.5元
+    提高到0.8元)."""
     at = _at(fact)
     start, _ = _clause(fact.sentence, at)
-    return bool(
-        _RATE.search(fact.sentence[max(at - 6, 0) : at]) or _AVERAGE.search(fact.sentence[start:at])
-    )
+    before = fact.sentence[start:at]
+    return bool(_RATE.search(before[-6:]) or _AVERAGE.search(before))
 
 
 def number_text(value: float) -> str:

@@ -3,22 +3,24 @@ sentence shows it is about one. All patterns are on normalised (Simplified) text
 
 from __future__ import annotations
 
-import re
+from itertools import pairwise
 
 from knowledge.metadata import UNIT_MARKERS
 from knowledge.normalize import tagged_words
 
 # Words in a question that name a level.
-# A unit pointed at (那个县, 这个镇) names its level too.
 QUESTION_WORDS = {
-    "乡镇": ("乡镇", "乡里", "镇里", "全乡", "全镇", "乡党委", "镇党委", "镇一级", "乡一级",
-             "那个乡", "这个乡", "那个镇", "这个镇"),
+    "乡镇": ("乡镇", "乡里", "镇里", "全乡", "全镇", "乡党委", "镇党委", "镇一级", "乡一级"),
     "街道": ("街道", "社区"),
     "高校": ("高校", "大学", "学院", "学生会", "社团"),
-    "县": ("县科协", "县里", "全县", "县级", "县一级", "那个县", "这个县"),
-    "市": ("市科协", "市里", "全市", "市级", "市一级", "那个市", "这个市"),
-    "省": ("省科协", "省里", "全省", "省级", "省一级", "那个省", "这个省"),
-}  # fmt: skip
+    "县": ("县科协", "县里", "全县", "县级", "县一级"),
+    "市": ("市科协", "市里", "全市", "市级", "市一级"),
+    "省": ("省科协", "省里", "全省", "省级", "省一级"),
+}
+# A unit pointed at (那个县, 这个镇) names its level, and is the one asked where a question
+# also names others to describe it (有壶山街道的那个县).
+_POINTERS = ("那个", "这个")
+_POINTED_UNITS = {"乡": "乡镇", "镇": "乡镇", "县": "县", "市": "市", "省": "省"}
 
 # Level words that name no topic of their own (社区, 大学 can be the topic, so they stay).
 LEVEL_ONLY_WORDS = frozenset(
@@ -44,7 +46,6 @@ LEVEL_ONLY_WORDS = frozenset(
         "县科协",
         "市科协",
         "省科协",
-        *(f"{pointer}{unit}" for pointer in ("那个", "这个") for unit in "乡镇县市省"),
     }
 )
 
@@ -61,30 +62,30 @@ def asked_level(normalized_question: str) -> str | None:
     nothing modifies it: "社区是怎么…" asks about street-level work, "创建文明社区" and
     "学术性社团" about a kind of community or society at any level.
     """
+    pointed = pointed_unit(normalized_question)
+    if pointed is not None:
+        return _POINTED_UNITS[pointed[-1]]
     tags: list[tuple[str, str]] | None = None
-    named: list[tuple[str, str]] = []  # (level, word) in the order the levels are tried
     for level, words in QUESTION_WORDS.items():
         for word in words:
             if word not in normalized_question:
                 continue
             if word in LEVEL_ONLY_WORDS:
-                named.append((level, word))
-                continue
+                return level
             tags = tags if tags is not None else tagged_words(normalized_question)
             if _unmodified(word, tags):
-                named.append((level, word))
-    # "有壶山街道的那个县": the level the question points at, after 的 or 那个, is the one
-    # asked; the others only describe it.
-    pointed = [
-        level for level, word in named
-        if any(_POINTER.search(normalized_question[: m.start()])
-               for m in re.finditer(re.escape(word), normalized_question))
-    ]  # fmt: skip
-    levels = pointed or [level for level, _ in named]
-    return levels[0] if levels else None
+                return level
+    return None
 
 
-_POINTER = re.compile(r"(?:的|那个|这个|那|这)$")
+def pointed_unit(normalized_question: str) -> str | None:
+    """The unit a question points at as written (那个县), when 县 is a word of its own
+    there: 这个市场 and 那个乡村 point at no level."""
+    words = [w for w, _ in tagged_words(normalized_question)]
+    for pointer, unit in pairwise(words):
+        if pointer in _POINTERS and unit in _POINTED_UNITS:
+            return pointer + unit
+    return None
 
 
 def _unmodified(word: str, tags: list[tuple[str, str]]) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import wording
-from bot.core.levels import LEVEL_ONLY_WORDS, QUESTION_WORDS, asked_level
+from bot.core.levels import LEVEL_ONLY_WORDS, QUESTION_WORDS, asked_level, pointed_unit
 from knowledge.facts import UNIT_PATTERN, UNITS
 from knowledge.normalize import detect_script, query_terms, stopwords, words_in_order
 
@@ -40,9 +40,10 @@ _LIST_VERB = re.compile(r"^(?:请)?(?:帮我)?(?:列出|列举|统计|汇总)")
 _SUM = re.compile(r"一共|总共|合计|共计|总计|累计|加起来")
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
 # The reports as what a question ranges over (各报告里, 每份总结中): no topic of it.
-# The reports as where to look (各报告, 乡镇一级的报告里), not a topic; 科普报告 is a talk.
+# The reports as where to look (各报告, 乡镇一级的报告里, 那份总结中), not a topic; 学术报告中
+# is a talk's.
 _REPORTS_SCOPE = re.compile(
-    r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)(?!会)[里中内]?|(?<!科普)(?:报告|总结)[里中内]"
+    r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)(?!会)[里中内]?|[的份](?:报告|总结)[里中内](?!容|心)"
 )
 _TOTAL_SCOPE = re.compile(
     r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)(?!会)|每份(?:报告|总结)|所有|全部|这些"
@@ -137,6 +138,7 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
     rest = _REPORTS_SCOPE.sub("|", _FRAME_PHRASE.sub("|", normalized))
     level_words = [w for words in QUESTION_WORDS.values() for w in words if w in LEVEL_ONLY_WORDS]
+    level_words += [w for w in (pointed_unit(normalized),) if w]
     # A frame token's parts are no topic either (不够 of 够不够, 地方 of 哪些地方).
     tokens = [w for w in query_terms(normalized) if _FRAME_TOKEN.match(w)]
     said = [
