@@ -268,6 +268,31 @@ def test_a_sync_after_a_small_write_embeds_only_what_it_wrote_and_matches_a_full
         assert np.array_equal(index.index.reconstruct(key), rebuilt.index.reconstruct(key))
 
 
+def test_an_index_behind_more_writes_than_the_log_keeps_is_synced_in_full(
+    kb, tmp_path, normalizer, monkeypatch
+) -> None:
+    import embeddings.sync
+    import knowledge.store
+
+    monkeypatch.setattr(embeddings.sync, "FIT_SAMPLE", 2)
+    monkeypatch.setattr(embeddings.sync, "REFIT_SHARE", 1.0)
+    monkeypatch.setattr(knowledge.store, "WRITE_LOG_KEPT", 1)
+    store, folder = kb
+    data = tmp_path / "var"
+    sync_vectors(store, normalizer, data)
+    for text in ("社区读书活动参加居民五百人次。", "社区读书活动参加居民六百人次。"):
+        (folder / "乙.txt").write_text(f"一、读书活动\n{text}", encoding="utf-8")
+        sync_folder(folder, store, normalizer)  # two writes, the vectors synced after both
+    read: list[list[str] | None] = []
+    search_texts = store.search_texts
+    monkeypatch.setattr(
+        store, "search_texts", lambda ids=None: read.append(ids) or search_texts(ids)
+    )
+    summary = sync_vectors(store, normalizer, data)
+    assert read[0] is None  # every chunk read: the log no longer reaches back
+    assert (summary.vectors, summary.embedded, summary.removed) == (3, 1, 1)
+
+
 def test_syncing_with_the_corpus_model_never_imports_torch(tmp_path) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
