@@ -445,13 +445,16 @@ def test_a_per_head_figure_is_never_added_and_a_unit_to_count_in_is_no_topic(
         "市": """南岭市教育局2023年工作总结
 一、教育投入
 全市新增财政支出2.5亿元。全市人均教育经费由过去的500元提高到808元。市政府投资1.8亿元建设新校。
+二、灾后重建
+市政府筹集资金3.2亿投入教育，重建学校10所，惠及学生1.5万。
 """,
     }
     assistant = over(tmp_path, normalizer, reports)
-    answer = assistant.answer("以亿元计的几笔教育投入一共多少亿元？")
+    answer = assistant.answer("以亿元计的几笔投入一共多少亿元？")
     assert answer.parsed is not None and "计" not in answer.parsed.topic
     (line,) = sum_lines(answer)
-    assert figures_added(line) == ["1.8亿元", "2.5亿元"]
+    # Money written in 亿 without its 元 is money too; 1.5万 students are not.
+    assert figures_added(line) == ["1.8亿元", "2.5亿元", "3.2亿"]
 
 
 def test_the_same_places_named_again_with_their_figure_are_added_once(

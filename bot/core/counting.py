@@ -241,14 +241,27 @@ def _candidates(retriever: Retriever, parsed: Question, event: str) -> list[Fact
         ]  # fmt: skip
     units = asked_units(parsed)
     # The unit is filtered in SQL: a question reads the figures of its unit only.
+    money = units == family("元")
+    read = retriever.store.facts(units=(*units, "") if money and units else units or ())
     facts = [
-        f for f in retriever.store.facts(units=units or ())
-        if units is not None or f.unit != "%"
+        replace(f, unit="元") if money and not f.unit else f
+        for f in read
+        if (units is not None or f.unit != "%") and (f.unit or not money or _unwritten_money(f))
     ]  # fmt: skip
     if not event:
         return facts
     with_events = (f if f.event else replace(f, event=_paragraph_event(f)) for f in facts)
     return [f for f in with_events if event_of(f.event) == event]
+
+
+def _unwritten_money(fact: FactRecord) -> bool:
+    """Money in 万 or 亿 whose 元 the report left unwritten (筹集资金48.8亿); the table keeps
+    the unit as written (none), with the value already in 元."""
+    return bool(_MYRIAD.search(fact.written) and _MONEY_NOUN.search(fact.counted))
+
+
+_MYRIAD = re.compile(r"[万萬亿億]$")
+_MONEY_NOUN = re.compile(r"(?:资金|經費|经费|投资|投資|投入|支出|拨款|撥款|收入|产值|產值)$")
 
 
 def _paragraph_event(fact: FactRecord) -> str:
