@@ -493,3 +493,13 @@ def test_lists_of_other_names_or_other_figures_still_add_up() -> None:
         fact("下半年开展讲座、展览等15场。", "15场", 15.0),
     ]
     assert sorted(t.value for t in totals(rows)) == [4.0, 35.0]
+
+
+def test_two_levels_named_as_one_count_the_figures_of_both_and_no_other(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.answer("科普日期间，乡镇和街道这两级一共举办了多少场科普讲座？")
+    (line,) = sum_lines(answer)
+    assert line.startswith("科普日 · 场：") and line.endswith(" = 16场")  # not the county's 15
+    assert figures_added(line) == ["10场", "6场"]
+    assert_sums_add_up(answer)

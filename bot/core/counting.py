@@ -70,9 +70,12 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     the asked unit, of the event it names, about the rest of its topic."""
     normalize = retriever.normalizer.normalize
     event = event_of(parsed.normalized)
+    if parsed.levels:  # 乡镇和街道这两级: a figure of any of them
+        filters = replace(filters, level=None)
     facts = [
         f for f in _candidates(retriever, parsed, event)
         if within(f, filters) and (not filters.reports or f.document_id in filters.reports)
+        and (not parsed.levels or f.passage_level in parsed.levels)
     ]  # fmt: skip
     span = _event_span(parsed.normalized, event)
     # Another name given for the event (科普活动周（科技活动周）) is no topic either.

@@ -3,6 +3,7 @@ sentence shows it is about one. All patterns are on normalised (Simplified) text
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from knowledge.metadata import UNIT_MARKERS
@@ -76,6 +77,29 @@ def asked_level(normalized_question: str) -> str | None:
             if _unmodified(word, tags):
                 return level
     return None
+
+
+def joined_levels(normalized_question: str) -> tuple[str, ...]:
+    """The levels a question names joined as one (乡镇和街道这两级, 县、市两级), in the order
+    written; empty unless there are two or more."""
+    found: list[tuple[int, int, str]] = []  # (start, end, level) of each level word
+    for level, words in QUESTION_WORDS.items():
+        for word in words:
+            if word in LEVEL_ONLY_WORDS:
+                at = normalized_question.find(word)
+                if at >= 0:
+                    found.append((at, at + len(word), level))
+    found.sort()
+    levels = [found[0][2]] if found else []
+    for (_, end, _), (start, _, level) in pairwise(found):
+        if not _JOINER.fullmatch(normalized_question[end:start]):
+            return ()
+        levels.append(level)
+    distinct = tuple(dict.fromkeys(levels))
+    return distinct if len(distinct) > 1 else ()
+
+
+_JOINER = re.compile(r"和|与|及|以及|、|或|跟")
 
 
 def pointed_unit(normalized_question: str) -> str | None:

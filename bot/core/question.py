@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import wording
-from bot.core.levels import LEVEL_ONLY_WORDS, QUESTION_WORDS, asked_level, pointed_unit
+from bot.core.levels import (
+    LEVEL_ONLY_WORDS,
+    QUESTION_WORDS,
+    asked_level,
+    joined_levels,
+    pointed_unit,
+)
 from knowledge.facts import UNIT_PATTERN, UNITS
 from knowledge.normalize import detect_script, query_terms, stopwords, words_in_order
 
@@ -117,6 +123,9 @@ class Question:
     example_topic: str | None = None  # what an examples question asks examples of
     # Each question word's synonyms that the knowledge base holds, with their weights (< 1).
     synonyms: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+    # Levels named as one (乡镇和街道这两级): the table's figures of any of them answer;
+    # `level` keeps the first, for the passages.
+    levels: tuple[str, ...] = ()
 
     def synonyms_of(self, word: str) -> tuple[tuple[str, float], ...]:
         return dict(self.synonyms).get(word, ())
@@ -161,7 +170,7 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     groups = tuple(g for g in _alternatives(normalized) if any(w in topic for w in g))
     return Question(
         text, normalized, intent, figure, unit, tuple(topic), groups, level, place, year,
-        examples,
+        examples, levels=joined_levels(normalized),
     )  # fmt: skip
 
 
