@@ -230,6 +230,16 @@ def test_large_knowledge_base_keeps_its_model_while_few_chunks_change(
     assert third.model_id != first.model_id and third.embedded == 3
 
 
+def inputs_read(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
+    """The chunk ids of each read of embedding inputs from now on (None: every chunk)."""
+    read: list[list[str] | None] = []
+    search_texts = store.search_texts
+    monkeypatch.setattr(
+        store, "search_texts", lambda ids=None: read.append(ids) or search_texts(ids)
+    )
+    return read
+
+
 def test_a_sync_after_a_small_write_embeds_only_what_it_wrote_and_matches_a_full_sync(
     kb, tmp_path, normalizer, monkeypatch
 ) -> None:
@@ -245,11 +255,7 @@ def test_a_sync_after_a_small_write_embeds_only_what_it_wrote_and_matches_a_full
     # A copy of 甲 that comes first in file order: it becomes canonical, 甲 a duplicate.
     shutil.copy(folder / "甲.txt", folder / "丁.txt")
     sync_folder(folder, store, normalizer)
-    read: list[list[str] | None] = []
-    search_texts = store.search_texts
-    monkeypatch.setattr(
-        store, "search_texts", lambda ids=None: read.append(ids) or search_texts(ids)
-    )
+    read = inputs_read(store, monkeypatch)
     updated = sync_vectors(store, normalizer, data)
     sources = {c.id: c.source for c in store.chunks()}
     assert read[0] == sorted(c for c, s in sources.items() if s in ("乙.txt", "丁.txt"))
@@ -283,11 +289,7 @@ def test_an_index_behind_more_writes_than_the_log_keeps_is_synced_in_full(
     for text in ("社区读书活动参加居民五百人次。", "社区读书活动参加居民六百人次。"):
         (folder / "乙.txt").write_text(f"一、读书活动\n{text}", encoding="utf-8")
         sync_folder(folder, store, normalizer)  # two writes, the vectors synced after both
-    read: list[list[str] | None] = []
-    search_texts = store.search_texts
-    monkeypatch.setattr(
-        store, "search_texts", lambda ids=None: read.append(ids) or search_texts(ids)
-    )
+    read = inputs_read(store, monkeypatch)
     summary = sync_vectors(store, normalizer, data)
     assert read[0] is None  # every chunk read: the log no longer reaches back
     assert (summary.vectors, summary.embedded, summary.removed) == (3, 1, 1)
