@@ -45,11 +45,12 @@ _LIST_VERB = re.compile(r"^(?:请)?(?:帮我)?(?:列出|列举|统计|汇总)")
 # Words that ask a sum of whatever figures there are (一共培训了多少人次).
 _SUM = re.compile(r"一共|总共|合计|共计|总计|累计|加起来")
 _REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
-# The reports as what a question ranges over (各报告里, 每份总结中): no topic of it.
-# The reports as where to look (各报告, 乡镇一级的报告里, 那份总结中), not a topic; 学术报告中
+# The reports as what a question ranges over (各报告里, 每份总结中), where to look (乡镇一级的
+# 报告里, 那份总结中) or what it lists (列出所有提到科普经费的报告): no topic of it. 学术报告中
 # is a talk's.
 _REPORTS_SCOPE = re.compile(
     r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)(?!会)[里中内]?|[的份](?:报告|总结)[里中内](?!容|心)"
+    r"|的(?:报告|总结)[？?。！!]*$"
 )
 _TOTAL_SCOPE = re.compile(
     r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)(?!会)|每份(?:报告|总结)|所有|全部|这些"

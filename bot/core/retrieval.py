@@ -226,7 +226,13 @@ class Retriever:
         fused = self._fuse(rows, keyword, vector, covered, asked, mode, titles, named)
         hits = _drop_near_duplicates(fused, top_k)
         # The report's title counts with the passage: it may be all that names the subject.
-        best = self.found_scorer(parsed)(self._with_title(hits[0])) if hits else 0.0
+        # A list of reports asks for every report on the topic: any of the first few
+        # passages found answers it, however near-tied scores order them. (One that asks a
+        # figure is answered from the table of figures, which decides for itself.)
+        reports = parsed.intent == "list" and parsed.figure is None
+        judged = hits[: _LIST_JUDGED if reports else 1]
+        scorer = self.found_scorer(parsed)
+        best = max((scorer(self._with_title(hit)) for hit in judged), default=0.0)
         found = bool(hits) and best >= self.min_coverage
         return SearchResult(question, found, hits, _merge(asked, hard), best, parsed)
 
@@ -587,6 +593,10 @@ def _matches(row: ChunkRecord | DocumentRecord | FactRecord, filters: Filters) -
     if filters.level is not None and level == filters.level:
         matched += 1
     return matched
+
+
+# How many of a list question's first passages the found rule reads.
+_LIST_JUDGED = 5
 
 
 def within(row: ChunkRecord | FactRecord, filters: Filters) -> bool:
