@@ -190,7 +190,8 @@ def _update(
     corpus = encoder is None and model_name == CORPUS_MODEL
     if corpus and len(searchable) <= FIT_SAMPLE:
         return None  # a small corpus model is refitted on any change, in about a second
-    wanted = [c for c in sorted(searchable) if c in written or c not in index.hashes]
+    ordered = sorted(searchable)
+    wanted = [c for c in ordered if c in written or c not in index.hashes]
     changed = chunk_inputs(store, normalizer, wanted)
     stale = [c for c in index.hashes if c not in searchable]
     stale += [
@@ -198,8 +199,9 @@ def _update(
     ]
     index.remove(stale)
     missing = [i for i in changed if i.chunk_id not in index.hashes]
-    hashes = [*index.hashes.values(), *(i.text_hash for i in missing)]
-    if corpus and not _few_new(data_dir / MODEL_FOLDER, hashes):
+    if corpus and not _few_new(
+        data_dir / MODEL_FOLDER, [*index.hashes.values(), *(i.text_hash for i in missing)]
+    ):
         return None
     # A pretrained model is loaded only to embed (or to tune a new IVF index).
     kept: Callable[[], Encoder] = functools.cache(
@@ -211,7 +213,7 @@ def _update(
             return None  # another model at the same path: the full sync starts afresh
         # Measured again whenever the model is loaded anyway, as the full sync does.
         share = kept().unknown_share(
-            [i.text for i in chunk_inputs(store, normalizer, sorted(searchable)[:200])]
+            [i.text for i in chunk_inputs(store, normalizer, ordered[:200])]
         )
     for start in range(0, len(missing), _BATCH):
         check_cancelled(cancel)

@@ -81,7 +81,7 @@ def _close_to_earlier(block: np.ndarray) -> np.ndarray:
         rows = block[start : start + _ROWS_AT_ONCE]
         shared = np.count_nonzero(rows[:, None, :] == block[None, :, :], axis=2)
         close[start : start + len(rows)] = shared >= _THRESHOLD * _PERMUTATIONS
-    return close & (_earlier_than(size) if size <= _ROWS_AT_ONCE else np.triu(close, k=1))
+    return close & _earlier_than(size) if size <= _ROWS_AT_ONCE else np.triu(close, k=1)
 
 
 _ROWS_AT_ONCE = 64

@@ -260,11 +260,12 @@ def _candidates(retriever: Retriever, parsed: Question, event: str) -> list[Fact
 def _unwritten_money(fact: FactRecord) -> bool:
     """Money in 万 or 亿 whose 元 the report left unwritten (筹集资金48.8亿); the table keeps
     the unit as written (none), with the value already in 元."""
-    return bool(_MYRIAD.search(fact.written) and _MONEY_NOUN.search(fact.counted))
+    written, counted = (in_script(t, "simplified") for t in (fact.written, fact.counted))
+    return bool(_MYRIAD.search(written) and _MONEY_NOUN.search(counted))
 
 
-_MYRIAD = re.compile(r"[万萬亿億]$")
-_MONEY_NOUN = re.compile(r"(?:资金|經費|经费|投资|投資|投入|支出|拨款|撥款|收入|产值|產值)$")
+_MYRIAD = re.compile(r"[万亿]$")
+_MONEY_NOUN = re.compile(r"(?:资金|经费|投资|投入|支出|拨款|收入|产值)$")
 
 
 def _paragraph_event(fact: FactRecord) -> str:
@@ -459,16 +460,16 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
     sentence gives, no sentence of its report counted twice."""
     kept: list[FactRecord] = []
     seen: set[tuple[str, str, str]] = set()
-    listed: list[FactRecord] = []  # figures that sum up names they list
+    listed: list[tuple[FactRecord, list[str]]] = []  # figures that sum up names they list
     for fact in rows:
         key = (fact.document_id, fact.sentence, fact.written)
         if key in seen or _is_rate(fact):
             continue
         names = _names_listed(fact)
-        if names and any(_same_listed(fact, names, other) for other in listed):
+        if names and any(_same_listed(fact, names, *other) for other in listed):
             continue  # 在翠湖、大望、梧桐山等3个工作站: the same three named again
         if names:
-            listed.append(fact)
+            listed.append((fact, names))
         whole = any(
             other is not fact and other.chunk_id == fact.chunk_id and _part_of(fact, other)
             for other in rows
@@ -487,10 +488,9 @@ def _names_listed(fact: FactRecord) -> list[str]:
     return match["names"].split("、") if match else []
 
 
-def _same_listed(fact: FactRecord, names: list[str], other: FactRecord) -> bool:
-    """Whether `other` (of the same report) lists the same names, in any order, with the
-    same figure: one word of each list may end the other's (规划梧桐山 and 梧桐山)."""
-    theirs = _names_listed(other)
+def _same_listed(fact: FactRecord, names: list[str], other: FactRecord, theirs: list[str]) -> bool:
+    """Whether `other` (of the same report) lists the same names (`theirs`), in any order,
+    with the same figure: one word of each list may end the other's (规划梧桐山 and 梧桐山)."""
 
     def within(these: list[str], those: list[str]) -> bool:
         return all(any(a.endswith(b) or b.endswith(a) for b in those) for a in these)

@@ -3,6 +3,7 @@ sentence shows it is about one. All patterns are on normalised (Simplified) text
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import pairwise
 
@@ -80,8 +81,8 @@ def asked_level(normalized_question: str) -> str | None:
 
 
 def joined_levels(normalized_question: str) -> tuple[str, ...]:
-    """The levels a question names joined as one (乡镇和街道这两级, 县、市两级), in the order
-    written; empty unless there are two or more."""
+    """The levels a question names joined as one (乡镇和街道这两级, 街道、社区和乡镇), in the
+    order written; empty unless there are two or more."""
     found: list[tuple[int, int, str]] = []  # (start, end, level) of each level word
     for level, words in QUESTION_WORDS.items():
         for word in words:
@@ -102,6 +103,7 @@ def joined_levels(normalized_question: str) -> tuple[str, ...]:
 _JOINER = re.compile(r"和|与|及|以及|、|或|跟")
 
 
+@functools.lru_cache(maxsize=256)
 def pointed_unit(normalized_question: str) -> str | None:
     """The unit a question points at as written (那个县), when 县 is a word of its own
     there: 这个市场 and 那个乡村 point at no level."""
