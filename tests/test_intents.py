@@ -715,3 +715,62 @@ def test_the_level_pointed_at_is_the_one_asked(question: str, level: str | None)
     from bot.core.levels import asked_level
 
     assert asked_level(question) == level
+
+
+@pytest.mark.parametrize(
+    ("question", "level", "levels", "not_topic"),
+    [
+        ("县和街道分别是怎么开展科普日活动的？", "县", ("县", "街道"), {"县", "分别"}),
+        ("镇和街道怎么办科普讲座？", "乡镇", ("乡镇", "街道"), {"镇"}),
+        ("县级和乡镇级怎么做科普宣传？", "县", ("县", "乡镇"), {"县级", "乡镇级"}),
+        ("乡、镇科协是怎样成立的？", "乡镇", (), {"乡", "镇"}),
+        # A unit's character on its own, joined to nothing, says where to look no more than
+        # 县城 or 兴仁县 do.
+        ("县城是怎么创建文明城市的？", None, (), set()),
+        ("兴仁县和街道怎么办科普讲座？", "街道", (), set()),
+    ],
+)
+def test_a_units_bare_character_joined_to_another_level_names_a_level_not_a_topic(
+    normalizer: Normalizer, question: str, level: str | None, levels: tuple, not_topic: set
+) -> None:
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert (parsed.level, parsed.levels) == (level, levels)
+    assert not not_topic & set(parsed.topic)
+
+
+def test_levels_asked_as_one_are_answered_level_by_level(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("镇和街道分别是怎么举办科普讲座的？")
+    quoted = [q.text for q in answer.quotes]
+    assert "今年我镇科协举办科普讲座12场，听众达800人次。" in quoted
+    assert "街道科协邀请专家举办健康科普讲座8场，居民踊跃参加。" in quoted
+    assert {c.title for c in answer.citations} == {
+        "绿水镇科协2023年科普工作总结",
+        "东湖街道科协2023年科普工作总结",
+    }
+    # A level whose reports say nothing of it is named in the lead, not filled by another.
+    answer = assistant.answer("镇和高校分别是怎么举办科普讲座的？")
+    assert answer.lead == "高校一级的报告中没有找到相关做法；以下是乡镇一级的做法："
+    assert {c.title for c in answer.citations} == {"绿水镇科协2023年科普工作总结"}
+
+
+def test_a_word_that_only_asks_for_one_answer_per_unit_ranks_no_passage(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "分别": "青山县科协工作总结\n一、培训\n县科协分别在三个乡镇开展了培训活动。\n",
+        "科普日": "绿水县科协工作总结\n一、科普日\n县科协在广场开展科普日宣传活动。\n",
+    }  # fmt: skip
+    for n in range(3):  # 科普日 in more passages than 分别: the rarer word weighs more
+        reports[f"日{n}"] = f"第{n}镇科协工作总结\n一、宣传\n科普日当天，镇科协发放资料。\n"
+    answer = answered(tmp_path, normalizer, reports, "县里分别是怎么开展科普日活动的？")
+    assert answer.found
+    assert [c.title for c in answer.citations] == ["绿水县科协工作总结"]
+
+
+def test_what_picks_out_the_unit_pointed_at_is_no_topic_word(normalizer: Normalizer) -> None:
+    question = "有壶山街道的那个县，今年组织了多少场科普讲座？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert parsed.level == "县"
+    assert not {"壶山", "壶", "山", "街道", "壶山街道"} & set(parsed.topic)
+    assert "科普讲座" in parsed.topic or "讲座" in parsed.topic

@@ -344,11 +344,54 @@ class Answerer:
                 if rows:
                     return self._from_facts(parsed, result, rows, script)
             return answer
-        return self._howto(parsed, result, script)
+        # Levels asked as one are answered level by level unless a level was chosen for it.
+        joined = filters is None or filters.level is None
+        return self._howto(parsed, result, script, joined=joined)
 
-    def _howto(self, parsed: Question, result: SearchResult, script: str) -> Answer:
+    def _howto(
+        self, parsed: Question, result: SearchResult, script: str, joined: bool = False
+    ) -> Answer:
         """The best one to three reports at the asked level; for each, its relevant sentences
-        in reading order under the headings they belong to."""
+        in reading order under the headings they belong to. Levels asked as one (县和街道
+        分别是怎么…) are answered level by level, each from its own search."""
+        if joined and len(parsed.levels) > 1:
+            parts: list[tuple[str, list[_Scored]]] = []
+            hits: list[Hit] = []
+            for level in parsed.levels:
+                own = replace(parsed, level=level)
+                found = self.retriever.search(parsed.text, len(result.hits), parsed=own)
+                practice = self._practice(own, found, share=len(parsed.levels))
+                if practice is not None and not practice[1]:
+                    parts.append((level, practice[0]))
+                    hits += found.hits
+            if parts:
+                taken: set[tuple[str, int]] = set()
+                chosen = []
+                for _, items in parts:
+                    chosen += [i for i in items if (i.hit.chunk_id, i.position) not in taken]
+                    taken |= {(i.hit.chunk_id, i.position) for i in items}
+                answer = self._compose(parsed, "answer", replace(result, hits=hits), chosen, script)
+                missing = [level for level in parsed.levels if level not in dict(parts)]
+                if missing:
+                    lead = wording.missing_levels_lead(missing, list(dict(parts)), script)
+                    answer = replace(answer, lead=lead)
+                return answer
+        practice = self._practice(parsed, result)
+        if practice is None:
+            return self._not_found(parsed.text, script, parsed)
+        chosen, off_level = practice
+        answer = self._compose(parsed, "answer", result, chosen, script)
+        if off_level and result.filters.level is not None:
+            lead = wording.other_level_lead(result.filters.level, None, script, practice=True)
+            answer = replace(answer, lead=lead)
+        return answer
+
+    def _practice(
+        self, parsed: Question, result: SearchResult, share: int = 1
+    ) -> tuple[list[_Scored], bool] | None:
+        """The sentences a how-to answer quotes, and whether they come from another level
+        than the one asked; None when no sentence is relevant. `share` divides the reports
+        and characters shown among the levels asked as one."""
         level = result.filters.level
         if level is not None and not any(level in (h.level, h.passage_level) for h in result.hits):
             # Common words (科协, 组织, 活动) rank other levels' passages first however much the
@@ -359,7 +402,7 @@ class Answerer:
             result = replace(result, hits=[*result.hits, *own.hits])
         ranked = self._ranked_sentences(parsed, result.hits, result.filters.level)
         if not ranked:
-            return self._not_found(parsed.text, script, parsed)
+            return None
         off_level = False
         if level is not None:
             # A question naming a level is answered with material of that level: a report of
@@ -384,7 +427,9 @@ class Answerer:
         for item in ranked:
             by_report.setdefault(item.hit.document_id, []).append(item)
         top = ranked[0].score
-        reports = [r for r in by_report.values() if r[0].score >= 0.7 * top][:_REPORTS_SHOWN]
+        shown = -(-_REPORTS_SHOWN // share)
+        budget = self.options.max_chars // share
+        reports = [r for r in by_report.values() if r[0].score >= 0.7 * top][:shown]
         chosen: list[_Scored] = []
         length = 0
         for sentences in reports:
@@ -397,7 +442,7 @@ class Answerer:
                     continue
                 if len(chosen) >= self.options.max_quotes:
                     break
-                if n and length + len(item.sentence) > self.options.max_chars:
+                if n and length + len(item.sentence) > budget:
                     continue
                 if any(similar(item.sentence, other.sentence) for other in chosen):
                     continue
@@ -419,19 +464,15 @@ class Answerer:
                     )
                 ):
                     break
-                if length + len(sentence) > self.options.max_chars:
+                if length + len(sentence) > budget:
                     break
                 normalized = self.retriever.normalizer.normalize(sentence)
                 chosen.append(_Scored(0.0, best.hit, sentence, normalized, heading, position))
                 length += len(sentence)
             length += self._add_subjects(chosen, length)
-            if length >= self.options.max_chars:
+            if length >= budget:
                 break
-        answer = self._compose(parsed, "answer", result, chosen, script)
-        if off_level and level is not None:
-            lead = wording.other_level_lead(level, None, script, practice=True)
-            answer = replace(answer, lead=lead)
-        return answer
+        return chosen, off_level
 
     def _add_subjects(self, chosen: list[_Scored], length: int) -> int:
         """Adds, before a chosen sentence that carries on from the one before it (下发了…,

@@ -12,7 +12,18 @@ from knowledge.normalize import tagged_words
 
 # Words in a question that name a level.
 QUESTION_WORDS = {
-    "乡镇": ("乡镇", "乡里", "镇里", "全乡", "全镇", "乡党委", "镇党委", "镇一级", "乡一级"),
+    "乡镇": (
+        "乡镇",
+        "乡镇级",
+        "乡里",
+        "镇里",
+        "全乡",
+        "全镇",
+        "乡党委",
+        "镇党委",
+        "镇一级",
+        "乡一级",
+    ),
     "街道": ("街道", "社区"),
     "高校": ("高校", "大学", "学院", "学生会", "社团"),
     "县": ("县科协", "县里", "全县", "县级", "县一级"),
@@ -43,6 +54,7 @@ LEVEL_ONLY_WORDS = frozenset(
         "县一级",
         "市一级",
         "省一级",
+        "乡镇级",
         # The unit asked about by its organ (县科协的经费): nearly every sentence of its own
         # reports names it, so as a topic word it would pick sentences for naming it.
         "县科协",
@@ -67,6 +79,9 @@ def asked_level(normalized_question: str) -> str | None:
     pointed = pointed_unit(normalized_question)
     if pointed is not None:
         return _POINTED_UNITS[pointed[-1]]
+    levels, _ = _joined(normalized_question)
+    if levels:
+        return levels[0]
     tags: list[tuple[str, str]] | None = None
     for level, words in QUESTION_WORDS.items():
         for word in words:
@@ -81,23 +96,50 @@ def asked_level(normalized_question: str) -> str | None:
 
 
 def joined_levels(normalized_question: str) -> tuple[str, ...]:
-    """The levels a question names joined as one (乡镇和街道这两级, 街道、社区和乡镇), in the
-    order written; empty unless there are two or more."""
-    found: list[tuple[int, int, str]] = []  # (start, end, level) of each level word
+    """The levels a question names joined as one (乡镇和街道这两级, 县和街道, 街道、社区和
+    乡镇), in the order written; empty unless there are two or more."""
+    levels, _ = _joined(normalized_question)
+    return levels if len(levels) > 1 else ()
+
+
+def joined_words(normalized_question: str) -> tuple[str, ...]:
+    """The words of a question that name levels joined as one, bare units included (县 of
+    县和街道): they say where to look, not what to find."""
+    return _joined(normalized_question)[1]
+
+
+@functools.lru_cache(maxsize=256)
+def _joined(normalized_question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The first run of two or more level words joined by 和, 、 …, with its words.
+
+    A unit's character written as a word of its own (县, 镇) counts only inside such a run:
+    alone it is too often part of a name or a phrase to say where to look."""
+    found: list[tuple[int, int, str, bool]] = []  # (start, end, level, bare) of each word
     for level, words in QUESTION_WORDS.items():
         for word in words:
             if word in LEVEL_ONLY_WORDS:
-                at = normalized_question.find(word)
-                if at >= 0:
-                    found.append((at, at + len(word), level))
-    found.sort()
-    levels = [found[0][2]] if found else []
-    for (_, end, _), (start, _, level) in pairwise(found):
-        if not _JOINER.fullmatch(normalized_question[end:start]):
-            return ()
-        levels.append(level)
-    distinct = tuple(dict.fromkeys(levels))
-    return distinct if len(distinct) > 1 else ()
+                spans = re.finditer(re.escape(word), normalized_question)
+                found += [(m.start(), m.end(), level, False) for m in spans]
+    at = 0
+    for word, _ in tagged_words(normalized_question):
+        if word in _POINTED_UNITS:
+            found.append((at, at + len(word), _POINTED_UNITS[word], True))
+        at += len(word)
+    found.sort(key=lambda item: (item[0], -item[1]))  # the longest word at a place first
+    runs: list[list[tuple[int, int, str, bool]]] = []
+    for item in found:
+        if runs and runs[-1][-1][1] > item[0]:
+            continue  # 乡镇 of 乡镇级
+        if runs and _JOINER.fullmatch(normalized_question[runs[-1][-1][1] : item[0]]):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    for run in runs:
+        if len(run) > 1:
+            levels = tuple(dict.fromkeys(level for _, _, level, _ in run))
+            words = tuple(normalized_question[start:end] for start, end, _, _ in run)
+            return levels, words
+    return (), ()
 
 
 _JOINER = re.compile(r"和|与|及|以及|、|或|跟")
@@ -112,6 +154,17 @@ def pointed_unit(normalized_question: str) -> str | None:
         if pointer in _POINTERS and unit in _POINTED_UNITS:
             return pointer + unit
     return None
+
+
+def pointed_description(normalized_question: str) -> str:
+    """What a question says of the unit it points at to pick it out (壶山街道 of
+    有壶山街道的那个县, 湖北 of 湖北那个市): which unit, not what is asked about it."""
+    unit = pointed_unit(normalized_question)
+    if unit is None:
+        return ""
+    before = normalized_question[: normalized_question.find(unit)]
+    clause = re.split(r"[，,。；;？?！!：:\s]", before)[-1]
+    return re.sub(r"^(?:有|在|是)|的$", "", clause)
 
 
 def _unmodified(word: str, tags: list[tuple[str, str]]) -> bool:

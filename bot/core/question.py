@@ -17,6 +17,8 @@ from bot.core.levels import (
     QUESTION_WORDS,
     asked_level,
     joined_levels,
+    joined_words,
+    pointed_description,
     pointed_unit,
 )
 from knowledge.facts import UNIT_PATTERN, UNITS
@@ -148,7 +150,8 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
     rest = _REPORTS_SCOPE.sub("|", _FRAME_PHRASE.sub("|", normalized))
     level_words = [w for words in QUESTION_WORDS.values() for w in words if w in LEVEL_ONLY_WORDS]
-    level_words += [w for w in (pointed_unit(normalized),) if w]
+    level_words += [w for w in (pointed_unit(normalized), pointed_description(normalized)) if w]
+    level_words += joined_words(normalized)
     # A frame token's parts are no topic either (不够 of 够不够, 地方 of 哪些地方).
     tokens = [w for w in query_terms(normalized) if _FRAME_TOKEN.match(w)]
     said = [
@@ -294,6 +297,12 @@ def _figure(normalized: str) -> tuple[str | None, str | None]:
 
 # A locative jieba cuts off on its own (工作 中, 县 内) says where in something, not what.
 _LOCATIVES = frozenset({"中", "内"})
+
+
+def frames(word: str) -> bool:
+    """Whether a question word only says what kind of answer is wanted (分别, 一共, 几场,
+    哪些地方): a report that happens to write it is no better an answer."""
+    return word in _FRAME_WORDS or bool(_FRAME_TOKEN.match(word))
 
 
 def _is_topic(word: str, place: str | None, year: int | None) -> bool:

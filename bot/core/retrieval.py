@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from bot.core.coverage import coverage, held, idf, without_overlaps
 from bot.core.figures import counts_in_own_unit, figure_in
-from bot.core.levels import LEVEL_ONLY_WORDS
-from bot.core.question import Question, parse_question
+from bot.core.levels import LEVEL_ONLY_WORDS, joined_words
+from bot.core.question import Question, frames, parse_question
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
@@ -173,7 +173,8 @@ class Retriever:
         # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
         # on the report's level instead of a search word that favours passages repeating it.
         words = query_terms(normalized)
-        terms = [t for t in words if t not in LEVEL_ONLY_WORDS] or words
+        where = LEVEL_ONLY_WORDS.union(joined_words(normalized))  # and 县 of 县和街道
+        terms = [t for t in words if t not in where and not frames(t)] or words
         # Ranking takes the synonyms of words no passage writes. A written word's usual-word
         # synonym (老师 → 教师) counts where "found" and sentences are decided, but ranking
         # by it too cost more than it gained (DRCD dev R@5 0.9935 → 0.9923).

@@ -8,6 +8,7 @@ could be confused with them, so every digit in an answer comes from a cited sour
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from typing import Protocol
 
 from knowledge.normalize import in_script
@@ -48,6 +49,15 @@ def other_level_lead(asked: str, found: str | None, script: str, practice: bool 
     what = "相关做法" if practice else "这个数字"
     where = f"{found}一级报告" if found else "其他报告"
     return localize(f"{asked}一级的报告中没有找到{what}；以下是{where}中的内容：", script)
+
+
+def missing_levels_lead(missing: Sequence[str], found: Sequence[str], script: str) -> str:
+    """Lead of an answer for levels asked as one (县和街道), some of which no report speaks
+    of: which are missing is said, not hidden."""
+    return localize(
+        f"{'、'.join(missing)}一级的报告中没有找到相关做法；以下是{'、'.join(found)}一级的做法：",
+        script,
+    )
 
 
 def no_figure_lead(figure: str | None, script: str) -> str:
