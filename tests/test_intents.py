@@ -774,3 +774,31 @@ def test_what_picks_out_the_unit_pointed_at_is_no_topic_word(normalizer: Normali
     assert parsed.level == "县"
     assert not {"壶山", "壶", "山", "街道", "壶山街道"} & set(parsed.topic)
     assert "科普讲座" in parsed.topic or "讲座" in parsed.topic
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("哪些镇组织了人参加活动？各镇分别是多少人？", "镇"),
+        ("每个县发了多少份资料？", "县"),
+        ("各镇分别办了几场讲座？", "各镇"),
+    ],
+)
+def test_a_question_asked_over_every_unit_of_a_level_is_about_that_level(
+    normalizer: Normalizer, question: str, word: str
+) -> None:
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert parsed.level == {"镇": "乡镇", "县": "县", "各镇": "乡镇"}[word]
+    assert word not in parsed.topic
+
+
+def test_a_township_figure_in_a_city_paragraph_about_one_township_is_township_material(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "市": "青山市科协2023年全国科普日活动总结\n一、活动开展情况\n"
+        "红星镇科协通过广播站宣传科普日活动；组织党员干部300余人收看科普日专题讲座。\n"
+        "市科协在市民广场组织2000多人参加科普日活动。\n",
+    }  # fmt: skip
+    answer = answered(tmp_path, normalizer, reports, "科普日期间，哪些镇组织了多少人参加活动？")
+    assert [q.figure for q in answer.quotes] == ["300余人"]

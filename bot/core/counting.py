@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.core.coverage import held, without_overlaps
+from bot.core.levels import speaks_of
 from bot.core.question import FIGURE_WORDS, OPTION_MARKS, PEOPLE_UNITS, Question
 from bot.core.retrieval import Filters, Retriever, within
 from knowledge.events import EVENT
@@ -70,12 +71,13 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     the asked unit, of the event it names, about the rest of its topic."""
     normalize = retriever.normalizer.normalize
     event = event_of(parsed.normalized)
-    if parsed.levels:  # 乡镇和街道这两级: a figure of any of them
-        filters = replace(filters, level=None)
+    # 乡镇和街道这两级: a figure of any of them
+    levels = parsed.levels or ((filters.level,) if filters.level else ())
+    filters = replace(filters, level=None)
     facts = [
         f for f in _candidates(retriever, parsed, event)
         if within(f, filters) and (not filters.reports or f.document_id in filters.reports)
-        and (not parsed.levels or f.passage_level in parsed.levels)
+        and (not levels or any(_of_level(f, level) for level in levels))
     ]  # fmt: skip
     span = _event_span(parsed.normalized, event)
     # Another name given for the event (科普活动周（科技活动周）) is no topic either.
@@ -231,6 +233,16 @@ def _asked_counted(normalized: str) -> str:
     its words are things whatever jieba tags them (挂图 and 展览 come back as verbs)."""
     match = _COUNTED.search(normalized)
     return match.group("counted") if match else ""
+
+
+def _of_level(fact: FactRecord, level: str) -> bool:
+    """Whether a figure is of `level`: its passage is, or its sentence or what its paragraph
+    opens with names a unit of it (土关垭镇科协通过…；组织党员干部400余人… in a city's report),
+    as a how-to answer takes such sentences."""
+    if fact.passage_level == level:
+        return True
+    opening = re.split(r"[。；;]", fact.paragraph_before, maxsplit=1)[0]
+    return any(speaks_of(in_script(text, "simplified"), level) for text in (fact.sentence, opening))
 
 
 def _candidates(retriever: Retriever, parsed: Question, event: str) -> list[FactRecord]:

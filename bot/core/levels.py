@@ -82,6 +82,9 @@ def asked_level(normalized_question: str) -> str | None:
     levels, _ = _joined(normalized_question)
     if levels:
         return levels[0]
+    each = units_asked_over(normalized_question)
+    if each:
+        return _POINTED_UNITS[each[0][-1]]
     tags: list[tuple[str, str]] | None = None
     for level, words in QUESTION_WORDS.items():
         for word in words:
@@ -154,6 +157,20 @@ def pointed_unit(normalized_question: str) -> str | None:
         if pointer in _POINTERS and unit in _POINTED_UNITS:
             return pointer + unit
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def units_asked_over(normalized_question: str) -> tuple[str, ...]:
+    """The words that ask over every unit of a level (哪些镇, 每个县, 各镇 → 镇, 县, 各镇): a
+    question asked township by township is about township material."""
+    words = [w for w, _ in tagged_words(normalized_question)]
+    found = [w for w in words if len(w) == 2 and w[0] == "各" and w[1] in _POINTED_UNITS]
+    found += [unit for q, unit in pairwise(words) if q in _EACH and unit in _POINTED_UNITS]
+    return tuple(dict.fromkeys(found))
+
+
+# Words before a unit's character that make a question ask over all units of its level.
+_EACH = frozenset({"哪些", "哪个", "哪几个", "每个", "每一个", "几个", "各个", "各"})
 
 
 def pointed_description(normalized_question: str) -> str:

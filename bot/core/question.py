@@ -20,6 +20,7 @@ from bot.core.levels import (
     joined_words,
     pointed_description,
     pointed_unit,
+    units_asked_over,
 )
 from knowledge.facts import UNIT_PATTERN, UNITS
 from knowledge.normalize import detect_script, query_terms, stopwords, words_in_order
@@ -151,7 +152,7 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     rest = _REPORTS_SCOPE.sub("|", _FRAME_PHRASE.sub("|", normalized))
     level_words = [w for words in QUESTION_WORDS.values() for w in words if w in LEVEL_ONLY_WORDS]
     level_words += [w for w in (pointed_unit(normalized), pointed_description(normalized)) if w]
-    level_words += joined_words(normalized)
+    level_words += [*joined_words(normalized), *units_asked_over(normalized)]
     # A frame token's parts are no topic either (不够 of 够不够, 地方 of 哪些地方).
     tokens = [w for w in query_terms(normalized) if _FRAME_TOKEN.match(w)]
     said = [
