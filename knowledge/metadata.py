@@ -67,7 +67,8 @@ UNIT_MARKERS = {
     "乡镇": re.compile(
         rf"[\u4e00-\u9fff]{{1,4}}[镇乡](?:{_UNIT_ORGANS})|全[镇乡]|[镇乡](?:党委|政府)"
     ),
-    "街道": re.compile(r"[\u4e00-\u9fff]{1,4}街道|社区|居委会"),
+    # 社区 as where something goes (进社区, 深入社区) is no community's own work.
+    "街道": re.compile(r"[\u4e00-\u9fff]{1,4}街道|(?<![进入到])社区|居委会"),
     "县": re.compile(rf"[\u4e00-\u9fff]{{1,4}}县(?:{_UNIT_ORGANS})|全县|县委|县政府"),
     "市": re.compile(rf"[\u4e00-\u9fff]{{1,4}}市(?:{_UNIT_ORGANS})|全市|市委|市政府"),
     "省": re.compile(r"全省|省委|省政府|省科协"),

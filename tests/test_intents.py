@@ -70,6 +70,8 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
         ("科普讲座一共办了多少场？", "fact", "count", "场"),
         ("读书活动有多少人次参加？", "fact", "people", "人次"),
         ("科普设施投资了多少钱？", "fact", "money", "元"),
+        ("科普经费一共落实了多少？", "fact", "money", "元"),  # the money noun names it
+        ("经费支持了多少个项目？", "fact", "count", "个"),  # unless a measure word follows
         ("各地一共办了多少场科普讲座？", "total", "count", "场"),
         ("哪些报告写了下一步打算？", "list", None, None),
         ("知识库里有几份乡镇的总结？", "reports", None, None),
@@ -802,3 +804,22 @@ def test_a_township_figure_in_a_city_paragraph_about_one_township_is_township_ma
     }  # fmt: skip
     answer = answered(tmp_path, normalizer, reports, "科普日期间，哪些镇组织了多少人参加活动？")
     assert [q.figure for q in answer.quotes] == ["300余人"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level", "speaks"),
+    [
+        ("东湖社区组织居民开展读书活动。", "街道", True),
+        ("来源街道科协组织企业参观高交会。", "街道", True),
+        # Where a township's or a school's people went is no community's own work.
+        ("全镇200余名师生组织开展科普宣传进社区行动。", "街道", False),
+        ("2000余名小小科普志愿者走上街头、深入社区宣讲。", "街道", False),
+        ("全镇200余名师生组织开展科普宣传进社区行动。", "乡镇", True),
+    ],
+)
+def test_a_sentence_speaks_of_a_unit_of_a_level_by_naming_it_not_by_going_there(
+    sentence: str, level: str, speaks: bool
+) -> None:
+    from bot.core.levels import speaks_of
+
+    assert speaks_of(sentence, level) is speaks

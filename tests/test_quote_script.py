@@ -129,3 +129,19 @@ def test_a_figure_whose_characters_convert_otherwise_in_context_stays_marked(
     retriever = retriever_over(store, normalizer, None, Settings())
     quote = Assistant(retriever, AnswerOptions("auto")).answer("科技館建館多少週年？").quotes[0]
     assert "20週年" in quote.text and quote.figure == "20週"
+
+
+@pytest.mark.parametrize("quote_script", ["reader", "original"])
+def test_a_traditional_reader_sees_the_place_and_level_of_a_source_in_traditional(
+    tmp_path: Path, normalizer: Normalizer, quote_script: str
+) -> None:
+    text = "興仁縣科協工作總結\n一、讀書活動\n縣科協舉辦科普讀書活動，共有300人次參加。\n"
+    reports = {"tw": text}
+    store = ingested(tmp_path, normalizer, reports)
+    retriever = retriever_over(store, normalizer, None, Settings())
+    assistant = Assistant(retriever, AnswerOptions("auto", quote_script=quote_script))
+    answer = assistant.answer("讀書活動有多少人次參加？")
+    (citation,) = answer.citations
+    # The place and level are the bot's words: stored in Simplified, shown in the reader's.
+    assert citation.label.endswith("（興仁縣 · 縣）")
+    assert "（兴仁县 · 县）" in assistant.answer("读书活动有多少人次参加？").citations[0].label

@@ -247,9 +247,10 @@ class Answerer:
         """Quotes, their headings and report labels in the answer's script, converted
         character by character; the verbatim sentence kept as `original`, and each
         source whose quotes were converted marked with the script they were written in."""
+        script = answer.script
+        answer = replace(answer, citations=[replace(c, script=script) for c in answer.citations])
         if self.options.quote_script == "original" or not answer.quotes:
             return answer
-        script = answer.script
         other = "traditional" if script == "simplified" else "simplified"
         quotes: list[Quote] = []
         converted: set[int] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.retrieval import Hit
-from bot.core.wording import converted_note
+from bot.core.wording import converted_note, localize
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,9 @@ class Citation:
     converted_from: str = ""
     document_id: str = ""  # the cited report, which a follow-up question may lean on
     scan_page: int | None = None  # the scanned page its text was recognised on (OCR)
+    # The reader's script: place and level are the bot's words about the passage, shown in
+    # it whatever script the passage is written in.
+    script: str = "simplified"
 
     @classmethod
     def of(cls, n: int, hit: Hit) -> Citation:
@@ -35,8 +38,9 @@ class Citation:
     def label(self) -> str:
         """Title › heading path（place · level · year）, as both front ends show it."""
         return citation_label(
-            self.title, self.heading_path, self.place, self.level, self.year, self.scan_page
-        )
+            self.title, self.heading_path, self.place, self.level, self.year, self.scan_page,
+            self.script,
+        )  # fmt: skip
 
     def source_line(self, script: str) -> str:
         """`[n] label`, marked when its quotes were converted: one line under 来源 and in
@@ -51,12 +55,15 @@ def citation_label(
     level: str | None,
     year: int | None,
     scan_page: int | None = None,
+    script: str = "simplified",
 ) -> str:
     """Title › heading path（place · level · year）for a passage, cited or not; a passage
-    recognised from a scan says its page（扫描件第 N 页）, to check against the original."""
+    recognised from a scan says its page（扫描件第 N 页）, to check against the original.
+    Title and headings are as written; the rest is in `script`."""
     where = " · ".join(part for part in ("、".join(place), level or "", year_text(year)) if part)
+    where = localize(where, script)
     path = " › ".join(heading_path)
-    page = f"（扫描件第 {scan_page} 页）" if scan_page is not None else ""
+    page = localize(f"（扫描件第 {scan_page} 页）", script) if scan_page is not None else ""
     return f"{title}{' › ' + path if path else ''}{f'（{where}）' if where else ''}{page}"
 
 

@@ -63,12 +63,15 @@ _TOTAL_SCOPE = re.compile(
 _DATE = re.compile(
     r"哪天|哪一天|哪几天|哪日|几月|几号|几日|何时|什么时候|什么时间|日期(?!间)|哪年|哪一年"
 )
-_MONEY = re.compile(
-    r"多少钱|多少.{0,3}[款费金]|多少元|多少万|多少亿|(?:经费|资金|投资|款).{0,4}多少"
-)
 # The measure words of the table of figures (one list: a question asks in the units the
 # reports' figures are read in), and 部 and 届, which a question may ask in.
 _UNITS = f"{UNIT_PATTERN}|部|届"
+# A sum of money asked: in its unit, or a money noun of the clause before a 多少 that no
+# other measure word follows (经费一共落实了多少, not 经费支持了多少个项目).
+_MONEY = re.compile(
+    r"多少钱|多少.{0,3}[款费金]|多少元|多少万|多少亿"
+    rf"|(?:经费|资金|投资|投入|拨款|款)[^，,。；;？?]{{0,8}}多少(?!{_UNITS})"
+)
 _UNIT_WORDS = frozenset(UNITS)
 # 几 after a demonstrative asks nothing (科普日那几天, 这几年, 前几天), nor after 哪 (哪几个村:
 # which, not how many).

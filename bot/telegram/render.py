@@ -130,7 +130,7 @@ def render_passage(citation: Citation, script: str) -> list[str]:
     header = blocks(f"[{citation.n}] {citation.title}", "b")
     details = [
         (WHERE, " › ".join(citation.heading_path) or "—"),
-        (PLACE, "、".join(citation.place) or "—"),
+        (PLACE, localize("、".join(citation.place), script) or "—"),
         (YEAR, year_text(citation.year) or "—"),
         (FILE, citation.source),
     ]
