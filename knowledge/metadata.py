@@ -72,7 +72,11 @@ UNIT_MARKERS = {
     "县": re.compile(rf"[\u4e00-\u9fff]{{1,4}}县(?:{_UNIT_ORGANS})|全县|县委|县政府"),
     "市": re.compile(rf"[\u4e00-\u9fff]{{1,4}}市(?:{_UNIT_ORGANS})|全市|市委|市政府"),
     "省": re.compile(r"全省|省委|省政府|省科协"),
-    "高校": re.compile(r"大学|学院|学生会|社团|高校"),
+    # A university by its own organs: one named as a partner (与四川师范大学签订…) or a
+    # society of the county (学术性社团) is no university club's work.
+    "高校": re.compile(
+        r"(?:大学|学院|高校)(?:科协|学生会|团委|社团|科普部)|学生会|(?:学生|校园)社团"
+    ),
 }
 # Units named with their organs (蒿坪镇科协, 来源街道办事处): what makes a passage about
 # units of a level; loose self-references (全镇, 三个街道) do not.

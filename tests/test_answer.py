@@ -149,6 +149,9 @@ def test_example_questions_are_routed_to_examples(answerer: Assistant) -> None:
         ("有沒有組織企業參觀高交會的例子？", "組織企業參觀高交會"),  # in the asker's script
         ("請問有沒有關於讀書活動的經驗嗎", "讀書活動"),
         ("乡镇是怎么开展科普日活动的？", None),
+        # Who is asked about, before the asking, is read as the level, not the topic.
+        ("乡镇有没有建科普示范基地的做法？", "建科普示范基地"),
+        ("县科协过去有没有在科普日请专家讲座的经验？", "在科普日请专家讲座"),
     ],
 )
 def test_example_topic_is_read_from_the_question(question: str, topic: str | None) -> None:

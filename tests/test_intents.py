@@ -815,6 +815,11 @@ def test_a_township_figure_in_a_city_paragraph_about_one_township_is_township_ma
         ("全镇200余名师生组织开展科普宣传进社区行动。", "街道", False),
         ("2000余名小小科普志愿者走上街头、深入社区宣讲。", "街道", False),
         ("全镇200余名师生组织开展科普宣传进社区行动。", "乡镇", True),
+        ("某大学科协科普部举办了校园科技节。", "高校", True),
+        ("学生会和校园社团协办了读书活动。", "高校", True),
+        # A university named as a partner, or the county's academic societies, are not.
+        ("市教育局与四川师范大学签订了教育战略合作协议。", "高校", False),
+        ("县内学术性社团的工作经费未列入财政预算。", "高校", False),
     ],
 )
 def test_a_sentence_speaks_of_a_unit_of_a_level_by_naming_it_not_by_going_there(

@@ -324,9 +324,15 @@ def example_topic(question: str) -> str | None:
     match = _EXAMPLES.match(question.strip())
     if not match:
         return None
+    # Who is asked about may come before the asking (乡镇有没有建科普示范基地的做法): the
+    # level is read from the whole question, the topic is what follows.
+    topic = _ASKED_FIRST.sub("", match.group("topic"))
     lead = r"^(?:关于|關於|一些|几个|幾個|什么|什麼)"
-    topic = re.sub(lead, "", match.group("topic")).strip("的 ")
+    topic = re.sub(lead, "", topic).strip("的 ")
     return topic or None
+
+
+_ASKED_FIRST = re.compile(r"^[^，,。？?]{1,8}?(?:有没有|有沒有|有无|有無|是否有)")
 
 
 def script_of(text: str, preferred: str = "auto") -> str:
