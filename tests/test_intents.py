@@ -16,9 +16,11 @@ from bot.cli.render import answer_text, explanation_text
 from bot.core.answer import Quote
 from bot.core.assistant import Assistant
 from bot.core.figures import figures, in_asked_unit
+from bot.core.knowledge_base import retriever_over
 from bot.core.question import parse_question
 from bot.core.retrieval import Filters
 from bot.core.sentences import quotable_sentences
+from bot.settings import Settings
 from bot.telegram.render import render_answer
 from knowledge.metadata import extract_metadata
 from knowledge.normalize import Normalizer
@@ -828,3 +830,51 @@ def test_a_sentence_speaks_of_a_unit_of_a_level_by_naming_it_not_by_going_there(
     from bot.core.levels import speaks_of
 
     assert speaks_of(sentence, level) is speaks
+
+
+@pytest.mark.parametrize(
+    ("question", "level", "grade"),
+    [
+        ("今年拟建几个省级科普示范村？", None, "省级"),
+        ("获得市级表彰的有哪些单位？", None, "市级"),
+        ("市级科协怎么开展活动？", "市", None),  # before an organ: the level
+        ("县级和乡镇级怎么做科普宣传？", "县", None),  # before a function word
+    ],
+)
+def test_a_level_word_before_a_thing_is_its_grade_and_part_of_the_topic(
+    normalizer: Normalizer, question: str, level: str | None, grade: str | None
+) -> None:
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert parsed.level == level
+    assert parsed.grades == ((grade,) if grade else ())
+    assert grade is None or grade in parsed.topic
+
+
+def test_a_level_word_the_reports_write_before_a_topic_word_is_a_grade(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "县": "青山县科协工作总结\n一、示范村\n今年拟建立省级科普示范村2个，市级科普示范村3个。\n",
+    }  # fmt: skip
+    store = ingested(tmp_path, normalizer, reports)
+    parsed = retriever_over(store, normalizer, None, Settings()).parse(
+        "今年计划建多少个科普示范村？省级、市级分别几个？"
+    )
+    assert (parsed.level, parsed.levels) == (None, ())
+    assert {"省级", "市级"} <= set(parsed.topic) and parsed.alternatives == ()
+
+
+def test_levels_asked_as_one_for_figures_say_which_level_has_none(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("镇和高校分别办了多少场科普讲座？")
+    assert answer.lead.startswith("高校一级的报告中没有找到相关数字。")
+    assert [q.figure for q in answer.quotes] == ["12场"]
+
+
+def test_a_list_at_a_level_lists_only_material_of_that_level(kb) -> None:
+    assistant, _ = kb
+    # The township's 300人次 is no answer for streets and universities: shown as what it is.
+    answer = assistant.answer("街道和高校分别有多少人次参加读书活动？")
+    assert not answer.found
+    assert answer.lead == "街道、高校一级的报告中没有找到这个数字；以下是其他报告中的内容："
+    assert [c.title for c in answer.citations] == ["绿水镇科协2023年科普工作总结"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from bot.core import follow_ups, wording
 from bot.core.citation import Citation, citation_label
 from bot.core.conversation import continued, leans_on, nth_report
-from bot.core.counting import question_facts, quoted, shown, totals
+from bot.core.counting import of_level, question_facts, quoted, shown, totals
 from bot.core.coverage import held, without_overlaps
 from bot.core.figures import HAS_FIGURE, figure_in, first_figure, in_asked_unit
 from bot.core.levels import speaks_of
@@ -584,9 +584,16 @@ class Answerer:
         anchors = self._anchors(parsed)
         normalize = self.retriever.normalizer.normalize
         lines: dict[str, _Scored] = {}
+        # A list at a level (or levels asked as one) lists material of it, as how-to does.
+        levels = parsed.levels or ((result.filters.level,) if result.filters.level else ())
+        elsewhere: dict[str, _Scored] = {}  # lines of other levels, told as such if alone
         for item in self._ranked_sentences(parsed, result.hits, result.filters.level):
             if item.hit.document_id in lines:
                 continue
+            of_levels = not levels or any(
+                item.hit.passage_level == level or speaks_of(item.normalized, level)
+                for level in levels
+            )
             # As for examples: a report qualifies when its line names what is asked about
             # (in the sentence, its heading or the passage's headings) and its passage covers
             # the topic as "found" demands, never to fill a longer list.
@@ -608,8 +615,15 @@ class Answerer:
                 continue
             if parsed.intent == "total" and not figure_in(item.sentence, parsed):
                 continue
-            lines[item.hit.document_id] = item
+            (lines if of_levels else elsewhere).setdefault(item.hit.document_id, item)
         chosen = list(lines.values())
+        if not chosen and elsewhere:
+            # As for a fact: another level's lines answer another question, and say so.
+            chosen = list(elsewhere.values())
+            answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
+            asked = "、".join(levels)
+            lead = wording.other_level_lead(asked, None, script, practice=parsed.figure is None)
+            return replace(answer, lead=lead, found=False)
         if not chosen:
             return self._not_found(parsed.text, script, parsed)
         answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
@@ -713,6 +727,9 @@ class Answerer:
         reports = len({f.document_id for f in listed})
         added = any(s.added and len(s.addends) > 1 for s in sums)
         lines = [wording.facts_lead(reports, len(listed), added, script, left_out, dates)]
+        missing = [lv for lv in parsed.levels if not any(of_level(f, lv) for f in listed)]
+        if missing and len(parsed.levels) > 1:  # 乡镇和街道分别…: a level with none is said
+            lines[0] = wording.missing_levels_note(missing, script) + lines[0]
         for summed in sums:
             addends = [
                 f"{in_script(shown(f), script)}[{numbers[f.chunk_id]}]" for f in summed.addends

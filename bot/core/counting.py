@@ -77,7 +77,7 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     facts = [
         f for f in _candidates(retriever, parsed, event)
         if within(f, filters) and (not filters.reports or f.document_id in filters.reports)
-        and (not levels or any(_of_level(f, level) for level in levels))
+        and (not levels or any(of_level(f, level) for level in levels))
     ]  # fmt: skip
     span = _event_span(parsed.normalized, event)
     # Another name given for the event (科普活动周（科技活动周）) is no topic either.
@@ -235,7 +235,7 @@ def _asked_counted(normalized: str) -> str:
     return match.group("counted") if match else ""
 
 
-def _of_level(fact: FactRecord, level: str) -> bool:
+def of_level(fact: FactRecord, level: str) -> bool:
     """Whether a figure is of `level`: its passage is, or its sentence or what its paragraph
     opens with names a unit of it (土关垭镇科协通过…；组织党员干部400余人… in a city's report),
     as a how-to answer takes such sentences."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.core import wording
 from bot.core.levels import (
@@ -23,7 +24,13 @@ from bot.core.levels import (
     units_asked_over,
 )
 from knowledge.facts import UNIT_PATTERN, UNITS
-from knowledge.normalize import detect_script, query_terms, stopwords, words_in_order
+from knowledge.normalize import (
+    detect_script,
+    query_terms,
+    stopwords,
+    tagged_words,
+    words_in_order,
+)
 
 INTENTS = ("howto", "fact", "examples", "list", "total", "reports", "yesno")
 FIGURES = ("date", "count", "money", "people")
@@ -55,6 +62,7 @@ _REPORTS_SCOPE = re.compile(
     r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)(?!会)[里中内]?|[的份](?:报告|总结)[里中内](?!容|心)"
     r"|的(?:报告|总结)[？?。！!]*$"
 )
+_EACH_OF = re.compile(r"分别|各自")
 _TOTAL_SCOPE = re.compile(
     r"各地|各单位|各个|各[县市区镇乡]|各[份篇]?(?:报告|总结)(?!会)|每份(?:报告|总结)|所有|全部|这些"
     r"|加起来|合计|总计|共计|(?:报告|总结|知识库)[里中内]?(?:一共|总共)"
@@ -133,29 +141,46 @@ class Question:
     # Levels named as one (乡镇和街道这两级): the table's figures of any of them answer;
     # `level` keeps the first, for the passages.
     levels: tuple[str, ...] = ()
+    # Level words that grade a thing asked about (省级 of 省级科普示范村): topic, no level.
+    grades: tuple[str, ...] = ()
 
     def synonyms_of(self, word: str) -> tuple[tuple[str, float], ...]:
         return dict(self.synonyms).get(word, ())
 
 
-def parse_question(text: str, normalized: str, places: Sequence[str]) -> Question:
+def parse_question(
+    text: str, normalized: str, places: Sequence[str], grades: Sequence[str] = ()
+) -> Question:
     """Read intent, figure, topic, level, place and year from a question.
 
-    `places` are the place names to look for, longest first (the retriever's list).
+    `places` are the place names to look for, longest first (the retriever's list);
+    `grades` are level words known to grade a thing of the question (the reports write
+    省级科普示范村), besides those the question itself puts before a thing.
     """
     year_match = _YEAR.search(normalized)
     year = int(year_match.group(1)) if year_match else None
     place = next((p for p in places if p in normalized), None)
-    level = asked_level(normalized)
+    graded = tuple(dict.fromkeys([*grades_in(normalized), *grades]))
+    # Levels are read with the grades blanked out: 省级 of 省级科普示范村 says no level.
+    ungraded = normalized
+    for grade in graded:
+        ungraded = ungraded.replace(grade, "＃" * len(grade))
+    level = asked_level(ungraded)
     examples = example_topic(text)
     intent, entity = _intent(normalized, examples)
+    levels = joined_levels(ungraded)
+    if intent == "fact" and levels and _EACH_OF.search(normalized):
+        intent = "total"  # 乡镇和街道分别发了多少份: each level's figures, side by side
     asks_figure = intent in ("fact", "total") or (intent == "list" and _lists_figures(normalized))
     figure, unit = _figure(normalized) if asks_figure else (None, None)
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
     rest = _REPORTS_SCOPE.sub("|", _FRAME_PHRASE.sub("|", normalized))
-    level_words = [w for words in QUESTION_WORDS.values() for w in words if w in LEVEL_ONLY_WORDS]
+    level_words = [
+        w for words in QUESTION_WORDS.values() for w in words
+        if w in LEVEL_ONLY_WORDS and w not in graded
+    ]  # fmt: skip
     level_words += [w for w in (pointed_unit(normalized), pointed_description(normalized)) if w]
-    level_words += [*joined_words(normalized), *units_asked_over(normalized)]
+    level_words += [*joined_words(ungraded), *units_asked_over(ungraded)]
     # A frame token's parts are no topic either (不够 of 够不够, 地方 of 哪些地方).
     tokens = [w for w in query_terms(normalized) if _FRAME_TOKEN.match(w)]
     said = [
@@ -170,16 +195,44 @@ def parse_question(text: str, normalized: str, places: Sequence[str]) -> Questio
     # A measure word is no topic of a question that asks a figure (多少万元, 几场).
     units = _UNIT_WORDS if asks_figure else frozenset()
     words = [w for w in query_terms(normalized) if w in rest and w != unit and w not in units]
-    topic = [w for w in words if _is_topic(w, place, year)]
+    topic = [w for w in words if w in graded or _is_topic(w, place, year)]
     if entity is not None:
         topic = [w for w in topic if w != entity]
     if intent == "reports":
         topic = [w for w in topic if w not in _REPORT_WORDS and len(w) > 1]
-    groups = tuple(g for g in _alternatives(normalized) if any(w in topic for w in g))
+    # Grades offered as options (省级、市级分别几个) qualify the thing asked; they are no
+    # things a passage could name instead of it.
+    groups = tuple(
+        g for g in _alternatives(normalized)
+        if any(w in topic for w in g) and not set(g) <= set(graded)
+    )  # fmt: skip
     return Question(
         text, normalized, intent, figure, unit, tuple(topic), groups, level, place, year,
-        examples, levels=joined_levels(normalized),
+        examples, levels=levels, grades=graded,
     )  # fmt: skip
+
+
+def grades_in(normalized: str) -> tuple[str, ...]:
+    """Level words a question puts before a thing they grade (几个省级科普示范村, 市级示范
+    基地, 省级表彰), not before an organ (市级科协, 县级层面) or a function word (县级和
+    乡镇级怎么做)."""
+    tags = tagged_words(normalized)
+    return tuple(
+        dict.fromkeys(
+            word for (word, _), (after, tag) in pairwise(tags)
+            if word in GRADES and after not in _ORGANS and tag.startswith(_GRADED_TAGS)
+            and _WORDLIKE.match(after) and not frames(after)
+        )
+    )  # fmt: skip
+
+
+# Level words that also grade a thing (省级科普示范村): before it they are part of the topic.
+GRADES = ("省级", "市级", "县级", "乡镇级")
+# What a level word names the level of, not a grade: a body or a report of that level.
+_ORGANS = frozenset(
+    {"科协", "层面", "报告", "总结", "单位", "部门", "政府", "组织", "领导", "机关"}
+)
+_GRADED_TAGS = ("n", "v", "a", "b", "x", "j", "l")
 
 
 def _phrase(tokens: list[str], at: int, step: int) -> str:

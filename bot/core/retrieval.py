@@ -11,7 +11,7 @@ from functools import lru_cache
 from bot.core.coverage import coverage, held, idf, without_overlaps
 from bot.core.figures import counts_in_own_unit, figure_in
 from bot.core.levels import LEVEL_ONLY_WORDS, joined_words
-from bot.core.question import Question, frames, parse_question
+from bot.core.question import GRADES, Question, frames, parse_question
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
@@ -173,7 +173,8 @@ class Retriever:
         # A level word (乡镇, 街道) says where to look, not what to find: it becomes a boost
         # on the report's level instead of a search word that favours passages repeating it.
         words = query_terms(normalized)
-        where = LEVEL_ONLY_WORDS.union(joined_words(normalized))  # and 县 of 县和街道
+        # 县 of 县和街道 too; not 省级 of 省级科普示范村, a grade of what is asked about.
+        where = LEVEL_ONLY_WORDS.union(joined_words(normalized)).difference(parsed.grades)
         terms = [t for t in words if t not in where and not frames(t)] or words
         # Ranking takes the synonyms of words no passage writes. A written word's usual-word
         # synonym (老师 → 教师) counts where "found" and sentences are decided, but ranking
@@ -259,7 +260,21 @@ class Retriever:
         """The question's intent, figure, topic words, level, place and year."""
         if normalized is None:
             normalized = self.normalizer.normalize(question)
-        return self.with_synonyms(parse_question(question, normalized, self._places))
+        parsed = parse_question(question, normalized, self._places)
+        written = self._written_grades(parsed)
+        if written:
+            parsed = parse_question(question, normalized, self._places, written)
+        return self.with_synonyms(parsed)
+
+    def _written_grades(self, parsed: Question) -> list[str]:
+        """Level words of the question that the reports write before one of its topic words
+        (省级科普示范村 for 科普示范村有几个？省级、市级分别几个？): grades of that thing."""
+        asked = [g for g in GRADES if g in parsed.normalized and g not in parsed.grades]
+        if not asked or not parsed.topic:
+            return []
+        phrases = {g: [search_form(g + w) for w in parsed.topic] for g in asked}
+        counts = self.store.document_frequencies(sorted({p for ps in phrases.values() for p in ps}))
+        return [g for g in asked if any(counts[p] for p in phrases[g])]
 
     def with_synonyms(self, parsed: Question) -> Question:
         """The question with the synonyms of its topic words that the reports hold."""

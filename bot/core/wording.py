@@ -60,6 +60,11 @@ def missing_levels_lead(missing: Sequence[str], found: Sequence[str], script: st
     )
 
 
+def missing_levels_note(missing: Sequence[str], script: str) -> str:
+    """What opens a figures answer for levels asked as one when some have no figure."""
+    return localize(f"{'、'.join(missing)}一级的报告中没有找到相关数字。", script)
+
+
 def no_figure_lead(figure: str | None, script: str) -> str:
     """Lead of a fact question whose figure no sentence of the passages about it gives."""
     what = "日期" if figure == "date" else "数字"
