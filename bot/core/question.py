@@ -74,11 +74,11 @@ _DATE = re.compile(
 # The measure words of the table of figures (one list: a question asks in the units the
 # reports' figures are read in), and 部 and 届, which a question may ask in.
 _UNITS = f"{UNIT_PATTERN}|部|届"
-# A sum of money asked: in its unit, or a money noun of the clause before a 多少 that no
-# other measure word follows (经费一共落实了多少, not 经费支持了多少个项目).
+# A sum of money asked: in its unit, or a money noun shortly before a 多少 that no other
+# measure word follows (经费一共落实了多少, 科普经费？分别是多少, not 经费支持了多少个项目).
 _MONEY = re.compile(
     r"多少钱|多少.{0,3}[款费金]|多少元|多少万|多少亿"
-    rf"|(?:经费|资金|投资|投入|拨款|款)[^，,。；;？?]{{0,8}}多少(?!{_UNITS})"
+    rf"|(?:经费|资金|投资|投入|拨款|款)[^。；;]{{0,8}}多少(?!{_UNITS})"
 )
 _UNIT_WORDS = frozenset(UNITS)
 # 几 after a demonstrative asks nothing (科普日那几天, 这几年, 前几天), nor after 哪 (哪几个村:
