@@ -152,6 +152,8 @@ def test_example_questions_are_routed_to_examples(answerer: Assistant) -> None:
         # Who is asked about, before the asking, is read as the level, not the topic.
         ("乡镇有没有建科普示范基地的做法？", "建科普示范基地"),
         ("县科协过去有没有在科普日请专家讲座的经验？", "在科普日请专家讲座"),
+        # What comes first is kept when it names no one (科普日期间 is when, not who).
+        ("科普日期间有没有组织义诊的经验？", "科普日期间有没有组织义诊"),
     ],
 )
 def test_example_topic_is_read_from_the_question(question: str, topic: str | None) -> None:

@@ -74,6 +74,7 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
         ("科普设施投资了多少钱？", "fact", "money", "元"),
         ("科普经费一共落实了多少？", "fact", "money", "元"),  # the money noun names it
         ("经费支持了多少个项目？", "fact", "count", "个"),  # unless a measure word follows
+        ("经费紧张，志愿者有多少人？", "fact", "people", "人"),  # or a clause ends
         ("各地一共办了多少场科普讲座？", "total", "count", "场"),
         ("哪些报告写了下一步打算？", "list", None, None),
         ("知识库里有几份乡镇的总结？", "reports", None, None),
@@ -728,6 +729,9 @@ def test_the_level_pointed_at_is_the_one_asked(question: str, level: str | None)
         ("镇和街道怎么办科普讲座？", "乡镇", ("乡镇", "街道"), {"镇"}),
         ("县级和乡镇级怎么做科普宣传？", "县", ("县", "乡镇"), {"县级", "乡镇级"}),
         ("乡、镇科协是怎样成立的？", "乡镇", (), {"乡", "镇"}),
+        # jieba glues a unit to its joiner (和县, a county's name) or to another unit (县乡).
+        ("市和县分别是怎么开展科普日活动的？", "市", ("市", "县"), {"和县", "市"}),
+        ("县、乡两级怎么开展科普培训？", "县", ("县", "乡镇"), {"两级", "乡", "县"}),
         # A unit's character on its own, joined to nothing, says where to look no more than
         # 县城 or 兴仁县 do.
         ("县城是怎么创建文明城市的？", None, (), set()),
@@ -836,9 +840,12 @@ def test_a_sentence_speaks_of_a_unit_of_a_level_by_naming_it_not_by_going_there(
     ("question", "level", "grade"),
     [
         ("今年拟建几个省级科普示范村？", None, "省级"),
-        ("获得市级表彰的有哪些单位？", None, "市级"),
+        ("省级先进集体有多少个？", None, "省级"),
         ("市级科协怎么开展活动？", "市", None),  # before an organ: the level
         ("县级和乡镇级怎么做科普宣传？", "县", None),  # before a function word
+        ("县级开展了哪些活动？", "县", None),  # before a verb: where it was done
+        ("乡镇级举办了多少场讲座？", "乡镇", None),
+        ("有几个市级示范基地？", None, "市级"),  # a verb that opens a noun phrase
     ],
 )
 def test_a_level_word_before_a_thing_is_its_grade_and_part_of_the_topic(
@@ -869,6 +876,10 @@ def test_levels_asked_as_one_for_figures_say_which_level_has_none(kb) -> None:
     answer = assistant.answer("镇和高校分别办了多少场科普讲座？")
     assert answer.lead.startswith("高校一级的报告中没有找到相关数字。")
     assert [q.figure for q in answer.quotes] == ["12场"]
+    # 分别 asks each level's figure side by side: listed, never added up.
+    answer = assistant.answer("镇和街道分别办了多少场科普讲座？")
+    assert sorted(q.figure for q in answer.quotes) == ["12场", "8场"]
+    assert "=" not in answer.lead
 
 
 def test_a_list_at_a_level_lists_only_material_of_that_level(kb) -> None:

@@ -629,6 +629,15 @@ class Answerer:
         answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
         # Sums come only from the table of figures (`counting`), one way of adding.
         lead = wording.listing_lead(len(chosen), script)
+        missing = [
+            level for level in parsed.levels
+            if not any(
+                i.hit.passage_level == level or speaks_of(i.normalized, level) for i in chosen
+            )
+        ]  # fmt: skip
+        if missing and len(parsed.levels) > 1:  # 乡镇和街道分别…: a level with none is said
+            figures = parsed.figure is not None
+            lead = wording.missing_levels_note(missing, script, figures) + lead
         return replace(answer, lead=lead)
 
     def _parts(

@@ -127,6 +127,11 @@ def _joined(normalized_question: str) -> tuple[tuple[str, ...], tuple[str, ...]]
     for word, _ in tagged_words(normalized_question):
         if word in _POINTED_UNITS:
             found.append((at, at + len(word), _POINTED_UNITS[word], True))
+        elif word in _GLUED:  # 市和县 is cut 市 + 和县 (a county's name); 县乡两级 as 县乡
+            found += [
+                (at + i, at + i + 1, _POINTED_UNITS[c], True)
+                for i, c in enumerate(word) if c in _POINTED_UNITS
+            ]  # fmt: skip
         at += len(word)
     found.sort(key=lambda item: (item[0], -item[1]))  # the longest word at a place first
     runs: list[list[tuple[int, int, str, bool]]] = []
@@ -145,7 +150,12 @@ def _joined(normalized_question: str) -> tuple[tuple[str, ...], tuple[str, ...]]
     return (), ()
 
 
-_JOINER = re.compile(r"和|与|及|以及|、|或|跟")
+# Nothing between two level words joins them too (乡镇街道科协, 县乡两级).
+_JOINER = re.compile(r"和|与|及|以及|、|或|跟|")
+# Words jieba makes of a unit's character and a joiner or another unit's character.
+_GLUED = frozenset({"和县", "和市", "县乡", "市县", "省市", "乡镇县", "镇乡"})
+# Level words that also grade a thing (省级科普示范村): before it they are part of the topic.
+GRADES = ("省级", "市级", "县级", "乡镇级")
 
 
 @functools.lru_cache(maxsize=256)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 from bot.core import wording
 from bot.core.levels import (
+    GRADES,
     LEVEL_ONLY_WORDS,
     QUESTION_WORDS,
     asked_level,
@@ -26,6 +26,7 @@ from bot.core.levels import (
 from knowledge.facts import UNIT_PATTERN, UNITS
 from knowledge.normalize import (
     detect_script,
+    in_script,
     query_terms,
     stopwords,
     tagged_words,
@@ -74,11 +75,12 @@ _DATE = re.compile(
 # The measure words of the table of figures (one list: a question asks in the units the
 # reports' figures are read in), and 部 and 届, which a question may ask in.
 _UNITS = f"{UNIT_PATTERN}|部|届"
-# A sum of money asked: in its unit, or a money noun shortly before a 多少 that no other
-# measure word follows (经费一共落实了多少, 科普经费？分别是多少, not 经费支持了多少个项目).
+# A sum of money asked: in its unit, or a money noun in the clause before a 多少 that no
+# other measure word follows (经费一共落实了多少, 科普经费？分别是多少; not 经费支持了多少个
+# 项目, nor 经费紧张，志愿者有多少).
 _MONEY = re.compile(
     r"多少钱|多少.{0,3}[款费金]|多少元|多少万|多少亿"
-    rf"|(?:经费|资金|投资|投入|拨款|款)[^。；;]{{0,8}}多少(?!{_UNITS})"
+    rf"|(?:经费|资金|投资|拨款|款)[^，,。；;]{{0,8}}多少(?!{_UNITS})"
 )
 _UNIT_WORDS = frozenset(UNITS)
 # 几 after a demonstrative asks nothing (科普日那几天, 这几年, 前几天), nor after 哪 (哪几个村:
@@ -103,7 +105,8 @@ _HOWTO = re.compile(r"怎么|怎样|如何|哪些做法|什么做法|哪些措�
 _FRAME_WORDS = frozenset(
     {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
      "各地", "各单位", "各个", "各", "所有", "全部", "这些", "加起来", "具体", "时候", "期间",
-     "分别", "统计", "列出", "列举", "钱", "那边", "这边", "那里", "这里"}
+     "分别", "统计", "列出", "列举", "钱", "那边", "这边", "那里", "这里", "两级", "三级",
+     "这两级", "这三级"}
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.
@@ -143,6 +146,8 @@ class Question:
     levels: tuple[str, ...] = ()
     # Level words that grade a thing asked about (省级 of 省级科普示范村): topic, no level.
     grades: tuple[str, ...] = ()
+    # The words that say where to look (乡镇, 县 of 县和街道, 镇 of 哪些镇, 那个县).
+    where: tuple[str, ...] = ()
 
     def synonyms_of(self, word: str) -> tuple[tuple[str, float], ...]:
         return dict(self.synonyms).get(word, ())
@@ -170,7 +175,7 @@ def parse_question(
     intent, entity = _intent(normalized, examples)
     levels = joined_levels(ungraded)
     if intent == "fact" and levels and _EACH_OF.search(normalized):
-        intent = "total"  # 乡镇和街道分别发了多少份: each level's figures, side by side
+        intent = "list"  # 乡镇和街道分别发了多少份: each level's figures, side by side, unadded
     asks_figure = intent in ("fact", "total") or (intent == "list" and _lists_figures(normalized))
     figure, unit = _figure(normalized) if asks_figure else (None, None)
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
@@ -179,14 +184,17 @@ def parse_question(
         w for words in QUESTION_WORDS.values() for w in words
         if w in LEVEL_ONLY_WORDS and w not in graded
     ]  # fmt: skip
-    level_words += [w for w in (pointed_unit(normalized), pointed_description(normalized)) if w]
+    level_words += [w for w in (pointed_unit(normalized),) if w]
     level_words += [*joined_words(ungraded), *units_asked_over(ungraded)]
+    # What picks out the unit pointed at is no topic, though it may rank (壶山街道).
+    described = [w for w in (pointed_description(normalized),) if w]
     # A frame token's parts are no topic either (不够 of 够不够, 地方 of 哪些地方).
     tokens = [w for w in query_terms(normalized) if _FRAME_TOKEN.match(w)]
     said = [
         *_FRAME_WORDS,
         *tokens,
         *level_words,
+        *described,
         *(place or "",),
         *((f"{year}年",) if year else ()),
     ]
@@ -208,7 +216,7 @@ def parse_question(
     )  # fmt: skip
     return Question(
         text, normalized, intent, figure, unit, tuple(topic), groups, level, place, year,
-        examples, levels=levels, grades=graded,
+        examples, levels=levels, grades=graded, where=tuple(dict.fromkeys(level_words)),
     )  # fmt: skip
 
 
@@ -216,23 +224,22 @@ def grades_in(normalized: str) -> tuple[str, ...]:
     """Level words a question puts before a thing they grade (几个省级科普示范村, 市级示范
     基地, 省级表彰), not before an organ (市级科协, 县级层面) or a function word (县级和
     乡镇级怎么做)."""
-    tags = tagged_words(normalized)
-    return tuple(
-        dict.fromkeys(
-            word for (word, _), (after, tag) in pairwise(tags)
-            if word in GRADES and after not in _ORGANS and tag.startswith(_GRADED_TAGS)
-            and _WORDLIKE.match(after) and not frames(after)
-        )
-    )  # fmt: skip
+    tags = [*tagged_words(normalized), ("", "")]
+    found = []
+    for (word, _), (after, tag), (_, then) in zip(tags, tags[1:], tags[2:], strict=False):
+        if word not in GRADES or after in ORGANS or not _WORDLIKE.match(after) or frames(after):
+            continue
+        verb_of_phrase = tag.startswith("v") and then.startswith("n")
+        if tag.startswith(_GRADED_TAGS) or tag == "vn" or verb_of_phrase:
+            found.append(word)
+    return tuple(dict.fromkeys(found))
 
 
-# Level words that also grade a thing (省级科普示范村): before it they are part of the topic.
-GRADES = ("省级", "市级", "县级", "乡镇级")
 # What a level word names the level of, not a grade: a body or a report of that level.
-_ORGANS = frozenset(
-    {"科协", "层面", "报告", "总结", "单位", "部门", "政府", "组织", "领导", "机关"}
-)
-_GRADED_TAGS = ("n", "v", "a", "b", "x", "j", "l")
+ORGANS = frozenset({"科协", "层面", "报告", "总结", "单位", "部门", "政府", "组织", "领导", "机关"})
+# Tags of a word a grade qualifies: nouns, adjectives, domain words. A verb only as the
+# first word of a noun phrase (示范 基地); else 县级开展了… asks at a level.
+_GRADED_TAGS = ("n", "a", "b", "x", "j", "l")
 
 
 def _phrase(tokens: list[str], at: int, step: int) -> str:
@@ -363,7 +370,7 @@ def frames(word: str) -> bool:
 
 
 def _is_topic(word: str, place: str | None, year: int | None) -> bool:
-    if word in LEVEL_ONLY_WORDS or word in _FRAME_WORDS or _FRAME_TOKEN.match(word):
+    if word in LEVEL_ONLY_WORDS or frames(word):
         return False
     if word in _LOCATIVES:
         return False
@@ -379,13 +386,20 @@ def example_topic(question: str) -> str | None:
         return None
     # Who is asked about may come before the asking (乡镇有没有建科普示范基地的做法): the
     # level is read from the whole question, the topic is what follows.
-    topic = _ASKED_FIRST.sub("", match.group("topic"))
+    topic = match.group("topic")
+    first = _ASKED_FIRST.match(topic)
+    if first and (_WHO.search(first["who"]) or asked_level(in_script(first["who"], "simplified"))):
+        topic = topic[first.end() :]
     lead = r"^(?:关于|關於|一些|几个|幾個|什么|什麼)"
     topic = re.sub(lead, "", topic).strip("的 ")
     return topic or None
 
 
-_ASKED_FIRST = re.compile(r"^[^，,。？?]{1,8}?(?:有没有|有沒有|有无|有無|是否有)")
+_ASKED_FIRST = re.compile(r"^(?P<who>[^，,。？?]{1,8}?)(?:有没有|有沒有|有无|有無|是否有)")
+# What names who is asked about: a level, or a body (县科协, 学校, 某某街道).
+_WHO = re.compile(
+    r"(?:科协|科協|学会|學會|协会|協會|学校|學校|街道|社区|社區|[县縣市镇鎮乡鄉省区區])$"
+)
 
 
 def script_of(text: str, preferred: str = "auto") -> str:

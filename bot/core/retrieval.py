@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from bot.core.coverage import coverage, held, idf, without_overlaps
 from bot.core.figures import counts_in_own_unit, figure_in
-from bot.core.levels import LEVEL_ONLY_WORDS, joined_words
-from bot.core.question import GRADES, Question, frames, parse_question
+from bot.core.levels import GRADES, LEVEL_ONLY_WORDS
+from bot.core.question import ORGANS, Question, frames, parse_question
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
@@ -174,7 +174,7 @@ class Retriever:
         # on the report's level instead of a search word that favours passages repeating it.
         words = query_terms(normalized)
         # 县 of 县和街道 too; not 省级 of 省级科普示范村, a grade of what is asked about.
-        where = LEVEL_ONLY_WORDS.union(joined_words(normalized)).difference(parsed.grades)
+        where = LEVEL_ONLY_WORDS.union(parsed.where).difference(parsed.grades)
         terms = [t for t in words if t not in where and not frames(t)] or words
         # Ranking takes the synonyms of words no passage writes. A written word's usual-word
         # synonym (老师 → 教师) counts where "found" and sentences are decided, but ranking
@@ -269,10 +269,13 @@ class Retriever:
     def _written_grades(self, parsed: Question) -> list[str]:
         """Level words of the question that the reports write before one of its topic words
         (省级科普示范村 for 科普示范村有几个？省级、市级分别几个？): grades of that thing."""
-        asked = [g for g in GRADES if g in parsed.normalized and g not in parsed.grades]
-        if not asked or not parsed.topic:
+        asked = [g for g in _offered_grades(parsed.normalized) if g not in parsed.grades]
+        # Generic words (科普, 工作) follow a grade somewhere in any corpus: only the
+        # longer words name a thing that has grades.
+        things = [w for w in parsed.topic if len(w) > 2]
+        if not asked or not things:
             return []
-        phrases = {g: [search_form(g + w) for w in parsed.topic] for g in asked}
+        phrases = {g: [search_form(g + w) for w in things] for g in asked}
         counts = self.store.document_frequencies(sorted({p for ps in phrases.values() for p in ps}))
         return [g for g in asked if any(counts[p] for p in phrases[g])]
 
@@ -567,6 +570,21 @@ class Retriever:
             if matched == wanted:
                 allowed.append(doc_id)
         return allowed
+
+
+def _offered_grades(normalized: str) -> list[str]:
+    """Level words offered side by side with no thing after them (省级、市级分别几个): the
+    only ones whose sense the reports' own wording decides."""
+    offered = []
+    for grade in GRADES:
+        for match in re.finditer(grade, normalized):
+            after = normalized[match.end() : match.end() + 2]
+            if any(after.startswith(o) for o in ORGANS):
+                continue
+            joined_after = re.match(r"[、和与及或]", after)
+            if joined_after or re.search(r"[、和与及或]$", normalized[: match.start()]):
+                offered.append(grade)
+    return list(dict.fromkeys(offered))
 
 
 def search_form(word: str) -> str:

@@ -60,9 +60,10 @@ def missing_levels_lead(missing: Sequence[str], found: Sequence[str], script: st
     )
 
 
-def missing_levels_note(missing: Sequence[str], script: str) -> str:
-    """What opens a figures answer for levels asked as one when some have no figure."""
-    return localize(f"{'、'.join(missing)}一级的报告中没有找到相关数字。", script)
+def missing_levels_note(missing: Sequence[str], script: str, figures: bool = True) -> str:
+    """What opens an answer for levels asked as one when some have nothing on it."""
+    what = "相关数字" if figures else "相关内容"
+    return localize(f"{'、'.join(missing)}一级的报告中没有找到{what}。", script)
 
 
 def no_figure_lead(figure: str | None, script: str) -> str:
