@@ -107,7 +107,8 @@ def keyword_search(
         if document_ids is not None:  # only the reports' own rows are scored
             within = index.rows_of(document_ids)
             return [KeywordHit(c, s) for c, s in index.top_of(within, words, weights, limit)]
-        return [KeywordHit(c, s) for c, s in index.top(index.scores(words, weights), limit)]
+        scored = index.scores(words, weights)
+        return [KeywordHit(c, s) for c, s in index.top(scored, limit, words=words)]
     if document_ids is not None:
         rowids = _searchable_rows(db, document_ids)
         if len(rowids) <= DIRECT_ROWS:
@@ -184,7 +185,7 @@ def title_search(
     if index is not None and all(len(parts) == 1 for parts in tokens):
         words = [parts[0] for parts in tokens]  # a word twice counts twice, as in FTS5
         weights = [bm25.idf(index.total_rows, index.chunks_holding(w)) for w in words]
-        return dict(index.top(index.scores(words, weights), limit))
+        return dict(index.top(index.scores(words, weights), limit, words=words))
     sql = """
         SELECT d.id, -bm25(documents_fts) AS score
         FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid

@@ -214,9 +214,14 @@ def _sqlite_varint(value: int) -> bytes:
     return bytes(reversed(groups))
 
 
+@pytest.mark.parametrize("impact_rows", [0, 10**9], ids=["impacts kept", "computed"])
 def test_keyword_index_scores_every_matching_chunk_as_fts5_does(
-    bundled_store, normalizer: Normalizer
+    bundled_store, normalizer: Normalizer, monkeypatch, impact_rows: int
 ) -> None:
+    from knowledge import postings
+
+    # Above IMPACT_ROWS the index keeps each posting's impact: the same scores either way.
+    monkeypatch.setattr(postings, "IMPACT_ROWS", impact_rows)
     store, _ = bundled_store
     assert store._keyword_index() is not None  # the sync built it
     searchable = {c.id for c in store.chunks(include_duplicates=False)}
@@ -339,3 +344,21 @@ def test_title_index_ranks_reports_as_fts5_does(bundled_store, normalizer: Norma
             assert score == pytest.approx(exact[document_id], rel=1e-9, abs=1e-12)
         compared += bool(exact)
     assert compared >= 5
+
+
+@pytest.mark.parametrize("limit", [1, 5, 20])
+def test_the_best_few_are_the_best_of_every_match_though_most_rows_are_passed_over(
+    bundled_store, normalizer: Normalizer, limit: int
+) -> None:
+    # `top` ranks only rows at or above a floor read from the rarest words' rows: the
+    # scores it returns are still the best `limit` of all, as FTS5 ranks them.
+    store, _ = bundled_store
+    searchable = {c.id for c in store.chunks(include_duplicates=False)}
+    questions = [json.loads(line)["q"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()]
+    for question in questions:
+        terms = query_terms(normalizer.normalize(question))
+        full = sorted(
+            (s for c, s in fts_scores(store, terms).items() if c in searchable), reverse=True
+        )
+        hits = store.keyword_search(terms, limit=limit)
+        assert [h.score for h in hits] == pytest.approx(full[:limit], rel=1e-9, abs=1e-12)
