@@ -889,3 +889,15 @@ def test_a_list_at_a_level_lists_only_material_of_that_level(kb) -> None:
     assert not answer.found
     assert answer.lead == "街道、高校一级的报告中没有找到这个数字；以下是其他报告中的内容："
     assert [c.title for c in answer.citations] == ["绿水镇科协2023年科普工作总结"]
+
+
+def test_examples_at_a_level_with_none_are_other_levels_cases_said_to_be_so(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("有没有高校举办科普讲座的例子？")
+    assert answer.found
+    assert answer.lead == "高校一级的报告中没有找到相关做法；以下是其他报告中的内容："
+    assert "某大学科协科普部2023年工作总结" not in {c.title for c in answer.citations}
+    assert {c.title for c in answer.citations} & {
+        "绿水镇科协2023年科普工作总结",
+        "东湖街道科协2023年科普工作总结",
+    }

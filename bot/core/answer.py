@@ -292,12 +292,22 @@ class Answerer:
     ) -> Answer:
         parsed = parsed or self.retriever.parse(question)
         if parsed.intent == "examples" and parsed.example_topic:
-            if parsed.level is not None and (filters is None or filters.level is None):
+            asked = parsed.level is not None and (filters is None or filters.level is None)
+            if asked:
                 # A follow-up naming a level (那街道呢？) asks for that level's cases.
                 filters = replace(filters or Filters(), level=parsed.level)
             # The answer carries the question as asked, so a follow-up ("那街道呢？") asks
             # for examples too.
             found = self._examples(parsed.example_topic, filters, question=question)
+            if asked and not found.found and parsed.level is not None:
+                # As for how-to: cases of other levels, said to be so. The level word may
+                # also be who took part (请高校或农学院的教授…), not where it was done.
+                wider = replace(filters or Filters(), level=None)
+                other = self._examples(parsed.example_topic, wider, question=question)
+                if other.found:
+                    script = self._script(question)
+                    lead = wording.other_level_lead(parsed.level, None, script, practice=True)
+                    found = replace(other, lead=lead)
             return replace(found, parsed=parsed)
         script = self._script(question)
         wide = parsed.intent in ("list", "total", "reports")
