@@ -233,6 +233,11 @@ def test_explain_shows_how_the_question_was_read(kb) -> None:
     assert "意图：fact" in text and "所问数字：count" in text and "单位：场" in text
     assert "科普" in text and "问题解析" in text
     assert "12场" in answer_text(answer)
+    # Levels asked as one, and a level word that grades a thing, are shown as read.
+    text = explanation_text(assistant.answer("镇和街道分别是怎么举办科普讲座的？"))
+    assert "层级：乡镇" in text and "分层级作答：乡镇 街道" in text
+    text = explanation_text(assistant.answer("今年拟建几个省级科普示范村？"))
+    assert "级别（主题词）：省级" in text and "层级" not in text
 
 
 def test_not_found_names_the_level_it_looked_in(kb) -> None:

@@ -88,8 +88,8 @@ def question_json(answer: Answer) -> dict[str, Any] | None:
     return {
         "intent": parsed.intent, "figure": parsed.figure, "unit": parsed.unit,
         "topic": list(parsed.topic), "alternatives": [list(g) for g in parsed.alternatives],
-        "level": parsed.level, "place": parsed.place, "year": parsed.year,
-        "example_topic": parsed.example_topic,
+        "level": parsed.level, "levels": list(parsed.levels), "grades": list(parsed.grades),
+        "place": parsed.place, "year": parsed.year, "example_topic": parsed.example_topic,
         "synonyms": {word: dict(found) for word, found in parsed.synonyms},
     }  # fmt: skip
 
@@ -99,7 +99,8 @@ def explanation_text(answer: Answer) -> str:
     read = question_json(answer) or {}
     names = {
         "intent": "意图", "figure": "所问数字", "unit": "单位", "topic": "主题词",
-        "alternatives": "可选词组", "level": "层级", "place": "地点", "year": "年份",
+        "alternatives": "可选词组", "level": "层级", "levels": "分层级作答",
+        "grades": "级别（主题词）", "place": "地点", "year": "年份",
         "example_topic": "例子主题", "synonyms": "同义扩展",
     }  # fmt: skip
     lines = ["问题解析："]
