@@ -366,25 +366,25 @@ class Answerer:
         in reading order under the headings they belong to. Levels asked as one (县和街道
         分别是怎么…) are answered level by level, each from its own search."""
         if joined and len(parsed.levels) > 1:
-            parts: list[tuple[str, list[_Scored]]] = []
+            parts: dict[str, list[_Scored]] = {}  # level → its sentences
             hits: list[Hit] = []
             for level in parsed.levels:
                 own = replace(parsed, level=level)
                 found = self.retriever.search(parsed.text, len(result.hits), parsed=own)
                 practice = self._practice(own, found, share=len(parsed.levels))
                 if practice is not None and not practice[1]:
-                    parts.append((level, practice[0]))
+                    parts[level] = practice[0]
                     hits += found.hits
             if parts:
                 taken: set[tuple[str, int]] = set()
                 chosen = []
-                for _, items in parts:
+                for items in parts.values():
                     chosen += [i for i in items if (i.hit.chunk_id, i.position) not in taken]
                     taken |= {(i.hit.chunk_id, i.position) for i in items}
                 answer = self._compose(parsed, "answer", replace(result, hits=hits), chosen, script)
-                missing = [level for level in parsed.levels if level not in dict(parts)]
+                missing = [level for level in parsed.levels if level not in parts]
                 if missing:
-                    lead = wording.missing_levels_lead(missing, list(dict(parts)), script)
+                    lead = wording.missing_levels_lead(missing, list(parts), script)
                     answer = replace(answer, lead=lead)
                 return answer
         practice = self._practice(parsed, result)
@@ -422,9 +422,7 @@ class Answerer:
             # the topic as "found" demands; else its sentences answer something else (a
             # street's work in general for a street's funds): other levels answer, and the
             # lead says so.
-            of_level = [
-                i for i in ranked if i.hit.passage_level == level or speaks_of(i.normalized, level)
-            ]
+            of_level = [i for i in ranked if _of_level(i, level)]
             # What the passage must name is the word "found" weighs most (经费, not 落实;
             # 科普日, not 每年); when no passage writes any topic word, coverage decides.
             key = self.retriever.key_word(parsed)
@@ -570,11 +568,7 @@ class Answerer:
             parsed, "fact", result, chosen, script, figure_first=True, head=len(ahead[-1:]) + 1
         )
         level = result.filters.level
-        if (
-            level is not None
-            and best.hit.passage_level != level
-            and not speaks_of(best.normalized, level)
-        ):
+        if level is not None and not _of_level(best, level):
             # The figure of another level answers a different question (a township's
             # funds for a county's): the reader is told before reading it, and the answer
             # is what its lead says, not found at the level asked.
@@ -600,10 +594,7 @@ class Answerer:
         for item in self._ranked_sentences(parsed, result.hits, result.filters.level):
             if item.hit.document_id in lines:
                 continue
-            of_levels = not levels or any(
-                item.hit.passage_level == level or speaks_of(item.normalized, level)
-                for level in levels
-            )
+            of_levels = not levels or any(_of_level(item, level) for level in levels)
             # As for examples: a report qualifies when its line names what is asked about
             # (in the sentence, its heading or the passage's headings) and its passage covers
             # the topic as "found" demands, never to fill a longer list.
@@ -639,12 +630,7 @@ class Answerer:
         answer = self._compose(parsed, parsed.intent, result, chosen, script, lead=False)
         # Sums come only from the table of figures (`counting`), one way of adding.
         lead = wording.listing_lead(len(chosen), script)
-        missing = [
-            level for level in parsed.levels
-            if not any(
-                i.hit.passage_level == level or speaks_of(i.normalized, level) for i in chosen
-            )
-        ]  # fmt: skip
+        missing = [lv for lv in parsed.levels if not any(_of_level(i, lv) for i in chosen)]
         if missing and len(parsed.levels) > 1:  # 乡镇和街道分别…: a level with none is said
             figures = parsed.figure is not None
             lead = wording.missing_levels_note(missing, script, figures) + lead
@@ -1071,6 +1057,12 @@ def _holds(parsed: Question, word: str, text: str) -> bool:
 
 def _reading_order(item: _Scored) -> tuple[int, int]:
     return item.hit.index, item.position
+
+
+def _of_level(item: _Scored, level: str) -> bool:
+    """Whether a sentence is material of `level`: its passage is, or it names a unit of it
+    (蒿坪镇科协… in a city's report)."""
+    return item.hit.passage_level == level or speaks_of(item.normalized, level)
 
 
 def _report_label(hit: Hit) -> str:

@@ -227,7 +227,7 @@ def grades_in(normalized: str) -> tuple[str, ...]:
     tags = [*tagged_words(normalized), ("", "")]
     found = []
     for (word, _), (after, tag), (_, then) in zip(tags, tags[1:], tags[2:], strict=False):
-        if word not in GRADES or after in ORGANS or not _WORDLIKE.match(after) or frames(after):
+        if word not in GRADES or after in _ORGANS or not _WORDLIKE.match(after) or frames(after):
             continue
         verb_of_phrase = tag.startswith("v") and then.startswith("n")
         if tag.startswith(_GRADED_TAGS) or tag == "vn" or verb_of_phrase:
@@ -235,8 +235,25 @@ def grades_in(normalized: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def offered_grades(normalized: str) -> list[str]:
+    """Level words offered side by side with no thing after them (省级、市级分别几个): the
+    only ones whose sense the reports' own wording decides."""
+    offered = []
+    for grade in GRADES:
+        for match in re.finditer(grade, normalized):
+            after = normalized[match.end() : match.end() + 2]
+            if any(after.startswith(o) for o in _ORGANS):
+                continue
+            joined_after = re.match(r"[、和与及或]", after)
+            if joined_after or re.search(r"[、和与及或]$", normalized[: match.start()]):
+                offered.append(grade)
+    return list(dict.fromkeys(offered))
+
+
 # What a level word names the level of, not a grade: a body or a report of that level.
-ORGANS = frozenset({"科协", "层面", "报告", "总结", "单位", "部门", "政府", "组织", "领导", "机关"})
+_ORGANS = frozenset(
+    {"科协", "层面", "报告", "总结", "单位", "部门", "政府", "组织", "领导", "机关"}
+)
 # Tags of a word a grade qualifies: nouns, adjectives, domain words. A verb only as the
 # first word of a noun phrase (示范 基地); else 县级开展了… asks at a level.
 _GRADED_TAGS = ("n", "a", "b", "x", "j", "l")

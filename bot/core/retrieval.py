@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from bot.core.coverage import coverage, held, idf, without_overlaps
 from bot.core.figures import counts_in_own_unit, figure_in
-from bot.core.levels import GRADES, LEVEL_ONLY_WORDS
-from bot.core.question import ORGANS, Question, frames, parse_question
+from bot.core.levels import LEVEL_ONLY_WORDS
+from bot.core.question import Question, frames, offered_grades, parse_question
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.metadata import LEVELS, PROVINCES
@@ -269,7 +269,7 @@ class Retriever:
     def _written_grades(self, parsed: Question) -> list[str]:
         """Level words of the question that the reports write before one of its topic words
         (省级科普示范村 for 科普示范村有几个？省级、市级分别几个？): grades of that thing."""
-        asked = [g for g in _offered_grades(parsed.normalized) if g not in parsed.grades]
+        asked = [g for g in offered_grades(parsed.normalized) if g not in parsed.grades]
         # Generic words (科普, 工作) follow a grade somewhere in any corpus: only the
         # longer words name a thing that has grades.
         things = [w for w in parsed.topic if len(w) > 2]
@@ -570,21 +570,6 @@ class Retriever:
             if matched == wanted:
                 allowed.append(doc_id)
         return allowed
-
-
-def _offered_grades(normalized: str) -> list[str]:
-    """Level words offered side by side with no thing after them (省级、市级分别几个): the
-    only ones whose sense the reports' own wording decides."""
-    offered = []
-    for grade in GRADES:
-        for match in re.finditer(grade, normalized):
-            after = normalized[match.end() : match.end() + 2]
-            if any(after.startswith(o) for o in ORGANS):
-                continue
-            joined_after = re.match(r"[、和与及或]", after)
-            if joined_after or re.search(r"[、和与及或]$", normalized[: match.start()]):
-                offered.append(grade)
-    return list(dict.fromkeys(offered))
 
 
 def search_form(word: str) -> str:
