@@ -88,6 +88,9 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
         # A one-character place inside a longer word lists nothing; 哪几个 asks which.
         ("哪些村民参加了科技培训？", "howto", None, None),
         ("哪几个村开展了科普活动？", "list", None, None),
+        # The last how-many of the first question is asked: an earlier one describes.
+        ("中心办的几个网站，访问量有多少？", "fact", "count", None),
+        ("编印了多少份材料？累计多少学时？", "fact", "count", "份"),
     ],
 )
 def test_the_intent_and_the_figure_asked_are_read_from_the_question(
@@ -539,6 +542,8 @@ def test_a_sentence_that_only_announces_what_follows_is_never_quoted() -> None:
         ("科普日是什么时候开始的？", {"时候", "什么时候"}),
         ("举办了什么样的讲座？", {"什么样"}),
         ("科普日期间一共开展了多少场活动？", {"期间"}),
+        ("市里是怎么搭起社区教育这套体系的？", {"这套"}),  # it points; 体系 says at what
+        ("科普日那次发了多少份资料？", {"那次"}),
     ],
 )  # fmt: skip
 def test_words_asking_where_when_or_what_kind_are_no_topic_words(
@@ -644,6 +649,37 @@ def test_a_figure_is_in_the_asked_unit_only_when_it_ends_with_it(
     assert figures(sentence, parsed) and in_asked_unit(sentence, parsed) is exact
 
 
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("中心办的几个网站，一年下来访问量有多少？", "访问量"),
+        ("全乡农村经济总收入一共是多少？", "总收入"),
+        ("讲座办了多少？", None),  # a verb before 多少: what it did, no amount of a thing
+        ("科普画廊有多少个？", None),  # a measure word says what is counted
+    ],
+)
+def test_a_count_in_no_unit_measures_the_noun_written_before_it(
+    normalizer: Normalizer, question: str, measure: str | None
+) -> None:
+    assert parse_question(question, normalizer.normalize(question), []).measure == measure
+
+
+def test_a_number_is_the_amount_measured_only_after_the_sentence_names_it(
+    normalizer: Normalizer,
+) -> None:
+    question = "中心办的几个网站，一年下来访问量有多少？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert figures("中心建立起三个综合性网站。", parsed) == []
+    assert figures("中心建立起三个网站，全年訪問量達12萬人次。", parsed) == ["12萬"]
+
+
+def test_an_amount_no_sentence_gives_is_not_found_though_a_number_of_its_topic_is(kb) -> None:
+    assistant, _ = kb
+    answer = assistant.answer("绿水镇的科普讲座，满意度有多少？")
+    assert not answer.found
+    assert answer.lead == "报告中没有写明这个数字，与之最相关的内容是："
+
+
 def test_a_figure_counted_within_the_sentence_before_comes_after_it(
     tmp_path: Path, normalizer
 ) -> None:
@@ -719,6 +755,9 @@ def test_a_total_adds_only_figures_of_the_event_asked(tmp_path: Path, normalizer
         ("这个乡村振兴项目投入了多少资金？", None),  # 乡 is no word of its own here
         ("这个市场监管局开展了多少场科普活动？", None),
         ("2023年的全县科普经费中乡镇一级占多少？", "乡镇"),  # as before: no pointer
+        # A word that only names a level outranks one that may be the topic.
+        ("市里是怎么搭起社区教育这套体系的？", "市"),
+        ("社区是怎么开展科普活动的？", "街道"),
     ],
 )
 def test_the_level_pointed_at_is_the_one_asked(question: str, level: str | None) -> None:

@@ -9,6 +9,7 @@ from functools import lru_cache
 import opencc
 
 from bot.core.question import Question
+from knowledge.normalize import in_script
 
 HAS_FIGURE = re.compile(r"\d")
 # Quotes keep the report's script, so figures are found in either: 100萬元 as 100万元.
@@ -57,7 +58,15 @@ def counts_in_own_unit(parsed: Question) -> bool:
 
 def figures(sentence: str, parsed: Question) -> list[str]:
     pattern = _pattern(parsed)
-    return [m.group() for m in pattern.finditer(sentence)] if pattern else []
+    if pattern is None:
+        return []
+    found = list(pattern.finditer(sentence))
+    if parsed.measure:
+        # A number in no asked unit is the amount of what the question measures only where
+        # the sentence names that before it (网站访问量全年达12万人次, not 三个网站).
+        simplified = in_script(sentence, "simplified")
+        found = [m for m in found if parsed.measure in simplified[: m.start()]]
+    return [m.group() for m in found]
 
 
 def in_asked_unit(sentence: str, parsed: Question) -> bool:

@@ -85,17 +85,17 @@ def asked_level(normalized_question: str) -> str | None:
     each = units_asked_over(normalized_question)
     if each:
         return _POINTED_UNITS[each[0][-1]]
-    tags: list[tuple[str, str]] | None = None
-    for level, words in QUESTION_WORDS.items():
-        for word in words:
-            if word not in normalized_question:
-                continue
-            if word in LEVEL_ONLY_WORDS:
-                return level
-            tags = tags if tags is not None else tagged_words(normalized_question)
-            if _unmodified(word, tags):
-                return level
-    return None
+    named = [
+        (level, word) for level, words in QUESTION_WORDS.items() for word in words
+        if word in normalized_question
+    ]  # fmt: skip
+    # A word that only names a level outranks one that may be the topic (市里 of 市里是怎么
+    # 搭起社区教育体系的: 社区 there is what was built).
+    only = [level for level, word in named if word in LEVEL_ONLY_WORDS]
+    if only:
+        return only[0]
+    tags = tagged_words(normalized_question) if named else []
+    return next((level for level, word in named if _unmodified(word, tags)), None)
 
 
 def joined_levels(normalized_question: str) -> tuple[str, ...]:

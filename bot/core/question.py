@@ -110,10 +110,11 @@ _FRAME_WORDS = frozenset(
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.
-# So do yes-or-no pairs (够不够, 是不是, 能不能): they ask whether, not about what.
+# So do yes-or-no pairs (够不够, 是不是, 能不能): they ask whether, not about what; and a
+# demonstrative with its measure word (这套, 那些, 那次): it points, the noun it points at says.
 _FRAME_TOKEN = re.compile(
     r"^(?:(?:几|多少|哪)[\u4e00-\u9fff]{0,2}|(?:哪些|哪个|哪一|什么)[\u4e00-\u9fff]{1,2}"
-    r"|([\u4e00-\u9fff])不\1|[写提谈说讲]到|涉及|写有)$"
+    r"|([\u4e00-\u9fff])不\1|[写提谈说讲]到|涉及|写有|[这那][个套些块次场批种类项])$"
 )
 _WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
 # One-character heads that make a phrase with the word after them (下 + 一步 = 下一步).
@@ -148,6 +149,9 @@ class Question:
     grades: tuple[str, ...] = ()
     # The words that say where to look (乡镇, 县 of 县和街道, 镇 of 哪些镇, 那个县).
     where: tuple[str, ...] = ()
+    # What a count asked in no unit measures (访问量 of 访问量有多少): a number is its
+    # figure only where the sentence names it first (三个网站 is no 访问量).
+    measure: str | None = None
 
     def synonyms_of(self, word: str) -> tuple[tuple[str, float], ...]:
         return dict(self.synonyms).get(word, ())
@@ -214,9 +218,11 @@ def parse_question(
         g for g in _alternatives(normalized)
         if any(w in topic for w in g) and not set(g) <= set(graded)
     )  # fmt: skip
+    measure = _measure(normalized) if figure == "count" and unit is None else None
     return Question(
         text, normalized, intent, figure, unit, tuple(topic), groups, level, place, year,
         examples, levels=levels, grades=graded, where=tuple(dict.fromkeys(level_words)),
+        measure=measure if measure in topic else None,
     )  # fmt: skip
 
 
@@ -363,8 +369,11 @@ def _figure(normalized: str) -> tuple[str | None, str | None]:
     named = _NAMED_FIGURE.search(normalized)
     if _MONEY.search(normalized) or (named and named["unit"] == "金额"):
         return "money", "元"
-    match = _HOW_MANY.search(normalized)
-    unit = match.group("unit") if match else None
+    # The last how-many of the first question is the one asked; an earlier one describes
+    # what the figure is of (那个中心办的几个网站，访问量有多少). A second question (…？
+    # 累计多少学时？) asks more, which one answer does not split.
+    asks = list(_HOW_MANY.finditer(_first_ask(normalized)))
+    unit = asks[-1].group("unit") if asks else None
     if unit is None and named and named["unit"] in ("人次", "场次"):
         unit = named["unit"]
     if unit is None and named and named["counter"]:
@@ -374,6 +383,33 @@ def _figure(normalized: str) -> tuple[str | None, str | None]:
     if unit in PEOPLE_UNITS or (unit is None and _PEOPLE_NOUNS.search(normalized)):
         return "people", unit
     return "count", unit
+
+
+# What stands between the thing measured and the 多少 asking its amount (访问量有多少,
+# 总收入一共是多少).
+_MEASURED = re.compile(
+    r"(?P<before>[^，,。；;？?]+?)(?:一共|总共|共|合计|累计|大概|大约|约)?(?:有|是|为|达到|达)?"
+    r"多少(?=[，,。；;？?]|$)"
+)
+
+
+def _first_ask(normalized: str) -> str:
+    """The first of a message's questions that asks a how-many (哪些村建了画廊？分别建了
+    几处？ asks it in the second); the whole text when none does."""
+    asks = [q for q in re.split(r"[？?]", normalized) if _HOW_MANY.search(q)]
+    return asks[0] if asks else normalized
+
+
+def _measure(normalized: str) -> str | None:
+    """The noun a unit-less 多少 asks the amount of, when one is written right before it."""
+    asks = list(_MEASURED.finditer(_first_ask(normalized)))
+    if not asks:
+        return None
+    tagged = tagged_words(asks[-1].group("before"))
+    if not tagged:
+        return None
+    word, tag = tagged[-1]
+    return word if tag.startswith("n") and word not in FIGURE_WORDS else None
 
 
 # A locative jieba cuts off on its own (工作 中, 县 内) says where in something, not what.
