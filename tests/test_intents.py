@@ -78,6 +78,7 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
         ("各地一共办了多少场科普讲座？", "total", "count", "场"),
         ("哪些报告写了下一步打算？", "list", None, None),
         ("知识库里有几份乡镇的总结？", "reports", None, None),
+        ("哪几份总结提到了科普日？", "list", None, None),  # which reports, not how many
         ("有没有组织企业参观高交会的例子？", "examples", None, None),
         ("街道有没有开展读书活动？", "yesno", None, None),
         # Any measure word the table of figures reads; 几 after a demonstrative asks nothing.

@@ -35,6 +35,22 @@ def test_questions_outside_the_reports_are_not_found(retriever: Retriever, quest
     assert not retriever.search(question).found
 
 
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        # The reader's own verb (鼓捣, which no report writes) cannot refuse a question whose
+        # things the reports hold, nor let through one whose things they lack.
+        ("成都是怎么鼓捣社区教育体系的？", True),
+        ("成都是怎么鼓捣无人机编队表演的？", False),
+        ("今天晚上吃什么好？", False),  # nothing but everyday words
+    ],
+)
+def test_an_everyday_word_no_report_writes_weighs_little_beside_the_things_asked(
+    retriever: Retriever, question: str, found: bool
+) -> None:
+    assert retriever.search(question).found is found
+
+
 def test_duplicate_report_never_appears_twice(retriever: Retriever) -> None:
     hits = retriever.search("镇里新增了几处科普设施，投资多少？", top_k=10).hits
     texts = [h.normalized for h in hits]

@@ -55,7 +55,8 @@ _LIST = re.compile(rf"(?:哪些|哪几[份个家所]?|列出|列举)(?P<entity>{
 _LIST_VERB = re.compile(r"^(?:请)?(?:帮我)?(?:列出|列举|统计|汇总)")
 # Words that ask a sum of whatever figures there are (一共培训了多少人次).
 _SUM = re.compile(r"一共|总共|合计|共计|总计|累计|加起来")
-_REPORT_COUNT = re.compile(r"(?:几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
+# 哪几份总结提到了… asks which, not how many: a list.
+_REPORT_COUNT = re.compile(r"(?:(?<!哪)几|多少)[份篇个](?:[^，。？?]{0,16}?)(?P<entity>报告|总结)")
 # The reports as what a question ranges over (各报告里, 每份总结中), where to look (乡镇一级的
 # 报告里, 那份总结中) or what it lists (列出所有提到科普经费的报告): no topic of it. 学术报告中
 # is a talk's.

@@ -23,6 +23,7 @@ from knowledge.normalize import (
     query_terms,
     segment,
     specificity,
+    tagged_words,
 )
 from knowledge.records import ChunkRecord, DocumentRecord, FactRecord
 from knowledge.store import Store
@@ -34,6 +35,15 @@ _TITLE_REPORTS = 5
 # A synonym stands in for a word the reports write only when it is written in at least this
 # many times as many passages: then it, not the word asked, is how the reports say it.
 USUAL_WORD_RATIO = 3
+# A question's own everyday words that no report writes (搭, 好找, 碰到, as opposed to 摄影
+# or 访问量) say how the reader talks, not what the reports must hold: a passage that lacks
+# one misses it at this share of its weight in the found rule.
+EVERYDAY_SHARE = 0.25
+# jieba's tags of such words: verbs, pronouns, place and time words, adverbs, numerals and
+# measure words, prepositions, conjunctions (and particles, u*).
+_EVERYDAY_TAGS = frozenset({"v", "r", "s", "t", "d", "m", "mq", "q", "p", "f", "c", "zg"})
+# Tags of words that name a thing (nouns n*, and these).
+_THING_TAGS = frozenset({"vn", "x", "j", "l", "eng"})
 __all__ = ["LEVELS", "MODES", "Filters", "Hit", "Retriever", "SearchResult", "Weights"]
 
 
@@ -367,9 +377,17 @@ class Retriever:
         if not words:
             empty = 1.0 if parsed.intent == "reports" else 0.0
             return lambda text: empty
-        weights = self.term_weights(words)
+        frequencies = self.store.document_frequencies(words)
+        weights = self._idf(frequencies)
+        # The reader's everyday words that no report writes (搭, 好找, 碰到), in a question
+        # that names at least two things the reports do write: a passage lacking them
+        # misses them at a share of their weight (see EVERYDAY_SHARE).
+        light: set[str] = set()
         if general:
             weights = {w: weight * specificity(w) for w, weight in weights.items()}
+            named = [w for w in words if frequencies[w] and _names_thing(w)]
+            if len(named) >= 2:
+                light = {w for w in words if everyday(w, frequencies)}
         synonyms = dict(parsed.synonyms)
         groups: list[tuple[list[str], float]] = []
         for group in parsed.alternatives:
@@ -381,13 +399,16 @@ class Retriever:
             parts = [w for w in weights if w not in group and any(w in m for m in group)]
             groups.append((list(group), max(weights.pop(w) for w in [*present, *parts])))
         total = sum(weights.values()) + sum(weight for _, weight in groups)
+        light = {w for w in light if w in weights}
 
         def score(text: str) -> float:
-            got = sum(weight * held(word, text, synonyms) for word, weight in weights.items())
+            holds = {word: held(word, text, synonyms) for word in weights}
+            got = sum(weight * holds[word] for word, weight in weights.items())
             got += sum(
                 weight * max(held(w, text, synonyms) for w in members) for members, weight in groups
             )
-            return got / total if total > 0 else 0.0
+            missed = sum(weights[w] * (1 - EVERYDAY_SHARE) * (1 - holds[w]) for w in light)
+            return got / (total - missed) if total - missed > 0 else 0.0
 
         return score
 
@@ -650,3 +671,22 @@ def _drop_near_duplicates(hits: Iterable[Hit], limit: int, threshold: float = 0.
         kept.append(hit)
         shingles.append(own)
     return kept
+
+
+def _tags(word: str) -> list[str]:
+    return [tag for _, tag in tagged_words(word)]
+
+
+def everyday(word: str, frequencies: dict[str, int]) -> bool:
+    """Whether a question word is the reader's everyday wording: no report writes it and
+    jieba tags each of its parts a verb, pronoun, adverb or other function class; a noun
+    or a term of the domain names something the reports would have to hold."""
+    if frequencies.get(word, 0):
+        return False
+    tags = _tags(word)
+    return bool(tags) and all(t in _EVERYDAY_TAGS or t.startswith("u") for t in tags)
+
+
+def _names_thing(word: str) -> bool:
+    tags = _tags(word)
+    return bool(tags) and all(t.startswith("n") or t in _THING_TAGS for t in tags)
