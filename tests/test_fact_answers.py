@@ -321,6 +321,22 @@ def test_a_part_in_the_sentence_after_its_whole_is_not_added(
     assert_sums_add_up(answer)
 
 
+def test_a_units_whole_leaves_out_its_reports_other_figures_of_the_same_thing(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青山": "青山市科协2023年全国科普日活动总结\n一、各部门积极参与科普日活动\n"
+        "市卫健委向市民发放宣传资料800多份，市农业局发放技术资料1500份。\n"
+        "二、科普日活动成效\n全市共举办讲座9场次，发放科普资料8000余份。\n",
+        "白沙": "白沙镇科协2023年全国科普日活动总结\n一、宣传\n科普日期间发放资料600份。\n",
+    }  # fmt: skip
+    assistant = over(tmp_path, normalizer, reports)
+    answer = assistant.answer("科普日期间各地一共发放了多少份资料？")
+    added = [line for line in sum_lines(answer) if " = " in line]
+    assert any(figures_added(line) == ["600份", "8000余份"] for line in added), answer.text
+    assert_sums_add_up(answer)
+
+
 def test_who_is_counted_may_be_named_in_the_passage_when_the_unit_is_asked(
     tmp_path: Path, normalizer: Normalizer
 ) -> None:

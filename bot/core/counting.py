@@ -473,9 +473,14 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
     kept: list[FactRecord] = []
     seen: set[tuple[str, str, str]] = set()
     listed: list[tuple[FactRecord, list[str]]] = []  # figures that sum up names they list
+    # A report's own whole (全市共发放资料1万余份) already counts the figures it gives of
+    # the same thing elsewhere (市计生办发放资料1000多份): they are left out beside it.
+    wholes = {f.document_id for f in rows if _whole_of_unit(f)}
     for fact in rows:
         key = (fact.document_id, fact.sentence, fact.written)
         if key in seen or _is_rate(fact):
+            continue
+        if fact.document_id in wholes and not _whole_of_unit(fact):
             continue
         names = _names_listed(fact)
         if names and any(_same_listed(fact, names, *other) for other in listed):
@@ -491,6 +496,18 @@ def _addends(rows: list[FactRecord]) -> list[FactRecord]:
         seen.add(key)
         kept.append(fact)
     return kept
+
+
+# 全市共, 全县累计: what follows is the whole of the unit a report speaks for.
+_WHOLE = re.compile(r"全(?:市|县|区|镇|乡|省|街道)(?:共|共计|累计|总计|一共)")
+
+
+def _whole_of_unit(fact: FactRecord) -> bool:
+    """Whether the figure's sentence gives it as a whole unit's total (全市共开展讲座6场次，
+    …发放资料1万余份: every figure after 全市共 in its sentence), not as a part (其中)."""
+    before = fact.sentence[: _at(fact)]
+    whole = _WHOLE.search(in_script(before, "simplified"))
+    return whole is not None and _part_from(fact) < whole.start()
 
 
 def _names_listed(fact: FactRecord) -> list[str]:
