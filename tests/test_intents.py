@@ -946,3 +946,17 @@ def test_examples_at_a_level_with_none_are_other_levels_cases_said_to_be_so(kb) 
         "绿水镇科协2023年科普工作总结",
         "东湖街道科协2023年科普工作总结",
     }
+
+
+def test_a_list_of_reports_mentioning_a_phrase_lists_those_writing_it_not_its_last_word(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "乡": "红星乡科协工作总结\n一、经费保障\n去年落实科普经费7500元，保障了全乡科普工作。\n",
+        "县": "青山县科协工作总结\n一、科普平台建设\n为推进科普平台建设，县科协努力克服人手少、"
+        "经费有限的困难。\n",
+        "市": "白石市科普教育工作总结\n一、科普进职校\n全市职教攻坚经费总投入13亿元，用于科普"
+        "和职业教育。\n",
+    }  # fmt: skip
+    answer = answered(tmp_path, normalizer, reports, "列出所有提到科普经费的报告")
+    assert [c.title for c in answer.citations] == ["红星乡科协工作总结"]

@@ -8,6 +8,7 @@ and titles are labels above the quotes, never quotes themselves.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -587,13 +588,10 @@ class Answerer:
         scorer = self.retriever.found_scorer(parsed)
         anchors = self._anchors(parsed)
         normalize = self.retriever.normalizer.normalize
-        lines: dict[str, _Scored] = {}
         # A list at a level (or levels asked as one) lists material of it, as how-to does.
         levels = parsed.levels or ((result.filters.level,) if result.filters.level else ())
-        elsewhere: dict[str, _Scored] = {}  # lines of other levels, told as such if alone
+        candidates: list[tuple[bool, _Scored, str]] = []  # of the levels asked, line, its text
         for item in self._ranked_sentences(parsed, result.hits, result.filters.level):
-            if item.hit.document_id in lines:
-                continue
             of_levels = not levels or any(_of_level(item, level) for level in levels)
             # As for examples: a report qualifies when its line names what is asked about
             # (in the sentence, its heading or the passage's headings) and its passage covers
@@ -616,6 +614,19 @@ class Answerer:
                 continue
             if parsed.intent == "total" and not figure_in(item.sentence, parsed):
                 continue
+            candidates.append((of_levels, item, " ".join(where)))
+        # Two topic words the question writes as one phrase (科普经费) name one thing, when
+        # some line writes it so: 经费有限 or 职教攻坚经费 is no mention of 科普经费.
+        phrases = [
+            a + b for a, b in itertools.pairwise(parsed.topic)
+            if a + b in parsed.normalized and a + b not in parsed.topic
+        ]  # fmt: skip
+        for phrase in phrases:
+            if any(phrase in text for _, _, text in candidates):
+                candidates = [c for c in candidates if phrase in c[2]]
+        lines: dict[str, _Scored] = {}
+        elsewhere: dict[str, _Scored] = {}  # lines of other levels, told as such if alone
+        for of_levels, item, _ in candidates:
             (lines if of_levels else elsewhere).setdefault(item.hit.document_id, item)
         chosen = list(lines.values())
         if not chosen and elsewhere:
