@@ -200,3 +200,13 @@ def test_a_count_of_person_times_is_answered_in_person_times_not_in_people(
     answer = answerer.answer("农民一年参加培训多少人次？")
     assert answer.quotes[0].figure == "1201人次"
     assert answer.citations[0].title == "2024科普工作总结 篇3"
+
+
+def test_a_sum_over_the_body_pointed_at_reads_the_figures_of_the_report_naming_it(
+    answerer: Assistant,
+) -> None:
+    # 篇4 names 贵阳生产力促进中心 in its opening, not in the section of its training figures.
+    answer = answerer.answer("贵阳那个中心一共培训了多少人次？")
+    (line,) = sum_lines(answer)
+    assert line.endswith(" = 848人次"), answer.text
+    assert_sums_add_up(answer)

@@ -337,6 +337,36 @@ def test_a_units_whole_leaves_out_its_reports_other_figures_of_the_same_thing(
     assert_sums_add_up(answer)
 
 
+def test_the_items_of_one_list_add_up_in_the_report_of_the_body_pointed_at(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "中心": "2023年工作总结 篇4\n前言\n青山生产力促进中心立足服务企业。\n"
+        "三、大力开展科技培训\n1.开展了计算机及办公自动化培训240人次；\n"
+        "2.对农村技术人员开展网络知识培训110人次；\n",
+        "镇": "白沙镇科协2023年工作总结\n一、科技培训\n全年举办科技培训，受训500人次。\n",
+    }  # fmt: skip
+    assistant = over(tmp_path, normalizer, reports)
+    answer = assistant.answer("那个中心一共培训了多少人次？")
+    added = [line for line in sum_lines(answer) if " = " in line]
+    assert [figures_added(line) for line in added] == [["110人次", "240人次"]], answer.text
+    assert_sums_add_up(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "body"),
+    [
+        ("贵阳那个中心一共培训了多少人次？", ("中心",)),
+        ("那个大学科协的科普部长叫什么？", ("大学", "科协")),
+        ("湖北那个市开展了哪些活动？", ()),  # a level unit: where, not who
+    ],
+)
+def test_the_body_a_question_points_at_is_read(
+    normalizer: Normalizer, question: str, body: tuple[str, ...]
+) -> None:
+    assert parse_question(question, normalizer.normalize(question), []).body == body
+
+
 def test_who_is_counted_may_be_named_in_the_passage_when_the_unit_is_asked(
     tmp_path: Path, normalizer: Normalizer
 ) -> None:

@@ -18,6 +18,7 @@ from bot.core.coverage import held, without_overlaps
 from bot.core.levels import speaks_of
 from bot.core.question import FIGURE_WORDS, OPTION_MARKS, PEOPLE_UNITS, Question
 from bot.core.retrieval import Filters, Retriever, within
+from bot.core.sentences import opens_item
 from knowledge.events import EVENT
 from knowledge.facts import ABOUT, AT_LEAST, CLAUSE_MARKS, UNIT_PATTERN, event_of
 from knowledge.normalize import in_script, query_terms, tagged_words, words_in_order
@@ -85,8 +86,15 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     rest = [
         w for w in parsed.topic
         if not (span and (w in span or event in w)) and w not in FIGURE_WORDS
-        and not any(w in e for e in named_events)
+        and not any(w in e for e in named_events) and w not in parsed.body
     ]  # fmt: skip
+    if parsed.body:
+        # 那个中心一共培训了多少人次: the figures of reports that name the centre anywhere.
+        naming = {
+            d: all(w in normalize(retriever.store.document_text(d)) for w in parsed.body)
+            for d in {f.document_id for f in facts}
+        }
+        facts = [f for f in facts if naming[f.document_id]]
     if not rest:
         return facts
     topic = replace(
@@ -448,7 +456,8 @@ def totals(facts: list[FactRecord]) -> list[FactTotal]:
         found.append(
             FactTotal(
                 unit, label, tuple(addends), value, high, qualifier,
-                left_out=len(rows) - len(addends), added=bool(event) or _one_each(addends),
+                left_out=len(rows) - len(addends),
+                added=bool(event) or _one_each(addends) or _items_of_one_list(addends),
             )
         )  # fmt: skip
     return sorted(found, key=lambda t: (not t.added, -len(t.addends)))
@@ -459,6 +468,18 @@ def _one_each(addends: list[FactRecord]) -> bool:
     reports' work, and add up; two of one report may count the same thing twice."""
     reports = [f.document_id for f in addends]
     return len(reports) == len(set(reports))
+
+
+def _items_of_one_list(addends: list[FactRecord]) -> bool:
+    """Whether the figures are the items of one enumeration (1.开展…培训240人次；2.对农村技术
+    人员…培训110人次), one figure each: each item counts a different piece of work, so figures
+    of no known event still add up."""
+    sentences = [f.sentence.strip() for f in addends]
+    return (
+        len({(f.document_id, f.heading_path) for f in addends}) == 1
+        and len(set(sentences)) == len(sentences)
+        and all(opens_item(s) for s in sentences)
+    )
 
 
 def _event_key(event: str) -> str:

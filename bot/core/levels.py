@@ -169,6 +169,28 @@ def pointed_unit(normalized_question: str) -> str | None:
     return None
 
 
+# Tags of the words that name a body (中心, 科协, 大学科协): nouns and abbreviations.
+_BODY_TAGS = ("n", "j", "nz", "nt")
+
+
+def pointed_body(normalized_question: str) -> tuple[str, ...]:
+    """The words of a body other than a level unit that the question points at (中心 of
+    贵阳那个中心, 大学 科协 of 那个大学科协): who did what is asked, which its report names
+    somewhere, not what the figure's own sentence must say."""
+    tagged = tagged_words(normalized_question)
+    for i, (word, _) in enumerate(tagged):
+        if word not in _POINTERS:
+            continue
+        body = []
+        for following, tag in tagged[i + 1 :]:
+            if following in _POINTED_UNITS or not tag.startswith(_BODY_TAGS):
+                break
+            body.append(following)
+        if body:
+            return tuple(body)
+    return ()
+
+
 @functools.lru_cache(maxsize=256)
 def units_asked_over(normalized_question: str) -> tuple[str, ...]:
     """The words that ask over every unit of a level (哪些镇, 每个县, 各镇 → 镇, 县, 各镇): a

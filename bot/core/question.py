@@ -19,6 +19,7 @@ from bot.core.levels import (
     asked_level,
     joined_levels,
     joined_words,
+    pointed_body,
     pointed_description,
     pointed_unit,
     units_asked_over,
@@ -153,6 +154,8 @@ class Question:
     # What a count asked in no unit measures (访问量 of 访问量有多少): a number is its
     # figure only where the sentence names it first (三个网站 is no 访问量).
     measure: str | None = None
+    # The body pointed at (中心 of 贵阳那个中心): its report names it, its figures need not.
+    body: tuple[str, ...] = ()
 
     def synonyms_of(self, word: str) -> tuple[tuple[str, float], ...]:
         return dict(self.synonyms).get(word, ())
@@ -224,6 +227,7 @@ def parse_question(
         text, normalized, intent, figure, unit, tuple(topic), groups, level, place, year,
         examples, levels=levels, grades=graded, where=tuple(dict.fromkeys(level_words)),
         measure=measure if measure in topic else None,
+        body=tuple(w for w in pointed_body(normalized) if w in topic),
     )  # fmt: skip
 
 
