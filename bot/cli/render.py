@@ -90,7 +90,7 @@ def question_json(answer: Answer) -> dict[str, Any] | None:
         "topic": list(parsed.topic), "alternatives": [list(g) for g in parsed.alternatives],
         "level": parsed.level, "levels": list(parsed.levels), "grades": list(parsed.grades),
         "place": parsed.place, "year": parsed.year, "example_topic": parsed.example_topic,
-        "measure": parsed.measure,
+        "measure": parsed.measure, "body": list(parsed.body),
         "synonyms": {word: dict(found) for word, found in parsed.synonyms},
     }  # fmt: skip
 
@@ -99,7 +99,7 @@ def explanation_text(answer: Answer) -> str:
     """One line per reading of the question, for `kepubot ask --explain`."""
     read = question_json(answer) or {}
     names = {
-        "intent": "意图", "figure": "所问数字", "unit": "单位", "measure": "所问数量",
+        "intent": "意图", "figure": "所问数字", "unit": "单位", "measure": "所问数量", "body": "所指单位",
         "topic": "主题词",
         "alternatives": "可选词组", "level": "层级", "levels": "分层级作答",
         "grades": "级别（主题词）", "place": "地点", "year": "年份",
