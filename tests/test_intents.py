@@ -92,6 +92,7 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
         # The last how-many of the first question is asked: an earlier one describes.
         ("中心办的几个网站，访问量有多少？", "fact", "count", None),
         ("编印了多少份材料？累计多少学时？", "fact", "count", "份"),
+        ("科普日开展了多少场活动，发放了多少份资料？", "fact", "count", "场"),
     ],
 )
 def test_the_intent_and_the_figure_asked_are_read_from_the_question(
@@ -121,6 +122,9 @@ def test_the_reports_a_question_ranges_over_and_the_places_it_lists_are_no_topic
     question = "哪些镇举办了科普讲座？分别办了几场？"
     parsed = parse_question(question, normalizer.normalize(question), [])
     assert "镇" not in parsed.topic and "讲座" in parsed.topic
+    question = "哪些乡镇报告写了科技培训？"  # a level's reports
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert "报告" not in parsed.topic and {"科技", "培训"} <= set(parsed.topic)
     question = "所有报告会一共有多少人次参加？"
     parsed = parse_question(question, normalizer.normalize(question), [])
     assert "报告会" in parsed.topic  # 报告会 is no report
@@ -656,6 +660,8 @@ def test_a_figure_is_in_the_asked_unit_only_when_it_ends_with_it(
         ("中心办的几个网站，一年下来访问量有多少？", "访问量"),
         ("全乡农村经济总收入一共是多少？", "总收入"),
         ("讲座办了多少？", None),  # a verb before 多少: what it did, no amount of a thing
+        ("名师工作室有多少？", None),  # a thing counted: 成立了32个名师工作室
+        ("网站访问量有多少呢？", "访问量"),
         ("科普画廊有多少个？", None),  # a measure word says what is counted
     ],
 )
@@ -671,13 +677,14 @@ def test_a_number_is_the_amount_measured_only_after_the_sentence_names_it(
     question = "中心办的几个网站，一年下来访问量有多少？"
     parsed = parse_question(question, normalizer.normalize(question), [])
     assert figures("中心建立起三个综合性网站。", parsed) == []
+    assert figures("中心建立起三个网站，访问量全年达12万。", parsed) == ["12万"]
     assert figures("中心建立起三个网站，全年訪問量達12萬人次。", parsed) == ["12萬"]
 
 
 def test_an_amount_no_sentence_gives_is_not_found_though_a_number_of_its_topic_is(kb) -> None:
     assistant, _ = kb
-    answer = assistant.answer("绿水镇的科普讲座，满意度有多少？")
-    assert not answer.found
+    answer = assistant.answer("绿水镇的科普讲座，总收入有多少？")
+    assert not answer.found  # 12场 and 800人次 are no 收入
     assert answer.lead == "报告中没有写明这个数字，与之最相关的内容是："
 
 
@@ -759,6 +766,7 @@ def test_a_total_adds_only_figures_of_the_event_asked(tmp_path: Path, normalizer
         # A word that only names a level outranks one that may be the topic.
         ("市里是怎么搭起社区教育这套体系的？", "市"),
         ("社区是怎么开展科普活动的？", "街道"),
+        ("社区怎么向市里申请科普经费？", "街道"),  # 市里 after 向 is the other party
     ],
 )
 def test_the_level_pointed_at_is_the_one_asked(question: str, level: str | None) -> None:

@@ -42,6 +42,8 @@ def test_questions_outside_the_reports_are_not_found(retriever: Retriever, quest
         # things the reports hold, nor let through one whose things they lack.
         ("成都是怎么鼓捣社区教育体系的？", True),
         ("成都是怎么鼓捣无人机编队表演的？", False),
+        # After the things, the everyday word is what is asked.
+        ("青少年科普志愿者偷偷溜号咋办？", False),
         ("今天晚上吃什么好？", False),  # nothing but everyday words
     ],
 )

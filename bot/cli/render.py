@@ -99,8 +99,8 @@ def explanation_text(answer: Answer) -> str:
     """One line per reading of the question, for `kepubot ask --explain`."""
     read = question_json(answer) or {}
     names = {
-        "intent": "意图", "figure": "所问数字", "unit": "单位", "measure": "所问数量", "body": "所指单位",
-        "topic": "主题词",
+        "intent": "意图", "figure": "所问数字", "unit": "单位", "measure": "所问数量",
+        "body": "所指单位", "topic": "主题词",
         "alternatives": "可选词组", "level": "层级", "levels": "分层级作答",
         "grades": "级别（主题词）", "place": "地点", "year": "年份",
         "example_topic": "例子主题", "synonyms": "同义扩展",

@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 from bot.core.coverage import held, without_overlaps
 from bot.core.levels import speaks_of
 from bot.core.question import FIGURE_WORDS, OPTION_MARKS, PEOPLE_UNITS, Question
-from bot.core.retrieval import Filters, Retriever, within
+from bot.core.retrieval import Filters, Retriever, names_thing, within
 from bot.core.sentences import opens_item
 from knowledge.events import EVENT
 from knowledge.facts import ABOUT, AT_LEAST, CLAUSE_MARKS, UNIT_PATTERN, event_of
-from knowledge.normalize import in_script, query_terms, tagged_words, words_in_order
+from knowledge.normalize import in_script, query_terms, words_in_order
 from knowledge.records import FactRecord
 
 # Units that count the same thing and add up (6场次 + 3场); every other unit is its own.
@@ -42,7 +42,6 @@ _RATE = re.compile(rf"{_AVERAGE.pattern}|每[人户场次期个所家名位]|均
 _DAY = re.compile(r"\d|月")
 _COUNTED = re.compile(r"(?:多少|几)[\u4e00-\u9fff]?(?P<counted>[\u4e00-\u9fff]{2,12})[？?。，,]*$")
 _RATIO = re.compile(r"率|比例|百分")
-_THING_TAGS = frozenset({"vn", "x", "j", "l", "eng"})
 # A figure's sentence is quoted whole up to this length; a longer one up to the end of the
 # figure's clause (keeping what it opens with: 在科普日活动期间，…), or the clause alone.
 _QUOTED = 90
@@ -315,10 +314,7 @@ def _names_a_thing(word: str) -> bool:
     """Whether a question word names a thing (科普讲座, 培训, 志愿者) rather than an action,
     a quality or a unit (举办, 先进, 万元): jieba's tag, domain words (untagged) counting
     as things."""
-    if word in _MONEY or family(word) != (word,):
-        return False
-    tags = [tag for _, tag in tagged_words(word)]
-    return bool(tags) and all(t.startswith("n") or t in _THING_TAGS for t in tags)
+    return word not in _MONEY and family(word) == (word,) and names_thing(word)
 
 
 def _names(word: str, text: str, synonyms: dict[str, tuple[tuple[str, float], ...]]) -> bool:

@@ -62,11 +62,16 @@ def figures(sentence: str, parsed: Question) -> list[str]:
         return []
     found = list(pattern.finditer(sentence))
     if parsed.measure:
-        # A number in no asked unit is the amount of what the question measures only where
-        # the sentence names that before it (网站访问量全年达12万人次, not 三个网站).
+        # A number in no asked unit is the amount the question asks only where its clause
+        # names that amount before it (网站访问量全年达12万人次, not 三个网站，访问量…).
         simplified = in_script(sentence, "simplified")
-        found = [m for m in found if parsed.measure in simplified[: m.start()]]
+        found = [m for m in found if parsed.measure in _clause_before(simplified, m.start())]
     return [m.group() for m in found]
+
+
+def _clause_before(sentence: str, at: int) -> str:
+    """The part of `at`'s clause before it."""
+    return re.split(r"[，,；;。：:]", sentence[:at])[-1]
 
 
 def in_asked_unit(sentence: str, parsed: Question) -> bool:

@@ -89,13 +89,18 @@ def asked_level(normalized_question: str) -> str | None:
         (level, word) for level, words in QUESTION_WORDS.items() for word in words
         if word in normalized_question
     ]  # fmt: skip
+    tags = tagged_words(normalized_question) if named else []
     # A word that only names a level outranks one that may be the topic (市里 of 市里是怎么
-    # 搭起社区教育体系的: 社区 there is what was built).
-    only = [level for level, word in named if word in LEVEL_ONLY_WORDS]
+    # 搭起社区教育体系的: 社区 there is what was built), unless a preposition makes it the
+    # other party (社区怎么向市里申请经费).
+    after = {word for (before, tag), (word, _) in pairwise(tags) if tag == "p"}
+    only = [level for level, word in named if word in LEVEL_ONLY_WORDS and word not in after]
     if only:
         return only[0]
-    tags = tagged_words(normalized_question) if named else []
-    return next((level for level, word in named if _unmodified(word, tags)), None)
+    return next(
+        (level for level, word in named if word in LEVEL_ONLY_WORDS or _unmodified(word, tags)),
+        None,
+    )
 
 
 def joined_levels(normalized_question: str) -> tuple[str, ...]:

@@ -64,6 +64,8 @@ _REPORT_COUNT = re.compile(r"(?:(?<!哪)几|多少)[份篇个](?:[^，。？?]{0
 _REPORTS_SCOPE = re.compile(
     r"(?:各|每|所有|全部|这些)[份篇个]?(?:报告|总结)(?!会)[里中内]?|[的份](?:报告|总结)[里中内](?!容|心)"
     r"|的(?:报告|总结)[？?。！!]*$"
+    # A level's reports (哪些乡镇报告写了…, 县级总结里)
+    r"|(?:(?<=乡镇|街道|高校|县级|市级)|(?<=[县市镇乡]))(?:报告|总结)(?!会)[里中内]?"
 )
 _EACH_OF = re.compile(r"分别|各自")
 _TOTAL_SCOPE = re.compile(
@@ -151,8 +153,8 @@ class Question:
     grades: tuple[str, ...] = ()
     # The words that say where to look (乡镇, 县 of 县和街道, 镇 of 哪些镇, 那个县).
     where: tuple[str, ...] = ()
-    # What a count asked in no unit measures (访问量 of 访问量有多少): a number is its
-    # figure only where the sentence names it first (三个网站 is no 访问量).
+    # The amount a count in no unit asks (访问量 of 访问量有多少): a number is its figure
+    # only where its clause names it first (三个网站 is no 访问量).
     measure: str | None = None
     # The body pointed at (中心 of 贵阳那个中心): its report names it, its figures need not.
     body: tuple[str, ...] = ()
@@ -374,11 +376,13 @@ def _figure(normalized: str) -> tuple[str | None, str | None]:
     named = _NAMED_FIGURE.search(normalized)
     if _MONEY.search(normalized) or (named and named["unit"] == "金额"):
         return "money", "元"
-    # The last how-many of the first question is the one asked; an earlier one describes
-    # what the figure is of (那个中心办的几个网站，访问量有多少). A second question (…？
-    # 累计多少学时？) asks more, which one answer does not split.
+    # The first how-many of the first question is the one asked, unless a later one asks
+    # an amount in no unit: then the earlier one describes what it is of (那个中心办的几个
+    # 网站，访问量有多少). A second question (…？累计多少学时？) asks more, which one answer
+    # does not split.
     asks = list(_HOW_MANY.finditer(_first_ask(normalized)))
-    unit = asks[-1].group("unit") if asks else None
+    asked = asks[-1] if asks and asks[-1].group("unit") is None else asks[0] if asks else None
+    unit = asked.group("unit") if asked else None
     if unit is None and named and named["unit"] in ("人次", "场次"):
         unit = named["unit"]
     if unit is None and named and named["counter"]:
@@ -394,8 +398,13 @@ def _figure(normalized: str) -> tuple[str | None, str | None]:
 # 总收入一共是多少).
 _MEASURED = re.compile(
     r"(?P<before>[^，,。；;？?]+?)(?:一共|总共|共|合计|累计|大概|大约|约)?(?:有|是|为|达到|达)?"
-    r"多少(?=[，,。；;？?]|$)"
+    r"多少(?=[呢啊呀]?(?:[，,。；;？?]|$))"
 )
+
+
+# Nouns of an amount, whose figure the reports write after them (访问量达12万, 总收入
+# 10444万元); a thing counted (32个名师工作室) has its figure before it, in its own unit.
+_AMOUNT = re.compile(r"(?:量|额|值|收入|面积|规模|总数)$")
 
 
 def _first_ask(normalized: str) -> str:
@@ -414,7 +423,10 @@ def _measure(normalized: str) -> str | None:
     if not tagged:
         return None
     word, tag = tagged[-1]
-    return word if tag.startswith("n") and word not in FIGURE_WORDS else None
+    # jieba tags 收入 a verb whatever it stands for; 测量 and 商量 are verbs indeed.
+    named = tag.startswith("n") or word.endswith("收入")
+    amount = len(word) > 1 and named and word not in FIGURE_WORDS and _AMOUNT.search(word)
+    return word if amount else None
 
 
 # A locative jieba cuts off on its own (工作 中, 县 内) says where in something, not what.

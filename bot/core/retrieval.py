@@ -35,9 +35,10 @@ _TITLE_REPORTS = 5
 # A synonym stands in for a word the reports write only when it is written in at least this
 # many times as many passages: then it, not the word asked, is how the reports say it.
 USUAL_WORD_RATIO = 3
-# A question's own everyday words that no report writes (搭, 好找, 碰到, as opposed to 摄影
-# or 访问量) say how the reader talks, not what the reports must hold: a passage that lacks
-# one misses it at this share of its weight in the found rule.
+# A question's own everyday verb that no report writes, between its 怎么 and the things it
+# acts on (怎么搭起社区教育体系, 怎么带干事), says how the reader talks, not what the reports
+# must hold: a passage that lacks it misses it at this share of its weight in the found
+# rule. After the things it is what is asked (志愿者溜号咋办, 骗补贴怎么查), and weighs in full.
 EVERYDAY_SHARE = 0.25
 # jieba's tags of such words: verbs, pronouns, place and time words, adverbs, numerals and
 # measure words, prepositions, conjunctions (and particles, u*).
@@ -385,9 +386,9 @@ class Retriever:
         light: set[str] = set()
         if general:
             weights = {w: weight * specificity(w) for w, weight in weights.items()}
-            named = [w for w in words if frequencies[w] and _names_thing(w)]
+            named = [w for w in words if frequencies[w] and names_thing(w)]
             if len(named) >= 2:
-                light = {w for w in words if everyday(w, frequencies)}
+                light = _doing_words(parsed.normalized, words, named, frequencies)
         synonyms = dict(parsed.synonyms)
         groups: list[tuple[list[str], float]] = []
         for group in parsed.alternatives:
@@ -673,6 +674,25 @@ def _drop_near_duplicates(hits: Iterable[Hit], limit: int, threshold: float = 0.
     return kept
 
 
+_MANNER = re.compile(r"怎么|怎样|如何|咋")
+
+
+def _doing_words(
+    normalized: str, words: list[str], things: list[str], frequencies: dict[str, int]
+) -> set[str]:
+    """The everyday words a question puts after its 怎么 and before a thing the reports
+    write (搭 of 怎么搭起社区教育体系)."""
+    manner = _MANNER.search(normalized)
+    if manner is None:
+        return set()
+    places = {w: normalized.find(w, manner.end()) for w in [*words, *things]}
+    return {
+        w for w in words
+        if places[w] >= 0 and everyday(w, frequencies)
+        and any(places[t] > places[w] for t in things)
+    }  # fmt: skip
+
+
 def _tags(word: str) -> list[str]:
     return [tag for _, tag in tagged_words(word)]
 
@@ -687,6 +707,8 @@ def everyday(word: str, frequencies: dict[str, int]) -> bool:
     return bool(tags) and all(t in _EVERYDAY_TAGS or t.startswith("u") for t in tags)
 
 
-def _names_thing(word: str) -> bool:
+def names_thing(word: str) -> bool:
+    """Whether a word names a thing by jieba's tags: nouns, domain words (untagged, x),
+    abbreviations, set phrases and verbal nouns (培训 of 科技培训)."""
     tags = _tags(word)
     return bool(tags) and all(t.startswith("n") or t in _THING_TAGS for t in tags)
