@@ -210,3 +210,12 @@ def test_a_sum_over_the_body_pointed_at_reads_the_figures_of_the_report_naming_i
     (line,) = sum_lines(answer)
     assert line.endswith(" = 848人次"), answer.text
     assert_sums_add_up(answer)
+
+
+def test_a_sum_whose_passages_give_another_levels_figure_reads_the_tables_of_the_level(
+    answerer: Assistant,
+) -> None:
+    # 篇6's best passage sentence in 人 is a township's (130多人参加了…报告会); the table
+    # holds the city's own 科普日 figure.
+    answer = answerer.answer("湖北那个市科普日期间一共有多少人参加？")
+    assert answer.found and "2000多名" in answer.text and "130多人" not in answer.text

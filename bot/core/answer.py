@@ -348,9 +348,12 @@ class Answerer:
             return self._listing(parsed, result, script)
         if parsed.intent == "fact":
             answer = self._fact(parsed, result, script)
-            if parsed.figure not in (None, "date") and not any(q.figure for q in answer.quotes):
+            figured = any(q.figure for q in answer.quotes)
+            if parsed.figure not in (None, "date") and (not figured or not answer.found):
                 # The table of figures reads what a figure counts where the passages' words
-                # do not reach it (科普报告、讲座6场次 for 科普讲座办了多少场).
+                # do not reach it (科普报告、讲座6场次 for 科普讲座办了多少场), and holds a
+                # figure of the level and event asked where the passages' best is another
+                # level's.
                 if rows is None:
                     rows = question_facts(self.retriever, parsed, result.filters)
                 if rows:
