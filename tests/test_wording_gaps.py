@@ -15,7 +15,7 @@ from bot.settings import Settings
 from knowledge.ingest import ChunkBudget
 from knowledge.normalize import Normalizer
 from knowledge.store import Store
-from tests.files import assistant_over, ingested
+from tests.files import answered, assistant_over, ingested
 
 TEACHERS = (
     "某市教育工作总结\n一、改善农村教师待遇\n"
@@ -187,3 +187,64 @@ def test_a_passage_opening_a_paragraph_carries_on_from_nothing(
     hits = retriever.search("科普月活动的意见", top_k=10).hits
     opening = next(h for h in hits if h.text.startswith("下发了"))
     assert retriever.continued_from(opening) is None
+
+
+def test_examples_of_a_kind_offer_the_kind_itself(normalizer: Normalizer) -> None:
+    from bot.core.question import parse_question
+
+    question = "有沒有用快板、小節目這種群眾愛看的文藝形式來宣傳科技的做法？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    # 文艺 is what 快板 and 小节目 are examples of; 形式 says nothing of what kind.
+    assert ("快板", "小节目", "文艺") in parsed.alternatives
+    question = "像义诊、咨询之类的科普活动有哪些？"
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert ("义诊", "咨询") in parsed.alternatives  # 科普活动 is every report's kind
+
+
+def test_an_examples_question_is_answered_by_a_report_naming_the_kind_of_its_examples(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    village = (
+        "某乡科协工作总结\n一、科技活动周\n"
+        "乡科协在文化大院组织了科技文艺汇演，以群众喜闻乐见的方式宣传科技知识。\n"
+    )
+    answer = answered(
+        tmp_path, normalizer, {"乡": village, "县": MARKET},
+        "有沒有用相聲、小節目這種群眾愛看的文藝形式來宣傳科技的做法？",
+    )  # fmt: skip
+    assert answer.found  # answered in the reader's script
+    assert {c.title for c in answer.citations} == {"某鄉科協工作總結"}
+    assert "科技文藝匯演" in answer.quotes[0].text
+
+
+def test_a_quoted_term_is_what_a_list_looks_for_when_a_word_around_it_is_in_no_report(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "乡": "某乡科协工作总结\n一、示范创建\n乡里制定了创建科普示范乡的实施方案，逐村落实。\n",
+        "县": "某县科协工作总结\n一、基层阵地\n今年拟创建省级科普示范村两个，已上报材料。\n",
+        "镇": "某镇科协工作总结\n一、宣传\n镇科协创建科普宣传栏，每月更换内容。\n",
+    }
+    answer = answered(tmp_path, normalizer, reports, "哪些报告提到在创建某种“科普示范”称号？")
+    # No report writes 称号; the quoted term is what the reader asks about.
+    assert answer.found and answer.kind == "list"
+    assert {c.title for c in answer.citations} == {"某乡科协工作总结", "某县科协工作总结"}
+
+
+def test_the_sentence_between_two_quoted_ones_of_a_paragraph_is_quoted_too(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    city = (
+        "某市教育局工作总结\n一、村小改革\n"
+        "通过合并、设立校区等方式，全市消除原有的村小。"
+        "保留的校区与中心校统一排课，统一教学进度。"
+        "村小设立为独立小学的，校长由窗口小学派出。\n"
+        "二、其他工作\n全市开展教师培训活动，提高教师素质。\n"
+    )
+    store = ingested(tmp_path, normalizer, {"市": city})
+    answer = assistant_over(store, normalizer).answer("市里是怎么处理村小的？村小的校长怎么安排？")
+    assert [q.text for q in answer.quotes] == [
+        "通过合并、设立校区等方式，全市消除原有的村小。",
+        "保留的校区与中心校统一排课，统一教学进度。",
+        "村小设立为独立小学的，校长由窗口小学派出。",
+    ]

@@ -482,10 +482,35 @@ class Answerer:
                 normalized = self.retriever.normalizer.normalize(sentence)
                 chosen.append(_Scored(0.0, best.hit, sentence, normalized, heading, position))
                 length += len(sentence)
+            length += self._fill_gaps(chosen, length, budget)
             length += self._add_subjects(chosen, length)
             if length >= budget:
                 break
         return chosen, off_level
+
+    def _fill_gaps(self, chosen: list[_Scored], length: int, budget: int) -> int:
+        """Adds the one sentence between two chosen sentences of one paragraph: the
+        practice told in order (消除村小。保留的校区…。村小设立为…) reads broken with its
+        middle left out; returns the characters added."""
+        added = 0
+        taken = {(i.hit.chunk_id, i.position): i for i in chosen}
+        for (chunk_id, position), item in list(taken.items()):
+            after = taken.get((chunk_id, position + 2))
+            if after is None or (chunk_id, position + 1) in taken:
+                continue
+            sentences = quotable_sentences(item.hit.text, item.hit.title)
+            sentence, heading = sentences[position + 1]
+            if not (
+                same_paragraph(item.hit.text, item.sentence, sentence)
+                and same_paragraph(item.hit.text, sentence, after.sentence)
+            ):
+                continue
+            if length + added + len(sentence) > budget:
+                break
+            normalized = self.retriever.normalizer.normalize(sentence)
+            chosen.append(_Scored(0.0, item.hit, sentence, normalized, heading, position + 1))
+            added += len(sentence)
+        return added
 
     def _add_subjects(self, chosen: list[_Scored], length: int) -> int:
         """Adds, before a chosen sentence that carries on from the one before it (下发了…,
@@ -936,6 +961,11 @@ class Answerer:
         """What a passage must name to be about the question: one of the options the
         question lists, or else its most specific topic word; none when no passage names
         any of them (no report can be about it)."""
+        # A quoted term is what the reader marked to look for, over a plainer word around
+        # it that no report writes (某种“科普示范”称号).
+        quoted = tuple(t for t in parsed.quoted if self._held_anywhere(parsed, t))
+        if quoted:
+            return quoted
         if parsed.alternatives:
             # Any of the options the question lists will do.
             options = tuple(dict.fromkeys(w for group in parsed.alternatives for w in group))

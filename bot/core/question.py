@@ -118,13 +118,16 @@ _FRAME_WORDS = frozenset(
 # demonstrative with its measure word (这套, 那些, 那次): it points, the noun it points at says.
 _FRAME_TOKEN = re.compile(
     r"^(?:(?:几|多少|哪)[\u4e00-\u9fff]{0,2}|(?:哪些|哪个|哪一|什么)[\u4e00-\u9fff]{1,2}"
-    r"|([\u4e00-\u9fff])不\1|[写提谈说讲]到|涉及|写有|[这那][个套些块次场批种类项])$"
+    r"|([\u4e00-\u9fff])不\1|[写提谈说讲]到|涉及|写有|[这那某][个套些块次场批种类项])$"
 )
 _WORDLIKE = re.compile(r"^[\w\u4e00-\u9fff]+$")
 # One-character heads that make a phrase with the word after them (下 + 一步 = 下一步).
 _SHORT_HEAD = re.compile(r"^[上下本今明前后新]$")
 # Words that frame what is asked: 写到, and 以亿元计 (the unit the answer is to be in).
 _FRAME_PHRASE = re.compile(rf"[写提谈说讲]到|涉及|以(?:{UNIT_PATTERN})计")
+# A term in quotation marks, as a reader marks the words to look for; a quoted sentence
+# (someone's words) is longer.
+_QUOTED = re.compile(r"[“\"「『‘]([\w\u4e00-\u9fff]{2,12})[”\"」』’]")
 _REPORT_WORDS = frozenset({"科普", "工作", "总结", "报告", "科普工作", "工作总结"})
 
 
@@ -158,6 +161,8 @@ class Question:
     measure: str | None = None
     # The body pointed at (中心 of 贵阳那个中心): its report names it, its figures need not.
     body: tuple[str, ...] = ()
+    # Terms the reader put in quotation marks (创建某种“科普示范”称号): the words to look for.
+    quoted: tuple[str, ...] = ()
 
     def synonyms_of(self, word: str) -> tuple[tuple[str, float], ...]:
         return dict(self.synonyms).get(word, ())
@@ -230,6 +235,7 @@ def parse_question(
         examples, levels=levels, grades=graded, where=tuple(dict.fromkeys(level_words)),
         measure=measure if measure in topic else None,
         body=tuple(w for w in pointed_body(normalized) if w in topic),
+        quoted=tuple(dict.fromkeys(_QUOTED.findall(normalized))),
     )  # fmt: skip
 
 
@@ -284,6 +290,7 @@ def _phrase(tokens: list[str], at: int, step: int) -> str:
             _WORDLIKE.match(other)
             and other not in stopwords()
             and other not in _FRAME_WORDS
+            and other not in _KIND_MARKS
             and len(joined) <= 4
             and (len(word) == len(other) == 2 or _SHORT_HEAD.match(other))
         ):
@@ -313,12 +320,56 @@ def _alternatives(normalized: str) -> list[tuple[str, ...]]:
             inner = [t for t in tokens[i + 1 : close] if t not in OPTION_MARKS]
             if close is not None and inner:
                 groups.append([head, *inner])
+    for item, kind in _kinds(normalized):
+        owner = next((g for g in groups if item in g), None)
+        if owner is not None:
+            owner.extend(kind)
+        else:
+            groups.append([item, *kind])
     merged: list[tuple[str, ...]] = []
     for group in groups:
         words = tuple(dict.fromkeys(w for w in group if _WORDLIKE.match(w)))
         if len(words) > 1:
             merged.append(words)
     return merged
+
+
+# Words that say "of this kind" after examples (快板、相声这类曲艺节目, 义诊之类的活动).
+_KIND_MARKS = frozenset(["这种", "这类", "那种", "那类", "这样", "那样", "之类", "一类", "等"])
+# Heads too general to stand for the examples (…这种形式, …之类的东西); in reports of
+# science outreach 科普 and 活动 say no more than that.
+_GENERAL_KINDS = frozenset(
+    ["形式", "方式", "方法", "办法", "做法", "东西", "事情", "类型", "手段", "途径", "内容", "单位",
+     "部门", "地方", "方面", "科普", "活动", "科普活动", "工作", "项目"]
+)  # fmt: skip
+
+
+def _kinds(normalized: str) -> list[tuple[str, list[str]]]:
+    """Examples with the kind they illustrate ("曲艺、小节目这种老百姓爱看的文艺形式" → 小节目
+    with 文艺): the reader gives the examples as instances, so a passage that names the kind
+    answers as well as one that names an example."""
+    tagged = [(w, t) for w, t in tagged_words(normalized) if w.strip()]
+    found: list[tuple[str, list[str]]] = []
+    for i, (word, _) in enumerate(tagged):
+        # jieba cuts 这类 into 这 + 类.
+        mark = 1 if word in _KIND_MARKS else 2 if word in "这那" and i + 1 < len(tagged) and (
+            tagged[i + 1][0] == "类"
+        ) else 0  # fmt: skip
+        if not mark or i == 0 or not _WORDLIKE.match(tagged[i - 1][0]):
+            continue
+        after = tagged[i + mark : i + mark + 6]
+        # The kind is the noun run after the phrase's last 的 (老百姓爱看的 | 文艺形式).
+        stops = [j for j, (w, t) in enumerate(after) if w == "的" or not _WORDLIKE.match(w)]
+        start = next((j + 1 for j in reversed(stops[:2]) if after[j][0] == "的"), 0)
+        kind: list[str] = []
+        for w, t in after[start:]:
+            if not t.startswith("n") or t == "vn":
+                break
+            kind.append(w)
+        kind = [w for w in kind if w not in _GENERAL_KINDS and w not in stopwords()]
+        if kind:
+            found.append((tagged[i - 1][0], kind))
+    return found
 
 
 def asks_sum(parsed: Question) -> bool:
