@@ -10,7 +10,9 @@ import pytest
 
 from bot.core.answer import Answer
 from bot.core.assistant import Assistant
+from bot.core.counting import _shared_lead
 from bot.core.question import parse_question
+from knowledge.ingest import ChunkBudget
 from knowledge.normalize import Normalizer, in_script
 from tests.files import assistant_over, ingested
 from tests.test_answer import ADDEND, assert_sums_add_up, assert_verbatim_and_sourced, sum_lines
@@ -549,3 +551,45 @@ def test_two_levels_named_as_one_count_the_figures_of_both_and_no_other(
     assert line.startswith("科普日 · 场：") and line.endswith(" = 16场")  # not the county's 15
     assert figures_added(line) == ["10场", "6场"]
     assert_sums_add_up(answer)
+
+
+TASKS = {
+    "县": """青石县科协2023年科普工作总结
+一、农民培训
+三是继续发挥“农函大”办学优势，扎实开展农民科技培训。县科协年初下发通知，对各乡镇的培训任务作了具体分解，争取全年培训长期800人，短期2500人，农民技术职称评定300人。
+二、科普宣传
+全年发放宣传资料5000份。
+""",
+}
+
+
+def test_a_list_of_tasks_counts_each_parallel_clause_named_in_the_paragraph_cut_before_it(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    # Chunks this small cut the paragraph after its opening, which alone names 农函大.
+    budget = ChunkBudget(min_chars=20, max_chars=60)
+    store = ingested(tmp_path, normalizer, TASKS | OTHERS, budget=budget)
+    answer = assistant_over(store, normalizer).answer(
+        "农函大定下的长期培训、短期培训和农民技术职称评定任务，合计多少人？"
+    )
+    # 短期2500人 is 培训's as much as 长期800人 is; 任务 closes the list, naming none of it.
+    assert [f for line in sum_lines(answer) for f in figures_added(line)] == [
+        "2500人", "300人", "800人",
+    ], answer.text  # fmt: skip
+    assert_sums_add_up(answer)
+    assert_verbatim_and_sourced(answer, "reader")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "clause", "shared"),
+    [
+        ("全年培训农民1000人，妇女300人。", "妇女", "全年培训"),
+        ("参训男性30人，女性20人。", "女性", "参训"),
+        ("全年培训1000人，其中妇女300人。", "其中", ""),  # a part names its own words
+        ("举办讲座6场，发放资料500份。", "发放", ""),  # a clause with its own verb
+    ],
+)
+def test_a_short_parallel_clause_shares_what_comes_before_its_fellows_qualifier(
+    sentence: str, clause: str, shared: str
+) -> None:
+    assert _shared_lead(sentence, sentence.index(clause)) == shared

@@ -174,8 +174,13 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
         keyed = [f for f in facts if names_one(f)]
         chunks = retriever.store.chunks_by_id(sorted({f.chunk_id for f in keyed}))
         # Each passage is normalised once, however many of its figures are weighed.
+        # A passage cut inside a paragraph starts with the paragraph's rest, and the thing
+        # trained may be named in its opening, in the passage before.
         passages = {
-            c: _forms(" ".join([*chunk.heading_path, chunk.text]), normalize)
+            c: _forms(
+                " ".join([*chunk.heading_path, retriever.paragraph_opening(c), chunk.text]),
+                normalize,
+            )
             for c, chunk in chunks.items()
         }
         found = [
@@ -231,8 +236,15 @@ def _parts(member: str, things: list[str], topic: tuple[str, ...]) -> tuple[str,
     )
     if not inside:
         return member, ()
+    # A noun closing the whole list (长期培训、短期培训和农民职称评定任务) is no member's head.
+    if len(inside) > 1 and inside[-1] in _SHARED_HEADS and not member.startswith(inside[-1]):
+        inside = inside[:-1]
     head = inside[-1]
     return head, tuple(w for w in inside[:-1] if w in things and w not in head)
+
+
+# Nouns a question closes a list of things with, said of all of them.
+_SHARED_HEADS = frozenset({"任务", "工作", "项目", "指标", "目标"})
 
 
 def _asked_counted(normalized: str) -> str:
@@ -344,7 +356,28 @@ def own_words(fact: FactRecord, with_heading: bool = True) -> str:
             break
         start = before
     heading = fact.heading_path[-1:] if with_heading else ()
-    return " ".join([fact.sentence[start:end], fact.counted, *heading])
+    return " ".join(
+        [_shared_lead(fact.sentence, start), fact.sentence[start:end], fact.counted, *heading]
+    )
+
+
+def _shared_lead(sentence: str, start: int) -> str:
+    """What a clause made of a short qualifier and a figure shares with the figure's clause
+    before it (培训长期1000人，短期3000人: 短期 is 培训's too): that clause's words before its
+    figure, less a qualifier as long as this one (培训农民1000人，妇女300人 → 培训), else ''."""
+    figure = _A_FIGURE.search(sentence, start)
+    lead = sentence[start : figure.start()] if figure else ""
+    if start == 0 or not figure or not 0 < len(lead) <= _SHORT_QUALIFIER or _A_FIGURE.search(lead):
+        return ""
+    before, _ = _clause(sentence, start - 1)
+    figures = list(_A_FIGURE.finditer(sentence, before, start - 1))
+    if len(figures) != 1:
+        return ""
+    return sentence[before : figures[0].start()][: -len(lead)]
+
+
+# A qualifier standing for a parallel clause's own (长期 | 短期, 男性 | 女性) is a word or two.
+_SHORT_QUALIFIER = 3
 
 
 # A figure with its measure word, as a clause that counts something of its own holds one.

@@ -451,12 +451,22 @@ class Retriever:
     def continued_from(self, hit: Hit) -> Hit | None:
         """The passage just before `hit` in its report when `hit` opens in the middle of a
         paragraph (chunking cut the paragraph there), else None."""
-        row = self.store.chunks_by_id([hit.chunk_id]).get(hit.chunk_id)
+        before = self._cut_before(hit.chunk_id)
+        return _as_hit(before) if before is not None else None
+
+    def paragraph_opening(self, chunk_id: str) -> str:
+        """The part of the chunk's first paragraph that the passage before it holds, when
+        chunking cut that paragraph (四是发挥"农函大"优势…。 | 争取培训长期1000人), else ''."""
+        before = self._cut_before(chunk_id)
+        return before.text.rsplit("\n", 1)[-1] if before is not None else ""
+
+    def _cut_before(self, chunk_id: str) -> ChunkRecord | None:
+        row = self.store.chunks_by_id([chunk_id]).get(chunk_id)
         if row is None or row.index == 0:
             return None
         before = self.store.chunk_at(row.document_id, row.index - 1)
         # A paragraph's end is a line break between the two; a cut inside it leaves none.
-        return _as_hit(before) if before is not None and before.end == row.start else None
+        return before if before is not None and before.end == row.start else None
 
     def holdings(self) -> tuple[int, list[str], list[int]]:
         """How many searchable reports there are, their places and their years."""
