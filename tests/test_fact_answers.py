@@ -593,3 +593,25 @@ def test_a_short_parallel_clause_shares_what_comes_before_its_fellows_qualifier(
     sentence: str, clause: str, shared: str
 ) -> None:
     assert _shared_lead(sentence, sentence.index(clause)) == shared
+
+
+def test_a_passive_word_no_report_writes_is_read_as_the_verb_the_reports_write(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石镇科协2023年科普工作总结\n一、表彰\n年底共表彰科普先进个人12名。\n",
+        "白沙": "白沙镇科协2023年科普工作总结\n一、表彰\n镇政府表彰优秀科普志愿者8名。\n",
+    }
+    assistant = over(tmp_path, normalizer, reports)
+    answer = assistant.answer("各地一共有多少人受表彰？")
+    assert answer.parsed is not None and "受表彰" not in answer.parsed.topic
+    assert shown_figures(answer) == ["12名", "8名"], answer.text
+    # A passive word some report writes is read as written.
+    written = {"红岩": "红岩镇科协2023年科普工作总结\n一、表彰\n镇科协3名干部受表彰。\n"}
+    (tmp_path / "written").mkdir()
+    parsed = (
+        over(tmp_path / "written", normalizer, reports | written)
+        .answer("各地一共有多少人受表彰？")
+        .parsed
+    )
+    assert parsed is not None and "受表彰" in parsed.topic

@@ -275,7 +275,29 @@ class Retriever:
         written = self._written_grades(parsed)
         if written:
             parsed = parse_question(question, normalized, self._places, written)
-        return self.with_synonyms(parsed)
+        return self.with_synonyms(self._active(parsed))
+
+    def _active(self, parsed: Question) -> Question:
+        """The question with a passive word no passage writes read as its verb (受表彰 as
+        表彰, 被评为 as 评为): reports say what was done (共表彰先进集体50个), and the longer
+        word, in no report, would outweigh the verb in every search and refuse the question."""
+        words = list(parsed.topic)
+        passive = {
+            w: w[1:] for w in words
+            if w[:1] in _PASSIVE_MARKS and w[1:] in words and len(w) > 2
+        }  # fmt: skip
+        frequencies = self.store.document_frequencies(sorted({*passive, *passive.values()}))
+        active = {
+            w: verb for w, verb in passive.items()
+            if not frequencies[w] and frequencies[verb] and not self.store.passages_containing(w)
+        }  # fmt: skip
+        if not active:
+            return parsed
+        alternatives = tuple(
+            tuple(dict.fromkeys(active.get(m, m) for m in group)) for group in parsed.alternatives
+        )
+        topic = tuple(w for w in words if w not in active)
+        return replace(parsed, topic=topic, alternatives=alternatives)
 
     def _written_grades(self, parsed: Question) -> list[str]:
         """Level words of the question that the reports write before one of its topic words
@@ -722,3 +744,7 @@ def names_thing(word: str) -> bool:
     abbreviations, set phrases and verbal nouns (培训 of 科技培训)."""
     tags = _tags(word)
     return bool(tags) and all(t.startswith("n") or t in _THING_TAGS for t in tags)
+
+
+# Marks of the passive (受表彰, 被评为) that jieba keeps on the verb they mark.
+_PASSIVE_MARKS = frozenset("受被")
