@@ -8,7 +8,7 @@ LINTED := $(PACKAGES) tests testkit scripts
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install system-deps run test test-all lint typecheck bench bench-bot bench-ocr load clean
+.PHONY: install system-deps run test test-all lint typecheck eval bench bench-bot bench-ocr load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,6 +43,11 @@ test: lint typecheck
 
 test-all: lint typecheck
 	$(VENV)/bin/pytest
+
+# Every answer set and the dev retrieval set; BEFORE=var/eval/<run> lists changed questions.
+eval: $(STAMP)
+	$(VENV)/bin/kepubot ingest
+	$(PY) scripts/eval_all.py --out var/eval/$(or $(RUN),latest) $(if $(BEFORE),--compare $(BEFORE))
 
 # 1k, 10k and 100k chunks; add 1,000,000 (hours here) with SIZES=1000,10000,100000,1000000.
 bench: $(STAMP)
