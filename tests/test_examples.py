@@ -105,3 +105,28 @@ def test_a_place_some_passage_names_is_never_called_absent(assistant: Assistant)
     # 甲街道 is no report's place tag here, but a passage names it: answer normally.
     answer = assistant.answer("甲街道是怎么组织企业参观高交会的？")
     assert answer.found and not answer.lead.startswith("知识库中没有")
+
+
+def test_of_two_option_lists_the_rarer_says_what_a_case_is_of_and_only_its_sentences_are_quoted(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "甲镇": "甲镇科协工作总结\n一、活动\n甲镇科协组织学生参加环保知识竞赛，完成试题三百道。"
+        "甲镇科协组织学生参观科技馆，开阔眼界。\n",
+        "乙街道": "乙街道科协工作总结\n一、活动\n乙街道科协组织社区群众举办了消防知识答题活动。\n",
+        # Names the who of the question (学生, 群众) and nothing it asks for.
+        "丙县": "丙县科协工作总结\n一、活动\n"
+        "丙县科协组织学生开展科普活动，组织群众收看科普讲座。\n",
+        "丁县": "丁县科协工作总结\n一、活动\n丁县科协组织群众学生开展科技活动。\n",
+        **{
+            f"戊{n}": f"戊{n}街道科协工作总结\n一、读书\n第{n}街道科协开展读书活动。\n"
+            for n in range(6)
+        },
+    }
+    assistant = assistant_over(ingested(tmp_path, normalizer, reports), normalizer)
+    answer = assistant.answer("有没有组织群众或者学生搞知识竞赛、知识答题这类活动的例子？")
+    assert answer.kind == "examples"
+    assert sorted(c.title for c in answer.citations) == ["乙街道科协工作总结", "甲镇科协工作总结"]
+    assert [q.text for q in answer.quotes if "甲镇" in q.text] == [
+        "甲镇科协组织学生参加环保知识竞赛，完成试题三百道。"
+    ]

@@ -615,3 +615,18 @@ def test_a_passive_word_no_report_writes_is_read_as_the_verb_the_reports_write(
         .parsed
     )
     assert parsed is not None and "受表彰" in parsed.topic
+
+
+def test_a_thing_the_reports_write_is_not_counted_by_a_merely_related_word(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石市科协2023年科普工作总结\n一、网络科普\n"
+        "市科协建成综合性网站2个，传播科学知识。\n",
+        **{
+            f"站{n}": f"第{n}街道科协2023年科普工作总结\n一、阵地\n建成科普工作站{n + 3}个。\n"
+            for n in range(4)
+        },
+    }
+    answer = over(tmp_path, normalizer, reports).answer("科普网站一共有几个？")
+    assert shown_figures(answer) == ["2个"], answer.text

@@ -767,6 +767,9 @@ def test_a_total_adds_only_figures_of_the_event_asked(tmp_path: Path, normalizer
         ("市里是怎么搭起社区教育这套体系的？", "市"),
         ("社区是怎么开展科普活动的？", "街道"),
         ("社区怎么向市里申请科普经费？", "街道"),  # 市里 after 向 is the other party
+        # The level the question opens with; the one after it is the other party.
+        ("市里教育部门是怎么借助大学的？跟哪些高校合作了？", "市"),
+        ("高校科协是怎么跟市里合作的？", "高校"),
     ],
 )
 def test_the_level_pointed_at_is_the_one_asked(question: str, level: str | None) -> None:

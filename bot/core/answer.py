@@ -919,7 +919,13 @@ class Answerer:
             ranked = self._ranked_sentences(parsed, [hit])
             # A sentence that only sits under a heading on the topic (21世纪，人类正在迈向…)
             # shows no case while another names it itself.
-            ranked = ([i for i in ranked if says(i.normalized) > 0] or ranked)[:2]
+            ranked = [i for i in ranked if says(i.normalized) > 0] or ranked
+            # The case is what names what it is a case of (组织…参加环保知识竞赛); a
+            # sentence beside it on the same topic words is padding.
+            ranked = (
+                [i for i in ranked if any(self._names(parsed, a, i.normalized) for a in anchors)]
+                or ranked
+            )[:2]
             for item in sorted(ranked, key=_reading_order):
                 quotes.append(Quote(item.sentence, n, _report_label(hit), item.heading))
             if not ranked:
@@ -966,11 +972,19 @@ class Answerer:
         quoted = tuple(t for t in parsed.quoted if self._held_anywhere(parsed, t))
         if quoted:
             return quoted
-        if parsed.alternatives:
-            # Any of the options the question lists will do.
-            options = tuple(dict.fromkeys(w for group in parsed.alternatives for w in group))
-            if any(self._held_anywhere(parsed, option) for option in options):
-                return options
+        groups = [
+            group for group in parsed.alternatives
+            if any(self._held_anywhere(parsed, option) for option in group)
+        ]  # fmt: skip
+        if groups:
+            # Any of the options the question lists will do. Of several lists (组织群众或者
+            # 学生搞知识竞赛、知识答题), the one the reports write least says what a case is
+            # of; the others say who or where, and any passage naming them would do.
+            frequencies = self.retriever.store.document_frequencies
+            return min(
+                groups,
+                key=lambda group: max(frequencies([search_form(w) for w in group]).values()),
+            )
         specific = self._specific_word(parsed)
         if specific is None:
             return ()

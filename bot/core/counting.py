@@ -23,6 +23,7 @@ from knowledge.events import EVENT
 from knowledge.facts import ABOUT, AT_LEAST, CLAUSE_MARKS, UNIT_PATTERN, event_of
 from knowledge.normalize import in_script, query_terms, words_in_order
 from knowledge.records import FactRecord
+from knowledge.thesaurus import NEAR_COSINE
 
 # Units that count the same thing and add up (6场次 + 3场); every other unit is its own.
 _FAMILIES = (("场", "场次"), ("人", "名", "位"), ("期", "期次"), ("元", "万元", "亿元"),
@@ -120,7 +121,7 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
         a + b for a in things for b in things
         if a != b and a + b in parsed.normalized and not any(a + b in m for m in offered)
     ]  # fmt: skip
-    synonyms = dict(parsed.synonyms)
+    synonyms = _same_things(retriever, dict(parsed.synonyms), things)
 
     def names(word: str, forms: tuple[str, str]) -> bool:
         return any(_names(word, form, synonyms) for form in forms)
@@ -320,6 +321,23 @@ def _forms(text: str, normalize: Callable[[str], str]) -> tuple[str, str]:
     phrasing turns a Traditional report's 資料 into 数据 in the search form, where a
     Simplified question keeps 资料."""
     return normalize(text), in_script(text, "simplified")
+
+
+def _same_things(
+    retriever: Retriever, synonyms: dict[str, tuple[tuple[str, float], ...]], things: list[str]
+) -> dict[str, tuple[tuple[str, float], ...]]:
+    """The synonyms that may stand for each thing counted. A thing the reports write is
+    counted as written: a synonym that ranks passages for being the reports' usual word
+    (工作站 for 网站, cosine 0.43) is a related thing, and its figures count something else;
+    only a domain-file synonym or one naming the same thing in other words (`NEAR_COSINE`)
+    stands in."""
+    written = retriever.store.document_frequencies([w for w in things if w in synonyms])
+    least = NEAR_COSINE * retriever.weights.synonym
+    return {
+        word: tuple((other, weight) for other, weight in found if weight >= least)
+        if written.get(word) else found
+        for word, found in synonyms.items()
+    }  # fmt: skip
 
 
 def _names_a_thing(word: str) -> bool:

@@ -85,10 +85,15 @@ def asked_level(normalized_question: str) -> str | None:
     each = units_asked_over(normalized_question)
     if each:
         return _POINTED_UNITS[each[0][-1]]
-    named = [
-        (level, word) for level, words in QUESTION_WORDS.items() for word in words
-        if word in normalized_question
-    ]  # fmt: skip
+    # In the order written: the level a question opens with is who is asked about (市里…
+    # 跟哪些高校合作: 高校 is the other party).
+    named = sorted(
+        (
+            (level, word) for level, words in QUESTION_WORDS.items() for word in words
+            if word in normalized_question
+        ),
+        key=lambda named_word: normalized_question.index(named_word[1]),
+    )  # fmt: skip
     tags = tagged_words(normalized_question) if named else []
     # A word that only names a level outranks one that may be the topic (市里 of 市里是怎么
     # 搭起社区教育体系的: 社区 there is what was built), unless a preposition makes it the

@@ -225,9 +225,11 @@ def parse_question(
         topic = [w for w in topic if w not in _REPORT_WORDS and len(w) > 1]
     # Grades offered as options (省级、市级分别几个) qualify the thing asked; they are no
     # things a passage could name instead of it.
+    # An option may be a phrase of topic words (知识竞赛 of 知识 + 竞赛).
     groups = tuple(
         g for g in _alternatives(normalized)
-        if any(w in topic for w in g) and not set(g) <= set(graded)
+        if any(w in topic or set(query_terms(w)) <= set(topic) for w in g)
+        and not set(g) <= set(graded)
     )  # fmt: skip
     measure = _measure(normalized) if figure == "count" and unit is None else None
     return Question(
