@@ -10,12 +10,14 @@ from bot.core.assistant import Assistant
 from bot.core.evaluate import read_questions
 from bot.core.question import example_topic
 from bot.core.retrieval import Retriever
+from bot.core.wording import chinese_number
 from knowledge.clean import clean_line
 from knowledge.normalize import Normalizer, in_script
 from tests.paths import ANSWER_SETS, DEV_QUESTIONS
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # An addend of a sum line as shown, number then the rest (6场次[1], 两期以上[2]).
+NAMED = re.compile(r"“([^”]+)”\[(\d+)\]")
 ADDEND = re.compile(r"([0-9][0-9.,]*|[一二两三四五六七八九十]+)([^\s\[\]+=：]*)\[(\d+)\]")
 SMALL = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 IN_YUAN = {"亿元": 1e8, "億元": 1e8, "万元": 1e4, "萬元": 1e4, "元": 1}  # longest first
@@ -87,6 +89,14 @@ def assert_sums_add_up(answer: Answer) -> None:
     """Every addend of every sum is in the passage its marker cites, and the sum is theirs."""
     cited = {c.n: in_script(c.text, answer.script) for c in answer.citations}
     for line in sum_lines(answer):
+        named = NAMED.findall(line)
+        if named:
+            # Things counted by their names: each name is in its cited passage, the count
+            # is how many are listed.
+            for name, n in named:
+                assert name in cited[int(n)], (name, n)
+            assert line.endswith(f"共{chinese_number(len(named))}个"), line
+            continue
         addends = ADDEND.findall(line.split("=")[0])
         assert addends, line
         for number, rest, n in addends:

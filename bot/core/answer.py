@@ -19,6 +19,7 @@ from bot.core.counting import of_level, question_facts, quoted, shown, totals
 from bot.core.coverage import held, without_overlaps
 from bot.core.figures import HAS_FIGURE, figure_in, first_figure, in_asked_unit
 from bot.core.levels import speaks_of
+from bot.core.names import NAMED_UNITS, counted_kind, distinct, names_of_kind, quoted_names
 from bot.core.parts import Part, asked_part, says_only_part
 from bot.core.question import Question, asks_sum, script_of
 from bot.core.retrieval import Filters, Hit, Retriever, SearchResult, search_form
@@ -334,6 +335,13 @@ class Answerer:
                 refusal = self._refusal(question, replace(result, found=True), script)
                 counted = replace(parsed, intent="total") if summing else parsed
                 return refusal or self._from_facts(counted, result, rows, script)
+        if parsed.figure == "count" and (summing or wide) and parsed.unit in NAMED_UNITS:
+            # No figure answers, but the reports may name the things one by one (“食全就美”
+            # 是我们的品牌活动之一): the names are the count.
+            named = self._named(parsed, result, script)
+            if named is not None:
+                refusal = self._refusal(question, replace(result, found=True), script)
+                return refusal or named
         part = asked_part(parsed.normalized) if parsed.intent == "list" else None
         if part is not None:
             # Which reports wrote their plans or problems: a part of a report found by what
@@ -786,6 +794,65 @@ class Answerer:
             )  # fmt: skip
         return Answer(
             parsed.text, True, parsed.intent, "\n".join(lines), quotes, citations,
+            hits=result.hits, script=script, parsed=parsed,
+        )  # fmt: skip
+
+    def _named(self, parsed: Question, result: SearchResult, script: str) -> Answer | None:
+        """The things of the counted kind the passages on the topic name in quotes, each
+        once per report, with the sentences naming them cited; None when there are none."""
+        kind = counted_kind(parsed.normalized, parsed.topic)
+        if kind is None:
+            return None
+        covers = self.retriever.found_scorer(parsed)
+        normalize = self.retriever.normalizer.normalize
+        levels = parsed.levels or ((result.filters.level,) if result.filters.level else ())
+        found: dict[str, list[tuple[Hit, str, str, list[str]]]] = {}
+        for hit in {h.chunk_id: h for h in result.hits}.values():
+            if covers(self._with_headings(hit)) < self.retriever.min_coverage or (
+                levels and hit.passage_level not in levels
+            ):
+                continue
+            for sentence, heading in quotable_sentences(hit.text, hit.title):
+                normalized = normalize(sentence)
+                written = quoted_names(sentence)
+                if len(written) != len(quoted_names(normalized)):
+                    continue  # the names could not be told apart as written
+                names = [written[n] for n in names_of_kind(normalized, kind)]
+                if names:
+                    found.setdefault(hit.document_id, []).append((hit, sentence, heading, names))
+        if not found:
+            return None
+        numbers: dict[str, int] = {}
+        quotes: list[Quote] = []
+        citations: list[Citation] = []
+        lines: list[str] = []
+        total = 0
+        for sentences in found.values():
+            # Told apart in the search form (the same name in either script is one).
+            forms = {name: normalize(name) for *_, written in sentences for name in written}
+            names = distinct(list(forms.values()))
+            shown: dict[str, str] = {}
+            for hit, sentence, heading, written in sentences:
+                new = [
+                    n for n in written
+                    if forms[n] in names and forms[n] not in shown
+                ]  # fmt: skip
+                if not new or len(quotes) == _FACTS_SHOWN:
+                    continue
+                if hit.chunk_id not in numbers:
+                    numbers[hit.chunk_id] = len(numbers) + 1
+                    citations.append(Citation.of(numbers[hit.chunk_id], hit))
+                n = numbers[hit.chunk_id]
+                quotes.append(Quote(sentence, n, _report_label(hit), heading))
+                shown.update({forms[name]: f"“{in_script(name, script)}”[{n}]" for name in new})
+            total += len(shown)
+            if shown:
+                lines.append(wording.names_line(kind, list(shown.values()), script))
+        if not quotes:
+            return None
+        lead = wording.names_lead(len(lines), total, kind, script)
+        return Answer(
+            parsed.text, True, "total", "\n".join([lead, *lines]), quotes, citations,
             hits=result.hits, script=script, parsed=parsed,
         )  # fmt: skip
 

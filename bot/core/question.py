@@ -110,7 +110,7 @@ _FRAME_WORDS = frozenset(
     {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
      "各地", "各单位", "各个", "各", "所有", "全部", "这些", "加起来", "具体", "时候", "期间",
      "分别", "统计", "列出", "列举", "钱", "那边", "这边", "那里", "这里", "两级", "三级",
-     "这两级", "这三级"}
+     "这两级", "这三级", "算上", "算进去", "算在内"}
 )  # fmt: skip
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.

@@ -93,6 +93,25 @@ def facts_lead(
     return localize(lead + "：", script)
 
 
+def names_lead(reports: int, names: int, kind: str, script: str) -> str:
+    """Lead of an answer counting the things the reports name one by one."""
+    lead = (
+        f"在{chinese_number(reports)}份报告中找到{chinese_number(names)}个写出名称的{kind}"
+        "（按名称计，同一份报告里的同一名称只计一次）："
+    )
+    return localize(lead, script)
+
+
+def names_line(kind: str, names: list[str], script: str) -> str:
+    """One report's named things, each with its [n], and how many (活动：“甲”[1]、“乙”[1]，
+    共两个)."""
+    return (
+        localize(f"{kind}：", script)
+        + "、".join(names)
+        + localize(f"，共{chinese_number(len(names))}个", script)
+    )
+
+
 def total_line(
     event: str,
     unit: str,
