@@ -630,3 +630,20 @@ def test_a_thing_the_reports_write_is_not_counted_by_a_merely_related_word(
     }
     answer = over(tmp_path, normalizer, reports).answer("科普网站一共有几个？")
     assert shown_figures(answer) == ["2个"], answer.text
+
+
+def test_a_parallel_clause_or_sentence_counts_what_its_fellow_option_names(
+    tmp_path: Path, normalizer: Normalizer
+) -> None:
+    reports = {
+        "青石": "青石市教育局2023年工作总结\n一、装备\n"
+        "全市小学生均装备值由587元提高到808元，初中由710元提高到1228元；"
+        "高中由986元提高到1429元。\n",
+    }
+    answer = over(tmp_path, normalizer, reports).answer(
+        "小学、初中、高中的生均装备值分别从多少提高到了多少？"
+    )
+    assert len(answer.quotes) == 2 and all(
+        figure in answer.text for figure in ("587元", "808元", "710元", "1228元", "986元", "1429元")
+    )
+    assert answer.lead.startswith("在一份报告中找到六个相关数字"), answer.lead

@@ -93,6 +93,8 @@ def kb(tmp_path: Path, normalizer: Normalizer) -> tuple[Assistant, Path]:
         ("中心办的几个网站，访问量有多少？", "fact", "count", None),
         ("编印了多少份材料？累计多少学时？", "fact", "count", "份"),
         ("科普日开展了多少场活动，发放了多少份资料？", "fact", "count", "场"),
+        # Each of the options offered, side by side.
+        ("小学和初中的入学率、辍学率分别是多少？", "list", "count", None),
     ],
 )
 def test_the_intent_and_the_figure_asked_are_read_from_the_question(

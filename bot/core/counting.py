@@ -115,6 +115,8 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     options = _options(parsed, things)
     option_parts = [[_parts(member, things, parsed.topic) for member in group] for group in options]
     offered = [member for group in options for member in group]
+    # An option by its head (小学 of 成都小学): a parallel clause names it so.
+    heads = [tuple(head for head, _ in parts) for parts in option_parts]
     # Two things the question writes as one phrase (科普经费, 宣传资料) name one thing:
     # 职教攻坚经费 is no 科普经费 (unless the phrase is one option among others).
     phrases = [
@@ -149,16 +151,18 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     def names_key(fact: FactRecord, with_heading: bool = True) -> bool:
         if key is None:
             return False
-        return names_all([key], _forms(own_words(fact, with_heading), normalize))
+        own = " ".join([_fellow(fact, heads, normalize), own_words(fact, with_heading)])
+        return names_all([key], _forms(own, normalize))
 
     def about(fact: FactRecord, passage: str = "") -> bool:
-        forms = _forms(" ".join([*fact.heading_path, fact.sentence, passage]), normalize)
+        fellow = _fellow(fact, heads, normalize)
+        forms = _forms(" ".join([*fact.heading_path, fellow, fact.sentence, passage]), normalize)
         if things:  # a word common to most passages still names what is counted
             if not names_all(things, forms):
                 return False
         elif max(covers(form) for form in forms) < retriever.min_coverage:
             return False
-        own = _forms(own_words(fact), normalize)
+        own = _forms(" ".join([fellow, own_words(fact)]), normalize)
         return (key is None or names_all([key], own)) and all(
             any(phrase in form for form in own) for phrase in phrases
         )
@@ -253,6 +257,32 @@ def _asked_counted(normalized: str) -> str:
     its words are things whatever jieba tags them (挂图 and 展览 come back as verbs)."""
     match = _COUNTED.search(normalized)
     return match.group("counted") if match else ""
+
+
+def _fellow(
+    fact: FactRecord, options: list[tuple[str, ...]], normalize: Callable[[str], str]
+) -> str:
+    """What a figure's clause carries on in parallel, when the clause opens with one of the
+    question's options and the text before it names another of them (…小学生均装备值由587元
+    提高到808元，初中由710元…；高中由986元提高到1429元): what they count is said there once
+    for all. The sentence before it, or the sentence's own clauses before it; empty
+    otherwise."""
+    if not options:
+        return ""
+    start, _ = _clause(fact.sentence, _at(fact))
+    clause = normalize(fact.sentence[start:])
+    before = fact.sentence[:start]
+    if not before.strip():
+        sentences = [s for s in re.split(r"(?<=[。；;])", fact.paragraph_before) if s.strip()]
+        before = sentences[-1] if sentences else ""
+    if not before:
+        return ""
+    earlier = normalize(before)
+    for group in options:
+        opening = next((m for m in group if clause.startswith(m)), None)
+        if opening is not None and any(m != opening and m in earlier for m in group):
+            return before
+    return ""
 
 
 def of_level(fact: FactRecord, level: str) -> bool:

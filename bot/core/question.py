@@ -189,8 +189,10 @@ def parse_question(
     examples = example_topic(text)
     intent, entity = _intent(normalized, examples)
     levels = joined_levels(ungraded)
-    if intent == "fact" and levels and _EACH_OF.search(normalized):
-        intent = "list"  # 乡镇和街道分别发了多少份: each level's figures, side by side, unadded
+    if intent == "fact" and _EACH_OF.search(normalized) and (levels or _alternatives(normalized)):
+        # 乡镇和街道分别发了多少份, 入学率、辍学率分别是多少: each one's figures, side by
+        # side, unadded.
+        intent = "list"
     asks_figure = intent in ("fact", "total") or (intent == "list" and _lists_figures(normalized))
     figure, unit = _figure(normalized) if asks_figure else (None, None)
     # A word that only occurs inside a frame word (知识 of 知识库) is not a topic either.
