@@ -115,6 +115,24 @@ def test_topic_words_leave_out_level_place_year_and_what_kind_of_answer_is_wante
     assert not said & set(parsed.topic)
 
 
+@pytest.mark.parametrize(
+    ("question", "topic", "not_topic"),
+    [
+        # A one-character frame word inside a longer word is part of it.
+        ("有没有专门针对外来打工人员做科普的做法？", {"外来", "打工"}, {"来"}),
+        # 里 is a suffix: the word before it is meant; 各自 asks for each, like 分别.
+        ("哪几份总结提到了高交会？各自是怎么参与的？", {"高交会"}, {"各自", "各"}),
+        ("报告里写了几场科普讲座？", {"讲座"}, {"报告里", "里"}),
+        ("镇科协跟企业合作，自己办了几个网站？", {"企业", "网站"}, {"跟", "自己"}),
+    ],
+)
+def test_frame_words_and_particles_are_no_topic_but_the_words_they_sit_inside_are(
+    normalizer: Normalizer, question: str, topic: set[str], not_topic: set[str]
+) -> None:
+    parsed = parse_question(question, normalizer.normalize(question), [])
+    assert topic <= set(parsed.topic) and not not_topic & set(parsed.topic), parsed.topic
+
+
 def test_the_reports_a_question_ranges_over_and_the_places_it_lists_are_no_topic(
     normalizer: Normalizer,
 ) -> None:

@@ -110,8 +110,9 @@ _FRAME_WORDS = frozenset(
     {"一共", "总共", "合计", "共计", "总计", "知识库", "一级", "里", "来", "写", "每次", "后来",
      "各地", "各单位", "各个", "各", "所有", "全部", "这些", "加起来", "具体", "时候", "期间",
      "分别", "统计", "列出", "列举", "钱", "那边", "这边", "那里", "这里", "两级", "三级",
-     "这两级", "这三级", "算上", "算进去", "算在内"}
+     "这两级", "这三级", "算上", "算进去", "算在内", "各自"}
 )  # fmt: skip
+_LOCATIVE_FRAMES = frozenset({"里"})
 # Interrogatives with their measure word (几场, 多少家, 哪天) and "which reports mention".
 # jieba keeps some whole (哪些地方, 什么时候, 什么样): they ask where, when or what kind.
 # So do yes-or-no pairs (够不够, 是不是, 能不能): they ask whether, not about what; and a
@@ -215,6 +216,14 @@ def parse_question(
         *(place or "",),
         *((f"{year}年",) if year else ()),
     ]
+    # A frame word of one character (来, 各) that the question writes only inside longer
+    # words is none: 来 of 外来 is part of the topic. 里 is a suffix (城里, 报告里): the
+    # word before it is what is meant.
+    own = set(words_in_order(normalized))
+    said = [
+        w for w in said
+        if not (len(w) == 1 and w in _FRAME_WORDS and w not in own and w not in _LOCATIVE_FRAMES)
+    ]  # fmt: skip
     for frame in sorted(filter(None, said), key=len, reverse=True):
         rest = rest.replace(frame, "|")
     # A measure word is no topic of a question that asks a figure (多少万元, 几场).
