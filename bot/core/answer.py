@@ -625,7 +625,7 @@ class Answerer:
         anchors = self._anchors(parsed)
         normalize = self.retriever.normalizer.normalize
         # A list at a level (or levels asked as one) lists material of it, as how-to does.
-        levels = parsed.levels or ((result.filters.level,) if result.filters.level else ())
+        levels = result.filters.levels_of(parsed)
         candidates: list[tuple[bool, _Scored, str]] = []  # of the levels asked, line, its text
         for item in self._ranked_sentences(parsed, result.hits, result.filters.level):
             of_levels = not levels or any(_of_level(item, level) for level in levels)
@@ -805,7 +805,7 @@ class Answerer:
             return None
         covers = self.retriever.found_scorer(parsed)
         normalize = self.retriever.normalizer.normalize
-        levels = parsed.levels or ((result.filters.level,) if result.filters.level else ())
+        levels = result.filters.levels_of(parsed)
         found: dict[str, list[tuple[Hit, str, str, list[str]]]] = {}
         for hit in {h.chunk_id: h for h in result.hits}.values():
             if covers(self._with_headings(hit)) < self.retriever.min_coverage or (

@@ -73,7 +73,7 @@ def question_facts(retriever: Retriever, parsed: Question, filters: Filters) -> 
     normalize = retriever.normalizer.normalize
     event = event_of(parsed.normalized)
     # 乡镇和街道这两级: a figure of any of them
-    levels = parsed.levels or ((filters.level,) if filters.level else ())
+    levels = filters.levels_of(parsed)
     filters = replace(filters, level=None)
     facts = [
         f for f in _candidates(retriever, parsed, event)
@@ -259,15 +259,13 @@ def _asked_counted(normalized: str) -> str:
     return match.group("counted") if match else ""
 
 
-def _fellow(
-    fact: FactRecord, options: list[tuple[str, ...]], normalize: Callable[[str], str]
-) -> str:
+def _fellow(fact: FactRecord, heads: list[tuple[str, ...]], normalize: Callable[[str], str]) -> str:
     """What a figure's clause carries on in parallel, when the clause opens with one of the
-    question's options and the text before it names another of them (…小学生均装备值由587元
-    提高到808元，初中由710元…；高中由986元提高到1429元): what they count is said there once
-    for all. The sentence before it, or the sentence's own clauses before it; empty
-    otherwise."""
-    if not options:
+    question's options (by its head, in `heads`) and the text before it names another
+    (…小学生均装备值由587元提高到808元，初中由710元…；高中由986元提高到1429元): what they
+    count is said there once for all. The sentence before it, or the sentence's own clauses
+    before it; empty otherwise."""
+    if not heads:
         return ""
     start, _ = _clause(fact.sentence, _at(fact))
     clause = normalize(fact.sentence[start:])
@@ -278,7 +276,7 @@ def _fellow(
     if not before:
         return ""
     earlier = normalize(before)
-    for group in options:
+    for group in heads:
         opening = next((m for m in group if clause.startswith(m)), None)
         if opening is not None and any(m != opening and m in earlier for m in group):
             return before

@@ -25,7 +25,7 @@ _AFTER = r"^(?:等)?[\u4e00-\u9fff]{{0,6}}?{kind}"
 _SAID = r"^是[^，。；！？“”\"]{{0,24}}?{kind}"
 # The list opened by the kind: 三个综合性网站：“甲”、“乙”.
 _BEFORE = r"{kind}[：:]?$"
-# The measure words a count of named things is asked in (几个活动, 多少项).
+# How many, with its measure word if any, and the words after it (几个活动, 多少项).
 _ASKED = re.compile(rf"(?:多少|几)(?P<unit>{UNIT_PATTERN})?(?P<after>[\u4e00-\u9fff]{{0,12}})")
 # The measure words a count of named things is asked in (几个活动, 多少项, 几种); none at
 # all asks it too.

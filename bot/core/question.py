@@ -190,7 +190,8 @@ def parse_question(
     examples = example_topic(text)
     intent, entity = _intent(normalized, examples)
     levels = joined_levels(ungraded)
-    if intent == "fact" and _EACH_OF.search(normalized) and (levels or _alternatives(normalized)):
+    alternatives = _alternatives(normalized)
+    if intent == "fact" and _EACH_OF.search(normalized) and (levels or alternatives):
         # 乡镇和街道分别发了多少份, 入学率、辍学率分别是多少: each one's figures, side by
         # side, unadded.
         intent = "list"
@@ -238,7 +239,7 @@ def parse_question(
     # things a passage could name instead of it.
     # An option may be a phrase of topic words (知识竞赛 of 知识 + 竞赛).
     groups = tuple(
-        g for g in _alternatives(normalized)
+        g for g in alternatives
         if any(w in topic or set(query_terms(w)) <= set(topic) for w in g)
         and not set(g) <= set(graded)
     )  # fmt: skip

@@ -61,6 +61,11 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.reports) or any(v is not None for v in (self.year, self.place, self.level))
 
+    def levels_of(self, parsed: Question) -> tuple[str, ...]:
+        """The levels a list or count covers: those the question joins as one (乡镇和街道
+        这两级), else the one searched at, else none."""
+        return parsed.levels or ((self.level,) if self.level else ())
+
 
 @dataclass(frozen=True)
 class Weights:
